@@ -1,0 +1,52 @@
+package io.nrj.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/**
+ * The {@code nrj} command: dispatches to one class per sub-command. Exit codes (DESIGN.md): 0 on
+ * success, 1 on a user error (with a message, never a stack trace), 2 on a usage error.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs one command; returns its exit code. Used by tests in-process. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      out.print(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    return switch (args[0]) {
+      default -> {
+        err.println("nrj: unknown command '" + args[0] + "'");
+        err.print(USAGE);
+        yield 2;
+      }
+    };
+  }
+
+  static final String USAGE =
+      """
+      usage: nrj <command> [options]
+
+      commands:
+        check FILE...                     parse and validate .nr files
+        params FILE [--network N] [--json] [--layers]
+                                          count parameters, conv weights and conv MACs
+        train FILE [--network N] [--schedule S] --data PATH|mnist [--device auto|cpu|cuda]
+              [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]
+                                          train with Neural Rejuvenation
+        eval --checkpoint CKPT --data PATH
+                                          evaluate a checkpoint (loss, top-1, top-5)
+        bench FILE --network N [--device D] [--batch B] [--steps K] [--json]
+                                          time training steps
+        grad FILE --network N --weights W --input X --out G
+                                          one forward and backward, gradients to safetensors
+        export CKPT --out FILE.nr         write a checkpoint's architecture as .nr
+      """;
+}

@@ -1,0 +1,155 @@
+package io.nrj.runtime;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The operations a trainer needs, on one device. Implemented by the pure-Java CPU backend (the
+ * reference) and the CUDA backend (cuDNN/cuBLAS/NVRTC through FFM).
+ *
+ * <p>Conventions every implementation keeps, so the two are interchangeable:
+ *
+ * <ul>
+ *   <li>float32, row-major; activations NCHW, conv weights OIHW, linear weights (out, in).
+ *   <li>Forward operations <b>overwrite</b> their outputs.
+ *   <li>Backward operations <b>accumulate</b> ({@code +=}) into every gradient they produce (dx,
+ *       dw, db, dgamma, dbeta), so fan-out in the graph needs no extra adds. Callers zero
+ *       gradients first.
+ *   <li>In-place forward (x == y) is allowed for element-wise operations only.
+ *   <li>Operations may be asynchronous; {@link #download} and {@link #synchronize} wait.
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+  /** "cpu" or "cuda". */
+  String name();
+
+  // ---- memory ----
+
+  /** A new zero-filled tensor. */
+  Tensor allocate(int... shape);
+
+  void upload(Tensor dst, float[] src);
+
+  void upload(Tensor dst, MemorySegment hostSrc);
+
+  float[] download(Tensor src);
+
+  void download(Tensor src, MemorySegment hostDst);
+
+  /** dst = src (same numel). */
+  void copy(Tensor src, Tensor dst);
+
+  void fill(Tensor t, float value);
+
+  // ---- convolution: x (n,c,h,w), w (k,c,r,s), y (n,k,outH,outW) ----
+
+  void convForward(Tensor x, Tensor w, Tensor y, ConvGeom g);
+
+  /** dx += conv_transpose(dy, w). */
+  void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g);
+
+  /** dw += correlation of x and dy. */
+  void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g);
+
+  // ---- batch norm over (n, c, hw); gamma, beta, running stats and saved stats are (c) ----
+
+  /**
+   * Training mode: normalises with batch statistics, saves mean and 1/sqrt(var+eps) for backward,
+   * and updates running stats as PyTorch does: running = (1-momentum)*running + momentum*batch, with
+   * the unbiased batch variance in running_var.
+   */
+  void batchNormForwardTrain(
+      Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
+      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum);
+
+  void batchNormForwardEval(
+      Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
+      int n, int c, int hw, double eps);
+
+  /** dx, dgamma, dbeta +=. */
+  void batchNormBackward(
+      Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+      Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw);
+
+  // ---- element-wise ----
+
+  /** y = max(x, 0); x == y allowed. */
+  void reluForward(Tensor x, Tensor y);
+
+  /** dx += dy where y > 0. */
+  void reluBackward(Tensor y, Tensor dy, Tensor dx);
+
+  /** y = a + b. */
+  void add(Tensor a, Tensor b, Tensor y);
+
+  /** dst += alpha * src. */
+  void axpy(float alpha, Tensor src, Tensor dst);
+
+  /** t *= mask, element-wise (masks gradients of removed cross blocks, spec §6.5). */
+  void multiply(Tensor t, Tensor mask);
+
+  /** Cross-attention gate (spec §6.2): y = a + 2*sigmoid(a)*c. */
+  void gateForward(Tensor a, Tensor c, Tensor y);
+
+  /** da += dy*(1 + 2*sigmoid'(a)*c); dc += dy*2*sigmoid(a). */
+  void gateBackward(Tensor a, Tensor c, Tensor dy, Tensor da, Tensor dc);
+
+  // ---- pooling ----
+
+  void maxPoolForward(Tensor x, Tensor y, PoolGeom g);
+
+  /** dx += dy routed to the (first) max of each window. */
+  void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g);
+
+  /** Padding counts in the divisor (PyTorch count_include_pad=True). */
+  void avgPoolForward(Tensor x, Tensor y, PoolGeom g);
+
+  void avgPoolBackward(Tensor dy, Tensor dx, PoolGeom g);
+
+  /** y (n, c) = mean over hw of x (n, c, hw). */
+  void globalAvgPoolForward(Tensor x, Tensor y, int n, int c, int hw);
+
+  /** dx += dy / hw broadcast. */
+  void globalAvgPoolBackward(Tensor dy, Tensor dx, int n, int c, int hw);
+
+  // ---- channel copies (concatenation and split); tensors are (n, channels, hw) ----
+
+  /**
+   * dst[:, dstOffset:dstOffset+count] = src[:, srcOffset:srcOffset+count] (accumulate: +=), where
+   * src has srcChannels and dst dstChannels channels.
+   */
+  void copyChannels(
+      Tensor src, int srcChannels, int srcOffset, Tensor dst, int dstChannels, int dstOffset,
+      int count, int n, int hw, boolean accumulate);
+
+  // ---- classifier and loss ----
+
+  /** y (n, k) = x (n, c) * w^T (w is (k, c)) + b (k). */
+  void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int n, int c, int k);
+
+  /** dx += dy w; dw += dy^T x; db += column sums of dy. dx may be null. */
+  void linearBackward(
+      Tensor x, Tensor w, Tensor dy, Tensor dx, Tensor dw, Tensor db, int n, int c, int k);
+
+  /**
+   * Mean softmax cross-entropy of logits (n, k) against labels; writes dlogits = (softmax - onehot)
+   * / n (overwrite) and returns the mean loss.
+   */
+  double softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dlogits, int n, int k);
+
+  // ---- optimiser (spec §2.1) ----
+
+  /** grad += lambda * sign(param) (sign(0) = 0): the L1 sub-gradient on BN scales. */
+  void l1Subgradient(Tensor param, Tensor grad, float lambda);
+
+  /**
+   * SGD with momentum on {@code count} elements: d = g + wd*p; buf = first ? d : mu*buf + d;
+   * p -= lr*buf.
+   */
+  void sgdStep(Tensor param, Tensor grad, Tensor momentum, float lr, float mu, float wd, boolean first);
+
+  /** Waits for queued work. */
+  void synchronize();
+
+  @Override
+  void close();
+}
