@@ -1,0 +1,4 @@
+grammar Nr;
+// Placeholder: replaced by the real grammar of the foundation issue.
+nrFile : EOF ;
+WS : [ \t\r\n]+ -> skip ;
