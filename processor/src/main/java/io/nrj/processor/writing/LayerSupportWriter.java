@@ -102,8 +102,8 @@ final class LayerSupportWriter {
     List<MethodSpec> out = new ArrayList<>();
     out.add(
         methodBuilder("param")
-            .addJavadoc("The next {@code shape} elements of the parameter block, and the same slice of"
-                + " the gradient block.\n")
+            .addJavadoc("The next {@code shape} elements of the parameter block, and the same slice\n"
+                + "of the gradient block.\n")
             .addModifiers(Modifier.PRIVATE)
             .returns(ArrayTypeName.of(TENSOR))
             .addParameter(int[].class, "shape")
@@ -159,10 +159,10 @@ final class LayerSupportWriter {
         .addStatement("$T[] beta = param(k)", TENSOR)
         .addStatement("int n = g.n(), h = g.outH(), wd = g.outW()")
         .addStatement(
-            "return new $T(g, relu, w[0], gamma[0], beta[0], w[1], gamma[1], beta[1], stat(k),"
-                + " stat(k), buffer(false, n, k, h, wd), buffer(false, n, k, h, wd),"
-                + " buffer(false, k), buffer(false, k), buffer(true, n, k, h, wd),"
-                + " relu ? buffer(true, n, k, h, wd) : null, buffer(true, n, k, h, wd))",
+            "return new $T(g,$Wrelu,$Ww[0],$Wgamma[0],$Wbeta[0],$Ww[1],$Wgamma[1],$Wbeta[1],$Wstat(k),$W"
+                + "stat(k),$Wbuffer(false,$Wn,$Wk,$Wh,$Wwd),$Wbuffer(false,$Wn,$Wk,$Wh,$Wwd),$W"
+                + "buffer(false,$Wk),$Wbuffer(false,$Wk),$Wbuffer(true,$Wn,$Wk,$Wh,$Wwd),$W"
+                + "relu ? buffer(true,$Wn,$Wk,$Wh,$Wwd) : null,$Wbuffer(true,$Wn,$Wk,$Wh,$Wwd))",
             CONV_BN)
         .build();
   }
@@ -203,8 +203,8 @@ final class LayerSupportWriter {
         .addStatement("$T[] w = param(k, in)", TENSOR)
         .addStatement("$T[] b = param(k)", TENSOR)
         .addStatement(
-            "return new $T(in, hw, k, w[0], b[0], w[1], b[1], buffer(false, batch, in),"
-                + " buffer(false, batch, k), buffer(true, batch, in), buffer(false, batch, k))",
+            "return new $T(in,$Whw,$Wk,$Ww[0],$Wb[0],$Ww[1],$Wb[1],$Wbuffer(false,$Wbatch,$Win),$W"
+                + "buffer(false,$Wbatch,$Wk),$Wbuffer(true,$Wbatch,$Win),$Wbuffer(false,$Wbatch,$Wk))",
             CLASSIFIER)
         .build();
   }
@@ -220,13 +220,13 @@ final class LayerSupportWriter {
         .addStatement("backend.convForward(x, l.weight(), l.conv(), l.geom())")
         .beginControlFlow("if (training)")
         .addStatement(
-            "backend.batchNormForwardTrain(l.conv(), l.gamma(), l.beta(), l.runningMean(),"
-                + " l.runningVar(), l.out(), l.saveMean(), l.saveInvStd(), batch, l.channels(),"
-                + " l.hw(), BN_EPS, BN_MOMENTUM)")
+            "backend.batchNormForwardTrain(l.conv(),$Wl.gamma(),$Wl.beta(),$Wl.runningMean(),$W"
+                + "l.runningVar(),$Wl.out(),$Wl.saveMean(),$Wl.saveInvStd(),$Wbatch,$Wl.channels(),$W"
+                + "l.hw(),$WBN_EPS,$WBN_MOMENTUM)")
         .nextControlFlow("else")
         .addStatement(
-            "backend.batchNormForwardEval(l.conv(), l.gamma(), l.beta(), l.runningMean(),"
-                + " l.runningVar(), l.out(), batch, l.channels(), l.hw(), BN_EPS)")
+            "backend.batchNormForwardEval(l.conv(),$Wl.gamma(),$Wl.beta(),$Wl.runningMean(),$W"
+                + "l.runningVar(),$Wl.out(),$Wbatch,$Wl.channels(),$Wl.hw(),$WBN_EPS)")
         .endControlFlow()
         .beginControlFlow("if (l.relu())")
         .addStatement("backend.reluForward(l.out(), l.out())")
@@ -248,8 +248,8 @@ final class LayerSupportWriter {
         .addStatement("dBn = l.dBn()")
         .endControlFlow()
         .addStatement(
-            "backend.batchNormBackward(l.conv(), dBn, l.gamma(), l.saveMean(), l.saveInvStd(),"
-                + " l.dConv(), l.dGamma(), l.dBeta(), batch, l.channels(), l.hw())")
+            "backend.batchNormBackward(l.conv(),$WdBn,$Wl.gamma(),$Wl.saveMean(),$Wl.saveInvStd(),$W"
+                + "l.dConv(),$Wl.dGamma(),$Wl.dBeta(),$Wbatch,$Wl.channels(),$Wl.hw())")
         .addStatement("backend.convBackwardFilter(x, l.dConv(), l.dWeight(), l.geom())")
         .beginControlFlow("if (dx != null)")
         .addStatement("backend.convBackwardData(l.dConv(), l.weight(), dx, l.geom())")
@@ -265,8 +265,8 @@ final class LayerSupportWriter {
         .addParameter(CLASSIFIER, "l")
         .addStatement("backend.globalAvgPoolForward(x, l.pooled(), batch, l.in(), l.hw())")
         .addStatement(
-            "backend.linearForward(l.pooled(), l.weight(), l.bias(), l.out(), batch, l.in(),"
-                + " l.channels())")
+            "backend.linearForward(l.pooled(),$Wl.weight(),$Wl.bias(),$Wl.out(),$Wbatch,$Wl.in(),$W"
+                + "l.channels())")
         .build();
   }
 
@@ -276,8 +276,8 @@ final class LayerSupportWriter {
         .addParameter(TENSOR, "dx")
         .addParameter(CLASSIFIER, "l")
         .addStatement(
-            "backend.linearBackward(l.pooled(), l.weight(), l.dOut(), l.dPooled(), l.dWeight(),"
-                + " l.dBias(), batch, l.in(), l.channels())")
+            "backend.linearBackward(l.pooled(),$Wl.weight(),$Wl.dOut(),$Wl.dPooled(),$Wl.dWeight(),$W"
+                + "l.dBias(),$Wbatch,$Wl.in(),$Wl.channels())")
         .addStatement("backend.globalAvgPoolBackward(l.dPooled(), dx, batch, l.in(), l.hw())")
         .build();
   }
@@ -293,7 +293,7 @@ final class LayerSupportWriter {
         .addStatement("$T g = l.geom()", CONV_GEOM)
         .addComment("N(0, sqrt(2 / (k*k*Cout))): He-normal, fan-out (spec §8.1)")
         .addStatement(
-            "upload(l.weight(), gaussian(rng, (int) l.weight().numel(), Math.sqrt(2.0 / (g.r() *"
+            "upload(l.weight(),$Wgaussian(rng, (int) l.weight().numel(),$WMath.sqrt(2.0 / (g.r() *"
                 + " g.s() * g.k()))))")
         .addStatement("backend.fill(l.gamma(), $Lf)", (float) init.bnGamma())
         .addStatement("backend.fill(l.beta(), 0f)")
@@ -347,8 +347,8 @@ final class LayerSupportWriter {
             .addStatement("backend.upload(t, v)")
             .build(),
         methodBuilder("export")
-            .addJavadoc("Copies one device tensor into {@code out} under {@code name}, with the"
-                + " checkpoint's {@code shape}.\n")
+            .addJavadoc("Copies one device tensor into {@code out} under {@code name}, with the\n"
+                + "checkpoint's {@code shape}.\n")
             .addModifiers(Modifier.PRIVATE)
             .addParameter(HOST_PARAMS, "out")
             .addParameter(String.class, "name")
@@ -366,8 +366,8 @@ final class LayerSupportWriter {
             .addStatement("$T h = in.get(name)", HOST_TENSOR)
             .beginControlFlow("if (h.numel() != t.numel())")
             .addStatement(
-                "throw new $T(\"tensor '\" + name + \"' has \" + h.numel() + \" elements, the network"
-                    + " at widths \" + widths + \" needs \" + t.numel())",
+                "throw new $T(\"tensor '\" + name + \"' has \" + h.numel()$W+ \" elements, the network"
+                    + " at widths \" + widths$W+ \" needs \" + t.numel())",
                 IllegalArgumentException.class)
             .endControlFlow()
             .addStatement("backend.upload(t, h.data())")
@@ -384,7 +384,7 @@ final class LayerSupportWriter {
             .addStatement("export(out, name + \".bn.running_mean\", l.runningMean(), g.k())")
             .addStatement("export(out, name + \".bn.running_var\", l.runningVar(), g.k())")
             .addStatement(
-                "out.put(name + \".bn.num_batches_tracked\", new $T(new int[0], new float[] {batchesTracked}))",
+                "out.put(name + \".bn.num_batches_tracked\",$Wnew $T(new int[0], new float[] {batchesTracked}))",
                 HOST_TENSOR)
             .build(),
         methodBuilder("loadConvBn")

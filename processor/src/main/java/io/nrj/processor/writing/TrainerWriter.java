@@ -72,7 +72,7 @@ public final class TrainerWriter {
         .addMethod(declaredWidthsMethod())
         .addMethod(replanMethod(d))
         .addMethod(forwardMethod(d))
-        .addMethod(lossMethod())
+        .addMethod(lossMethod(d))
         .addMethod(backwardMethod(d))
         .addMethod(stepMethod(d))
         .addMethod(trainStepMethod())
@@ -223,8 +223,8 @@ public final class TrainerWriter {
             .addParameter(WIDTHS, "widths")
             .beginControlFlow("if (widths.size() != DECLARED_WIDTHS.length)")
             .addStatement(
-                "throw new $T(NETWORK + \" has \" + DECLARED_WIDTHS.length + \" convolutions, the"
-                    + " widths table has \" + widths.size())",
+                "throw new $T(NETWORK + \" has \" + DECLARED_WIDTHS.length$W+ \" convolutions, the"
+                    + " widths table has \"$W+ widths.size())",
                 IllegalArgumentException.class)
             .endControlFlow()
             .addStatement("release()")
@@ -263,12 +263,12 @@ public final class TrainerWriter {
     return switch (l) {
       case ConvBn c ->
           CodeBlock.of(
-              "convBn(new $T(batch, $L, $L, $L, $N, $L, $L, $L, $L), $L)",
+              "convBn(new $T(batch,$W$L,$W$L,$W$L,$W$N,$W$L,$W$L,$W$L,$W$L),$W$L)",
               CONV_GEOM, channelsOf(c.input()), c.inH(), c.inW(), local(c.field()), c.kernel(),
               c.kernel(), c.stride(), c.pad(), c.relu());
       case Pool p ->
           CodeBlock.of(
-              "pool(new $T(batch, $L, $L, $L, $L, $L, $L), $L)",
+              "pool(new $T(batch,$W$L,$W$L,$W$L,$W$L,$W$L,$W$L),$W$L)",
               POOL_GEOM, channelsOf(p.input()), p.inH(), p.inW(), p.kernel(), p.stride(), p.pad(),
               p.max());
       case Relu r -> CodeBlock.of("elementwise($N, $L, $L)", local(r.field()), r.h(), r.w());
@@ -339,8 +339,8 @@ public final class TrainerWriter {
           List<CodeBlock> before = new ArrayList<>();
           for (String in : c.inputs()) {
             m.addStatement(
-                "backend.copyChannels($L, $L, 0, $N.out(), $N.channels(), $L, $L, batch, $N.hw(),"
-                    + " false)",
+                "backend.copyChannels($L,$W$L,$W0,$W$N.out(),$W$N.channels(),$W$L,$W$L,$Wbatch,$W$N.hw(),$W"
+                    + "false)",
                 out(in), runtimeChannels(in), c.field(), c.field(), offset(before),
                 runtimeChannels(in), c.field());
             before.add(runtimeChannels(in));
@@ -352,7 +352,7 @@ public final class TrainerWriter {
     return m.addStatement("return $N.out()", d.classifier().field()).build();
   }
 
-  private static MethodSpec lossMethod() {
+  private static MethodSpec lossMethod(TrainerDescriptor d) {
     return methodBuilder("loss")
         .addJavadoc(
             "Mean softmax cross-entropy of the last forward pass against {@code labels}; also"
@@ -360,9 +360,9 @@ public final class TrainerWriter {
         .addModifiers(PUBLIC)
         .returns(double.class)
         .addParameter(int[].class, "labels")
-        .addStatement("$T logits = forwardOutput()", TENSOR)
         .addStatement(
-            "return backend.softmaxCrossEntropy(logits, labels, lastLayer().dOut(), batch, CLASSES)")
+            "return backend.softmaxCrossEntropy($1N.out(), labels, $1N.dOut(), batch, CLASSES)",
+            d.classifier().field())
         .build();
   }
 
@@ -411,8 +411,8 @@ public final class TrainerWriter {
           for (String in : c.inputs()) {
             if (in != null) {
               m.addStatement(
-                  "backend.copyChannels($1N.dOut(), $1N.channels(), $2L, $3L, $4L, 0, $4L, batch,"
-                      + " $1N.hw(), true)",
+                  "backend.copyChannels($1N.dOut(),$W$1N.channels(),$W$2L,$W$3L,$W$4L,$W0,$W$4L,$Wbatch,$W"
+                      + "$1N.hw(),$Wtrue)",
                   c.field(), offset(before), dOut(in), runtimeChannels(in));
             }
             before.add(runtimeChannels(in));
@@ -443,10 +443,10 @@ public final class TrainerWriter {
     MethodSpec.Builder m =
         methodBuilder("step")
             .addJavadoc(
-                "One optimiser step (spec §2.1): while sparse ({@code lambda > 0}) the L1"
-                    + " sub-gradient on the BN\nscales of every prunable convolution, then SGD with"
-                    + " momentum and weight decay over the whole\nparameter block. The NR engine's"
-                    + " utilisation check and rejuvenation run after it, outside.\n")
+                "One optimiser step (spec §2.1): while sparse ({@code lambda > 0}) the L1\n"
+                    + "sub-gradient on the BN scales of every prunable convolution, then SGD with\n"
+                    + "momentum and weight decay over the whole parameter block. The NR engine's\n"
+                    + "utilisation check and rejuvenation run after it, outside.\n")
             .addModifiers(PUBLIC)
             .addParameter(float.class, "lr")
             .addParameter(float.class, "mu")
@@ -581,20 +581,7 @@ public final class TrainerWriter {
   }
 
   private static void support(TypeSpec.Builder type, TrainerDescriptor d) {
-    LayerDescriptor last = d.classifier();
     type.addMethod(
-            methodBuilder("forwardOutput")
-                .addModifiers(PRIVATE)
-                .returns(TENSOR)
-                .addStatement("return $N.out()", last.field())
-                .build())
-        .addMethod(
-            methodBuilder("lastLayer")
-                .addModifiers(PRIVATE)
-                .returns(LayerSupportWriter.CLASSIFIER)
-                .addStatement("return $N", last.field())
-                .build())
-        .addMethod(
             methodBuilder("own")
                 .addModifiers(PRIVATE)
                 .returns(TENSOR)
