@@ -213,4 +213,17 @@ class NrEngineTest {
     var bad = assertThrows(IllegalArgumentException.class, () -> NrEngine.restore(ir, schedule(FIXED), "{\"version\":1"));
     assertTrue(bad.getMessage().startsWith("NR state:"), bad.getMessage());
   }
+
+  @Test
+  void engineControlReportsPhaseNamesAndTheRejuvenationTableAndJson() {
+    NetworkIr ir = Nets.vgg();
+    EngineControl c = new EngineControl(new NrEngine(ir, schedule(FIXED)));
+    assertEquals("sparse", c.phase());
+    var o = c.endOfEpoch(0, sparse(ir), 1);
+    assertEquals("mixed", c.phase());
+    assertEquals(c.engine().widths(), o.rejuvenation().widths());
+    assertTrue(o.rejuvenation().table().startsWith("rejuvenation after epoch 0: utilization 0.1589"), o.rejuvenation().table());
+    assertTrue(o.rejuvenation().json().contains("\"expand_rate\": " + Math.sqrt(1800.0 / 286.0)));
+    assertEquals("plain", new EngineControl(new NrEngine(ir, schedule(null))).phase());
+  }
 }
