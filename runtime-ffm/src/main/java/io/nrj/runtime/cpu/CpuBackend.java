@@ -1,0 +1,358 @@
+package io.nrj.runtime.cpu;
+
+import static io.nrj.runtime.cpu.CpuTensor.seg;
+
+import io.nrj.runtime.Backend;
+import io.nrj.runtime.ConvGeom;
+import io.nrj.runtime.PoolGeom;
+import io.nrj.runtime.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * The pure-Java CPU backend: the reference every other backend is checked against. float32 in
+ * native memory, NCHW. Results are bit-identical run to run for a given thread count ({@code
+ * -Dnrj.cpu.threads}, default: available processors) because all parallel work is statically
+ * partitioned (see {@link CpuThreads}).
+ *
+ * <p>This class validates arguments and dispatches; the numeric kernels live in {@link
+ * ConvKernels}, {@link NormKernels}, {@link PoolKernels} and {@link Sgemm}. It is not an autograd
+ * engine: callers sequence forward and backward calls themselves.
+ */
+public final class CpuBackend implements Backend {
+  static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+
+  private final CpuThreads pool;
+  private final boolean vector;
+
+  /** A backend with the configured threads ({@code nrj.cpu.threads}) and vector setting. */
+  public CpuBackend() {
+    this(CpuThreads.configuredThreads(), !"false".equalsIgnoreCase(System.getProperty("nrj.cpu.vector")));
+  }
+
+  /**
+   * @param threads worker threads (results are deterministic per thread count)
+   * @param vector use the Vector API kernels; false selects the scalar fallback
+   */
+  public CpuBackend(int threads, boolean vector) {
+    this.pool = new CpuThreads(threads);
+    this.vector = vector;
+  }
+
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
+  public int threads() {
+    return pool.threads();
+  }
+
+  public boolean vectorized() {
+    return vector;
+  }
+
+  // ---- memory ----
+
+  @Override
+  public Tensor allocate(int... shape) {
+    return CpuTensor.allocate(shape);
+  }
+
+  @Override
+  public void upload(Tensor dst, float[] src) {
+    need(dst, src.length, "upload destination");
+    MemorySegment.copy(src, 0, seg(dst), F, 0, src.length);
+  }
+
+  @Override
+  public void upload(Tensor dst, MemorySegment hostSrc) {
+    MemorySegment d = seg(dst);
+    if (hostSrc.byteSize() != d.byteSize()) {
+      throw new IllegalArgumentException(
+          "upload: host segment has " + hostSrc.byteSize() + " bytes, tensor " + Arrays.toString(dst.shape())
+              + " needs " + d.byteSize());
+    }
+    d.copyFrom(hostSrc);
+  }
+
+  @Override
+  public float[] download(Tensor src) {
+    return seg(src).toArray(F);
+  }
+
+  @Override
+  public void download(Tensor src, MemorySegment hostDst) {
+    MemorySegment s = seg(src);
+    if (hostDst.byteSize() != s.byteSize()) {
+      throw new IllegalArgumentException(
+          "download: host segment has " + hostDst.byteSize() + " bytes, tensor " + Arrays.toString(src.shape())
+              + " has " + s.byteSize());
+    }
+    hostDst.copyFrom(s);
+  }
+
+  @Override
+  public void copy(Tensor src, Tensor dst) {
+    need(dst, src.numel(), "copy destination");
+    seg(dst).copyFrom(seg(src));
+  }
+
+  @Override
+  public void fill(Tensor t, float value) {
+    MemorySegment s = seg(t);
+    if (value == 0f) {
+      s.fill((byte) 0);
+      return;
+    }
+    long n = t.numel();
+    for (long i = 0; i < n; i++) s.setAtIndex(F, i, value);
+  }
+
+  // ---- convolution ----
+
+  @Override
+  public void convForward(Tensor x, Tensor w, Tensor y, ConvGeom g) {
+    checkConv(x, w, y, g);
+    ConvKernels.forward(pool, vector, seg(x), seg(w), seg(y), g);
+  }
+
+  @Override
+  public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g) {
+    checkConv(dx, w, dy, g);
+    ConvKernels.backwardData(pool, vector, seg(dy), seg(w), seg(dx), g);
+  }
+
+  @Override
+  public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g) {
+    checkConv(x, dw, dy, g);
+    ConvKernels.backwardFilter(pool, vector, seg(x), seg(dy), seg(dw), g);
+  }
+
+  private static void checkConv(Tensor x, Tensor w, Tensor y, ConvGeom g) {
+    if (g.outH() <= 0 || g.outW() <= 0 || g.stride() <= 0 || g.pad() < 0) {
+      throw new IllegalArgumentException("conv geometry gives no output: " + g);
+    }
+    need(x, (long) g.n() * g.c() * g.h() * g.w(), "conv input (n,c,h,w) of " + g);
+    need(w, (long) g.k() * g.c() * g.r() * g.s(), "conv weight (k,c,r,s) of " + g);
+    need(y, (long) g.n() * g.k() * g.outH() * g.outW(), "conv output (n,k,outH,outW) of " + g);
+  }
+
+  // ---- batch norm ----
+
+  @Override
+  public void batchNormForwardTrain(
+      Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
+      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum) {
+    long m = (long) n * c * hw;
+    need(x, m, "batch norm input");
+    need(y, m, "batch norm output");
+    for (Tensor t : new Tensor[] {gamma, beta, runMean, runVar, saveMean, saveInvStd}) need(t, c, "batch norm (c) tensor");
+    NormKernels.forwardTrain(pool, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y),
+        seg(saveMean), seg(saveInvStd), n, c, hw, eps, momentum);
+  }
+
+  @Override
+  public void batchNormForwardEval(
+      Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
+      int n, int c, int hw, double eps) {
+    long m = (long) n * c * hw;
+    need(x, m, "batch norm input");
+    need(y, m, "batch norm output");
+    for (Tensor t : new Tensor[] {gamma, beta, runMean, runVar}) need(t, c, "batch norm (c) tensor");
+    NormKernels.forwardEval(pool, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y), n, c, hw, eps);
+  }
+
+  @Override
+  public void batchNormBackward(
+      Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+      Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw) {
+    long m = (long) n * c * hw;
+    need(x, m, "batch norm input");
+    need(dy, m, "batch norm dy");
+    need(dx, m, "batch norm dx");
+    for (Tensor t : new Tensor[] {gamma, saveMean, saveInvStd, dgamma, dbeta}) need(t, c, "batch norm (c) tensor");
+    NormKernels.backward(pool, seg(x), seg(dy), seg(gamma), seg(saveMean), seg(saveInvStd),
+        seg(dx), seg(dgamma), seg(dbeta), n, c, hw);
+  }
+
+  // ---- element-wise ----
+
+  @Override
+  public void reluForward(Tensor x, Tensor y) {
+    need(y, x.numel(), "relu output");
+    Elementwise.relu(pool, seg(x), seg(y));
+  }
+
+  @Override
+  public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+    need(dy, y.numel(), "relu dy");
+    need(dx, y.numel(), "relu dx");
+    Elementwise.reluBackward(pool, seg(y), seg(dy), seg(dx));
+  }
+
+  @Override
+  public void add(Tensor a, Tensor b, Tensor y) {
+    need(b, a.numel(), "add operand b");
+    need(y, a.numel(), "add output");
+    Elementwise.add(pool, seg(a), seg(b), seg(y));
+  }
+
+  @Override
+  public void axpy(float alpha, Tensor src, Tensor dst) {
+    need(dst, src.numel(), "axpy destination");
+    Elementwise.axpy(pool, alpha, seg(src), seg(dst));
+  }
+
+  @Override
+  public void multiply(Tensor t, Tensor mask) {
+    need(mask, t.numel(), "multiply mask");
+    Elementwise.multiply(pool, seg(t), seg(mask));
+  }
+
+  @Override
+  public void gateForward(Tensor a, Tensor c, Tensor y) {
+    need(c, a.numel(), "gate input c");
+    need(y, a.numel(), "gate output");
+    Elementwise.gateForward(seg(a), seg(c), seg(y));
+  }
+
+  @Override
+  public void gateBackward(Tensor a, Tensor c, Tensor dy, Tensor da, Tensor dc) {
+    for (Tensor t : new Tensor[] {c, dy, da, dc}) need(t, a.numel(), "gate backward tensor");
+    Elementwise.gateBackward(seg(a), seg(c), seg(dy), seg(da), seg(dc));
+  }
+
+  // ---- pooling ----
+
+  @Override
+  public void maxPoolForward(Tensor x, Tensor y, PoolGeom g) {
+    checkPool(x, y, g);
+    PoolKernels.maxForward(pool, seg(x), seg(y), g);
+  }
+
+  @Override
+  public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g) {
+    checkPool(x, y, g);
+    checkPool(dx, dy, g);
+    PoolKernels.maxBackward(pool, seg(x), seg(dy), seg(dx), g);
+  }
+
+  @Override
+  public void avgPoolForward(Tensor x, Tensor y, PoolGeom g) {
+    checkPool(x, y, g);
+    PoolKernels.avgForward(pool, seg(x), seg(y), g);
+  }
+
+  @Override
+  public void avgPoolBackward(Tensor dy, Tensor dx, PoolGeom g) {
+    checkPool(dx, dy, g);
+    PoolKernels.avgBackward(pool, seg(dy), seg(dx), g);
+  }
+
+  private static void checkPool(Tensor x, Tensor y, PoolGeom g) {
+    if (g.outH() <= 0 || g.outW() <= 0 || g.stride() <= 0 || g.pad() < 0 || 2 * g.pad() > g.kernel()) {
+      throw new IllegalArgumentException("pool geometry is invalid (pad must be at most kernel/2): " + g);
+    }
+    need(x, (long) g.n() * g.c() * g.h() * g.w(), "pool input (n,c,h,w) of " + g);
+    need(y, (long) g.n() * g.c() * g.outH() * g.outW(), "pool output (n,c,outH,outW) of " + g);
+  }
+
+  @Override
+  public void globalAvgPoolForward(Tensor x, Tensor y, int n, int c, int hw) {
+    need(x, (long) n * c * hw, "global pool input (n,c,hw)");
+    need(y, (long) n * c, "global pool output (n,c)");
+    PoolKernels.globalAvgForward(pool, seg(x), seg(y), n * c, hw);
+  }
+
+  @Override
+  public void globalAvgPoolBackward(Tensor dy, Tensor dx, int n, int c, int hw) {
+    need(dx, (long) n * c * hw, "global pool dx (n,c,hw)");
+    need(dy, (long) n * c, "global pool dy (n,c)");
+    PoolKernels.globalAvgBackward(pool, seg(dy), seg(dx), n * c, hw);
+  }
+
+  // ---- channel copies ----
+
+  @Override
+  public void copyChannels(
+      Tensor src, int srcChannels, int srcOffset, Tensor dst, int dstChannels, int dstOffset,
+      int count, int n, int hw, boolean accumulate) {
+    if (srcOffset < 0 || dstOffset < 0 || count < 0 || srcOffset + count > srcChannels || dstOffset + count > dstChannels) {
+      throw new IllegalArgumentException(
+          "copyChannels: channels [" + srcOffset + ", " + (srcOffset + count) + ") of " + srcChannels + " into ["
+              + dstOffset + ", " + (dstOffset + count) + ") of " + dstChannels + " is out of range");
+    }
+    need(src, (long) n * srcChannels * hw, "copyChannels source (n,srcChannels,hw)");
+    need(dst, (long) n * dstChannels * hw, "copyChannels destination (n,dstChannels,hw)");
+    Elementwise.copyChannels(pool, seg(src), srcChannels, srcOffset, seg(dst), dstChannels, dstOffset, count, n, hw, accumulate);
+  }
+
+  // ---- classifier and loss ----
+
+  @Override
+  public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int n, int c, int k) {
+    need(x, (long) n * c, "linear input (n,c)");
+    need(w, (long) k * c, "linear weight (k,c)");
+    need(y, (long) n * k, "linear output (n,k)");
+    if (b != null) need(b, k, "linear bias (k)");
+    Linear.forward(pool, vector, seg(x), seg(w), b == null ? null : seg(b), seg(y), n, c, k);
+  }
+
+  @Override
+  public void linearBackward(
+      Tensor x, Tensor w, Tensor dy, Tensor dx, Tensor dw, Tensor db, int n, int c, int k) {
+    need(x, (long) n * c, "linear input (n,c)");
+    need(w, (long) k * c, "linear weight (k,c)");
+    need(dy, (long) n * k, "linear dy (n,k)");
+    if (dx != null) need(dx, (long) n * c, "linear dx (n,c)");
+    need(dw, (long) k * c, "linear dw (k,c)");
+    if (db != null) need(db, k, "linear db (k)");
+    Linear.backward(pool, vector, seg(x), seg(w), seg(dy), dx == null ? null : seg(dx), seg(dw),
+        db == null ? null : seg(db), n, c, k);
+  }
+
+  @Override
+  public double softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dlogits, int n, int k) {
+    need(logits, (long) n * k, "logits (n,k)");
+    need(dlogits, (long) n * k, "dlogits (n,k)");
+    if (labels.length < n) throw new IllegalArgumentException("softmaxCrossEntropy: " + labels.length + " labels for " + n + " rows");
+    for (int i = 0; i < n; i++) {
+      if (labels[i] < 0 || labels[i] >= k) {
+        throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, " + k + ")");
+      }
+    }
+    return Linear.softmaxCrossEntropy(seg(logits), labels, seg(dlogits), n, k);
+  }
+
+  // ---- optimiser ----
+
+  @Override
+  public void l1Subgradient(Tensor param, Tensor grad, float lambda) {
+    need(grad, param.numel(), "l1 gradient");
+    Elementwise.l1Subgradient(seg(param), seg(grad), lambda);
+  }
+
+  @Override
+  public void sgdStep(Tensor param, Tensor grad, Tensor momentum, float lr, float mu, float wd, boolean first) {
+    need(grad, param.numel(), "sgd gradient");
+    need(momentum, param.numel(), "sgd momentum buffer");
+    Elementwise.sgdStep(pool, seg(param), seg(grad), seg(momentum), lr, mu, wd, first);
+  }
+
+  @Override
+  public void synchronize() {}
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private static void need(Tensor t, long numel, String what) {
+    if (t.numel() != numel) {
+      throw new IllegalArgumentException(
+          what + ": expected " + numel + " elements, tensor " + Arrays.toString(t.shape()) + " has " + t.numel());
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.nrj.runtime.cpu;
+
+import static io.nrj.runtime.cpu.CpuBackend.F;
+
+import io.nrj.runtime.PoolGeom;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Max, average and global average pooling over (n, c, h, w), split over the n*c planes; every
+ * output plane is written by one thread, so the split never changes a result.
+ */
+final class PoolKernels {
+  private PoolKernels() {}
+
+  // x (n, c, h, w) -> y (n, c, oh, ow); padding never wins (it counts as -inf)
+  static void maxForward(CpuThreads pool, MemorySegment x, MemorySegment y, PoolGeom g) {
+    int h = g.h(), w = g.w(), oh = g.outH(), ow = g.outW(), k = g.kernel(), st = g.stride(), pad = g.pad();
+    pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
+      for (int p = p0; p < p1; p++) {
+        long xb = (long) p * h * w, yb = (long) p * oh * ow;
+        for (int i = 0; i < oh; i++) {
+          int h0 = Math.max(0, i * st - pad), h1 = Math.min(h, i * st - pad + k);
+          for (int j = 0; j < ow; j++) {
+            int w0 = Math.max(0, j * st - pad), w1 = Math.min(w, j * st - pad + k);
+            float m = Float.NEGATIVE_INFINITY;
+            for (int a = h0; a < h1; a++) {
+              for (int b = w0; b < w1; b++) m = Math.max(m, x.getAtIndex(F, xb + (long) a * w + b));
+            }
+            y.setAtIndex(F, yb + (long) i * ow + j, m);
+          }
+        }
+      }
+    });
+  }
+
+  // dx += dy at the first (row-major) maximum of each window, recomputed from x
+  static void maxBackward(CpuThreads pool, MemorySegment x, MemorySegment dy, MemorySegment dx, PoolGeom g) {
+    int h = g.h(), w = g.w(), oh = g.outH(), ow = g.outW(), k = g.kernel(), st = g.stride(), pad = g.pad();
+    pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
+      for (int p = p0; p < p1; p++) {
+        long xb = (long) p * h * w, yb = (long) p * oh * ow;
+        for (int i = 0; i < oh; i++) {
+          int h0 = Math.max(0, i * st - pad), h1 = Math.min(h, i * st - pad + k);
+          for (int j = 0; j < ow; j++) {
+            int w0 = Math.max(0, j * st - pad), w1 = Math.min(w, j * st - pad + k);
+            float m = Float.NEGATIVE_INFINITY;
+            long arg = -1;
+            for (int a = h0; a < h1; a++) {
+              for (int b = w0; b < w1; b++) {
+                float v = x.getAtIndex(F, xb + (long) a * w + b);
+                if (v > m || arg < 0) {
+                  m = v;
+                  arg = xb + (long) a * w + b;
+                }
+              }
+            }
+            if (arg >= 0) dx.setAtIndex(F, arg, dx.getAtIndex(F, arg) + dy.getAtIndex(F, yb + (long) i * ow + j));
+          }
+        }
+      }
+    });
+  }
+
+  // y = window sum / kernel^2 (padding counts in the divisor, PyTorch count_include_pad=True)
+  static void avgForward(CpuThreads pool, MemorySegment x, MemorySegment y, PoolGeom g) {
+    int h = g.h(), w = g.w(), oh = g.outH(), ow = g.outW(), k = g.kernel(), st = g.stride(), pad = g.pad();
+    float inv = 1f / (k * k);
+    pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
+      for (int p = p0; p < p1; p++) {
+        long xb = (long) p * h * w, yb = (long) p * oh * ow;
+        for (int i = 0; i < oh; i++) {
+          int h0 = Math.max(0, i * st - pad), h1 = Math.min(h, i * st - pad + k);
+          for (int j = 0; j < ow; j++) {
+            int w0 = Math.max(0, j * st - pad), w1 = Math.min(w, j * st - pad + k);
+            float s = 0;
+            for (int a = h0; a < h1; a++) {
+              for (int b = w0; b < w1; b++) s += x.getAtIndex(F, xb + (long) a * w + b);
+            }
+            y.setAtIndex(F, yb + (long) i * ow + j, s * inv);
+          }
+        }
+      }
+    });
+  }
+
+  // dx += dy / kernel^2 over each window
+  static void avgBackward(CpuThreads pool, MemorySegment dy, MemorySegment dx, PoolGeom g) {
+    int h = g.h(), w = g.w(), oh = g.outH(), ow = g.outW(), k = g.kernel(), st = g.stride(), pad = g.pad();
+    float inv = 1f / (k * k);
+    pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
+      for (int p = p0; p < p1; p++) {
+        long xb = (long) p * h * w, yb = (long) p * oh * ow;
+        for (int i = 0; i < oh; i++) {
+          int h0 = Math.max(0, i * st - pad), h1 = Math.min(h, i * st - pad + k);
+          for (int j = 0; j < ow; j++) {
+            int w0 = Math.max(0, j * st - pad), w1 = Math.min(w, j * st - pad + k);
+            float d = dy.getAtIndex(F, yb + (long) i * ow + j) * inv;
+            for (int a = h0; a < h1; a++) {
+              for (int b = w0; b < w1; b++) {
+                long o = xb + (long) a * w + b;
+                dx.setAtIndex(F, o, dx.getAtIndex(F, o) + d);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  // x (planes, hw) -> y (planes): mean of each plane
+  static void globalAvgForward(CpuThreads pool, MemorySegment x, MemorySegment y, int planes, int hw) {
+    pool.parallelFor(planes, (t, p0, p1) -> {
+      for (int p = p0; p < p1; p++) {
+        float s = 0;
+        long b = (long) p * hw;
+        for (int j = 0; j < hw; j++) s += x.getAtIndex(F, b + j);
+        y.setAtIndex(F, p, s / hw);
+      }
+    });
+  }
+
+  // dx (planes, hw) += dy (planes) / hw
+  static void globalAvgBackward(CpuThreads pool, MemorySegment dy, MemorySegment dx, int planes, int hw) {
+    pool.parallelFor(planes, (t, p0, p1) -> {
+      for (int p = p0; p < p1; p++) {
+        float d = dy.getAtIndex(F, p) / hw;
+        long b = (long) p * hw;
+        for (int j = 0; j < hw; j++) dx.setAtIndex(F, b + j, dx.getAtIndex(F, b + j) + d);
+      }
+    });
+  }
+}
