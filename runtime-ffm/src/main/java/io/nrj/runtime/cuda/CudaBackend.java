@@ -136,8 +136,12 @@ public final class CudaBackend implements Backend {
   @Override
   public void upload(Tensor dst, MemorySegment hostSrc) {
     long bytes = dst.numel() * Float.BYTES;
+    if (hostSrc.byteSize() != bytes) {
+      throw new IllegalArgumentException("upload: host segment has " + hostSrc.byteSize() + " bytes, tensor "
+          + dst + " needs " + bytes);
+    }
     try (var staging = Arena.ofConfined()) {
-      MemorySegment src = hostSrc.isNative() ? hostSrc : staging.allocate(bytes).copyFrom(hostSrc.asSlice(0, bytes));
+      MemorySegment src = hostSrc.isNative() ? hostSrc : staging.allocate(bytes).copyFrom(hostSrc);
       check(cudaMemcpyAsync(p(dst), src, bytes, cudaMemcpyHostToDevice(), s()), "cudaMemcpyAsync(H2D)");
       // The host memory may be freed or reused as soon as we return.
       check(cudaStreamSynchronize(s()), "cudaStreamSynchronize");
@@ -158,6 +162,10 @@ public final class CudaBackend implements Backend {
   @Override
   public void download(Tensor src, MemorySegment hostDst) {
     long bytes = src.numel() * Float.BYTES;
+    if (hostDst.byteSize() != bytes) {
+      throw new IllegalArgumentException("download: host segment has " + hostDst.byteSize() + " bytes, tensor "
+          + src + " needs " + bytes);
+    }
     try (var staging = Arena.ofConfined()) {
       MemorySegment dst = hostDst.isNative() ? hostDst : staging.allocate(bytes);
       check(cudaMemcpyAsync(dst, p(src), bytes, cudaMemcpyDeviceToHost(), s()), "cudaMemcpyAsync(D2H)");
