@@ -48,13 +48,13 @@ public final class Devices {
   private static Backend auto(PrintStream notes, Supplier<Backend> cpu, Supplier<Backend> cuda) {
     CudaProbe.Result probe = CudaProbe.probe();
     if (!probe.usable()) {
-      notes.println("nrj: using the CPU: " + new CudaUnavailableException(probe.problems()).getMessage());
+      notes.println("nrj: CUDA unavailable (" + probe.summary() + "); using the CPU. --device cuda says why in full");
       return cpu.get();
     }
     try {
       return cuda.get();
     } catch (CudaException | CudaUnavailableException e) {
-      notes.println("nrj: using the CPU: CUDA failed to start: " + e.getMessage());
+      notes.println("nrj: CUDA failed to start (" + e.getMessage() + "); using the CPU");
       return cpu.get();
     }
   }

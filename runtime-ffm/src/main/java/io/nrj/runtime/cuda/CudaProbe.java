@@ -24,11 +24,17 @@ public final class CudaProbe {
 
   /**
    * @param problems empty when CUDA is usable; else one line per problem
+   * @param shortProblems the same problems in a few words each, for {@code --device auto}'s note
    * @param devices the device count, 0 when unknown
    */
-  public record Result(List<String> problems, int devices) {
+  public record Result(List<String> problems, List<String> shortProblems, int devices) {
     public boolean usable() {
       return problems.isEmpty();
+    }
+
+    /** E.g. {@code missing libcudnn.so.9; no CUDA device (cudaErrorInsufficientDriver)}. */
+    public String summary() {
+      return String.join("; ", shortProblems);
     }
   }
 
@@ -37,6 +43,7 @@ public final class CudaProbe {
   /** Probes the libraries and the devices. */
   public static Result probe() {
     var problems = new ArrayList<String>();
+    var short_ = new ArrayList<String>();
     boolean cudart = false;
     for (String library : LIBRARIES) {
       try {
@@ -44,32 +51,37 @@ public final class CudaProbe {
         cudart |= library.equals(cudart_h.LIBRARY);
       } catch (MissingLibraryException e) {
         problems.add(e.getMessage());
+        short_.add("missing " + library);
       } catch (RuntimeException | LinkageError e) {
         problems.add("cannot load " + library + ": " + e);
+        short_.add("cannot load " + library);
       }
     }
     int devices = 0;
     if (cudart) {
       try {
-        devices = deviceCount(problems);
+        devices = deviceCount(problems, short_);
       } catch (RuntimeException | LinkageError e) {
         problems.add("no CUDA device: cudaGetDeviceCount failed: " + e);
+        short_.add("no CUDA device");
       }
     }
-    return new Result(List.copyOf(problems), devices);
+    return new Result(List.copyOf(problems), List.copyOf(short_), devices);
   }
 
-  private static int deviceCount(List<String> problems) {
+  private static int deviceCount(List<String> problems, List<String> short_) {
     try (var arena = Arena.ofConfined()) {
       var count = arena.allocate(ValueLayout.JAVA_INT);
       int status = cudaGetDeviceCount(count);
       if (status != 0) {
         problems.add(noDevice(status, Cuda.errorName(status), Cuda.errorText(status)));
+        short_.add("no CUDA device (" + Cuda.errorName(status) + ")");
         return 0;
       }
       int n = count.get(ValueLayout.JAVA_INT, 0);
       if (n == 0) {
         problems.add("no CUDA device: cudaGetDeviceCount found 0 devices");
+        short_.add("no CUDA device");
       }
       return n;
     }

@@ -54,6 +54,14 @@ class DevicesTest {
   }
 
   @Test
+  @EnabledIf("io.nrj.runtime.cuda.GpuSupport#cudartWithoutDriver")
+  void autoNoteSummarisesEachProblemInAFewWords() {
+    CudaProbe.Result probe = CudaProbe.probe();
+    assertTrue(probe.summary().endsWith("no CUDA device (cudaErrorInsufficientDriver)"), probe.summary());
+    assertEquals(probe.problems().size(), probe.shortProblems().size());
+  }
+
+  @Test
   @EnabledIf("io.nrj.runtime.cuda.GpuSupport#gpuUnavailable")
   void autoFallsBackToTheCpuWithAOneLineNote() {
     var err = new ByteArrayOutputStream();
@@ -65,7 +73,8 @@ class DevicesTest {
       System.setErr(saved);
     }
     String note = err.toString(StandardCharsets.UTF_8);
-    assertTrue(note.startsWith("nrj: using the CPU: CUDA unavailable: "), note);
+    assertTrue(note.startsWith("nrj: CUDA unavailable ("), note);
+    assertTrue(note.endsWith("); using the CPU. --device cuda says why in full\n"), note);
     assertEquals(1, note.lines().count(), note);
   }
 
