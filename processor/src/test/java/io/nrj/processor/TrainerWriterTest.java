@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 /** The writer's output for hand-built IR: golden sources, and they compile cleanly. */
 class TrainerWriterTest {
   private static JavaFile write(NetworkIr network, boolean withSchedule) {
+    var schedule = withSchedule ? IrFixtures.schedule("mnist") : null;
     TrainerDescriptor d =
         TrainerDescriptorFactory.create(
-            "io.nrj.examples", network, withSchedule ? IrFixtures.schedule("mnist") : null);
+            "io.nrj.examples", IrFixtures.module(network, schedule), network, schedule);
     return TrainerWriter.write(d, List.of());
   }
 
