@@ -43,7 +43,7 @@ public final class DslParser {
     CommonTokenStream tokens = new CommonTokenStream(lexer);
     NrParser parser = new NrParser(tokens);
     parser.removeErrorListeners();
-    parser.setErrorHandler(NO_INLINE_REPAIR);
+    parser.setErrorHandler(new NoInlineRepair());
     NrParser.NrFileContext tree;
     try {
       parser.addErrorListener(BAIL);
@@ -70,13 +70,15 @@ public final class DslParser {
         }
       };
 
-  /** Never insert or delete a token to recover: report the original position instead. */
-  private static final DefaultErrorStrategy NO_INLINE_REPAIR =
-      new DefaultErrorStrategy() {
-        @Override
-        public Token recoverInline(Parser recognizer) throws RecognitionException {
-          if (nextTokensContext == null) throw new InputMismatchException(recognizer);
-          throw new InputMismatchException(recognizer, nextTokensState, nextTokensContext);
-        }
-      };
+  /**
+   * Never insert or delete a token to recover: report the original position instead. Stateful
+   * (error-recovery mode), so one per parse.
+   */
+  private static final class NoInlineRepair extends DefaultErrorStrategy {
+    @Override
+    public Token recoverInline(Parser recognizer) throws RecognitionException {
+      if (nextTokensContext == null) throw new InputMismatchException(recognizer);
+      throw new InputMismatchException(recognizer, nextTokensState, nextTokensContext);
+    }
+  }
 }

@@ -16,7 +16,7 @@ import org.antlr.v4.runtime.Parser;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
-import org.antlr.v4.runtime.TokenStream;
+import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.misc.IntervalSet;
 
 /**
@@ -30,9 +30,9 @@ final class SyntaxErrorReporter extends BaseErrorListener {
   private static final Set<String> KEYWORDS = NrKeywords.all();
 
   private final String sourceName;
-  private final TokenStream tokens;
+  private final CommonTokenStream tokens;
 
-  SyntaxErrorReporter(String sourceName, TokenStream tokens) {
+  SyntaxErrorReporter(String sourceName, CommonTokenStream tokens) {
     this.sourceName = sourceName;
     this.tokens = tokens;
   }
@@ -61,8 +61,8 @@ final class SyntaxErrorReporter extends BaseErrorListener {
       }
     }
     if (token.getType() == NrLexer.EQ && previous != null && isOptionKeyword(previous.getType())) {
-      Token value = tokens.size() > token.getTokenIndex() + 1 ? nextVisible(token) : null;
-      return Message.OPTION_WITH_EQUALS.at(at, previous.getText(), value == null ? "..." : value.getText());
+      Token value = nextVisible(token);
+      return Message.OPTION_WITH_EQUALS.at(at, previous.getText(), value == null || value.getType() == Token.EOF ? "..." : value.getText());
     }
     if (expected.contains(NrLexer.SHAPE)) return Message.BAD_SHAPE_SYNTAX.at(at, display(token));
     return Message.SYNTAX_ERROR.at(at, display(token), summarise(expected));
@@ -81,6 +81,7 @@ final class SyntaxErrorReporter extends BaseErrorListener {
   }
 
   private Token nextVisible(Token token) {
+    tokens.fill();
     for (int i = token.getTokenIndex() + 1; i < tokens.size(); i++) {
       Token t = tokens.get(i);
       if (t.getChannel() == Token.DEFAULT_CHANNEL) return t;

@@ -150,7 +150,7 @@ final class ScheduleResolver {
     List<Double> d = new ArrayList<>();
     for (Setting.Value v : std.values()) {
       double x = finite((Setting.Value.Number) v, "std");
-      if (!(x > 0)) error(Message.OUT_OF_RANGE, v.location(), "std", "> 0", ((Setting.Value.Number) v).text());
+      if (Double.isFinite(x) && !(x > 0)) error(Message.OUT_OF_RANGE, v.location(), "std", "> 0", ((Setting.Value.Number) v).text());
       d.add(x);
     }
     return new ScheduleIr.Normalize(m, d);
@@ -177,7 +177,11 @@ final class ScheduleResolver {
     Setting setting = s.get(key);
     if (setting == null) return dflt;
     Setting.Value.Number n = (Setting.Value.Number) setting.values().getFirst();
-    double v = finite(n, key);
+    double v = n.value();
+    if (!Double.isFinite(v)) {
+      error(Message.NOT_FINITE, n.location(), key, n.text());
+      return dflt;
+    }
     boolean ok = (lowIncluded ? v >= low : v > low) && (highIncluded ? v <= high : v < high);
     if (!ok) error(Message.OUT_OF_RANGE, n.location(), key, range, n.text());
     return v;

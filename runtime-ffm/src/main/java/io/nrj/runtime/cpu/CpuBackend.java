@@ -25,6 +25,7 @@ public final class CpuBackend implements Backend {
 
   private final CpuThreads pool;
   private final boolean vector;
+  private final Sgemm.Work[] work;
 
   /** A backend with the configured threads ({@code nrj.cpu.threads}) and vector setting. */
   public CpuBackend() {
@@ -37,7 +38,19 @@ public final class CpuBackend implements Backend {
    */
   public CpuBackend(int threads, boolean vector) {
     this.pool = new CpuThreads(threads);
-    this.vector = vector;
+    this.vector = vector && vectorAvailable();
+    this.work = new Sgemm.Work[threads];
+    for (int t = 0; t < threads; t++) work[t] = new Sgemm.Work();
+  }
+
+  /** Whether the Vector API module is present and its preferred vectors are 512 bits. */
+  static boolean vectorAvailable() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+    try {
+      return VectorKernels.usable();
+    } catch (LinkageError e) {
+      return false;
+    }
   }
 
   @Override
@@ -45,10 +58,12 @@ public final class CpuBackend implements Backend {
     return "cpu";
   }
 
+  /** The worker threads; results are bit-identical run to run for the same count. */
   public int threads() {
     return pool.threads();
   }
 
+  /** Whether the Vector API kernels are in use (false: the scalar fallback). */
   public boolean vectorized() {
     return vector;
   }
@@ -115,19 +130,19 @@ public final class CpuBackend implements Backend {
   @Override
   public void convForward(Tensor x, Tensor w, Tensor y, ConvGeom g) {
     checkConv(x, w, y, g);
-    ConvKernels.forward(pool, vector, seg(x), seg(w), seg(y), g);
+    ConvKernels.forward(pool, vector, work, seg(x), seg(w), seg(y), g);
   }
 
   @Override
   public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g) {
     checkConv(dx, w, dy, g);
-    ConvKernels.backwardData(pool, vector, seg(dy), seg(w), seg(dx), g);
+    ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g);
   }
 
   @Override
   public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g) {
     checkConv(x, dw, dy, g);
-    ConvKernels.backwardFilter(pool, vector, seg(x), seg(dy), seg(dw), g);
+    ConvKernels.backwardFilter(pool, vector, work, seg(x), seg(dy), seg(dw), g);
   }
 
   private static void checkConv(Tensor x, Tensor w, Tensor y, ConvGeom g) {

@@ -23,7 +23,7 @@ public final class Cuda {
   /** The exception for a failed runtime call, named with {@code cudaGetErrorName/String}. */
   public static CudaException error(int status, String call) {
     String name = errorName(status);
-    String text = string(cudaGetErrorString(status));
+    String text = errorText(status);
     return status == cudaErrorMemoryAllocation()
         ? new CudaOutOfMemoryException(call, status, name, text)
         : new CudaException(call, status, name, text);
@@ -32,6 +32,11 @@ public final class Cuda {
   /** {@code cudaErrorInsufficientDriver} for 35. */
   public static String errorName(int status) {
     return string(cudaGetErrorName(status));
+  }
+
+  /** {@code cudaGetErrorString}: "out of memory" for 2. */
+  public static String errorText(int status) {
+    return string(cudaGetErrorString(status));
   }
 
   static String string(MemorySegment cString) {

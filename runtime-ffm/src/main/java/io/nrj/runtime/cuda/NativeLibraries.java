@@ -141,9 +141,13 @@ public final class NativeLibraries {
       List<Path> cudaPath = cudaPathDirs();
       places.add(cudaPath.isEmpty() ? "NRJ_CUDA_PATH (unset)" : "NRJ_CUDA_PATH " + join(cudaPath));
       List<Path> pip = pipDirs();
-      places.add(pip.isEmpty()
-          ? "pip site-packages/nvidia/*/lib (none found under " + join(siteDirs) + ")"
-          : "pip " + join(pip));
+      if (!pip.isEmpty()) {
+        places.add("pip " + join(pip));
+      } else if (siteDirs.isEmpty()) {
+        places.add("pip site-packages/nvidia/*/lib (no site-packages found)");
+      } else {
+        places.add("pip site-packages/nvidia/*/lib (none found under " + join(siteDirs) + ")");
+      }
       var message = new StringBuilder("missing library " + soname + " (looked in " + String.join("; ", places) + ")");
       for (String failure : failures) {
         message.append("; could not load ").append(failure);

@@ -1,5 +1,6 @@
 package io.nrj.runtime.data;
 
+import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.dsl.ir.Shape;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -72,6 +73,44 @@ public final class BatchLoader implements AutoCloseable {
         t.setDaemon(true); // never keeps the JVM alive
         return t;
       });
+    }
+  }
+
+  /**
+   * The training loader of a schedule: its augmentation and normalisation, its batch size, shuffled
+   * with {@code seed}, the partial last batch kept, and a check that the batches fit the network.
+   *
+   * @throws DataException naming the data set when its samples do not have the network's input shape
+   */
+  public static BatchLoader training(DataSet data, ScheduleIr schedule, Shape networkInput, long seed) {
+    ImageSet set = data.train();
+    Augmentation aug = augmentation(data, set, true, schedule);
+    checkShape(data, aug.outputShape(), networkInput);
+    return new BatchLoader(set, aug, Options.training(schedule.batch(), seed));
+  }
+
+  /** The evaluation loader of a schedule: test split, data-set order, its test batch size. */
+  public static BatchLoader evaluation(DataSet data, ScheduleIr schedule, Shape networkInput) {
+    ImageSet set = data.test();
+    Augmentation aug = augmentation(data, set, false, schedule);
+    checkShape(data, aug.outputShape(), networkInput);
+    return new BatchLoader(set, aug, Options.evaluation(schedule.testBatch()));
+  }
+
+  private static Augmentation augmentation(DataSet data, ImageSet set, boolean train, ScheduleIr s) {
+    try {
+      return Augmentation.forSet(set, train, s.augment(), s.normalize());
+    } catch (IllegalArgumentException e) {
+      throw new DataException(data.location(), "schedule '" + s.name() + "' does not fit this data set: " + e.getMessage(), e);
+    }
+  }
+
+  /** Throws a {@link DataException} when samples of {@code produced} shape do not fit {@code networkInput}. */
+  public static void checkShape(DataSet data, Shape produced, Shape networkInput) {
+    if (!produced.equals(networkInput)) {
+      throw new DataException(
+          data.location(),
+          data.kind() + " samples are " + produced + " after augmentation but the network's input is " + networkInput);
     }
   }
 

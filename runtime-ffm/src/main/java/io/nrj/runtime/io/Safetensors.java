@@ -176,12 +176,26 @@ public final class Safetensors {
       metadata = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(metadata));
     }
 
+    /** Every tensor converted to float32, in file order (for weights, images, gradients). */
+    public io.nrj.runtime.HostParams toHostParams() {
+      io.nrj.runtime.HostParams p = new io.nrj.runtime.HostParams();
+      for (Map.Entry<String, Tensor> e : tensors.entrySet()) p.put(e.getKey(), e.getValue().toHost());
+      return p;
+    }
+
     /** The named tensor; a missing one is a {@link SafetensorsException} naming it. */
     public Tensor tensor(String name) {
       Tensor t = tensors.get(name);
       if (t == null) throw new SafetensorsException(file, "no tensor named '" + name + "'");
       return t;
     }
+  }
+
+  /** Named host tensors as float32 file tensors, in their order. */
+  public static SequencedMap<String, Tensor> fromHost(io.nrj.runtime.HostParams params) {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, HostTensor> e : params.asMap().entrySet()) out.put(e.getKey(), Tensor.of(e.getValue()));
+    return out;
   }
 
   // ---------------------------------------------------------------- reading
