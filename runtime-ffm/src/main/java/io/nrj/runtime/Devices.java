@@ -1,0 +1,61 @@
+package io.nrj.runtime;
+
+import io.nrj.dsl.ir.ScheduleIr.Precision;
+import io.nrj.runtime.cpu.CpuBackend;
+import io.nrj.runtime.cuda.CudaBackend;
+import io.nrj.runtime.cuda.CudaException;
+import io.nrj.runtime.cuda.CudaProbe;
+import io.nrj.runtime.cuda.CudaUnavailableException;
+import java.io.PrintStream;
+import java.util.function.Supplier;
+
+/**
+ * Opens the {@link Backend} named by {@code --device} (DESIGN.md, "GPU libraries"): {@code cpu},
+ * {@code cuda}, or {@code auto}, which uses CUDA when its libraries load and a device is present
+ * and otherwise the CPU, with a one-line note on stderr saying why.
+ */
+public final class Devices {
+  private Devices() {}
+
+  /** {@link #open(String, Precision)} in FP32. */
+  public static Backend open(String device) {
+    return open(device, Precision.FP32);
+  }
+
+  /**
+   * Opens {@code device} ("auto", "cpu" or "cuda"). The precision only matters on the GPU: TF32
+   * lets cuDNN and cuBLAS use tensor cores.
+   *
+   * @throws CudaUnavailableException for "cuda" when a library is missing or no device is usable
+   * @throws IllegalArgumentException for an unknown device name
+   */
+  public static Backend open(String device, Precision precision) {
+    return open(device, precision, System.err, CpuBackend::new,
+        () -> CudaBackend.open(precision == Precision.TF32));
+  }
+
+  static Backend open(String device, Precision precision, PrintStream notes, Supplier<Backend> cpu,
+      Supplier<Backend> cuda) {
+    return switch (device) {
+      case "cpu" -> cpu.get();
+      case "cuda" -> cuda.get();
+      case "auto" -> auto(notes, cpu, cuda);
+      default -> throw new IllegalArgumentException(
+          "unknown device '" + device + "'; expected auto, cpu or cuda");
+    };
+  }
+
+  private static Backend auto(PrintStream notes, Supplier<Backend> cpu, Supplier<Backend> cuda) {
+    CudaProbe.Result probe = CudaProbe.probe();
+    if (!probe.usable()) {
+      notes.println("nrj: CUDA unavailable (" + probe.summary() + "); using the CPU. --device cuda says why in full");
+      return cpu.get();
+    }
+    try {
+      return cuda.get();
+    } catch (CudaException | CudaUnavailableException e) {
+      notes.println("nrj: CUDA failed to start (" + e.getMessage() + "); using the CPU");
+      return cpu.get();
+    }
+  }
+}

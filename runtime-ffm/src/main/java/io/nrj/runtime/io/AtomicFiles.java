@@ -1,0 +1,80 @@
+package io.nrj.runtime.io;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes a file so that readers see either the old content or the complete new content, never a
+ * half-written file: the body goes to a temporary file in the target's directory, which is forced
+ * to disk and then renamed over the target (atomic on POSIX file systems). On any failure the
+ * temporary file is deleted and an existing target is left as it was.
+ *
+ * <p>Not a locking mechanism: two concurrent writers of one target each succeed, the last rename
+ * wins.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Writes the content of a file to an open channel. */
+  @FunctionalInterface
+  public interface Body {
+    void writeTo(FileChannel out) throws IOException;
+  }
+
+  /**
+   * Writes {@code target} atomically.
+   *
+   * @throws NoSuchFileException when the target's directory does not exist
+   * @throws IOException when writing, forcing or renaming fails; nothing is left behind
+   */
+  public static void write(Path target, Body body) throws IOException {
+    Path abs = target.toAbsolutePath();
+    Path dir = abs.getParent();
+    if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir.toString(), null, "directory does not exist");
+    // A dot-prefixed temporary name in the same directory: the rename stays on one file system.
+    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    boolean done = false;
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        body.writeTo(ch);
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+      }
+      done = true;
+      forceDirectory(dir);
+    } finally {
+      if (!done) Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Writes a UTF-8 string atomically. */
+  public static void writeString(Path target, String content) throws IOException {
+    byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    write(target, ch -> writeFully(ch, java.nio.ByteBuffer.wrap(bytes)));
+  }
+
+  /** Writes all remaining bytes of {@code buf}. */
+  public static void writeFully(FileChannel ch, java.nio.ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining()) ch.write(buf);
+  }
+
+  // Makes the rename itself durable. Some platforms cannot open a directory; the file content is
+  // already on disk then, so this is best effort.
+  private static void forceDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | UnsupportedOperationException ignored) {
+      // best effort
+    }
+  }
+}

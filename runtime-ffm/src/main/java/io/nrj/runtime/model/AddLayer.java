@@ -1,0 +1,44 @@
+package io.nrj.runtime.model;
+
+import io.nrj.dsl.ir.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Residual sum of equally shaped inputs; absent (null) inputs are skipped, so a deleted residual
+ * branch leaves the shortcut (spec §12 B1).
+ */
+public final class AddLayer extends Layer {
+  private final Shape shape;
+  private final List<Activation> ins = new ArrayList<>();
+  private Activation out;
+
+  public AddLayer(String name, Shape shape) {
+    super(name);
+    this.shape = shape;
+  }
+
+  @Override
+  protected void plan(int n, ActivationArena arena) {
+    out = shape.channels() == 0 ? null : arena.activation(n, shape);
+  }
+
+  /** y = sum of the non-null inputs; null when all are null. */
+  public Activation forward(Activation... xs) {
+    ins.clear();
+    for (Activation x : xs) if (x != null) ins.add(x);
+    if (ins.isEmpty()) return null;
+    if (ins.size() == 1) {
+      backend.copy(ins.getFirst().value(), out.value());
+    } else {
+      backend.add(ins.get(0).value(), ins.get(1).value(), out.value());
+      for (int i = 2; i < ins.size(); i++) backend.add(out.value(), ins.get(i).value(), out.value());
+    }
+    return out;
+  }
+
+  @Override
+  public void backward() {
+    for (Activation x : ins) if (x.grad() != null) backend.axpy(1f, out.grad(), x.grad());
+  }
+}

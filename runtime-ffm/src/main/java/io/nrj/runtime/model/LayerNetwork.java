@@ -1,0 +1,270 @@
+package io.nrj.runtime.model;
+
+import io.nrj.dsl.ir.IrNode;
+import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrSettings.CrossMode;
+import io.nrj.dsl.ir.Shape;
+import io.nrj.dsl.ir.Widths;
+import io.nrj.runtime.Backend;
+import io.nrj.runtime.HostParams;
+import io.nrj.runtime.HostTensor;
+import io.nrj.runtime.Tensor;
+import io.nrj.runtime.nr.MixedLayout;
+import io.nrj.runtime.nr.MixedLayout.ConvSplit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The machinery shared by every {@link TrainableNetwork}: the contiguous parameter and gradient
+ * blocks, activation planning per batch size, initialisation, import/export and re-planning after
+ * rejuvenation. Subclasses only say which layers exist ({@link #createLayers()}) and how data flows
+ * between them ({@link #forwardLayers}); {@link GraphNetwork} does it by walking the IR, generated
+ * trainers with straight-line code.
+ *
+ * <p>A subclass constructor must end with {@link #start(long)}. Its layer fields are assigned in
+ * {@code createLayers()}, which runs again at every {@link #replan}.
+ */
+public abstract class LayerNetwork implements TrainableNetwork {
+  private final Backend backend;
+  private final NetworkIr ir;
+  private final ActivationArena arena;
+  private Widths widths;
+  private MixedLayout layout;
+  private Shape[] shapes;
+  private List<Layer> layers = List.of();
+  private ParameterStore store;
+  private int plannedN = -1;
+  private Activation image;
+  private ClassifierLayer classifier;
+
+  protected LayerNetwork(Backend backend, NetworkIr ir) {
+    this.backend = backend;
+    this.ir = ir;
+    this.arena = new ActivationArena(backend);
+  }
+
+  /** Builds the layers at the IR's declared widths and initialises them from {@code seed} (§8.1). */
+  protected final void start(long seed) {
+    build(ir.widths(), null);
+    importParams(initialParams(seed));
+  }
+
+  /**
+   * Creates this network's layers for {@link #widths()} and {@link #layout()}, in forward order,
+   * the classifier last. Called at start and after every rejuvenation.
+   */
+  protected abstract List<Layer> createLayers();
+
+  /** Runs every layer's forward from the image to the classifier. */
+  protected abstract void forwardLayers(Activation image, boolean train);
+
+  /** Runs every layer's backward; by default in reverse creation order. */
+  protected void backwardLayers() {
+    for (int i = layers.size() - 1; i >= 0; i--) layers.get(i).backward();
+  }
+
+  // ---- helpers for createLayers ----
+
+  /** Output shape of IR node {@code id} at the current widths; the image's shape for IMAGE. */
+  protected final Shape shape(int id) {
+    return id == IrNode.IMAGE ? ir.input() : shapes[id];
+  }
+
+  /** The split of conv {@code convIndex}, or null before rejuvenation. */
+  protected final ConvSplit split(int convIndex) {
+    return layout == null ? null : layout.convs().get(convIndex);
+  }
+
+  /** The cross mode after rejuvenation (null before). */
+  protected final CrossMode cross() {
+    return layout == null ? null : layout.cross();
+  }
+
+  /** The layer for IR node {@code id} at the current widths and layout. */
+  protected final Layer layerFor(IrNode node) {
+    Shape in = node.inputs().isEmpty() ? null : shape(node.inputs().getFirst());
+    return switch (node) {
+      case IrNode.Conv c ->
+          new ConvBnLayer(c, in.channels(), widths.get(c.convIndex()), split(c.convIndex()), cross());
+      case IrNode.Relu r -> new ReluLayer(r.name(), in);
+      case IrNode.MaxPool p -> new MaxPoolLayer(p.name(), in, p.kernel(), p.stride(), p.pad());
+      case IrNode.AvgPool p -> new AvgPoolLayer(p.name(), in, p.kernel(), p.stride(), p.pad());
+      case IrNode.Add a -> new AddLayer(a.name(), shape(a.id()));
+      case IrNode.Concat c -> new ConcatLayer(c.name(), shape(c.id()));
+      case IrNode.Classifier c ->
+          new ClassifierLayer(c.name(), in, c.classes(), layout == null ? -1 : layout.classifierLiveIn());
+    };
+  }
+
+  // ---- TrainableNetwork ----
+
+  @Override
+  public final NetworkIr ir() {
+    return ir;
+  }
+
+  @Override
+  public final Backend backend() {
+    return backend;
+  }
+
+  @Override
+  public final Widths widths() {
+    return widths;
+  }
+
+  @Override
+  public final MixedLayout layout() {
+    return layout;
+  }
+
+  /** The layers in forward order. */
+  public final List<Layer> layers() {
+    return layers;
+  }
+
+  private void build(Widths widths, MixedLayout layout) {
+    for (Layer l : layers) l.close();
+    if (store != null) store.close();
+    this.widths = widths;
+    this.layout = layout;
+    this.shapes = ir.shapes(widths);
+    this.layers = List.copyOf(createLayers());
+    if (!(layers.getLast() instanceof ClassifierLayer c)) {
+      throw new IllegalStateException("the last layer of " + ir.name() + " is not the classifier");
+    }
+    classifier = c;
+    List<ParamSpec> specs = new ArrayList<>();
+    for (Layer l : layers) specs.addAll(l.params());
+    store = new ParameterStore(backend, specs);
+    for (Layer l : layers) l.bind(backend, store);
+    plannedN = -1;
+  }
+
+  private void plan(int n) {
+    if (n == plannedN) return;
+    if (n <= 0) throw new IllegalArgumentException("batch size " + n);
+    for (boolean measuring : new boolean[] {true, false}) {
+      arena.begin(measuring);
+      image = arena.input(n, ir.input());
+      for (Layer l : layers) l.plan(n, arena);
+      if (measuring) arena.reserve();
+    }
+    plannedN = n;
+  }
+
+  /** Fresh values of every tensor from {@code seed} (spec §8.1), in forward order. */
+  public final HostParams initialParams(long seed) {
+    Random rng = new Random(seed);
+    HostParams p = new HostParams();
+    for (Layer l : layers) l.initialise(rng, ir.init(), p);
+    return p;
+  }
+
+  @Override
+  public final Tensor input(int n) {
+    plan(n);
+    return image.value();
+  }
+
+  @Override
+  public final void forward(int n, boolean train) {
+    plan(n);
+    forwardLayers(image, train);
+  }
+
+  @Override
+  public final double loss(int[] labels) {
+    return classifier.loss(labels);
+  }
+
+  @Override
+  public final double survivorLoss() {
+    return classifier.survivorLoss();
+  }
+
+  @Override
+  public final float[] logits() {
+    return classifier.logits();
+  }
+
+  @Override
+  public final float[] survivorLogits() {
+    return classifier.survivorLogits();
+  }
+
+  @Override
+  public final float[] newLogits() {
+    return classifier.newLogits();
+  }
+
+  @Override
+  public final void backward() {
+    if (store.gradBlock() != null) backend.fill(store.gradBlock(), 0f);
+    arena.zeroGrads();
+    backwardLayers();
+  }
+
+  @Override
+  public final ParameterStore parameters() {
+    return store;
+  }
+
+  @Override
+  public final HostParams exportParams() {
+    HostParams out = new HostParams();
+    for (Layer l : layers) {
+      for (ParamSpec s : l.params()) {
+        out.put(s.name(), new HostTensor(s.shape().clone(), backend.download(store.get(s.name()).value())));
+      }
+      l.exportState(out);
+    }
+    return out;
+  }
+
+  @Override
+  public final void importParams(HostParams params) {
+    Set<String> expected = new HashSet<>();
+    for (Parameter p : store.all()) {
+      expected.add(p.name());
+      if (!params.contains(p.name())) {
+        throw new IllegalArgumentException("no tensor '" + p.name() + "' for network " + ir.name() + " at widths " + widths);
+      }
+      HostTensor t = params.get(p.name());
+      if (!Arrays.equals(t.shape(), p.shape())) {
+        throw new IllegalArgumentException(
+            "tensor '" + p.name() + "' has shape " + Arrays.toString(t.shape()) + ", network "
+                + ir.name() + " needs " + Arrays.toString(p.shape()));
+      }
+      backend.upload(p.value(), t.data());
+    }
+    for (String name : params.asMap().keySet()) {
+      if (!expected.contains(name) && !name.endsWith(".num_batches_tracked")) {
+        throw new IllegalArgumentException("unexpected tensor '" + name + "' for network " + ir.name());
+      }
+    }
+    for (Layer l : layers) l.importState(params);
+  }
+
+  @Override
+  public final void replan(Widths widths, MixedLayout layout, HostParams params) {
+    build(widths, layout);
+    importParams(params);
+  }
+
+  @Override
+  public final long deviceBytes() {
+    return store.bytes() + arena.bytes();
+  }
+
+  @Override
+  public void close() {
+    for (Layer l : layers) l.close();
+    if (store != null) store.close();
+    arena.close();
+  }
+}

@@ -1,0 +1,84 @@
+package io.nrj.runtime.model;
+
+import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.Widths;
+import io.nrj.runtime.Backend;
+import io.nrj.runtime.HostParams;
+import io.nrj.runtime.Tensor;
+import io.nrj.runtime.nr.MixedLayout;
+
+/**
+ * A network the training loop can train: implemented by {@link GraphNetwork} (walks any IR) and by
+ * the generated trainers (straight-line code over the same layers). One step is:
+ *
+ * <pre>{@code
+ * backend.upload(net.input(n), images);   // (n, C, H, W)
+ * net.forward(n, true);
+ * double loss = net.loss(labels);
+ * net.backward();                          // gradients now in net.parameters().gradBlock()
+ * }</pre>
+ *
+ * Tensor names and layouts of {@link #exportParams()} follow {@link HostParams}' contract.
+ */
+public interface TrainableNetwork extends AutoCloseable {
+  NetworkIr ir();
+
+  Backend backend();
+
+  /** The current widths table (the IR's declared widths until a rejuvenation). */
+  Widths widths();
+
+  /** The survivor/new split after rejuvenation, or null before. */
+  MixedLayout layout();
+
+  /** The device buffer to upload a batch of {@code n} images (n, C, H, W) into before forward. */
+  Tensor input(int n);
+
+  /** Forward pass of the {@code n} images in {@link #input(int)}; BN in train or eval mode. */
+  void forward(int n, boolean train);
+
+  /**
+   * Mean softmax cross-entropy of the last forward (the sum of the two sets' losses when mixed,
+   * spec §6.4); also prepares the logit gradients for {@link #backward()}.
+   */
+  double loss(int[] labels);
+
+  /** The survivor set's share of the last loss (the whole loss when not mixed). */
+  double survivorLoss();
+
+  /** Logits (n, K) of the last forward on the host; the sum of both sets when mixed. */
+  float[] logits();
+
+  /** Survivor-set logits (all logits when not mixed). */
+  float[] survivorLogits();
+
+  /** New-set logits when mixed, else null. */
+  float[] newLogits();
+
+  /** Zeroes every gradient, then back-propagates the last loss. */
+  void backward();
+
+  /** The named tensors on the device, with the contiguous parameter and gradient blocks. */
+  ParameterStore parameters();
+
+  /** Every parameter and BN buffer, downloaded, in forward order. */
+  HostParams exportParams();
+
+  /**
+   * Uploads every tensor; throws IllegalArgumentException naming the tensor when one is missing,
+   * unexpected or of the wrong shape.
+   */
+  void importParams(HostParams params);
+
+  /**
+   * Rebuilds every layer, shape and buffer for new widths (spec §5) and loads {@code params} (which
+   * must match them); used after rejuvenation and when resuming a rejuvenated checkpoint.
+   */
+  void replan(Widths widths, MixedLayout layout, HostParams params);
+
+  /** Device bytes held for parameters, gradients and planned activations. */
+  long deviceBytes();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,68 @@
+package io.nrj.runtime.train;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code metrics.csv}: one row per epoch. Rewritten whole (atomically) after each epoch, so a killed
+ * run never leaves a torn row, and a resumed run drops rows of epochs it will redo.
+ */
+public final class MetricsCsv {
+  public static final String HEADER =
+      "epoch,phase,lr,lambda,train_loss,train_top1,test_loss,test_top1,test_top5,"
+          + "test_top1_survivor,test_top1_new,utilization,params,seconds,train_img_per_s";
+
+  private final Path file;
+  private final List<String> rows = new ArrayList<>();
+
+  /** Opens {@code file}, keeping existing rows of epochs before {@code firstEpoch}. */
+  public MetricsCsv(Path file, int firstEpoch) throws IOException {
+    this.file = file;
+    if (firstEpoch > 0 && Files.exists(file)) {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+        int comma = line.indexOf(',');
+        if (comma > 0 && Integer.parseInt(line.substring(0, comma)) < firstEpoch) rows.add(line);
+      }
+    }
+  }
+
+  /** One finished epoch (1-based epoch number in the file; NaN values are written empty). */
+  public record Row(
+      int epoch, String phase, double lr, double lambda, double trainLoss, double trainTop1,
+      double testLoss, double testTop1, double testTop5, double survivorTop1, double newTop1,
+      double utilization, long params, double seconds, double imgPerSec) {}
+
+  public void append(Row r) throws IOException {
+    rows.add(
+        String.join(
+            ",",
+            Integer.toString(r.epoch()),
+            r.phase(),
+            num(r.lr()),
+            num(r.lambda()),
+            num(r.trainLoss()),
+            num(r.trainTop1()),
+            num(r.testLoss()),
+            num(r.testTop1()),
+            num(r.testTop5()),
+            num(r.survivorTop1()),
+            num(r.newTop1()),
+            num(r.utilization()),
+            Long.toString(r.params()),
+            String.format(Locale.ROOT, "%.3f", r.seconds()),
+            String.format(Locale.ROOT, "%.1f", r.imgPerSec())));
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    for (String row : rows) sb.append(row).append('\n');
+    AtomicFiles.writeString(file, sb.toString());
+  }
+
+  private static String num(double v) {
+    return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
+  }
+}

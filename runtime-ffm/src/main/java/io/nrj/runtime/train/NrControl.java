@@ -1,0 +1,48 @@
+package io.nrj.runtime.train;
+
+import io.nrj.dsl.ir.IrNode;
+import io.nrj.dsl.ir.Widths;
+import io.nrj.runtime.HostParams;
+import io.nrj.runtime.nr.MixedLayout;
+
+/**
+ * What the training loop asks of the Neural Rejuvenation engine: the sparse phase's L1 term, the
+ * (shifting) schedule, and the end-of-epoch inspection that may rejuvenate. Implemented over
+ * {@code io.nrj.runtime.nr.NrEngine}; kept as an interface so the loop can be tested with a
+ * hand-made rejuvenation.
+ */
+public interface NrControl {
+  /** Current L1 coefficient (0 outside the sparse phase). */
+  double lambda();
+
+  /** Whether the L1 term applies to this conv's BN scale (not fixed layers, spec §2.1). */
+  boolean l1Applies(IrNode.Conv conv);
+
+  /** Total epochs, shifted by one per sparse epoch (spec §2.2). */
+  int totalEpochs();
+
+  /** The learning rate at the start of 0-based {@code epoch}. */
+  double learningRate(int epoch);
+
+  /** After epoch {@code epoch} (0-based) finished: inspect, maybe rejuvenate. */
+  Outcome endOfEpoch(int epoch, HostParams params, long seed);
+
+  /** Compress-only mode: stop right after rejuvenation (spec §2.3). */
+  boolean stopAfterRejuvenation();
+
+  /** The engine's state, for checkpoints. */
+  String stateJson();
+
+  /** The current phase's name for reports: "sparse", "mixed" or "plain". */
+  String phase();
+
+  /** One epoch's inspection; {@code rejuvenation} is null when it did not fire. */
+  record Outcome(double utilization, double lambda, Rejuvenated rejuvenation) {}
+
+  /**
+   * A rejuvenation (spec §5): the new widths, the surgically built parameters at those widths, the
+   * survivor/new layout, the per-layer report as a terminal table and as JSON, and the expand rate.
+   */
+  record Rejuvenated(
+      Widths widths, HostParams params, MixedLayout layout, String table, String json, double expandRate) {}
+}

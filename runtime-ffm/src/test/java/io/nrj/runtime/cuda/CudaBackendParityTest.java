@@ -1,0 +1,326 @@
+package io.nrj.runtime.cuda;
+
+import static io.nrj.runtime.cuda.Parity.assertClose;
+import static io.nrj.runtime.cuda.Parity.assertSame;
+import static io.nrj.runtime.cuda.Parity.random;
+import static io.nrj.runtime.cuda.Parity.twin;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nrj.runtime.ConvGeom;
+import io.nrj.runtime.PoolGeom;
+import io.nrj.runtime.Tensor;
+import io.nrj.runtime.cpu.CpuBackend;
+import io.nrj.runtime.cuda.Parity.Twin;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every {@link io.nrj.runtime.Backend} operation of the CUDA backend against the CPU backend on
+ * the same random inputs, in FP32, to 1e-4 relative. Backward operations start from non-zero
+ * gradients, so the {@code +=} contract is checked too. Run by scripts/gpu-check.sh.
+ */
+@Tag("gpu")
+@EnabledIf("io.nrj.runtime.cuda.GpuSupport#gpuAvailable")
+class CudaBackendParityTest {
+  static final double RTOL = 1e-4;
+  static CpuBackend cpu;
+  static CudaBackend gpu;
+  final Random r = new Random(20261127);
+
+  @BeforeAll
+  static void open() {
+    cpu = new CpuBackend(1, false);
+    gpu = CudaBackend.open(false);
+  }
+
+  @AfterAll
+  static void close() {
+    if (gpu != null) gpu.close();
+    if (cpu != null) cpu.close();
+  }
+
+  Twin rnd(int... shape) {
+    return random(cpu, gpu, r, shape);
+  }
+
+  void same(Twin t, String label) {
+    assertSame(cpu, gpu, t, RTOL, label);
+  }
+
+  // ---- memory ----
+
+  @Test
+  void allocatesZerosAndRoundTripsUploads() {
+    try (Tensor t = gpu.allocate(3, 5)) {
+      assertArrayEquals(new float[15], gpu.download(t));
+      float[] v = Parity.gauss(r, 15);
+      gpu.upload(t, v);
+      assertArrayEquals(v, gpu.download(t));
+      Tensor view = t.view(5, 2, 5);
+      assertArrayEquals(java.util.Arrays.copyOfRange(v, 5, 15), gpu.download(view));
+      gpu.fill(view, 2.5f);
+      gpu.fill(t.view(0, 5), 0f);
+      float[] got = gpu.download(t);
+      for (int i = 0; i < 15; i++) assertEquals(i < 5 ? 0f : 2.5f, got[i]);
+    }
+  }
+
+  @Test
+  void copiesOnTheDevice() {
+    try (Twin a = rnd(4, 6); Twin b = rnd(4, 6)) {
+      cpu.copy(a.cpu(), b.cpu());
+      gpu.copy(a.gpu(), b.gpu());
+      same(b, "copy");
+    }
+  }
+
+  // ---- convolution ----
+
+  static ConvGeom[] convs() {
+    return new ConvGeom[] {
+      new ConvGeom(4, 3, 9, 9, 8, 3, 3, 1, 1),
+      new ConvGeom(3, 8, 8, 8, 6, 3, 3, 2, 1),
+      new ConvGeom(2, 6, 7, 7, 10, 1, 1, 2, 0),
+      new ConvGeom(2, 16, 4, 4, 5, 1, 1, 1, 0),
+    };
+  }
+
+  @ParameterizedTest
+  @MethodSource("convs")
+  void convolutionForwardAndBothBackwardsMatchTheCpu(ConvGeom g) {
+    try (Twin x = rnd(g.n(), g.c(), g.h(), g.w()); Twin w = rnd(g.k(), g.c(), g.r(), g.s());
+        Twin y = rnd(g.n(), g.k(), g.outH(), g.outW()); Twin dy = rnd(g.n(), g.k(), g.outH(), g.outW());
+        Twin dx = rnd(g.n(), g.c(), g.h(), g.w()); Twin dw = rnd(g.k(), g.c(), g.r(), g.s())) {
+      cpu.convForward(x.cpu(), w.cpu(), y.cpu(), g);
+      gpu.convForward(x.gpu(), w.gpu(), y.gpu(), g);
+      same(y, "conv forward " + g);
+      cpu.convBackwardData(dy.cpu(), w.cpu(), dx.cpu(), g);
+      gpu.convBackwardData(dy.gpu(), w.gpu(), dx.gpu(), g);
+      same(dx, "conv backward data (+=) " + g);
+      cpu.convBackwardFilter(x.cpu(), dy.cpu(), dw.cpu(), g);
+      gpu.convBackwardFilter(x.gpu(), dy.gpu(), dw.gpu(), g);
+      same(dw, "conv backward filter (+=) " + g);
+    }
+  }
+
+  @Test
+  void tf32ConvolutionIsCloseButNotExact() {
+    ConvGeom g = new ConvGeom(8, 32, 8, 8, 32, 3, 3, 1, 1);
+    try (CudaBackend tf32 = CudaBackend.open(true); Tensor x = tf32.allocate(g.n(), g.c(), g.h(), g.w());
+        Tensor w = tf32.allocate(g.k(), g.c(), g.r(), g.s()); Tensor y = tf32.allocate(g.n(), g.k(), g.outH(), g.outW());
+        Twin ref = rnd(g.n(), g.k(), g.outH(), g.outW()); Twin xs = rnd(g.n(), g.c(), g.h(), g.w());
+        Twin ws = rnd(g.k(), g.c(), g.r(), g.s())) {
+      tf32.upload(x, cpu.download(xs.cpu()));
+      tf32.upload(w, cpu.download(ws.cpu()));
+      tf32.convForward(x, w, y, g);
+      cpu.convForward(xs.cpu(), ws.cpu(), ref.cpu(), g);
+      assertTrue(tf32.tf32());
+      assertClose(tf32.download(y), cpu.download(ref.cpu()), 1e-2, "TF32 conv forward");
+    }
+  }
+
+  // ---- batch norm ----
+
+  @Test
+  void batchNormTrainingMatchesIncludingRunningStatsAndSavedStats() {
+    int n = 4, c = 5, hw = 12;
+    try (Twin x = rnd(n, c, hw); Twin gamma = rnd(c); Twin beta = rnd(c); Twin y = rnd(n, c, hw);
+        Twin mean = rnd(c); Twin saveMean = rnd(c); Twin saveInv = rnd(c);
+        Twin var = twin(cpu, gpu, new float[] {0.5f, 1f, 1.5f, 2f, 2.5f}, c)) {
+      cpu.batchNormForwardTrain(x.cpu(), gamma.cpu(), beta.cpu(), mean.cpu(), var.cpu(), y.cpu(), saveMean.cpu(),
+          saveInv.cpu(), n, c, hw, 1e-5, 0.1);
+      gpu.batchNormForwardTrain(x.gpu(), gamma.gpu(), beta.gpu(), mean.gpu(), var.gpu(), y.gpu(), saveMean.gpu(),
+          saveInv.gpu(), n, c, hw, 1e-5, 0.1);
+      same(y, "bn y");
+      same(saveMean, "bn saved mean");
+      same(saveInv, "bn saved 1/sqrt(var+eps)");
+      same(mean, "bn running mean");
+      same(var, "bn running var (unbiased, as PyTorch)");
+      try (Twin dy = rnd(n, c, hw); Twin dx = rnd(n, c, hw); Twin dg = rnd(c); Twin db = rnd(c)) {
+        cpu.batchNormBackward(x.cpu(), dy.cpu(), gamma.cpu(), saveMean.cpu(), saveInv.cpu(), dx.cpu(), dg.cpu(),
+            db.cpu(), n, c, hw);
+        gpu.batchNormBackward(x.gpu(), dy.gpu(), gamma.gpu(), saveMean.gpu(), saveInv.gpu(), dx.gpu(), dg.gpu(),
+            db.gpu(), n, c, hw);
+        same(dx, "bn dx (+=)");
+        same(dg, "bn dgamma (+=)");
+        same(db, "bn dbeta (+=)");
+      }
+      cpu.batchNormForwardEval(x.cpu(), gamma.cpu(), beta.cpu(), mean.cpu(), var.cpu(), y.cpu(), n, c, hw, 1e-5);
+      gpu.batchNormForwardEval(x.gpu(), gamma.gpu(), beta.gpu(), mean.gpu(), var.gpu(), y.gpu(), n, c, hw, 1e-5);
+      same(y, "bn eval y");
+    }
+  }
+
+  // ---- element-wise ----
+
+  @Test
+  void reluForwardInPlaceAndBackward() {
+    try (Twin x = rnd(3, 4, 5); Twin y = rnd(3, 4, 5); Twin dy = rnd(3, 4, 5); Twin dx = rnd(3, 4, 5)) {
+      cpu.reluForward(x.cpu(), y.cpu());
+      gpu.reluForward(x.gpu(), y.gpu());
+      same(y, "relu forward");
+      cpu.reluBackward(y.cpu(), dy.cpu(), dx.cpu());
+      gpu.reluBackward(y.gpu(), dy.gpu(), dx.gpu());
+      same(dx, "relu backward (+=)");
+      cpu.reluForward(x.cpu(), x.cpu());
+      gpu.reluForward(x.gpu(), x.gpu());
+      same(x, "relu in place");
+    }
+  }
+
+  @Test
+  void addAxpyMultiplyAndTheGate() {
+    try (Twin a = rnd(7, 9); Twin b = rnd(7, 9); Twin y = rnd(7, 9); Twin mask = twin(cpu, gpu, mask(63), 7, 9)) {
+      cpu.add(a.cpu(), b.cpu(), y.cpu());
+      gpu.add(a.gpu(), b.gpu(), y.gpu());
+      same(y, "add");
+      cpu.axpy(-0.75f, a.cpu(), y.cpu());
+      gpu.axpy(-0.75f, a.gpu(), y.gpu());
+      same(y, "axpy");
+      cpu.multiply(y.cpu(), mask.cpu());
+      gpu.multiply(y.gpu(), mask.gpu());
+      same(y, "multiply by mask");
+      cpu.gateForward(a.cpu(), b.cpu(), y.cpu());
+      gpu.gateForward(a.gpu(), b.gpu(), y.gpu());
+      same(y, "gate forward");
+      try (Twin dy = rnd(7, 9); Twin da = rnd(7, 9); Twin dc = rnd(7, 9)) {
+        cpu.gateBackward(a.cpu(), b.cpu(), dy.cpu(), da.cpu(), dc.cpu());
+        gpu.gateBackward(a.gpu(), b.gpu(), dy.gpu(), da.gpu(), dc.gpu());
+        same(da, "gate da (+=)");
+        same(dc, "gate dc (+=)");
+      }
+    }
+  }
+
+  private float[] mask(int n) {
+    float[] m = new float[n];
+    for (int i = 0; i < n; i++) m[i] = r.nextBoolean() ? 1f : 0f;
+    return m;
+  }
+
+  // ---- pooling ----
+
+  static PoolGeom[] pools() {
+    return new PoolGeom[] {
+      new PoolGeom(2, 3, 8, 8, 2, 2, 0), new PoolGeom(2, 3, 7, 7, 3, 2, 1), new PoolGeom(1, 4, 6, 6, 3, 1, 1),
+    };
+  }
+
+  @ParameterizedTest
+  @MethodSource("pools")
+  void maxAndAveragePoolingMatch(PoolGeom g) {
+    try (Twin x = rnd(g.n(), g.c(), g.h(), g.w()); Twin y = rnd(g.n(), g.c(), g.outH(), g.outW());
+        Twin dy = rnd(g.n(), g.c(), g.outH(), g.outW()); Twin dx = rnd(g.n(), g.c(), g.h(), g.w())) {
+      cpu.maxPoolForward(x.cpu(), y.cpu(), g);
+      gpu.maxPoolForward(x.gpu(), y.gpu(), g);
+      same(y, "max pool forward " + g);
+      cpu.maxPoolBackward(x.cpu(), y.cpu(), dy.cpu(), dx.cpu(), g);
+      gpu.maxPoolBackward(x.gpu(), y.gpu(), dy.gpu(), dx.gpu(), g);
+      same(dx, "max pool backward (+=) " + g);
+      cpu.avgPoolForward(x.cpu(), y.cpu(), g);
+      gpu.avgPoolForward(x.gpu(), y.gpu(), g);
+      same(y, "avg pool forward " + g);
+      cpu.avgPoolBackward(dy.cpu(), dx.cpu(), g);
+      gpu.avgPoolBackward(dy.gpu(), dx.gpu(), g);
+      same(dx, "avg pool backward (+=) " + g);
+    }
+  }
+
+  @Test
+  void globalAveragePooling() {
+    int n = 3, c = 7, hw = 16;
+    try (Twin x = rnd(n, c, hw); Twin y = rnd(n, c); Twin dx = rnd(n, c, hw)) {
+      cpu.globalAvgPoolForward(x.cpu(), y.cpu(), n, c, hw);
+      gpu.globalAvgPoolForward(x.gpu(), y.gpu(), n, c, hw);
+      same(y, "global avg pool forward");
+      cpu.globalAvgPoolBackward(y.cpu(), dx.cpu(), n, c, hw);
+      gpu.globalAvgPoolBackward(y.gpu(), dx.gpu(), n, c, hw);
+      same(dx, "global avg pool backward (+=)");
+    }
+  }
+
+  @Test
+  void channelCopiesOverwriteAndAccumulate() {
+    int n = 2, hw = 9;
+    try (Twin src = rnd(n, 5, hw); Twin dst = rnd(n, 8, hw)) {
+      cpu.copyChannels(src.cpu(), 5, 1, dst.cpu(), 8, 4, 3, n, hw, false);
+      gpu.copyChannels(src.gpu(), 5, 1, dst.gpu(), 8, 4, 3, n, hw, false);
+      same(dst, "copy channels");
+      cpu.copyChannels(src.cpu(), 5, 0, dst.cpu(), 8, 0, 5, n, hw, true);
+      gpu.copyChannels(src.gpu(), 5, 0, dst.gpu(), 8, 0, 5, n, hw, true);
+      same(dst, "copy channels (+=)");
+    }
+  }
+
+  // ---- classifier, loss, optimiser ----
+
+  @Test
+  void linearForwardAndBackward() {
+    int n = 6, c = 20, k = 10;
+    try (Twin x = rnd(n, c); Twin w = rnd(k, c); Twin b = rnd(k); Twin y = rnd(n, k); Twin dy = rnd(n, k);
+        Twin dx = rnd(n, c); Twin dw = rnd(k, c); Twin db = rnd(k)) {
+      cpu.linearForward(x.cpu(), w.cpu(), b.cpu(), y.cpu(), n, c, k);
+      gpu.linearForward(x.gpu(), w.gpu(), b.gpu(), y.gpu(), n, c, k);
+      same(y, "linear forward");
+      cpu.linearBackward(x.cpu(), w.cpu(), dy.cpu(), dx.cpu(), dw.cpu(), db.cpu(), n, c, k);
+      gpu.linearBackward(x.gpu(), w.gpu(), dy.gpu(), dx.gpu(), dw.gpu(), db.gpu(), n, c, k);
+      same(dx, "linear dx (+=)");
+      same(dw, "linear dw (+=)");
+      same(db, "linear db (+=)");
+      cpu.linearBackward(x.cpu(), w.cpu(), dy.cpu(), null, dw.cpu(), db.cpu(), n, c, k);
+      gpu.linearBackward(x.gpu(), w.gpu(), dy.gpu(), null, dw.gpu(), db.gpu(), n, c, k);
+      same(dw, "linear dw without dx");
+    }
+  }
+
+  @Test
+  void softmaxCrossEntropyLossAndGradient() {
+    int n = 9, k = 10;
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) labels[i] = r.nextInt(k);
+    try (Twin logits = rnd(n, k); Twin d = rnd(n, k)) {
+      double lc = cpu.softmaxCrossEntropy(logits.cpu(), labels, d.cpu(), n, k);
+      double lg = gpu.softmaxCrossEntropy(logits.gpu(), labels, d.gpu(), n, k);
+      assertEquals(lc, lg, RTOL * Math.abs(lc));
+      same(d, "dlogits");
+    }
+  }
+
+  @Test
+  void l1SubgradientAndSgdSteps() {
+    float[] p = Parity.gauss(r, 40);
+    p[3] = 0f; // sign(0) = 0
+    try (Twin param = twin(cpu, gpu, p, 40); Twin grad = rnd(40); Twin mom = rnd(40)) {
+      cpu.l1Subgradient(param.cpu(), grad.cpu(), 1e-3f);
+      gpu.l1Subgradient(param.gpu(), grad.gpu(), 1e-3f);
+      same(grad, "l1 sub-gradient (+=)");
+      for (boolean first : new boolean[] {true, false, false}) {
+        cpu.sgdStep(param.cpu(), grad.cpu(), mom.cpu(), 0.1f, 0.9f, 1e-4f, first);
+        gpu.sgdStep(param.gpu(), grad.gpu(), mom.gpu(), 0.1f, 0.9f, 1e-4f, first);
+        same(param, "sgd params (first=" + first + ")");
+        same(mom, "sgd momentum (first=" + first + ")");
+      }
+    }
+  }
+
+  // ---- errors ----
+
+  @Test
+  void outOfMemoryIsANamedError() {
+    var e = assertThrows(CudaOutOfMemoryException.class, () -> gpu.allocate(1 << 18, 1 << 20)); // 1 TiB
+    assertTrue(e.getMessage().startsWith("cudaMalloc failed: cudaErrorMemoryAllocation (2): out of GPU memory "
+        + "allocating 1048576.0 MiB (nrj holds "), e.getMessage());
+    try (Tensor t = gpu.allocate(4)) { // still usable afterwards
+      assertArrayEquals(new float[4], gpu.download(t));
+    }
+  }
+}
