@@ -1,0 +1,74 @@
+package io.nrj.runtime.train;
+
+import io.nrj.dsl.ir.IrNode;
+import io.nrj.runtime.HostParams;
+import io.nrj.runtime.nr.EpochResult;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.nr.Rejuvenation;
+import java.util.Locale;
+
+/** {@link NrControl} over the NR engine: what an NR run (and a plain schedule) trains with. */
+public final class EngineControl implements NrControl {
+  private final NrEngine engine;
+
+  public EngineControl(NrEngine engine) {
+    this.engine = engine;
+  }
+
+  public NrEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public double lambda() {
+    return engine.lambda();
+  }
+
+  @Override
+  public boolean l1Applies(IrNode.Conv conv) {
+    return engine.l1Applies(conv);
+  }
+
+  @Override
+  public int totalEpochs() {
+    return engine.totalEpochs();
+  }
+
+  @Override
+  public double learningRate(int epoch) {
+    return engine.learningRate(epoch);
+  }
+
+  @Override
+  public Outcome endOfEpoch(int epoch, HostParams params, long seed) {
+    EpochResult r = engine.endOfEpoch(epoch, params, seed);
+    Rejuvenation rj = r.rejuvenation();
+    Rejuvenated out =
+        rj == null
+            ? null
+            : new Rejuvenated(
+                rj.widths(), rj.params(), rj.layout(), rj.report().toTable(), rj.report().toJson(),
+                rj.expandRate());
+    return new Outcome(r.utilization(), r.lambda(), out);
+  }
+
+  @Override
+  public boolean stopAfterRejuvenation() {
+    return engine.stopAfterRejuvenation();
+  }
+
+  @Override
+  public String stateJson() {
+    return engine.stateJson();
+  }
+
+  @Override
+  public String phase() {
+    return engine.phase().name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  @Override
+  public HostParams afterResume(HostParams params) {
+    return engine.applyPendingBnRestore(params);
+  }
+}
