@@ -58,33 +58,63 @@ final class ConvKernels {
         Sgemm.imageBlockedA(dy, 0, g.k(), p), im2colT(x, g), Sgemm.rowMajorC(vector, dw, 0, crs, true));
   }
 
-  /** B(q, j) = x[n, c, oh*st-pad+r, ow*st-pad+s] for row q = (c, r, s), column j = (n, oh, ow); 0 in the padding. */
+  /**
+   * B(q, j) = x[n, c, oh*st-pad+r, ow*st-pad+s] for row q = (c, r, s), column j = (n, oh, ow); 0 in
+   * the padding. The columns of a block are cut once into runs along one output row (same image
+   * and oh, consecutive ow, never crossing a panel), so each packed row is a few strided copies.
+   */
   static Sgemm.PackB im2col(MemorySegment x, ConvGeom g) {
     int c = g.c(), h = g.h(), w = g.w(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
-    int oh = g.outH(), ow = g.outW(), p = oh * ow;
+    int ow = g.outW(), p = g.outH() * ow;
     return (dst, q0, kc, j0, nc) -> {
-      // column side, once per block: image base and top-left input corner of each output pixel
-      long[] base = new long[nc];
-      int[] hh = new int[nc], ww = new int[nc];
-      for (int j = 0; j < nc; j++) {
+      // runs: destination column (within the block), length, image base + top-left input corner
+      int maxRuns = nc / Math.min(ow, NR) + nc / NR + 2;
+      int[] rj = new int[maxRuns], rlen = new int[maxRuns], rh = new int[maxRuns], rw = new int[maxRuns];
+      long[] rbase = new long[maxRuns];
+      int runs = 0;
+      for (int j = 0; j < nc; ) {
         int jj = j0 + j, img = jj / p, pix = jj - img * p, y0 = pix / ow, x0 = pix - y0 * ow;
-        hh[j] = y0 * st - pad;
-        ww[j] = x0 * st - pad;
-        base[j] = (long) img * c * h * w + (long) hh[j] * w + ww[j];
+        int len = Math.min(ow - x0, Math.min(nc - j, NR - j % NR));
+        rj[runs] = j;
+        rlen[runs] = len;
+        rh[runs] = y0 * st - pad;
+        rw[runs] = x0 * st - pad;
+        rbase[runs] = (long) img * c * h * w;
+        runs++;
+        j += len;
       }
       for (int q = 0; q < kc; q++) {
         int row = q0 + q, ci = row / (r * s), rr = (row / s) % r, ss = row % s;
-        long rowOff = (long) ci * h * w + (long) rr * w + ss;
-        for (int jp = 0; jp < nc; jp += NR) {
-          int d = jp * kc + q * NR, cols = Math.min(NR, nc - jp);
-          for (int j = 0; j < cols; j++) {
-            int hi = hh[jp + j] + rr, wi = ww[jp + j] + ss;
-            dst[d + j] = (hi >= 0 && hi < h && wi >= 0 && wi < w) ? x.getAtIndex(F, base[jp + j] + rowOff) : 0f;
+        long plane = (long) ci * h * w;
+        for (int u = 0; u < runs; u++) {
+          int j = rj[u], len = rlen[u], d = (j / NR) * kc * NR + q * NR + j % NR;
+          int hi = rh[u] + rr, wi = rw[u] + ss;
+          if (hi < 0 || hi >= h) {
+            java.util.Arrays.fill(dst, d, d + len, 0f);
+            continue;
           }
-          for (int j = cols; j < NR; j++) dst[d + j] = 0f;
+          // valid t: 0 <= wi + t*st < w
+          int t0 = wi >= 0 ? 0 : Math.min(len, (-wi + st - 1) / st);
+          int t1 = Math.max(t0, Math.min(len, (w - wi + st - 1) / st));
+          for (int t = 0; t < t0; t++) dst[d + t] = 0f;
+          long src = rbase[u] + plane + (long) hi * w + wi;
+          if (st == 1) copyRun(x, src, dst, d, t0, t1);
+          else for (int t = t0; t < t1; t++) dst[d + t] = x.getAtIndex(F, src + (long) t * st);
+          for (int t = t1; t < len; t++) dst[d + t] = 0f;
         }
       }
+      // zero the tail of a partial last panel
+      int cols = nc % NR;
+      if (cols != 0) {
+        int base = (nc / NR) * kc * NR;
+        for (int q = 0; q < kc; q++) java.util.Arrays.fill(dst, base + q * NR + cols, base + q * NR + NR, 0f);
+      }
     };
+  }
+
+  // dst[d+t] = x[src+t] for t in [t0, t1)
+  private static void copyRun(MemorySegment x, long src, float[] dst, int d, int t0, int t1) {
+    for (int t = t0; t < t1; t++) dst[d + t] = x.getAtIndex(F, src + t);
   }
 
   /** B(q, j) = col(j, q): row q = (n, oh, ow) is the reduction index, column j = (c, r, s). */
@@ -104,16 +134,26 @@ final class ConvKernels {
         int qq = q0 + q, img = qq / p, pix = qq - img * p, y0 = pix / ow, x0 = pix - y0 * ow;
         int hb = y0 * st - pad, wb = x0 * st - pad;
         long base = (long) img * c * h * w + (long) hb * w + wb;
+        boolean inside = hb >= 0 && hb + r <= h && wb >= 0 && wb + s <= w;
         for (int jp = 0; jp < nc; jp += NR) {
           int d = jp * kc + q * NR, cols = Math.min(NR, nc - jp);
-          for (int j = 0; j < cols; j++) {
-            int hi = hb + rr[jp + j], wi = wb + ss[jp + j];
-            dst[d + j] = (hi >= 0 && hi < h && wi >= 0 && wi < w) ? x.getAtIndex(F, base + colOff[jp + j]) : 0f;
+          if (inside) {
+            gather(x, base, colOff, jp, dst, d, cols);
+          } else {
+            for (int j = 0; j < cols; j++) {
+              int hi = hb + rr[jp + j], wi = wb + ss[jp + j];
+              dst[d + j] = (hi >= 0 && hi < h && wi >= 0 && wi < w) ? x.getAtIndex(F, base + colOff[jp + j]) : 0f;
+            }
           }
           for (int j = cols; j < NR; j++) dst[d + j] = 0f;
         }
       }
     };
+  }
+
+  // dst[d+j] = x[base + off[o+j]] for j < n
+  private static void gather(MemorySegment x, long base, long[] off, int o, float[] dst, int d, int n) {
+    for (int j = 0; j < n; j++) dst[d + j] = x.getAtIndex(F, base + off[o + j]);
   }
 
   // dx[n0+b, c, oh*st-pad+r, ow*st-pad+s] += col[(c,r,s), (b,oh,ow)] for b < nb; col rows have length ldc
