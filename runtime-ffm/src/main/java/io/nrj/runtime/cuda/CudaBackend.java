@@ -58,7 +58,7 @@ public final class CudaBackend implements Backend {
     int sms = attribute(cudaDevAttrMultiProcessorCount(), ordinal);
     this.device = "cuda:" + ordinal + " (sm_" + major + minor + ", " + sms + " SMs, " + (tf32 ? "TF32" : "FP32") + ")";
     this.cudnn = new CudnnOps(stream.get(), memory, tf32, arena);
-    this.cublas = new CublasOps(stream.get(), tf32, arena);
+    this.cublas = new CublasOps(stream.get(), tf32, arena, memory);
     this.kernels = Kernels.compile(major, minor, sms);
   }
 
@@ -100,6 +100,14 @@ public final class CudaBackend implements Backend {
   /** The caching allocator (peak bytes for {@code nrj bench}; {@code trim} after rejuvenation). */
   public DeviceMemoryPool memory() {
     return memory;
+  }
+
+  /**
+   * Records the work {@code step} queues into a {@link CudaGraph} instead of running it (see there
+   * for what may be recorded); nothing runs until {@link CudaGraph#replay()}.
+   */
+  public CudaGraph capture(Runnable step) {
+    return CudaGraph.capture(s(), step);
   }
 
   /** Drops cached cuDNN descriptors and algorithms and returns cached memory (after re-planning). */
