@@ -22,6 +22,8 @@ public final class Main {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
+      case "check" -> CheckCommand.run(rest, out, err);
+      case "params" -> ParamsCommand.run(rest, out, err);
       default -> {
         err.println("nrj: unknown command '" + args[0] + "'");
         err.print(USAGE);

@@ -1,59 +1,58 @@
 package io.nrj.processor.descriptor;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
- * One layer of a generated trainer, in forward order. Inputs name the producing layer's field, or
- * are null for the input image. Spatial sizes are fixed by the input shape and never change with
- * the widths; channel counts are looked up in the trainer's {@code Channels} record by field name.
- * {@link #comment()} is the line printed above the layer's calls, with shapes at the declared
- * widths and the {@code .nr} position the layer came from.
+ * One layer of a generated trainer, in forward order: which runtime layer class it becomes, the
+ * IR node it comes from, and which layers' outputs it reads. Producers are named by their field;
+ * null stands for the input image. {@link #comment()} is printed above the layer's call, with
+ * shapes at the declared widths and the {@code .nr} position the layer came from.
  */
 public sealed interface LayerDescriptor {
-  /** Java identifier of the layer (record components are derived from it). */
+  /** Java field name of the layer (its output local is {@code field + "Out"}). */
   String field();
 
-  /** The IR's node name, which names the layer's tensors in checkpoints. */
+  /** The IR node's name: the prefix of the layer's checkpoint tensor names. */
   String irName();
+
+  /** The IR node's id, indexing {@code NetworkIr.nodes()} and the widths-dependent shapes. */
+  int id();
 
   String comment();
 
-  /** The producers whose outputs this layer reads; null entries stand for the image. */
+  /** The producers whose outputs this layer reads (null: the image), in IR order. */
   List<String> inputs();
 
-  /**
-   * Convolution (no bias), BatchNorm and optionally ReLU.
-   *
-   * @param l1 whether the L1 sub-gradient applies to its BN scale (false for fixed convs)
-   */
+  /** The ids of {@link #inputs()} ({@code IrNode.IMAGE} for the image). */
+  List<Integer> inputIds();
+
+  /** An NR convolution: {@code ConvBnLayer}, its output width from the widths table. */
   record ConvBn(
-      String field,
-      String irName,
-      String comment,
-      String input,
-      int convIndex,
-      int inH,
-      int inW,
-      int outH,
-      int outW,
-      int kernel,
-      int stride,
-      int pad,
-      boolean relu,
-      boolean l1)
+      String field, String irName, int id, String comment, String input, int inputId, int convIndex)
       implements LayerDescriptor {
     @Override
     public List<String> inputs() {
-      return java.util.Collections.singletonList(input);
+      return Collections.singletonList(input);
+    }
+
+    @Override
+    public List<Integer> inputIds() {
+      return List.of(inputId);
     }
   }
 
-  /** A stand-alone ReLU over a (C, h, w) input. */
-  record Relu(String field, String irName, String comment, String input, int h, int w)
+  /** A stand-alone ReLU. */
+  record Relu(String field, String irName, int id, String comment, String input, int inputId)
       implements LayerDescriptor {
     @Override
     public List<String> inputs() {
-      return java.util.Collections.singletonList(input);
+      return Collections.singletonList(input);
+    }
+
+    @Override
+    public List<Integer> inputIds() {
+      return List.of(inputId);
     }
   }
 
@@ -61,46 +60,57 @@ public sealed interface LayerDescriptor {
   record Pool(
       String field,
       String irName,
+      int id,
       String comment,
       String input,
+      int inputId,
       boolean max,
-      int inH,
-      int inW,
-      int outH,
-      int outW,
       int kernel,
       int stride,
       int pad)
       implements LayerDescriptor {
     @Override
     public List<String> inputs() {
-      return java.util.Collections.singletonList(input);
+      return Collections.singletonList(input);
+    }
+
+    @Override
+    public List<Integer> inputIds() {
+      return List.of(inputId);
     }
   }
 
-  /** Residual sum of equally shaped inputs. */
-  record Add(String field, String irName, String comment, List<String> inputs, int h, int w)
+  /** Residual sum. */
+  record Add(String field, String irName, int id, String comment, List<String> inputs, List<Integer> inputIds)
       implements LayerDescriptor {
     public Add {
-      inputs = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(inputs));
+      inputs = Collections.unmodifiableList(new java.util.ArrayList<>(inputs));
+      inputIds = List.copyOf(inputIds);
     }
   }
 
   /** Channel concatenation in input order. */
-  record Concat(String field, String irName, String comment, List<String> inputs, int h, int w)
+  record Concat(
+      String field, String irName, int id, String comment, List<String> inputs, List<Integer> inputIds)
       implements LayerDescriptor {
     public Concat {
-      inputs = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(inputs));
+      inputs = Collections.unmodifiableList(new java.util.ArrayList<>(inputs));
+      inputIds = List.copyOf(inputIds);
     }
   }
 
-  /** Global average pooling of an (C, h, w) input, then a (classes x C) linear map with bias. */
+  /** The classifier: global average pooling, then the linear map to the logits. */
   record Classifier(
-      String field, String irName, String comment, String input, int h, int w, int classes)
+      String field, String irName, int id, String comment, String input, int inputId, int classes)
       implements LayerDescriptor {
     @Override
     public List<String> inputs() {
-      return java.util.Collections.singletonList(input);
+      return Collections.singletonList(input);
+    }
+
+    @Override
+    public List<Integer> inputIds() {
+      return List.of(inputId);
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.nrj.processor.descriptor;
 
-import io.nrj.dsl.ir.InitScheme;
 import io.nrj.dsl.ir.Shape;
 import java.util.List;
 
@@ -14,13 +13,13 @@ import java.util.List;
  * @param className simple name, for example {@code Vgg19NrTrainer}
  * @param network the network's name in the {@code .nr} file
  * @param sourceFile the {@code .nr} file (or the annotated interface) the network came from
+ * @param source the {@code .nr} text the trainer recompiles its IR from at run time
  * @param schedule the bound schedule, or null when the file binds none to this network
  * @param input the image shape (C, H, W)
  * @param classes number of classes
+ * @param nodeCount number of IR nodes, checked against the IR a trainer is built with
  * @param declaredWidths the widths table as declared, indexed by conv index
- * @param channels how each layer's output channel count follows from the widths table, in order
  * @param layers the layers in forward order
- * @param init weight initialisation of a fresh network
  * @param generator the generator's name and version, printed in the class javadoc
  */
 public record TrainerDescriptor(
@@ -28,17 +27,16 @@ public record TrainerDescriptor(
     String className,
     String network,
     String sourceFile,
+    String source,
     ScheduleDescriptor schedule,
     Shape input,
     int classes,
+    int nodeCount,
     List<Integer> declaredWidths,
-    List<ChannelRule> channels,
     List<LayerDescriptor> layers,
-    InitScheme init,
     String generator) {
   public TrainerDescriptor {
     declaredWidths = List.copyOf(declaredWidths);
-    channels = List.copyOf(channels);
     layers = List.copyOf(layers);
   }
 

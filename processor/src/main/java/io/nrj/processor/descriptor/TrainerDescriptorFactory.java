@@ -32,7 +32,7 @@ public final class TrainerDescriptorFactory {
   public static final String GENERATOR = "nrj processor 0.1.0";
 
   private static final Set<String> RESERVED =
-      Set.of("x", "n", "c", "p", "g", "a", "d", "bn", "plan", "backend", "logits", "labels");
+      Set.of("image", "train", "ir", "seed", "backend", "args", "labels");
 
   private TrainerDescriptorFactory() {}
 
@@ -51,7 +51,7 @@ public final class TrainerDescriptorFactory {
     if (module.trains().isEmpty()) {
       for (NetworkIr n : module.networks()) {
         if (networks.isEmpty() || networks.contains(n.name())) {
-          out.add(create(packageName, n, null));
+          out.add(create(packageName, module, n, null));
         }
       }
     } else {
@@ -60,6 +60,7 @@ public final class TrainerDescriptorFactory {
           out.add(
               create(
                   packageName,
+                  module,
                   module.network(t.network()).orElseThrow(),
                   module.schedule(t.schedule()).orElseThrow()));
         }
@@ -70,71 +71,48 @@ public final class TrainerDescriptorFactory {
 
   /** The descriptor of one network's trainer; {@code schedule} may be null. */
   public static TrainerDescriptor create(
-      String packageName, NetworkIr network, ScheduleIr schedule) {
+      String packageName, NrModule module, NetworkIr network, ScheduleIr schedule) {
     List<String> fields = fieldNames(network);
     List<LayerDescriptor> layers = new ArrayList<>();
-    List<ChannelRule> channels = new ArrayList<>();
     for (IrNode node : network.nodes()) {
-      String field = fields.get(node.id());
-      layers.add(layer(network, node, field, fields));
-      channels.add(channelRule(node, field, fields));
+      layers.add(layer(network, node, fields.get(node.id()), fields));
     }
     return new TrainerDescriptor(
         packageName,
         className(network.name()),
         network.name(),
-        network.location().file(),
+        fileName(module.file()),
+        module.source(),
         schedule == null ? null : schedule(schedule),
         network.input(),
         network.classes(),
+        network.nodes().size(),
         network.convs().stream().map(IrNode.Conv::outChannels).toList(),
-        channels,
         layers,
-        network.init(),
         GENERATOR);
   }
 
   private static LayerDescriptor layer(
       NetworkIr network, IrNode node, String field, List<String> fields) {
     List<String> in = node.inputs().stream().map(i -> producer(i, fields)).toList();
-    Shape from = inputShape(network, node);
-    String comment = comment(node, from);
+    int first = node.inputs().getFirst();
+    String comment = comment(node, inputShape(network, node));
     return switch (node) {
       case IrNode.Conv c ->
-          new ConvBn(
-              field, c.name(), comment, in.getFirst(), c.convIndex(), c.in().height(),
-              c.in().width(), c.out().height(), c.out().width(), c.kernel(), c.stride(), c.pad(),
-              c.relu(), !c.fixed());
-      case IrNode.Relu r ->
-          new Relu(field, r.name(), comment, in.getFirst(), r.out().height(), r.out().width());
+          new ConvBn(field, c.name(), c.id(), comment, in.getFirst(), first, c.convIndex());
+      case IrNode.Relu r -> new Relu(field, r.name(), r.id(), comment, in.getFirst(), first);
       case IrNode.MaxPool p ->
           new Pool(
-              field, p.name(), comment, in.getFirst(), true, from.height(), from.width(),
-              p.out().height(), p.out().width(), p.kernel(), p.stride(), p.pad());
+              field, p.name(), p.id(), comment, in.getFirst(), first, true, p.kernel(), p.stride(),
+              p.pad());
       case IrNode.AvgPool p ->
           new Pool(
-              field, p.name(), comment, in.getFirst(), false, from.height(), from.width(),
-              p.out().height(), p.out().width(), p.kernel(), p.stride(), p.pad());
-      case IrNode.Add a -> new Add(field, a.name(), comment, in, a.out().height(), a.out().width());
-      case IrNode.Concat c ->
-          new Concat(field, c.name(), comment, in, c.out().height(), c.out().width());
+              field, p.name(), p.id(), comment, in.getFirst(), first, false, p.kernel(), p.stride(),
+              p.pad());
+      case IrNode.Add a -> new Add(field, a.name(), a.id(), comment, in, a.inputs());
+      case IrNode.Concat c -> new Concat(field, c.name(), c.id(), comment, in, c.inputs());
       case IrNode.Classifier c ->
-          new Classifier(
-              field, c.name(), comment, in.getFirst(), c.in().height(), c.in().width(),
-              c.classes());
-    };
-  }
-
-  private static ChannelRule channelRule(IrNode node, String field, List<String> fields) {
-    List<String> in = node.inputs().stream().map(i -> producer(i, fields)).toList();
-    return switch (node) {
-      case IrNode.Conv c -> new ChannelRule.Width(field, c.convIndex());
-      case IrNode.Add a -> new ChannelRule.FirstNonZero(field, in);
-      case IrNode.Concat c -> new ChannelRule.Sum(field, in);
-      case IrNode.Classifier c -> new ChannelRule.Classes(field, c.classes());
-      case IrNode.Relu r -> new ChannelRule.Same(field, in.getFirst());
-      case IrNode.MaxPool p -> new ChannelRule.Same(field, in.getFirst());
-      case IrNode.AvgPool p -> new ChannelRule.Same(field, in.getFirst());
+          new Classifier(field, c.name(), c.id(), comment, in.getFirst(), first, c.classes());
     };
   }
 
@@ -155,9 +133,13 @@ public final class TrainerDescriptorFactory {
 
   private static String where(IrNode node) {
     SourceLocation at = node.location();
-    String file = at.file();
-    int slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
-    return file.substring(slash + 1) + ":" + at.line();
+    return fileName(at.file()) + ":" + at.line();
+  }
+
+  /** The file name without its directories: generated code must not depend on the build machine. */
+  static String fileName(String path) {
+    int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+    return path.substring(slash + 1);
   }
 
   private static String nchw(Shape s) {

@@ -3,15 +3,18 @@ package io.nrj.processor.writing;
 import static com.palantir.javapoet.MethodSpec.constructorBuilder;
 import static com.palantir.javapoet.MethodSpec.methodBuilder;
 import static com.palantir.javapoet.TypeSpec.classBuilder;
+import static io.nrj.processor.writing.RuntimeNames.ACTIVATION;
 import static io.nrj.processor.writing.RuntimeNames.BACKEND;
-import static io.nrj.processor.writing.RuntimeNames.CONV_GEOM;
+import static io.nrj.processor.writing.RuntimeNames.COMPILE_RESULT;
 import static io.nrj.processor.writing.RuntimeNames.GENERATED;
-import static io.nrj.processor.writing.RuntimeNames.HOST_PARAMS;
-import static io.nrj.processor.writing.RuntimeNames.POOL_GEOM;
-import static io.nrj.processor.writing.RuntimeNames.TENSOR;
-import static io.nrj.processor.writing.RuntimeNames.WIDTHS;
+import static io.nrj.processor.writing.RuntimeNames.IR_NODE;
+import static io.nrj.processor.writing.RuntimeNames.LAYER;
+import static io.nrj.processor.writing.RuntimeNames.LAYER_NETWORK;
+import static io.nrj.processor.writing.RuntimeNames.NETWORK_IR;
+import static io.nrj.processor.writing.RuntimeNames.NR_COMPILER;
 import static javax.lang.model.element.Modifier.FINAL;
 import static javax.lang.model.element.Modifier.PRIVATE;
+import static javax.lang.model.element.Modifier.PROTECTED;
 import static javax.lang.model.element.Modifier.PUBLIC;
 import static javax.lang.model.element.Modifier.STATIC;
 
@@ -23,7 +26,6 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.nrj.processor.descriptor.ChannelRule;
 import io.nrj.processor.descriptor.LayerDescriptor;
 import io.nrj.processor.descriptor.LayerDescriptor.Add;
 import io.nrj.processor.descriptor.LayerDescriptor.Classifier;
@@ -32,21 +34,21 @@ import io.nrj.processor.descriptor.LayerDescriptor.ConvBn;
 import io.nrj.processor.descriptor.LayerDescriptor.Pool;
 import io.nrj.processor.descriptor.LayerDescriptor.Relu;
 import io.nrj.processor.descriptor.TrainerDescriptor;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Element;
 
 /**
- * Spells a {@link TrainerDescriptor} out as a Java trainer class. It makes no decisions: names,
- * order, channel rules and comments all come from the descriptor. Each part of the class is
- * written by its own method ({@link #forwardMethod}, {@link #backwardMethod}, {@link #stepMethod},
- * ...), in the order the class reads.
+ * Spells a {@link TrainerDescriptor} out as a trainer class over the runtime's layers: a {@code
+ * LayerNetwork} whose {@code createLayers()} builds one field per IR node, {@code forwardLayers} is
+ * a straight list of layer calls and {@code backwardLayers} the same list reversed. It makes no
+ * decisions: names, order and comments come from the descriptor. Each part of the class has its
+ * own method here ({@link #createLayersMethod}, {@link #forwardMethod}, {@link #backwardMethod}),
+ * in the order the class reads.
  *
- * <p>Generated code calls only the committed runtime contracts ({@code Backend}, {@code Tensor},
- * the geometry records, {@code HostParams}); the per-layer-kind parts come from {@link
- * LayerSupportWriter}.
+ * <p>The generated class leaves the parameter block, activation planning, initialisation,
+ * checkpoint tensors and re-planning to {@code LayerNetwork}, and the optimiser step and NR hooks
+ * to the runtime's {@code TrainingLoop}, which drives it as a {@code TrainableNetwork}.
  */
 public final class TrainerWriter {
   private static final ClassName PROCESSOR = ClassName.get("io.nrj.processor", "TrainerProcessor");
@@ -58,7 +60,7 @@ public final class TrainerWriter {
     TypeSpec.Builder type =
         classBuilder(d.className())
             .addModifiers(PUBLIC, FINAL)
-            .addSuperinterface(AutoCloseable.class)
+            .superclass(LAYER_NETWORK)
             .addJavadoc(classJavadoc(d))
             .addAnnotation(
                 AnnotationSpec.builder(GENERATED)
@@ -67,24 +69,18 @@ public final class TrainerWriter {
                     .build());
     originating.forEach(type::addOriginatingElement);
     constants(type, d);
-    fields(type, d);
-    type.addMethod(constructor(d))
-        .addMethod(declaredWidthsMethod())
-        .addMethod(replanMethod(d))
+    for (LayerDescriptor l : d.layers()) {
+      type.addField(
+          FieldSpec.builder(layerType(l), l.field(), PRIVATE).addJavadoc("$L\n", l.comment()).build());
+    }
+    type.addMethod(seedConstructor(d))
+        .addMethod(irConstructor(d))
+        .addMethod(specMethod(d))
+        .addMethod(checkedMethod(d))
+        .addMethod(createLayersMethod(d))
         .addMethod(forwardMethod(d))
-        .addMethod(lossMethod(d))
         .addMethod(backwardMethod(d))
-        .addMethod(stepMethod(d))
-        .addMethod(trainStepMethod())
-        .addMethod(setTrainingMethod())
-        .addMethod(initializeMethod(d))
-        .addMethod(exportMethod(d))
-        .addMethod(importMethod(d))
-        .addMethod(accessor("widths", WIDTHS, "The widths table this trainer is planned for."))
-        .addMethod(accessor("backend", BACKEND, "The backend every buffer lives on."))
-        .addMethod(parameterCountMethod())
-        .addMethod(closeMethod());
-    support(type, d);
+        .addMethod(convMethod());
     return JavaFile.builder(d.packageName(), type.build())
         .skipJavaLangImports(true)
         .indent("  ")
@@ -98,524 +94,209 @@ public final class TrainerWriter {
     if (d.schedule() != null) doc.add(", schedule {@code $L}", d.schedule().name());
     return doc.add(
             ".\nGenerated by $L: do not edit; change the spec and rebuild.\n\n"
-                + "<p>Width-parametric: every channel count follows from the widths table, never a"
-                + " literal,\nso {@link #replan} re-plans every buffer for the table rejuvenation"
-                + " produces (spec §5).\n"
-                + "Parameters live in one block (gradients and momentum in twins of it); each"
-                + " layer holds views\ninto it and its own batch buffers. {@link #forward} and"
-                + " {@link #backward} are straight lists\nof layer calls with shapes at the declared"
-                + " widths and the spec line of each layer.\n",
+                + "<p>Width-parametric: every channel count comes from the current widths table"
+                + " (through\n{@code widths()} and {@code shape(id)}), never a literal, so a"
+                + " rejuvenation's {@code replan}\nrebuilds every layer for the new table (spec"
+                + " §5). {@link #forwardLayers} and {@link\n#backwardLayers} are straight lists"
+                + " of layer calls with shapes at the declared widths and\nthe spec line of"
+                + " each layer. The runtime's {@code TrainingLoop} drives it: optimiser step,\n"
+                + "evaluation and the NR hooks.\n",
             d.generator())
         .build();
   }
 
   private static void constants(TypeSpec.Builder type, TrainerDescriptor d) {
-    type.addField(constant(String.class, "NETWORK", CodeBlock.of("$S", d.network())))
-        .addField(constant(String.class, "SOURCE_FILE", CodeBlock.of("$S", d.sourceFile())))
-        .addField(constant(int.class, "IMAGE_CHANNELS", CodeBlock.of("$L", d.input().channels())))
-        .addField(constant(int.class, "IMAGE_HEIGHT", CodeBlock.of("$L", d.input().height())))
-        .addField(constant(int.class, "IMAGE_WIDTH", CodeBlock.of("$L", d.input().width())))
-        .addField(constant(int.class, "CLASSES", CodeBlock.of("$L", d.classes())));
+    type.addField(constant(String.class, "NETWORK", "$S", d.network()))
+        .addField(constant(String.class, "SOURCE_FILE", "$S", d.sourceFile()))
+        .addField(
+            FieldSpec.builder(String.class, "SOURCE", PUBLIC, STATIC, FINAL)
+                .addJavadoc("The spec this class was generated from; checkpoints store it.\n")
+                .initializer("$S", d.source())
+                .build())
+        .addField(constant(int.class, "CLASSES", "$L", d.classes()));
     if (d.schedule() != null) {
-      TrainerDescriptor.ScheduleDescriptor s = d.schedule();
-      type.addField(constant(String.class, "SCHEDULE", CodeBlock.of("$S", s.name())))
-          .addField(constant(int.class, "EPOCHS", CodeBlock.of("$L", s.epochs())))
-          .addField(constant(int.class, "BATCH", CodeBlock.of("$L", s.batch())))
-          .addField(constant(double.class, "LR", CodeBlock.of("$L", s.lr())))
-          .addField(constant(double.class, "MOMENTUM", CodeBlock.of("$L", s.momentum())))
-          .addField(constant(double.class, "WEIGHT_DECAY", CodeBlock.of("$L", s.weightDecay())));
+      type.addField(constant(String.class, "SCHEDULE", "$S", d.schedule().name()));
     }
     type.addField(
-            FieldSpec.builder(int[].class, "DECLARED_WIDTHS", PRIVATE, STATIC, FINAL)
-                .addJavadoc("Output channels of each NR convolution as declared, by conv index.\n")
-                .initializer(
-                    "{$L}",
-                    d.declaredWidths().stream().map(String::valueOf).collect(Collectors.joining(", ")))
-                .build())
-        .addField(constant(double.class, "BN_EPS", CodeBlock.of("1e-5")))
-        .addField(constant(double.class, "BN_MOMENTUM", CodeBlock.of("0.1")));
+        FieldSpec.builder(int[].class, "DECLARED_WIDTHS", PRIVATE, STATIC, FINAL)
+            .addJavadoc("Output channels of each NR convolution as declared, by conv index.\n")
+            .initializer(
+                "{$L}",
+                d.declaredWidths().stream().map(String::valueOf).collect(Collectors.joining(", ")))
+            .build());
+    type.addField(constant(int.class, "NODES", "$L", d.nodeCount()));
   }
 
-  private static FieldSpec constant(Class<?> type, String name, CodeBlock value) {
-    boolean pub = !name.startsWith("BN_");
+  private static FieldSpec constant(Class<?> type, String name, String format, Object value) {
+    boolean pub = !name.equals("NODES");
     return FieldSpec.builder(type, name, pub ? PUBLIC : PRIVATE, STATIC, FINAL)
-        .initializer(value)
+        .initializer(format, value)
         .build();
-  }
-
-  private static void fields(TypeSpec.Builder type, TrainerDescriptor d) {
-    ParameterizedTypeName tensorList = ParameterizedTypeName.get(ClassName.get(List.class), TENSOR);
-    type.addField(BACKEND, "backend", PRIVATE, FINAL)
-        .addField(int.class, "batch", PRIVATE, FINAL)
-        .addField(
-            FieldSpec.builder(tensorList, "owned", PRIVATE, FINAL)
-                .addJavadoc("Every tensor the current plan allocated, closed on re-planning.\n")
-                .initializer("new $T<>()", ArrayList.class)
-                .build())
-        .addField(
-            FieldSpec.builder(tensorList, "gradients", PRIVATE, FINAL)
-                .addJavadoc("Activation gradients, cleared before each backward pass (they accumulate).\n")
-                .initializer("new $T<>()", ArrayList.class)
-                .build())
-        .addField(WIDTHS, "widths", PRIVATE)
-        .addField(TENSOR, "params", PRIVATE)
-        .addField(TENSOR, "grads", PRIVATE)
-        .addField(TENSOR, "momentum", PRIVATE)
-        .addField(TENSOR, "stats", PRIVATE)
-        .addField(long.class, "paramCursor", PRIVATE)
-        .addField(long.class, "statCursor", PRIVATE)
-        .addField(FieldSpec.builder(boolean.class, "training", PRIVATE).initializer("true").build())
-        .addField(FieldSpec.builder(boolean.class, "firstStep", PRIVATE).initializer("true").build())
-        .addField(long.class, "batchesTracked", PRIVATE);
-    for (LayerDescriptor l : d.layers()) {
-      type.addField(
-          FieldSpec.builder(layerType(l), l.field(), PRIVATE)
-              .addJavadoc("$L\n", l.comment())
-              .build());
-    }
   }
 
   private static ClassName layerType(LayerDescriptor l) {
     return switch (l) {
-      case ConvBn c -> LayerSupportWriter.CONV_BN;
-      case Pool p -> LayerSupportWriter.POOL;
-      case Classifier c -> LayerSupportWriter.CLASSIFIER;
-      case Relu r -> LayerSupportWriter.ELEMENTWISE;
-      case Add a -> LayerSupportWriter.ELEMENTWISE;
-      case Concat c -> LayerSupportWriter.ELEMENTWISE;
+      case ConvBn c -> RuntimeNames.CONV_BN;
+      case Pool p -> p.max() ? RuntimeNames.MAX_POOL : RuntimeNames.AVG_POOL;
+      case Relu r -> RuntimeNames.RELU;
+      case Add a -> RuntimeNames.ADD;
+      case Concat c -> RuntimeNames.CONCAT;
+      case Classifier c -> RuntimeNames.CLASSIFIER;
     };
   }
 
-  private static MethodSpec constructor(TrainerDescriptor d) {
+  private static MethodSpec seedConstructor(TrainerDescriptor d) {
     return constructorBuilder()
         .addJavadoc(
-            "A trainer for batches of {@code batch} images at the given widths (use {@link"
-                + " #declaredWidths}\nfor the network as written); parameters start at zero, see"
-                + " {@link #initialize}.\n")
+            "The network as declared in {@code $L}, weights initialised from {@code seed} (spec"
+                + " §8.1).\n",
+            d.sourceFile())
         .addModifiers(PUBLIC)
         .addParameter(BACKEND, "backend")
-        .addParameter(int.class, "batch")
-        .addParameter(WIDTHS, "widths")
-        .addStatement("this.backend = backend")
-        .addStatement("this.batch = batch")
-        .addStatement("replan(widths)")
+        .addParameter(long.class, "seed")
+        .addStatement("this(backend, spec(), seed)")
         .build();
   }
 
-  private static MethodSpec declaredWidthsMethod() {
-    return methodBuilder("declaredWidths")
-        .addJavadoc("The widths table as written in the spec.\n")
+  private static MethodSpec irConstructor(TrainerDescriptor d) {
+    return constructorBuilder()
+        .addJavadoc(
+            "The network for an IR compiled elsewhere (the in-memory path), which must be the"
+                + " one this\nclass was generated from.\n\n"
+                + "@throws IllegalArgumentException when {@code ir} is another network\n")
+        .addModifiers(PUBLIC)
+        .addParameter(BACKEND, "backend")
+        .addParameter(NETWORK_IR, "ir")
+        .addParameter(long.class, "seed")
+        .addStatement("super(backend, checked(ir))")
+        .addStatement("start(seed)")
+        .build();
+  }
+
+  private static MethodSpec specMethod(TrainerDescriptor d) {
+    return methodBuilder("spec")
+        .addJavadoc("The network's IR, compiled from {@link #SOURCE}.\n")
         .addModifiers(PUBLIC, STATIC)
-        .returns(WIDTHS)
-        .addStatement("return new $T(DECLARED_WIDTHS)", WIDTHS)
+        .returns(NETWORK_IR)
+        .addStatement("$T result = $T.compile(SOURCE_FILE, SOURCE)", COMPILE_RESULT, NR_COMPILER)
+        .beginControlFlow("if (!result.ok())")
+        .addComment("cannot happen unless the DSL changed since this class was generated")
+        .addStatement(
+            "throw new $T(\"the spec embedded in $L no longer compiles: \"$W+ result.diagnostics())",
+            IllegalStateException.class, d.className())
+        .endControlFlow()
+        .addStatement("return result.module().network(NETWORK).orElseThrow()")
         .build();
   }
 
-  /** Channel locals, block sizes, then one planning call per layer. */
-  static MethodSpec replanMethod(TrainerDescriptor d) {
-    MethodSpec.Builder m =
-        methodBuilder("replan")
-            .addJavadoc(
-                "Re-plans every layer for {@code widths}: new zeroed parameter, gradient, momentum"
-                    + " and\nstatistics blocks and batch buffers. The NR engine then moves the"
-                    + " survivors' weights in\nwith {@link #importParams} (spec §5).\n")
-            .addModifiers(PUBLIC)
-            .addParameter(WIDTHS, "widths")
-            .beginControlFlow("if (widths.size() != DECLARED_WIDTHS.length)")
-            .addStatement(
-                "throw new $T(NETWORK + \" has \" + DECLARED_WIDTHS.length$W+ \" convolutions, the"
-                    + " widths table has \"$W+ widths.size())",
-                IllegalArgumentException.class)
-            .endControlFlow()
-            .addStatement("release()")
-            .addStatement("this.widths = widths")
-            .addStatement("this.firstStep = true")
-            .addComment("output channels of every layer (the IR's shape rules, unrolled)");
-    for (ChannelRule rule : d.channels()) {
-      m.addStatement("int $N = $L", local(rule.field()), channelExpr(rule));
-    }
-    m.addStatement("long paramCount = 0").addStatement("long statCount = 0");
-    for (LayerDescriptor l : d.layers()) {
-      switch (l) {
-        case ConvBn c -> {
-          m.addStatement(
-              "paramCount += (long) $1N * $2L * $3L * $3L + 2L * $1N",
-              local(c.field()), channelsOf(c.input()), c.kernel());
-          m.addStatement("statCount += 2L * $N", local(c.field()));
-        }
-        case Classifier c ->
-            m.addStatement("paramCount += (long) CLASSES * $L + CLASSES", channelsOf(c.input()));
-        default -> {}
-      }
-    }
-    m.addStatement("int size = $T.toIntExact(paramCount)", Math.class)
-        .addStatement("params = own(backend.allocate(size))")
-        .addStatement("grads = own(backend.allocate(size))")
-        .addStatement("momentum = own(backend.allocate(size))")
-        .addStatement("stats = own(backend.allocate($T.toIntExact(statCount)))", Math.class)
-        .addStatement("paramCursor = 0")
-        .addStatement("statCursor = 0");
-    for (LayerDescriptor l : d.layers()) m.addStatement("$N = $L", l.field(), planCall(l));
-    return m.build();
+  private static MethodSpec checkedMethod(TrainerDescriptor d) {
+    return methodBuilder("checked")
+        .addModifiers(PRIVATE, STATIC)
+        .returns(NETWORK_IR)
+        .addParameter(NETWORK_IR, "ir")
+        .beginControlFlow(
+            "if (!ir.name().equals(NETWORK) || ir.nodes().size() != NODES$W|| !$T.equals(ir.widths().toArray(), DECLARED_WIDTHS))",
+            java.util.Arrays.class)
+        .addStatement(
+            "throw new $T(\"$L was generated for network \" + NETWORK$W+ \", not for \" + ir.name())",
+            IllegalArgumentException.class, d.className())
+        .endControlFlow()
+        .addStatement("return ir")
+        .build();
   }
 
-  private static CodeBlock planCall(LayerDescriptor l) {
+  /** One constructor call per layer; channel counts from the current widths, never literals. */
+  static MethodSpec createLayersMethod(TrainerDescriptor d) {
+    MethodSpec.Builder m =
+        methodBuilder("createLayers")
+            .addAnnotation(Override.class)
+            .addModifiers(PROTECTED)
+            .returns(ParameterizedTypeName.get(ClassName.get(List.class), LAYER));
+    for (LayerDescriptor l : d.layers()) {
+      m.addStatement("$N = $L", l.field(), newLayer(l));
+    }
+    CodeBlock all =
+        d.layers().stream().map(l -> CodeBlock.of("$N", l.field())).collect(CodeBlock.joining(",$W"));
+    return m.addStatement("return $T.of($L)", List.class, all).build();
+  }
+
+  private static CodeBlock newLayer(LayerDescriptor l) {
     return switch (l) {
       case ConvBn c ->
           CodeBlock.of(
-              "convBn(new $T(batch,$W$L,$W$L,$W$L,$W$N,$W$L,$W$L,$W$L,$W$L),$W$L)",
-              CONV_GEOM, channelsOf(c.input()), c.inH(), c.inW(), local(c.field()), c.kernel(),
-              c.kernel(), c.stride(), c.pad(), c.relu());
+              "new $T(conv($L),$W$L.channels(),$Wwidths().get($L),$Wsplit($L),$Wcross())",
+              RuntimeNames.CONV_BN, c.id(), shapeOf(c.inputId()), c.convIndex(), c.convIndex());
       case Pool p ->
           CodeBlock.of(
-              "pool(new $T(batch,$W$L,$W$L,$W$L,$W$L,$W$L,$W$L),$W$L)",
-              POOL_GEOM, channelsOf(p.input()), p.inH(), p.inW(), p.kernel(), p.stride(), p.pad(),
-              p.max());
-      case Relu r -> CodeBlock.of("elementwise($N, $L, $L)", local(r.field()), r.h(), r.w());
-      case Add a -> CodeBlock.of("elementwise($N, $L, $L)", local(a.field()), a.h(), a.w());
-      case Concat c -> CodeBlock.of("elementwise($N, $L, $L)", local(c.field()), c.h(), c.w());
+              "new $T($S,$W$L,$W$L,$W$L,$W$L)",
+              layerType(p), p.irName(), shapeOf(p.inputId()), p.kernel(), p.stride(), p.pad());
+      case Relu r -> CodeBlock.of("new $T($S,$W$L)", RuntimeNames.RELU, r.irName(), shapeOf(r.inputId()));
+      case Add a -> CodeBlock.of("new $T($S,$Wshape($L))", RuntimeNames.ADD, a.irName(), a.id());
+      case Concat c -> CodeBlock.of("new $T($S,$Wshape($L))", RuntimeNames.CONCAT, c.irName(), c.id());
       case Classifier c ->
-          CodeBlock.of("linear($L, $L, CLASSES)", channelsOf(c.input()), c.h() * c.w());
+          CodeBlock.of(
+              "new $T($S,$W$L,$WCLASSES,$Wlayout() == null ? -1 : layout().classifierLiveIn())",
+              RuntimeNames.CLASSIFIER, c.irName(), shapeOf(c.inputId()));
     };
   }
 
-  private static CodeBlock channelExpr(ChannelRule rule) {
-    return switch (rule) {
-      case ChannelRule.Width w -> CodeBlock.of("widths.get($L)", w.convIndex());
-      case ChannelRule.Same s -> channelsOf(s.from());
-      case ChannelRule.Sum s ->
-          s.from().stream().map(TrainerWriter::channelsOf).collect(CodeBlock.joining(" + "));
-      case ChannelRule.FirstNonZero f -> {
-        // spec §12 B1: a sum takes the width of its first input that was not deleted
-        CodeBlock.Builder b = CodeBlock.builder();
-        for (String from : f.from().subList(0, f.from().size() - 1)) {
-          b.add("$1L != 0 ? $1L : ", channelsOf(from));
-        }
-        yield b.add("$L", channelsOf(f.from().getLast())).build();
-      }
-      case ChannelRule.Classes c -> CodeBlock.of("CLASSES");
-    };
-  }
-
-  /** The local holding a layer's channels in {@link #replanMethod}, or the image's constant. */
-  private static CodeBlock channelsOf(String producer) {
-    return producer == null ? CodeBlock.of("IMAGE_CHANNELS") : CodeBlock.of("$N", local(producer));
-  }
-
-  private static String local(String field) {
-    return "c" + Character.toUpperCase(field.charAt(0)) + field.substring(1);
+  private static CodeBlock shapeOf(int id) {
+    return id < 0 ? CodeBlock.of("shape($T.IMAGE)", IR_NODE) : CodeBlock.of("shape($L)", id);
   }
 
   static MethodSpec forwardMethod(TrainerDescriptor d) {
     MethodSpec.Builder m =
-        methodBuilder("forward")
-            .addJavadoc(
-                "Forward pass over {@code x} (N,$L,$L,$L); returns the logits (N,$L). Uses batch"
-                    + " statistics and\nupdates the running ones while training (see {@link"
-                    + " #setTraining}).\n",
-                d.input().channels(), d.input().height(), d.input().width(), d.classes())
-            .addModifiers(PUBLIC)
-            .returns(TENSOR)
-            .addParameter(TENSOR, "x");
+        methodBuilder("forwardLayers")
+            .addAnnotation(Override.class)
+            .addModifiers(PROTECTED)
+            .addParameter(ACTIVATION, "image")
+            .addParameter(boolean.class, "train");
     for (LayerDescriptor l : d.layers()) {
       m.addCode("// $L\n", l.comment());
-      switch (l) {
-        case ConvBn c -> m.addStatement("forward($L, $N)", out(c.input()), c.field());
-        case Classifier c -> m.addStatement("forward($L, $N)", out(c.input()), c.field());
-        case Relu r -> m.addStatement("backend.reluForward($L, $N.out())", out(r.input()), r.field());
-        case Pool p ->
-            m.addStatement(
-                "backend.$L($L, $N.out(), $N.geom())",
-                p.max() ? "maxPoolForward" : "avgPoolForward", out(p.input()), p.field(), p.field());
-        case Add a -> {
-          m.addStatement(
-              "backend.add($L, $L, $N.out())", out(a.inputs().get(0)), out(a.inputs().get(1)),
-              a.field());
-          for (String in : a.inputs().subList(2, a.inputs().size())) {
-            m.addStatement("backend.add($1N.out(), $2L, $1N.out())", a.field(), out(in));
-          }
-        }
-        case Concat c -> {
-          List<CodeBlock> before = new ArrayList<>();
-          for (String in : c.inputs()) {
-            m.addStatement(
-                "backend.copyChannels($L,$W$L,$W0,$W$N.out(),$W$N.channels(),$W$L,$W$L,$Wbatch,$W$N.hw(),$W"
-                    + "false)",
-                out(in), runtimeChannels(in), c.field(), c.field(), offset(before),
-                runtimeChannels(in), c.field());
-            before.add(runtimeChannels(in));
-          }
-        }
-      }
-    }
-    m.addStatement("if (training) batchesTracked++");
-    return m.addStatement("return $N.out()", d.classifier().field()).build();
-  }
-
-  private static MethodSpec lossMethod(TrainerDescriptor d) {
-    return methodBuilder("loss")
-        .addJavadoc(
-            "Mean softmax cross-entropy of the last forward pass against {@code labels}; also"
-                + " seeds the\ngradient of the logits for {@link #backward}.\n")
-        .addModifiers(PUBLIC)
-        .returns(double.class)
-        .addParameter(int[].class, "labels")
-        .addStatement(
-            "return backend.softmaxCrossEntropy($1N.out(), labels, $1N.dOut(), batch, CLASSES)",
-            d.classifier().field())
-        .build();
-  }
-
-  static MethodSpec backwardMethod(TrainerDescriptor d) {
-    MethodSpec.Builder m =
-        methodBuilder("backward")
-            .addJavadoc(
-                "Backward pass after {@link #loss}, in reverse layer order: overwrites the gradient"
-                    + " block with\ndLoss/dParams. {@code x} is the batch the forward pass saw.\n")
-            .addModifiers(PUBLIC)
-            .addParameter(TENSOR, "x")
-            .addStatement("backend.fill(grads, 0f)")
-            .beginControlFlow("for ($T t : gradients)", TENSOR)
-            .addStatement("backend.fill(t, 0f)")
-            .endControlFlow();
-    for (LayerDescriptor l : d.layers().reversed()) {
-      m.addCode("// $L\n", l.comment());
-      switch (l) {
-        case ConvBn c ->
-            m.addStatement("backward($L, $L, $N)", out(c.input()), dOut(c.input()), c.field());
-        case Classifier c -> m.addStatement("backward($L, $N)", dOut(c.input()), c.field());
-        case Relu r -> {
-          if (r.input() != null) {
-            m.addStatement(
-                "backend.reluBackward($1N.out(), $1N.dOut(), $2L)", r.field(), dOut(r.input()));
-          }
-        }
-        case Pool p -> {
-          if (p.input() == null) break;
-          if (p.max()) {
-            m.addStatement(
-                "backend.maxPoolBackward($2L, $1N.out(), $1N.dOut(), $3L, $1N.geom())",
-                p.field(), out(p.input()), dOut(p.input()));
-          } else {
-            m.addStatement(
-                "backend.avgPoolBackward($1N.dOut(), $2L, $1N.geom())", p.field(), dOut(p.input()));
-          }
-        }
-        case Add a -> {
-          for (String in : a.inputs()) {
-            if (in != null) m.addStatement("backend.axpy(1f, $N.dOut(), $L)", a.field(), dOut(in));
-          }
-        }
-        case Concat c -> {
-          List<CodeBlock> before = new ArrayList<>();
-          for (String in : c.inputs()) {
-            if (in != null) {
-              m.addStatement(
-                  "backend.copyChannels($1N.dOut(),$W$1N.channels(),$W$2L,$W$3L,$W$4L,$W0,$W$4L,$Wbatch,$W"
-                      + "$1N.hw(),$Wtrue)",
-                  c.field(), offset(before), dOut(in), runtimeChannels(in));
-            }
-            before.add(runtimeChannels(in));
-          }
-        }
+      CodeBlock call =
+          switch (l) {
+            case ConvBn c -> CodeBlock.of("$N.forward($L, train)", c.field(), out(c.input()));
+            case Pool p -> CodeBlock.of("$N.forward($L, train)", p.field(), out(p.input()));
+            case Relu r -> CodeBlock.of("$N.forward($L, train)", r.field(), out(r.input()));
+            case Add a -> CodeBlock.of("$N.forward($L)", a.field(), outs(a.inputs()));
+            case Concat c -> CodeBlock.of("$N.forward($L)", c.field(), outs(c.inputs()));
+            case Classifier c -> CodeBlock.of("$N.forward($L, train)", c.field(), out(c.input()));
+          };
+      if (l instanceof Classifier) {
+        m.addStatement(call);
+      } else {
+        m.addStatement("$T $N = $L", ACTIVATION, l.field() + "Out", call);
       }
     }
     return m.build();
   }
 
   private static CodeBlock out(String producer) {
-    return producer == null ? CodeBlock.of("x") : CodeBlock.of("$N.out()", producer);
+    return producer == null ? CodeBlock.of("image") : CodeBlock.of("$N", producer + "Out");
   }
 
-  private static CodeBlock dOut(String producer) {
-    return producer == null ? CodeBlock.of("null") : CodeBlock.of("$N.dOut()", producer);
+  private static CodeBlock outs(List<String> producers) {
+    return producers.stream().map(TrainerWriter::out).collect(CodeBlock.joining(", "));
   }
 
-  private static CodeBlock runtimeChannels(String producer) {
-    return producer == null ? CodeBlock.of("IMAGE_CHANNELS") : CodeBlock.of("$N.channels()", producer);
-  }
-
-  private static CodeBlock offset(List<CodeBlock> before) {
-    return before.isEmpty() ? CodeBlock.of("0") : CodeBlock.join(before, " + ");
-  }
-
-  static MethodSpec stepMethod(TrainerDescriptor d) {
+  static MethodSpec backwardMethod(TrainerDescriptor d) {
     MethodSpec.Builder m =
-        methodBuilder("step")
-            .addJavadoc(
-                "One optimiser step (spec §2.1): while sparse ({@code lambda > 0}) the L1\n"
-                    + "sub-gradient on the BN scales of every prunable convolution, then SGD with\n"
-                    + "momentum and weight decay over the whole parameter block. The NR engine's\n"
-                    + "utilisation check and rejuvenation run after it, outside.\n")
-            .addModifiers(PUBLIC)
-            .addParameter(float.class, "lr")
-            .addParameter(float.class, "mu")
-            .addParameter(float.class, "weightDecay")
-            .addParameter(float.class, "lambda")
-            .beginControlFlow("if (lambda > 0)");
-    for (ConvBn c : d.convs()) {
-      if (c.l1()) {
-        m.addStatement("backend.l1Subgradient($1N.gamma(), $1N.dGamma(), lambda)", c.field());
-      } else {
-        m.addComment("$L is fixed (tied to a residual sum): no L1", c.irName());
-      }
-    }
-    return m.endControlFlow()
-        .addStatement("backend.sgdStep(params, grads, momentum, lr, mu, weightDecay, firstStep)")
-        .addStatement("firstStep = false")
-        .build();
-  }
-
-  private static MethodSpec trainStepMethod() {
-    return methodBuilder("trainStep")
-        .addJavadoc("Forward, loss, backward and one step on a batch; returns the batch's mean loss.\n")
-        .addModifiers(PUBLIC)
-        .returns(double.class)
-        .addParameter(TENSOR, "x")
-        .addParameter(int[].class, "labels")
-        .addParameter(float.class, "lr")
-        .addParameter(float.class, "mu")
-        .addParameter(float.class, "weightDecay")
-        .addParameter(float.class, "lambda")
-        .addStatement("forward(x)")
-        .addStatement("double loss = loss(labels)")
-        .addStatement("backward(x)")
-        .addStatement("step(lr, mu, weightDecay, lambda)")
-        .addStatement("return loss")
-        .build();
-  }
-
-  private static MethodSpec setTrainingMethod() {
-    return methodBuilder("setTraining")
-        .addJavadoc("Training mode uses batch statistics in BN; evaluation mode the running ones.\n")
-        .addModifiers(PUBLIC)
-        .addParameter(boolean.class, "training")
-        .addStatement("this.training = training")
-        .build();
-  }
-
-  private static MethodSpec initializeMethod(TrainerDescriptor d) {
-    MethodSpec.Builder m =
-        methodBuilder("initialize")
-            .addJavadoc("Fresh weights from {@code seed} (spec §8.1), layer by layer in forward order.\n")
-            .addModifiers(PUBLIC)
-            .addParameter(long.class, "seed")
-            .addStatement("$T rng = new $T(seed)", Random.class, Random.class);
-    for (LayerDescriptor l : d.layers()) {
-      if (l instanceof ConvBn || l instanceof Classifier) {
-        m.addStatement("initialize($N, rng)", l.field());
-      }
-    }
-    return m.addStatement("batchesTracked = 0").addStatement("firstStep = true").build();
-  }
-
-  private static MethodSpec exportMethod(TrainerDescriptor d) {
-    MethodSpec.Builder m =
-        methodBuilder("exportParams")
-            .addJavadoc(
-                "Parameters and BN statistics under their checkpoint names ({@code HostParams}'s"
-                    + " contract).\n")
-            .addModifiers(PUBLIC)
-            .returns(HOST_PARAMS)
-            .addStatement("$1T out = new $1T()", HOST_PARAMS);
-    for (LayerDescriptor l : d.layers()) {
-      switch (l) {
-        case ConvBn c -> m.addStatement("exportConvBn(out, $S, $N)", c.irName(), c.field());
-        case Classifier c -> {
-          m.addStatement(
-              "export(out, $S, $N.weight(), CLASSES, $N.in(), 1, 1)",
-              c.irName() + ".weight", c.field(), c.field());
-          m.addStatement("export(out, $S, $N.bias(), CLASSES)", c.irName() + ".bias", c.field());
-        }
-        default -> {}
-      }
-    }
-    return m.addStatement("return out").build();
-  }
-
-  private static MethodSpec importMethod(TrainerDescriptor d) {
-    MethodSpec.Builder m =
-        methodBuilder("importParams")
-            .addJavadoc(
-                "Loads parameters and BN statistics named as {@link #exportParams} names them;"
-                    + " sizes must\nmatch the current widths.\n")
-            .addModifiers(PUBLIC)
-            .addParameter(HOST_PARAMS, "in");
-    for (LayerDescriptor l : d.layers()) {
-      switch (l) {
-        case ConvBn c -> m.addStatement("loadConvBn(in, $S, $N)", c.irName(), c.field());
-        case Classifier c -> {
-          m.addStatement("load(in, $S, $N.weight())", c.irName() + ".weight", c.field());
-          m.addStatement("load(in, $S, $N.bias())", c.irName() + ".bias", c.field());
-        }
-        default -> {}
-      }
+        methodBuilder("backwardLayers")
+            .addAnnotation(Override.class)
+            .addModifiers(PROTECTED);
+    for (LayerDescriptor l : d.layers().reversed()) {
+      m.addCode("$N.backward(); // $L\n", l.field(), l.irName());
     }
     return m.build();
   }
 
-  private static MethodSpec accessor(String name, ClassName type, String doc) {
-    return methodBuilder(name)
-        .addJavadoc(doc + "\n")
-        .addModifiers(PUBLIC)
-        .returns(type)
-        .addStatement("return $N", name)
+  private static MethodSpec convMethod() {
+    return methodBuilder("conv")
+        .addJavadoc("IR node {@code id}, which is an NR convolution.\n")
+        .addModifiers(PRIVATE)
+        .returns(IR_NODE.nestedClass("Conv"))
+        .addParameter(int.class, "id")
+        .addStatement("return ($T) ir().nodes().get(id)", IR_NODE.nestedClass("Conv"))
         .build();
-  }
-
-  private static MethodSpec parameterCountMethod() {
-    return methodBuilder("parameterCount")
-        .addJavadoc("Number of trainable parameters at the current widths.\n")
-        .addModifiers(PUBLIC)
-        .returns(long.class)
-        .addStatement("return params.numel()")
-        .build();
-  }
-
-  private static MethodSpec closeMethod() {
-    return methodBuilder("close")
-        .addAnnotation(Override.class)
-        .addModifiers(PUBLIC)
-        .addStatement("release()")
-        .build();
-  }
-
-  private static void support(TypeSpec.Builder type, TrainerDescriptor d) {
-    type.addMethod(
-            methodBuilder("own")
-                .addModifiers(PRIVATE)
-                .returns(TENSOR)
-                .addParameter(TENSOR, "t")
-                .addStatement("owned.add(t)")
-                .addStatement("return t")
-                .build())
-        .addMethod(
-            methodBuilder("release")
-                .addModifiers(PRIVATE)
-                .beginControlFlow("for ($T t : owned)", TENSOR)
-                .addStatement("t.close()")
-                .endControlFlow()
-                .addStatement("owned.clear()")
-                .addStatement("gradients.clear()")
-                .build());
-    type.addMethods(LayerSupportWriter.planHelpers());
-    boolean pool = d.layers().stream().anyMatch(Pool.class::isInstance);
-    boolean elementwise =
-        d.layers().stream().anyMatch(l -> l instanceof Relu || l instanceof Add || l instanceof Concat);
-    type.addMethod(LayerSupportWriter.planConvBn());
-    if (pool) type.addMethod(LayerSupportWriter.planPool());
-    if (elementwise) type.addMethod(LayerSupportWriter.planElementwise());
-    type.addMethod(LayerSupportWriter.planClassifier())
-        .addMethod(LayerSupportWriter.convBnForward())
-        .addMethod(LayerSupportWriter.convBnBackward())
-        .addMethod(LayerSupportWriter.classifierForward())
-        .addMethod(LayerSupportWriter.classifierBackward())
-        .addMethod(LayerSupportWriter.initConvBn(d.init()))
-        .addMethod(LayerSupportWriter.initClassifier(d.init()))
-        .addMethods(LayerSupportWriter.hostHelpers())
-        .addType(LayerSupportWriter.convBnRecord());
-    if (pool) type.addType(LayerSupportWriter.poolRecord());
-    if (elementwise) type.addType(LayerSupportWriter.elementwiseRecord());
-    type.addType(LayerSupportWriter.classifierRecord());
   }
 }

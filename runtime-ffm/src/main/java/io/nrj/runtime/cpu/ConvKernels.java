@@ -1,101 +1,190 @@
 package io.nrj.runtime.cpu;
 
 import static io.nrj.runtime.cpu.CpuBackend.F;
+import static io.nrj.runtime.cpu.Sgemm.NR;
 
 import io.nrj.runtime.ConvGeom;
 import java.lang.foreign.MemorySegment;
 
-/** 2-D convolution: direct loops (the simple reference version). */
+/**
+ * 2-D convolution as implicit GEMM on {@link Sgemm}: im2col columns are packed straight into the
+ * GEMM's B panels, never materialised as a whole matrix.
+ *
+ * <ul>
+ *   <li>forward: Y[k, (n,pix)] = W[k, crs] * col[crs, (n,pix)], split over output columns;
+ *   <li>backward data: per image chunk, dcol[crs, (n,pix)] = W^T * dY, then col2im adds it into
+ *       dx; split over images (each image's dx is written by one thread);
+ *   <li>backward filter: dW[k, crs] += dY[k, (n,pix)] * col^T, split over dW tiles, each summing
+ *       the whole batch in order.
+ * </ul>
+ *
+ * None of the splits changes any element's summation order, so the results do not depend on the
+ * thread count.
+ */
 final class ConvKernels {
   private ConvKernels() {}
 
+  /** Columns of dcol per backward-data chunk: enough for full B panels, small enough for L2. */
+  static final int CHUNK_COLS = 512;
+
   // x (n, c, h, w), w (k, c, r, s) -> y (n, k, oh, ow)
-  static void forward(CpuThreads pool, boolean vector, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
-    int c = g.c(), h = g.h(), wd = g.w(), k = g.k(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
-    int oh = g.outH(), ow = g.outW();
-    pool.parallelFor(g.n(), (t, n0, n1) -> {
-      for (int n = n0; n < n1; n++) {
-        for (int o = 0; o < k; o++) {
-          for (int i = 0; i < oh; i++) {
-            for (int j = 0; j < ow; j++) {
-              float acc = 0;
-              for (int ci = 0; ci < c; ci++) {
-                for (int a = 0; a < r; a++) {
-                  int hi = i * st - pad + a;
-                  if (hi < 0 || hi >= h) continue;
-                  for (int b = 0; b < s; b++) {
-                    int wi = j * st - pad + b;
-                    if (wi < 0 || wi >= wd) continue;
-                    acc += x.getAtIndex(F, (((long) n * c + ci) * h + hi) * wd + wi)
-                        * w.getAtIndex(F, (((long) o * c + ci) * r + a) * s + b);
-                  }
-                }
-              }
-              y.setAtIndex(F, (((long) n * k + o) * oh + i) * ow + j, acc);
-            }
-          }
-        }
+  static void forward(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
+    int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
+    Sgemm.parallel(pool, vector, work, g.k(), g.n() * p, crs,
+        Sgemm.stridedA(w, 0, crs, 1), im2col(x, g), Sgemm.imageBlockedC(vector, y, 0, g.k(), p, false));
+  }
+
+  // dx (n, c, h, w) += col2im(W^T (crs, k) * dY (k, (n,pix)))
+  static void backwardData(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g) {
+    int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k();
+    int chunk = Math.max(1, CHUNK_COLS / p); // images per GEMM
+    Sgemm.PackA wt = Sgemm.stridedA(w, 0, 1, crs);
+    pool.parallelFor(g.n(), (tid, n0, n1) -> {
+      Sgemm.Work wk = work[tid];
+      for (int i = n0; i < n1; i += chunk) {
+        int nb = Math.min(chunk, n1 - i), cols = nb * p;
+        float[] col = wk.col(crs * cols);
+        Sgemm.run(vector, wk, 0, crs, 0, cols, k, wt,
+            Sgemm.imageBlockedB(dy, (long) i * k * p, k, p), Sgemm.arrayC(col, cols));
+        col2im(col, cols, dx, i, nb, g);
       }
     });
   }
 
-  // dx (n, c, h, w) += conv_transpose(dy (n, k, oh, ow), w (k, c, r, s))
-  static void backwardData(CpuThreads pool, boolean vector, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g) {
-    int c = g.c(), h = g.h(), wd = g.w(), k = g.k(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
-    int oh = g.outH(), ow = g.outW();
-    pool.parallelFor(g.n(), (t, n0, n1) -> {
-      for (int n = n0; n < n1; n++) {
-        for (int o = 0; o < k; o++) {
-          for (int i = 0; i < oh; i++) {
-            for (int j = 0; j < ow; j++) {
-              float d = dy.getAtIndex(F, (((long) n * k + o) * oh + i) * ow + j);
-              for (int ci = 0; ci < c; ci++) {
-                for (int a = 0; a < r; a++) {
-                  int hi = i * st - pad + a;
-                  if (hi < 0 || hi >= h) continue;
-                  for (int b = 0; b < s; b++) {
-                    int wi = j * st - pad + b;
-                    if (wi < 0 || wi >= wd) continue;
-                    long xo = (((long) n * c + ci) * h + hi) * wd + wi;
-                    dx.setAtIndex(F, xo, dx.getAtIndex(F, xo) + d * w.getAtIndex(F, (((long) o * c + ci) * r + a) * s + b));
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    });
+  // dw (k, c, r, s) += dY (k, (n,pix)) * col^T ((n,pix), crs)
+  static void backwardFilter(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
+    int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
+    Sgemm.parallel(pool, vector, work, g.k(), crs, g.n() * p,
+        Sgemm.imageBlockedA(dy, 0, g.k(), p), im2colT(x, g), Sgemm.rowMajorC(vector, dw, 0, crs, true));
   }
 
-  // dw (k, c, r, s) += sum over n, oh, ow of dy (n, k, oh, ow) * x (n, c, h, w) at the tap
-  static void backwardFilter(CpuThreads pool, boolean vector, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
-    int c = g.c(), h = g.h(), wd = g.w(), k = g.k(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
-    int oh = g.outH(), ow = g.outW(), nn = g.n();
-    pool.parallelFor(k, (t, o0, o1) -> {
-      for (int o = o0; o < o1; o++) {
-        for (int ci = 0; ci < c; ci++) {
-          for (int a = 0; a < r; a++) {
-            for (int b = 0; b < s; b++) {
-              float acc = 0;
-              for (int n = 0; n < nn; n++) {
-                for (int i = 0; i < oh; i++) {
-                  int hi = i * st - pad + a;
-                  if (hi < 0 || hi >= h) continue;
-                  for (int j = 0; j < ow; j++) {
-                    int wi = j * st - pad + b;
-                    if (wi < 0 || wi >= wd) continue;
-                    acc += dy.getAtIndex(F, (((long) n * k + o) * oh + i) * ow + j)
-                        * x.getAtIndex(F, (((long) n * c + ci) * h + hi) * wd + wi);
-                  }
-                }
+  /**
+   * B(q, j) = x[n, c, oh*st-pad+r, ow*st-pad+s] for row q = (c, r, s), column j = (n, oh, ow); 0 in
+   * the padding. The columns of a block are cut once into runs along one output row (same image
+   * and oh, consecutive ow, never crossing a panel), so each packed row is a few strided copies.
+   */
+  static Sgemm.PackB im2col(MemorySegment x, ConvGeom g) {
+    int c = g.c(), h = g.h(), w = g.w(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
+    int ow = g.outW(), p = g.outH() * ow;
+    return (dst, q0, kc, j0, nc) -> {
+      // runs: destination column (within the block), length, image base + top-left input corner
+      int maxRuns = nc / Math.min(ow, NR) + nc / NR + 2;
+      int[] rj = new int[maxRuns], rlen = new int[maxRuns], rh = new int[maxRuns], rw = new int[maxRuns];
+      long[] rbase = new long[maxRuns];
+      int runs = 0;
+      for (int j = 0; j < nc; ) {
+        int jj = j0 + j, img = jj / p, pix = jj - img * p, y0 = pix / ow, x0 = pix - y0 * ow;
+        int len = Math.min(ow - x0, Math.min(nc - j, NR - j % NR));
+        rj[runs] = j;
+        rlen[runs] = len;
+        rh[runs] = y0 * st - pad;
+        rw[runs] = x0 * st - pad;
+        rbase[runs] = (long) img * c * h * w;
+        runs++;
+        j += len;
+      }
+      for (int q = 0; q < kc; q++) {
+        int row = q0 + q, ci = row / (r * s), rr = (row / s) % r, ss = row % s;
+        long plane = (long) ci * h * w;
+        for (int u = 0; u < runs; u++) {
+          int j = rj[u], len = rlen[u], d = (j / NR) * kc * NR + q * NR + j % NR;
+          int hi = rh[u] + rr, wi = rw[u] + ss;
+          if (hi < 0 || hi >= h) {
+            java.util.Arrays.fill(dst, d, d + len, 0f);
+            continue;
+          }
+          // valid t: 0 <= wi + t*st < w
+          int t0 = wi >= 0 ? 0 : Math.min(len, (-wi + st - 1) / st);
+          int t1 = Math.max(t0, Math.min(len, (w - wi + st - 1) / st));
+          for (int t = 0; t < t0; t++) dst[d + t] = 0f;
+          long src = rbase[u] + plane + (long) hi * w + wi;
+          if (st == 1) copyRun(x, src, dst, d, t0, t1);
+          else for (int t = t0; t < t1; t++) dst[d + t] = x.getAtIndex(F, src + (long) t * st);
+          for (int t = t1; t < len; t++) dst[d + t] = 0f;
+        }
+      }
+      // zero the tail of a partial last panel
+      int cols = nc % NR;
+      if (cols != 0) {
+        int base = (nc / NR) * kc * NR;
+        for (int q = 0; q < kc; q++) java.util.Arrays.fill(dst, base + q * NR + cols, base + q * NR + NR, 0f);
+      }
+    };
+  }
+
+  // dst[d+t] = x[src+t] for t in [t0, t1)
+  private static void copyRun(MemorySegment x, long src, float[] dst, int d, int t0, int t1) {
+    for (int t = t0; t < t1; t++) dst[d + t] = x.getAtIndex(F, src + t);
+  }
+
+  /** B(q, j) = col(j, q): row q = (n, oh, ow) is the reduction index, column j = (c, r, s). */
+  static Sgemm.PackB im2colT(MemorySegment x, ConvGeom g) {
+    int c = g.c(), h = g.h(), w = g.w(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
+    int oh = g.outH(), ow = g.outW(), p = oh * ow;
+    return (dst, q0, kc, j0, nc) -> {
+      long[] colOff = new long[nc];
+      int[] rr = new int[nc], ss = new int[nc];
+      for (int j = 0; j < nc; j++) {
+        int jj = j0 + j, ci = jj / (r * s);
+        rr[j] = (jj / s) % r;
+        ss[j] = jj % s;
+        colOff[j] = (long) ci * h * w + (long) rr[j] * w + ss[j];
+      }
+      for (int q = 0; q < kc; q++) {
+        int qq = q0 + q, img = qq / p, pix = qq - img * p, y0 = pix / ow, x0 = pix - y0 * ow;
+        int hb = y0 * st - pad, wb = x0 * st - pad;
+        long base = (long) img * c * h * w + (long) hb * w + wb;
+        boolean inside = hb >= 0 && hb + r <= h && wb >= 0 && wb + s <= w;
+        for (int jp = 0; jp < nc; jp += NR) {
+          int d = jp * kc + q * NR, cols = Math.min(NR, nc - jp);
+          if (inside) {
+            gather(x, base, colOff, jp, dst, d, cols);
+          } else {
+            for (int j = 0; j < cols; j++) {
+              int hi = hb + rr[jp + j], wi = wb + ss[jp + j];
+              dst[d + j] = (hi >= 0 && hi < h && wi >= 0 && wi < w) ? x.getAtIndex(F, base + colOff[jp + j]) : 0f;
+            }
+          }
+          for (int j = cols; j < NR; j++) dst[d + j] = 0f;
+        }
+      }
+    };
+  }
+
+  // dst[d+j] = x[base + off[o+j]] for j < n
+  private static void gather(MemorySegment x, long base, long[] off, int o, float[] dst, int d, int n) {
+    for (int j = 0; j < n; j++) dst[d + j] = x.getAtIndex(F, base + off[o + j]);
+  }
+
+  // dx[n0+b, c, oh*st-pad+r, ow*st-pad+s] += col[(c,r,s), (b,oh,ow)] for b < nb; col rows have length ldc
+  static void col2im(float[] col, int ldc, MemorySegment dx, int n0, int nb, ConvGeom g) {
+    int c = g.c(), h = g.h(), w = g.w(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
+    int oh = g.outH(), ow = g.outW(), p = oh * ow;
+    for (int ci = 0; ci < c; ci++) {
+      for (int rr = 0; rr < r; rr++) {
+        for (int ss = 0; ss < s; ss++) {
+          int row = (ci * r + rr) * s + ss;
+          // output columns whose tap (rr, ss) lands inside the image: ow*st - pad + ss in [0, w)
+          int x0 = Math.max(0, ceilDiv(pad - ss, st)), x1 = Math.min(ow, ceilDiv(w + pad - ss, st));
+          for (int b = 0; b < nb; b++) {
+            long plane = ((long) (n0 + b) * c + ci) * h * w;
+            int cb = row * ldc + b * p;
+            for (int y = 0; y < oh; y++) {
+              int hi = y * st - pad + rr;
+              if (hi < 0 || hi >= h) continue;
+              long dst = plane + (long) hi * w + (long) x0 * st - pad + ss;
+              int src = cb + y * ow;
+              for (int xo = x0; xo < x1; xo++, dst += st) {
+                dx.setAtIndex(F, dst, dx.getAtIndex(F, dst) + col[src + xo]);
               }
-              long wo = (((long) o * c + ci) * r + a) * s + b;
-              dw.setAtIndex(F, wo, dw.getAtIndex(F, wo) + acc);
             }
           }
         }
       }
-    });
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return Math.floorDiv(a + b - 1, b);
   }
 }

@@ -25,6 +25,7 @@ public final class CpuBackend implements Backend {
 
   private final CpuThreads pool;
   private final boolean vector;
+  private final Sgemm.Work[] work;
 
   /** A backend with the configured threads ({@code nrj.cpu.threads}) and vector setting. */
   public CpuBackend() {
@@ -37,7 +38,19 @@ public final class CpuBackend implements Backend {
    */
   public CpuBackend(int threads, boolean vector) {
     this.pool = new CpuThreads(threads);
-    this.vector = vector;
+    this.vector = vector && vectorAvailable();
+    this.work = new Sgemm.Work[threads];
+    for (int t = 0; t < threads; t++) work[t] = new Sgemm.Work();
+  }
+
+  /** Whether the Vector API module is present and its preferred vectors are 512 bits. */
+  static boolean vectorAvailable() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+    try {
+      return VectorKernels.usable();
+    } catch (LinkageError e) {
+      return false;
+    }
   }
 
   @Override
@@ -45,10 +58,12 @@ public final class CpuBackend implements Backend {
     return "cpu";
   }
 
+  /** The worker threads; results are bit-identical run to run for the same count. */
   public int threads() {
     return pool.threads();
   }
 
+  /** Whether the Vector API kernels are in use (false: the scalar fallback). */
   public boolean vectorized() {
     return vector;
   }
@@ -115,19 +130,19 @@ public final class CpuBackend implements Backend {
   @Override
   public void convForward(Tensor x, Tensor w, Tensor y, ConvGeom g) {
     checkConv(x, w, y, g);
-    ConvKernels.forward(pool, vector, seg(x), seg(w), seg(y), g);
+    ConvKernels.forward(pool, vector, work, seg(x), seg(w), seg(y), g);
   }
 
   @Override
   public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g) {
     checkConv(dx, w, dy, g);
-    ConvKernels.backwardData(pool, vector, seg(dy), seg(w), seg(dx), g);
+    ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g);
   }
 
   @Override
   public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g) {
     checkConv(x, dw, dy, g);
-    ConvKernels.backwardFilter(pool, vector, seg(x), seg(dy), seg(dw), g);
+    ConvKernels.backwardFilter(pool, vector, work, seg(x), seg(dy), seg(dw), g);
   }
 
   private static void checkConv(Tensor x, Tensor w, Tensor y, ConvGeom g) {
@@ -149,7 +164,7 @@ public final class CpuBackend implements Backend {
     need(x, m, "batch norm input");
     need(y, m, "batch norm output");
     for (Tensor t : new Tensor[] {gamma, beta, runMean, runVar, saveMean, saveInvStd}) need(t, c, "batch norm (c) tensor");
-    NormKernels.forwardTrain(pool, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y),
+    NormKernels.forwardTrain(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y),
         seg(saveMean), seg(saveInvStd), n, c, hw, eps, momentum);
   }
 
@@ -161,7 +176,7 @@ public final class CpuBackend implements Backend {
     need(x, m, "batch norm input");
     need(y, m, "batch norm output");
     for (Tensor t : new Tensor[] {gamma, beta, runMean, runVar}) need(t, c, "batch norm (c) tensor");
-    NormKernels.forwardEval(pool, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y), n, c, hw, eps);
+    NormKernels.forwardEval(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y), n, c, hw, eps);
   }
 
   @Override
@@ -173,7 +188,7 @@ public final class CpuBackend implements Backend {
     need(dy, m, "batch norm dy");
     need(dx, m, "batch norm dx");
     for (Tensor t : new Tensor[] {gamma, saveMean, saveInvStd, dgamma, dbeta}) need(t, c, "batch norm (c) tensor");
-    NormKernels.backward(pool, seg(x), seg(dy), seg(gamma), seg(saveMean), seg(saveInvStd),
+    NormKernels.backward(pool, vector, seg(x), seg(dy), seg(gamma), seg(saveMean), seg(saveInvStd),
         seg(dx), seg(dgamma), seg(dbeta), n, c, hw);
   }
 
@@ -182,33 +197,33 @@ public final class CpuBackend implements Backend {
   @Override
   public void reluForward(Tensor x, Tensor y) {
     need(y, x.numel(), "relu output");
-    Elementwise.relu(pool, seg(x), seg(y));
+    Elementwise.relu(pool, vector, seg(x), seg(y));
   }
 
   @Override
   public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
     need(dy, y.numel(), "relu dy");
     need(dx, y.numel(), "relu dx");
-    Elementwise.reluBackward(pool, seg(y), seg(dy), seg(dx));
+    Elementwise.reluBackward(pool, vector, seg(y), seg(dy), seg(dx));
   }
 
   @Override
   public void add(Tensor a, Tensor b, Tensor y) {
     need(b, a.numel(), "add operand b");
     need(y, a.numel(), "add output");
-    Elementwise.add(pool, seg(a), seg(b), seg(y));
+    Elementwise.add(pool, vector, seg(a), seg(b), seg(y));
   }
 
   @Override
   public void axpy(float alpha, Tensor src, Tensor dst) {
     need(dst, src.numel(), "axpy destination");
-    Elementwise.axpy(pool, alpha, seg(src), seg(dst));
+    Elementwise.axpy(pool, vector, alpha, seg(src), seg(dst));
   }
 
   @Override
   public void multiply(Tensor t, Tensor mask) {
     need(mask, t.numel(), "multiply mask");
-    Elementwise.multiply(pool, seg(t), seg(mask));
+    Elementwise.multiply(pool, vector, seg(t), seg(mask));
   }
 
   @Override
@@ -297,7 +312,7 @@ public final class CpuBackend implements Backend {
     need(w, (long) k * c, "linear weight (k,c)");
     need(y, (long) n * k, "linear output (n,k)");
     if (b != null) need(b, k, "linear bias (k)");
-    Linear.forward(pool, vector, seg(x), seg(w), b == null ? null : seg(b), seg(y), n, c, k);
+    Linear.forward(pool, vector, work, seg(x), seg(w), b == null ? null : seg(b), seg(y), n, c, k);
   }
 
   @Override
@@ -309,7 +324,7 @@ public final class CpuBackend implements Backend {
     if (dx != null) need(dx, (long) n * c, "linear dx (n,c)");
     need(dw, (long) k * c, "linear dw (k,c)");
     if (db != null) need(db, k, "linear db (k)");
-    Linear.backward(pool, vector, seg(x), seg(w), seg(dy), dx == null ? null : seg(dx), seg(dw),
+    Linear.backward(pool, vector, work, seg(x), seg(w), seg(dy), dx == null ? null : seg(dx), seg(dw),
         db == null ? null : seg(db), n, c, k);
   }
 
@@ -338,7 +353,7 @@ public final class CpuBackend implements Backend {
   public void sgdStep(Tensor param, Tensor grad, Tensor momentum, float lr, float mu, float wd, boolean first) {
     need(grad, param.numel(), "sgd gradient");
     need(momentum, param.numel(), "sgd momentum buffer");
-    Elementwise.sgdStep(pool, seg(param), seg(grad), seg(momentum), lr, mu, wd, first);
+    Elementwise.sgdStep(pool, vector, seg(param), seg(grad), seg(momentum), lr, mu, wd, first);
   }
 
   @Override

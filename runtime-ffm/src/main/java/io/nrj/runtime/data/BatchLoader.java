@@ -1,5 +1,6 @@
 package io.nrj.runtime.data;
 
+import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.dsl.ir.Shape;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -56,22 +57,67 @@ public final class BatchLoader implements AutoCloseable {
   private final Options opt;
   private final Shape shape;
   private final ExecutorService pool;
+  private final boolean ownsPool;
 
   public BatchLoader(ImageSet set, Augmentation aug, Options opt) {
+    this(set, aug, opt, opt.workers() == 0 ? null : newPool(opt.workers()), true);
+  }
+
+  /** A loader running on {@code pool} (null: the caller's thread), which it shuts down only if it owns it. */
+  BatchLoader(ImageSet set, Augmentation aug, Options opt, ExecutorService pool, boolean ownsPool) {
     this.set = set;
     this.aug = aug;
     this.opt = opt;
     this.shape = aug.outputShape();
-    if (opt.workers() == 0) {
-      pool = null;
-    } else {
-      int id = POOLS.incrementAndGet();
-      AtomicInteger n = new AtomicInteger();
-      pool = Executors.newFixedThreadPool(opt.workers(), r -> {
-        Thread t = new Thread(r, "nrj-data-" + id + "-" + n.incrementAndGet());
-        t.setDaemon(true); // never keeps the JVM alive
-        return t;
-      });
+    this.pool = pool;
+    this.ownsPool = ownsPool;
+  }
+
+  static ExecutorService newPool(int workers) {
+    int id = POOLS.incrementAndGet();
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "nrj-data-" + id + "-" + n.incrementAndGet());
+      t.setDaemon(true); // never keeps the JVM alive
+      return t;
+    });
+  }
+
+  /**
+   * The training loader of a schedule: its augmentation and normalisation, its batch size, shuffled
+   * with {@code seed}, the partial last batch kept, and a check that the batches fit the network.
+   *
+   * @throws DataException naming the data set when its samples do not have the network's input shape
+   */
+  public static BatchLoader training(DataSet data, ScheduleIr schedule, Shape networkInput, long seed) {
+    ImageSet set = data.train();
+    Augmentation aug = augmentation(data, set, true, schedule);
+    checkShape(data, aug.outputShape(), networkInput);
+    return new BatchLoader(set, aug, Options.training(schedule.batch(), seed));
+  }
+
+  /** The evaluation loader of a schedule: test split, data-set order, its test batch size. */
+  public static BatchLoader evaluation(DataSet data, ScheduleIr schedule, Shape networkInput) {
+    ImageSet set = data.test();
+    Augmentation aug = augmentation(data, set, false, schedule);
+    checkShape(data, aug.outputShape(), networkInput);
+    return new BatchLoader(set, aug, Options.evaluation(schedule.testBatch()));
+  }
+
+  private static Augmentation augmentation(DataSet data, ImageSet set, boolean train, ScheduleIr s) {
+    try {
+      return Augmentation.forSet(set, train, s.augment(), s.normalize());
+    } catch (IllegalArgumentException e) {
+      throw new DataException(data.location(), "schedule '" + s.name() + "' does not fit this data set: " + e.getMessage(), e);
+    }
+  }
+
+  /** Throws a {@link DataException} when samples of {@code produced} shape do not fit {@code networkInput}. */
+  public static void checkShape(DataSet data, Shape produced, Shape networkInput) {
+    if (!produced.equals(networkInput)) {
+      throw new DataException(
+          data.location(),
+          data.kind() + " samples are " + produced + " after augmentation but the network's input is " + networkInput);
     }
   }
 
@@ -187,7 +233,7 @@ public final class BatchLoader implements AutoCloseable {
   /** Stops the worker threads. */
   @Override
   public void close() {
-    if (pool != null) pool.shutdownNow();
+    if (pool != null && ownsPool) pool.shutdownNow();
   }
 
   /** A 64-bit mix of (seed, epoch, index), SplitMix64's finaliser applied per component. */

@@ -120,16 +120,55 @@ public final class ImageFolderSet implements ImageSet {
       throw new DataException(file, "cannot decode image: " + e.getMessage(), e);
     }
     if (img == null) throw new DataException(file, "not a readable JPEG or PNG image");
-    int h = img.getHeight(), w = img.getWidth();
-    int[] argb = img.getRGB(0, 0, w, h, null, 0, w); // converts any colour model (grey, palette, CMYK-less JPEG) to sRGB
-    byte[] px = new byte[3 * h * w];
-    int plane = h * w;
+    return toPlanarRgb(img);
+  }
+
+  /**
+   * Converts to planar RGB. JPEGs decode to 3-byte BGR and grey PNGs to 1-byte grey: those are read
+   * straight from the raster (getRGB's per-pixel colour-model calls cost as much as the decoding);
+   * anything else goes through getRGB, which converts every colour model to sRGB.
+   */
+  static RawImage toPlanarRgb(BufferedImage img) {
+    int h = img.getHeight(), w = img.getWidth(), plane = h * w;
+    byte[] px = new byte[3 * plane];
+    byte[] raw = packedBytes(img);
+    if (raw != null && img.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+      for (int k = 0; k < plane; k++) {
+        px[k] = raw[3 * k + 2];
+        px[plane + k] = raw[3 * k + 1];
+        px[2 * plane + k] = raw[3 * k];
+      }
+    } else if (raw != null && img.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+      for (int c = 0; c < 3; c++) System.arraycopy(raw, 0, px, c * plane, plane);
+    } else {
+      toPlanarRgbSlow(img, px);
+    }
+    return new RawImage(3, h, w, px, 0);
+  }
+
+  static void toPlanarRgbSlow(BufferedImage img, byte[] px) {
+    int h = img.getHeight(), w = img.getWidth(), plane = h * w;
+    int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
     for (int k = 0; k < plane; k++) {
       int p = argb[k];
       px[k] = (byte) (p >>> 16);
       px[plane + k] = (byte) (p >>> 8);
       px[2 * plane + k] = (byte) p;
     }
-    return new RawImage(3, h, w, px, 0);
+  }
+
+  // The pixel bytes when the raster is one tightly packed byte array starting at pixel (0, 0), else null.
+  private static byte[] packedBytes(BufferedImage img) {
+    java.awt.image.WritableRaster r = img.getRaster();
+    if (!(r.getDataBuffer() instanceof java.awt.image.DataBufferByte db) || db.getNumBanks() != 1) return null;
+    if (!(r.getSampleModel() instanceof java.awt.image.ComponentSampleModel sm)) return null;
+    int bands = r.getNumBands();
+    boolean packed = sm.getPixelStride() == bands
+        && sm.getScanlineStride() == bands * img.getWidth()
+        && r.getSampleModelTranslateX() == 0
+        && r.getSampleModelTranslateY() == 0
+        && db.getOffset() == 0
+        && db.getData().length >= bands * img.getWidth() * img.getHeight();
+    return packed ? db.getData() : null;
   }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  */
 public class InputFileException extends RuntimeException {
   private final Path file;
+  private final String problem;
 
   public InputFileException(Path file, String problem) {
     this(file, problem, null);
@@ -20,10 +21,16 @@ public class InputFileException extends RuntimeException {
   public InputFileException(Path file, String problem, Throwable cause) {
     super(file + ": " + problem, cause);
     this.file = file;
+    this.problem = problem;
   }
 
   /** The file (or directory) the problem is about. */
   public Path file() {
     return file;
+  }
+
+  /** What is wrong, without the file. */
+  public String problem() {
+    return problem;
   }
 }

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -176,12 +175,26 @@ public final class Safetensors {
       metadata = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(metadata));
     }
 
+    /** Every tensor converted to float32, in file order (for weights, images, gradients). */
+    public io.nrj.runtime.HostParams toHostParams() {
+      io.nrj.runtime.HostParams p = new io.nrj.runtime.HostParams();
+      for (Map.Entry<String, Tensor> e : tensors.entrySet()) p.put(e.getKey(), e.getValue().toHost());
+      return p;
+    }
+
     /** The named tensor; a missing one is a {@link SafetensorsException} naming it. */
     public Tensor tensor(String name) {
       Tensor t = tensors.get(name);
       if (t == null) throw new SafetensorsException(file, "no tensor named '" + name + "'");
       return t;
     }
+  }
+
+  /** Named host tensors as float32 file tensors, in their order. */
+  public static SequencedMap<String, Tensor> fromHost(io.nrj.runtime.HostParams params) {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, HostTensor> e : params.asMap().entrySet()) out.put(e.getKey(), Tensor.of(e.getValue()));
+    return out;
   }
 
   // ---------------------------------------------------------------- reading
@@ -358,10 +371,10 @@ public final class Safetensors {
       offset += t.data.length;
       h.put(e.getKey(), entry);
     }
-    StringBuilder sb = new StringBuilder(Json.write(h));
-    byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
-    int pad = (8 - b.length % 8) % 8;
-    return pad == 0 ? b : (sb + " ".repeat(pad)).getBytes(StandardCharsets.UTF_8);
+    byte[] json = Json.write(h).getBytes(StandardCharsets.UTF_8);
+    byte[] padded = Arrays.copyOf(json, (json.length + 7) / 8 * 8);
+    Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+    return padded;
   }
 
   static long numel(long[] shape) {

@@ -176,11 +176,15 @@ public final class NrEngine {
       Liveness lv = inspect(params);
       return new EpochResult(Utilization.of(ir, lv, nr.measure()).value(), lambda, null);
     }
-    schedule = schedule.shifted(); // before the trigger check (spec §2.2)
-    Liveness lv = inspect(params);
+    // State changes are committed only once nothing can fail, so an error (for example a dead
+    // classifier input, spec §12 B1) leaves the engine as it was before this call.
+    NrSchedule shifted = schedule.shifted(); // before the trigger check (spec §2.2)
+    Liveness lv = Liveness.inspect(ir, params, nr.liveThreshold(), nr.deadThreshold(), allDead);
     Utilization util = Utilization.of(ir, lv, nr.measure());
     double u = util.value();
     Rejuvenation rj = u <= nr.target() ? rejuvenate(epoch, params, lv, util, seed) : null;
+    schedule = shifted;
+    allDead = new TreeSet<>(lv.allDead());
     if (rj == null && nr.sparsity() instanceof NrSettings.AdaptiveSparsity a) {
       if (uOld - u < a.threshold()) lambda += a.step();
     }
@@ -202,6 +206,10 @@ public final class NrEngine {
         Rejuvenator.rejuvenate(
             ir, widths, params, lv, e.value(), nr.newGamma(), nr.cross(), new Random(seed));
     HostParams out = r.params();
+    if (nr.bnRestore() > 0 && !nr.compressOnly()) {
+      out = BnRestore.apply(ir, r.widths(), out, r.layout(), nr.bnRestore(), nr.bnRestoreMode());
+      bnRestoreDone = true;
+    }
     phase = Phase.REJUVENATED;
     lambda = 0.0; // spec §12 B2
     widths = r.widths();
@@ -209,7 +217,6 @@ public final class NrEngine {
     rejuvenatedAfter = epoch;
     expandRate = e.value();
     rejuvenatedNow = true;
-    if (nr.bnRestore() > 0 && !nr.compressOnly()) out = applyPendingBnRestore(out);
     RejuvenationReport report =
         new RejuvenationReport(
             epoch, nr.measure(), util.live(), util.all(), util.value(), e.value(), e.warning(),

@@ -33,21 +33,21 @@ record NrState(
   String toJson() {
     StringBuilder b = new StringBuilder("{");
     b.append("\"version\":").append(VERSION);
-    b.append(",\"phase\":").append(Json.quote(phase.name()));
-    b.append(",\"lambda\":").append(Json.number(lambda));
-    b.append(",\"u_old\":").append(Json.number(uOld));
+    b.append(",\"phase\":").append(JsonFields.quote(phase.name()));
+    b.append(",\"lambda\":").append(JsonFields.number(lambda));
+    b.append(",\"u_old\":").append(JsonFields.number(uOld));
     b.append(",\"epochs\":").append(epochs);
     b.append(",\"milestones\":").append(ints(milestones));
     b.append(",\"all_dead\":").append(ints(allDead));
     b.append(",\"widths\":").append(ints(toList(widths.toArray())));
     b.append(",\"after_epoch\":").append(afterEpoch);
-    b.append(",\"expand_rate\":").append(Json.number(expandRate));
+    b.append(",\"expand_rate\":").append(JsonFields.number(expandRate));
     b.append(",\"bn_restore_done\":").append(bnRestoreDone);
     b.append(",\"layout\":");
     if (layout == null) {
       b.append("null");
     } else {
-      b.append("{\"cross\":").append(Json.quote(layout.cross().name()));
+      b.append("{\"cross\":").append(JsonFields.quote(layout.cross().name()));
       b.append(",\"classifier_live_in\":").append(layout.classifierLiveIn());
       b.append(",\"convs\":[");
       for (int i = 0; i < layout.convs().size(); i++) {
@@ -64,29 +64,29 @@ record NrState(
   }
 
   static NrState read(String json, NetworkIr ir) {
-    Map<String, Object> m = Json.obj(Json.parse(json, WHAT), WHAT);
-    int version = Json.integer(m, "version", WHAT);
+    Map<String, Object> m = JsonFields.obj(JsonFields.parse(json, WHAT), WHAT);
+    int version = JsonFields.integer(m, "version", WHAT);
     if (version != VERSION) {
       throw new IllegalArgumentException(WHAT + ": version " + version + ", this nrj reads " + VERSION);
     }
-    NrEngine.Phase phase = enumValue(NrEngine.Phase.class, Json.str(m, "phase", WHAT), "phase");
+    NrEngine.Phase phase = enumValue(NrEngine.Phase.class, JsonFields.str(m, "phase", WHAT), "phase");
     int convs = ir.convs().size();
-    Widths widths = new Widths(Json.ints(m, "widths", WHAT));
+    Widths widths = new Widths(JsonFields.ints(m, "widths", WHAT));
     if (widths.size() != convs) {
       throw new IllegalArgumentException(
           WHAT + ": " + widths.size() + " widths for network '" + ir.name() + "' with " + convs + " convs");
     }
     MixedLayout layout = null;
-    Object l = Json.field(m, "layout", WHAT);
+    Object l = JsonFields.field(m, "layout", WHAT);
     if (l != null) {
-      Map<String, Object> lm = Json.obj(l, WHAT + " layout");
+      Map<String, Object> lm = JsonFields.obj(l, WHAT + " layout");
       List<MixedLayout.ConvSplit> splits = new ArrayList<>();
-      for (Object o : Json.list(lm, "convs", WHAT)) {
-        Map<String, Object> c = Json.obj(o, WHAT + " layout conv");
+      for (Object o : JsonFields.list(lm, "convs", WHAT)) {
+        Map<String, Object> c = JsonFields.obj(o, WHAT + " layout conv");
         splits.add(
             new MixedLayout.ConvSplit(
-                Json.integer(c, "live_in", WHAT), Json.integer(c, "live_out", WHAT),
-                Json.bool(c, "split", WHAT), Json.bool(c, "deleted", WHAT)));
+                JsonFields.integer(c, "live_in", WHAT), JsonFields.integer(c, "live_out", WHAT),
+                JsonFields.bool(c, "split", WHAT), JsonFields.bool(c, "deleted", WHAT)));
       }
       if (splits.size() != convs) {
         throw new IllegalArgumentException(
@@ -95,8 +95,8 @@ record NrState(
       layout =
           new MixedLayout(
               splits,
-              Json.integer(lm, "classifier_live_in", WHAT),
-              enumValue(CrossMode.class, Json.str(lm, "cross", WHAT), "cross"));
+              JsonFields.integer(lm, "classifier_live_in", WHAT),
+              enumValue(CrossMode.class, JsonFields.str(lm, "cross", WHAT), "cross"));
     }
     if ((layout == null) == (phase == NrEngine.Phase.REJUVENATED)) {
       throw new IllegalArgumentException(WHAT + ": phase " + phase + " with" + (layout == null ? "out" : "") + " a layout");
@@ -105,22 +105,22 @@ record NrState(
       throw new IllegalArgumentException(
           WHAT + ": widths " + widths + " differ from the network's " + ir.widths() + " before rejuvenation");
     }
-    List<Integer> allDead = toList(Json.ints(m, "all_dead", WHAT));
+    List<Integer> allDead = toList(JsonFields.ints(m, "all_dead", WHAT));
     for (int i : allDead) {
       if (i < 0 || i >= convs) throw new IllegalArgumentException(WHAT + ": all_dead index " + i + " out of range");
     }
     return new NrState(
         phase,
-        Json.num(m, "lambda", WHAT),
-        Json.num(m, "u_old", WHAT),
-        Json.integer(m, "epochs", WHAT),
-        toList(Json.ints(m, "milestones", WHAT)),
+        JsonFields.num(m, "lambda", WHAT),
+        JsonFields.num(m, "u_old", WHAT),
+        JsonFields.integer(m, "epochs", WHAT),
+        toList(JsonFields.ints(m, "milestones", WHAT)),
         allDead,
         widths,
         layout,
-        Json.integer(m, "after_epoch", WHAT),
-        Json.num(m, "expand_rate", WHAT),
-        Json.bool(m, "bn_restore_done", WHAT));
+        JsonFields.integer(m, "after_epoch", WHAT),
+        JsonFields.num(m, "expand_rate", WHAT),
+        JsonFields.bool(m, "bn_restore_done", WHAT));
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, String v, String key) {

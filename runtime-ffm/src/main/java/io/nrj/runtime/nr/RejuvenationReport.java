@@ -90,17 +90,17 @@ public record RejuvenationReport(
   public String toJson() {
     StringBuilder b = new StringBuilder("{\n");
     b.append("  \"after_epoch\": ").append(afterEpoch).append(",\n");
-    b.append("  \"measure\": ").append(Json.quote(measure.name().toLowerCase())).append(",\n");
+    b.append("  \"measure\": ").append(JsonFields.quote(measure.name().toLowerCase())).append(",\n");
     b.append("  \"live\": ").append(live).append(",\n");
     b.append("  \"all\": ").append(all).append(",\n");
-    b.append("  \"utilization\": ").append(Json.number(utilization)).append(",\n");
-    b.append("  \"expand_rate\": ").append(Json.number(expandRate)).append(",\n");
-    b.append("  \"warning\": ").append(warning.map(Json::quote).orElse("null")).append(",\n");
+    b.append("  \"utilization\": ").append(JsonFields.number(utilization)).append(",\n");
+    b.append("  \"expand_rate\": ").append(JsonFields.number(expandRate)).append(",\n");
+    b.append("  \"warning\": ").append(warning.map(JsonFields::quote).orElse("null")).append(",\n");
     b.append("  \"layers\": [");
     for (int i = 0; i < layers.size(); i++) {
       Layer l = layers.get(i);
       b.append(i == 0 ? "\n" : ",\n")
-          .append("    {\"name\": ").append(Json.quote(l.name()))
+          .append("    {\"name\": ").append(JsonFields.quote(l.name()))
           .append(", \"live_out\": ").append(l.liveOut())
           .append(", \"total_out\": ").append(l.totalOut())
           .append(", \"live_in\": ").append(l.liveIn())
@@ -112,7 +112,7 @@ public record RejuvenationReport(
     }
     b.append("\n  ]");
     if (classifier != null) {
-      b.append(",\n  \"classifier\": {\"name\": ").append(Json.quote(classifier.name()))
+      b.append(",\n  \"classifier\": {\"name\": ").append(JsonFields.quote(classifier.name()))
           .append(", \"live_in\": ").append(classifier.liveIn())
           .append(", \"total_in\": ").append(classifier.totalIn())
           .append(", \"in_after\": ").append(classifier.inAfter())

@@ -8,6 +8,7 @@ import io.nrj.dsl.ir.Widths;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +167,7 @@ public final class Rejuvenator {
         // survivor rows lose their new-input columns; new rows lose their survivor columns
         int from = r < lo ? li : 0;
         int to = r < lo ? inW : li;
-        java.util.Arrays.fill(nw, (r * inW + from) * kk, (r * inW + to) * kk, 0f);
+        Arrays.fill(nw, (r * inW + from) * kk, (r * inW + to) * kk, 0f);
       }
     }
     replaced.put(names[0], new HostTensor(new int[] {outW, inW, k, k}, nw));
@@ -260,7 +261,7 @@ public final class Rejuvenator {
 
   private static float[] filled(int n, float v) {
     float[] a = new float[n];
-    java.util.Arrays.fill(a, v);
+    Arrays.fill(a, v);
     return a;
   }
 }

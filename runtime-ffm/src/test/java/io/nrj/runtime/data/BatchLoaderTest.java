@@ -118,6 +118,31 @@ class BatchLoaderTest {
     }
   }
 
+  @Test
+  void preparesBatchesInTheBackgroundBeforeTheyAreAskedFor() throws Exception {
+    ArrayImageSet base = cifarLike(40);
+    java.util.concurrent.CountDownLatch requested = new java.util.concurrent.CountDownLatch(3 * 8);
+    ImageSet counting = new ImageSet() {
+      public int size() { return base.size(); }
+      public int channels() { return 3; }
+      public int height() { return 32; }
+      public int width() { return 32; }
+      public List<String> classes() { return base.classes(); }
+      public int label(int i) { return base.label(i); }
+      public RawImage image(int i) {
+        requested.countDown();
+        return base.image(i);
+      }
+    };
+    Augmentation aug = Augmentation.forSet(counting, true, CIFAR_AUG, Normalize.NONE);
+    try (BatchLoader l = new BatchLoader(counting, aug, new BatchLoader.Options(8, true, false, 1, 2, 3));
+        BatchLoader.Epoch e = l.epoch(0)) {
+      // Three batches (the prefetch depth) are made while the caller has not asked for any.
+      assertEquals(true, requested.await(20, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(0, e.next().index());
+    }
+  }
+
   private static int[] ids(List<Batch> batches) {
     return batches.stream().flatMapToInt(b -> Arrays.stream(b.sampleIds())).toArray();
   }

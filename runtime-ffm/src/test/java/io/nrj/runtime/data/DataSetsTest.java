@@ -251,6 +251,33 @@ class DataSetsTest {
     assertEquals(bad + ": not a readable JPEG or PNG image", d.getMessage());
   }
 
+  @Test
+  void readsJpegRastersDirectlyWithTheSameResultAsGetRgb() throws IOException {
+    BufferedImage im = new BufferedImage(13, 9, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 9; y++) for (int x = 0; x < 13; x++) im.setRGB(x, y, (x * 19 << 16) | (y * 27 << 8) | ((x * y * 7) & 255));
+    Path f = dir.resolve("a.jpg");
+    ImageIO.write(im, "jpg", f.toFile());
+    BufferedImage decoded = ImageIO.read(f.toFile());
+    assertEquals(BufferedImage.TYPE_3BYTE_BGR, decoded.getType()); // the fast path is taken
+    byte[] slow = new byte[3 * 9 * 13];
+    ImageFolderSet.toPlanarRgbSlow(decoded, slow);
+    assertArrayEquals(slow, ImageFolderSet.decode(f).pixels());
+  }
+
+  @Test
+  void greyImagesRepeatTheirGreyLevelInEveryChannel() throws IOException {
+    // As PIL's convert("RGB") does; BufferedImage.getRGB would apply a gamma curve to grey.
+    BufferedImage im = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
+    im.getRaster().setDataElements(0, 0, 3, 2, new byte[] {0, 10, (byte) 128, (byte) 200, 50, (byte) 255});
+    Path f = dir.resolve("g.png");
+    ImageIO.write(im, "png", f.toFile());
+    RawImage r = ImageFolderSet.decode(f);
+    for (int c = 0; c < 3; c++) {
+      assertEquals(List.of(0, 10, 128, 200, 50, 255),
+          List.of(r.at(c, 0, 0), r.at(c, 0, 1), r.at(c, 0, 2), r.at(c, 1, 0), r.at(c, 1, 1), r.at(c, 1, 2)));
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static long pixelSum(RawImage im) {

@@ -52,6 +52,19 @@ class SafetensorsTest {
   }
 
   @Test
+  void convertsHostParamsBothWays() {
+    io.nrj.runtime.HostParams p = new io.nrj.runtime.HostParams();
+    p.put("x", new io.nrj.runtime.HostTensor(new int[] {1, 2}, new float[] {0.5f, -1f}));
+    p.put("labels", new io.nrj.runtime.HostTensor(new int[] {2}, new float[] {3, 7}));
+    Path f = dir.resolve("in.safetensors");
+    Safetensors.write(f, Safetensors.fromHost(p), Map.of());
+    io.nrj.runtime.HostParams q = Safetensors.read(f).toHostParams();
+    assertEquals(List.of("x", "labels"), List.copyOf(q.asMap().keySet()));
+    assertArrayEquals(new float[] {0.5f, -1f}, q.get("x").data());
+    assertArrayEquals(new int[] {1, 2}, q.get("x").shape());
+  }
+
+  @Test
   void writesTheExactByteLayoutOfTheFormat() throws IOException {
     Path f = dir.resolve("tiny.safetensors");
     LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();

@@ -117,4 +117,15 @@ class LivenessTest {
     assertEquals(14, lv.liveIn(5) + 4);
     assertEquals(10, lv.liveIn(5));
   }
+
+  @Test
+  void residualSumWhoseInputsAreAllFullyDeadIsAllDead() {
+    NetworkIr ir = Nets.resnet();
+    HostParams p = Nets.params(ir, 10);
+    Nets.setGamma(p, "s2.c", new float[12]); // c dead, so d (fixed) dead
+    Nets.setGamma(p, "s2.proj", new float[16]); // the projection's max gamma is below 1e-3
+    Liveness lv = inspect(ir, p);
+    assertEquals(Set.of(3, 4, 5, 6, 7), lv.allDead()); // block 3 reads nothing
+    assertEquals(0, Liveness.count(lv.classifierLiveIn()));
+  }
 }

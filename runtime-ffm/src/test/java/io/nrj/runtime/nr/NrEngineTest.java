@@ -213,4 +213,52 @@ class NrEngineTest {
     var bad = assertThrows(IllegalArgumentException.class, () -> NrEngine.restore(ir, schedule(FIXED), "{\"version\":1"));
     assertTrue(bad.getMessage().startsWith("NR state:"), bad.getMessage());
   }
+
+  @Test
+  void engineControlReportsPhaseNamesAndTheRejuvenationTableAndJson() {
+    NetworkIr ir = Nets.vgg();
+    EngineControl c = new EngineControl(new NrEngine(ir, schedule(FIXED)));
+    assertEquals("sparse", c.phase());
+    var o = c.endOfEpoch(0, sparse(ir), 1);
+    assertEquals("mixed", c.phase());
+    assertEquals(c.engine().widths(), o.rejuvenation().widths());
+    assertTrue(o.rejuvenation().table().startsWith("rejuvenation after epoch 0: utilization 0.1589"), o.rejuvenation().table());
+    assertTrue(o.rejuvenation().json().contains("\"expand_rate\": " + Math.sqrt(1800.0 / 286.0)));
+    assertEquals("plain", new EngineControl(new NrEngine(ir, schedule(null))).phase());
+  }
+
+  @Test
+  void flopsMeasureDrivesTriggerAndExpandRateInMacs() { // spec §2.3 --nr-flops
+    NetworkIr ir = Nets.vgg();
+    NrSettings nr =
+        new NrSettings(
+            new NrSettings.FixedSparsity(1e-4), 0.25, Measure.FLOPS, 0.01, 1e-3, ExpandRule.SQRT, 0.5,
+            CrossMode.REMOVED, 0, BnRestoreMode.QUIRK, false);
+    NrEngine e = new NrEngine(ir, schedule(nr));
+    EpochResult r = e.endOfEpoch(0, sparse(ir), 1);
+    // c1, c2 at 8x8 (64), c3, c4 at 4x4 (16)
+    long live = (3 * 3 * 9 + 3 * 3 * 9) * 64L + (3 * 4 * 9 + 4 * 4) * 16L;
+    long all = (3 * 8 * 9 + 8 * 8 * 9) * 64L + (8 * 12 * 9 + 12 * 12) * 16L;
+    assertEquals((double) live / all, r.utilization());
+    assertEquals(Math.sqrt((double) all / live), r.rejuvenation().expandRate());
+    assertEquals(Measure.FLOPS, r.rejuvenation().report().measure());
+  }
+
+  @Test
+  void rejuvenationJsonIsValidAndHoldsEveryLayer() {
+    NetworkIr ir = Nets.resnet();
+    HostParams p = Nets.params(ir, 43);
+    Nets.setGamma(p, "s3.e", new float[8]);
+    NrEngine e = new NrEngine(ir, schedule(settings(new NrSettings.FixedSparsity(1e-4), 0.95, 0, false)));
+    RejuvenationReport rep = e.endOfEpoch(2, p, 1).rejuvenation().report();
+    var doc = (java.util.Map<?, ?>) io.nrj.runtime.io.Json.parse(rep.toJson());
+    var layers = (List<?>) doc.get("layers");
+    assertEquals(8, layers.size());
+    var f = (java.util.Map<?, ?>) layers.get(7);
+    assertEquals("s3.f", f.get("name"));
+    assertEquals(Boolean.TRUE, f.get("deleted"));
+    assertEquals(0L, f.get("width_after"));
+    assertEquals(2L, doc.get("after_epoch"));
+    assertTrue(rep.toTable().lines().anyMatch(l -> l.startsWith("s3.f") && l.endsWith("deleted (fully dead)")));
+  }
 }

@@ -1,0 +1,104 @@
+package io.nrj.dsl;
+
+import io.nrj.dsl.Diagnostic.Severity;
+import java.util.Locale;
+
+/**
+ * The catalogue of every diagnostic the DSL reports: a stable code, a severity, a message format
+ * and an optional remedy ({@code help}), both {@link String#format} patterns over the same
+ * arguments. Codes are grouped by hundreds: 1xx syntax, 2xx names, 3xx shapes and structure,
+ * 4xx values, 9xx internal. Codes never change meaning; retired codes are not reused.
+ */
+public enum Message {
+  // 1xx: syntax
+  SYNTAX_ERROR("NR-DSL-101", "unexpected %s; expected %s", null),
+  UNKNOWN_KEYWORD("NR-DSL-102", "unknown keyword '%s'", "did you mean '%2$s'?"),
+  BAD_SHAPE_SYNTAX("NR-DSL-103", "unexpected %s; expected a shape", "a shape is written CxHxW without spaces, e.g. 3x32x32"),
+  OPTION_WITH_EQUALS("NR-DSL-104", "unexpected '='; options take their value without '='", "write '%s %s'"),
+  UNEXPECTED_CHARACTER("NR-DSL-105", "unexpected character '%s'", null),
+
+  // 2xx: names and definitions
+  DUPLICATE_DEFINITION("NR-DSL-201", "duplicate %s '%s'", "the first one is at %3$s"),
+  UNKNOWN_BLOCK("NR-DSL-202", "unknown block or layer kind '%s'", "did you mean '%2$s'?"),
+  UNKNOWN_VARIABLE("NR-DSL-203", "unknown name '%s' in expression", "did you mean '%2$s'?"),
+  WRONG_ARITY("NR-DSL-204", "block '%s' takes %d argument(s) but %d were given", "its parameters are (%4$s)"),
+  UNKNOWN_PARAMETER("NR-DSL-205", "block '%s' has no parameter '%s'", "its parameters are (%3$s)"),
+  MISSING_ARGUMENT("NR-DSL-206", "missing argument '%s' for block '%s'", "give it a value, or a default in the block's definition"),
+  DUPLICATE_ARGUMENT("NR-DSL-207", "argument '%s' is given twice", null),
+  DUPLICATE_PARAMETER("NR-DSL-208", "block '%s' declares parameter '%s' twice", null),
+  RECURSIVE_BLOCK("NR-DSL-209", "recursive block: %s", "blocks cannot call themselves; use 'repeat'"),
+  DUPLICATE_LAYER_NAME("NR-DSL-210", "duplicate layer name '%s'", "layer names must be unique in a network; label this layer differently"),
+  UNKNOWN_REFERENCE("NR-DSL-211", "no layer named '%s' before this point", "did you mean '%2$s'?"),
+  UNKNOWN_NETWORK("NR-DSL-212", "unknown network '%s'", "did you mean '%2$s'?"),
+  UNKNOWN_SCHEDULE("NR-DSL-213", "unknown schedule '%s'", "did you mean '%2$s'?"),
+  UNKNOWN_VALUE("NR-DSL-214", "unknown %s '%s'", "expected one of: %3$s"),
+  DUPLICATE_SETTING("NR-DSL-215", "'%s' is set twice", "the first one is at %2$s"),
+  DUPLICATE_OPTION("NR-DSL-216", "option '%s' is given twice", null),
+
+  // 3xx: shapes and structure
+  KERNEL_TOO_LARGE("NR-DSL-301", "%s %d is larger than its padded input (%dx%d with pad %d) at layer '%s'", "use a smaller window or more padding"),
+  NON_POSITIVE_SIZE("NR-DSL-302", "%s must be at least %d, got %d", null),
+  RESIDUAL_CHANNEL_MISMATCH("NR-DSL-303", "channel mismatch at residual sum '%s': the branch gives %s, the shortcut %s", "add 'project' after 'residual' for a 1x1 projection shortcut, or give 'shortcut { ... }'"),
+  RESIDUAL_SPATIAL_MISMATCH("NR-DSL-304", "spatial mismatch at residual sum '%s': the branch gives %s, the shortcut %s", "add 'project' after 'residual' for a strided 1x1 projection shortcut"),
+  CONCAT_SPATIAL_MISMATCH("NR-DSL-305", "spatial mismatch at concatenation '%s': %s and %s", "concatenated inputs must have the same height and width; do not stride or pool inside 'dense'"),
+  MISSING_INPUT_SHAPE("NR-DSL-306", "network '%s' has no input shape", "add 'input CxHxW', e.g. 'input 3x32x32'"),
+  MISSING_CLASSES("NR-DSL-307", "network '%s' has no class count", "add 'classes K', e.g. 'classes 10'"),
+  MISSING_CLASSIFIER("NR-DSL-308", "network '%s' does not end with a classifier", "add 'classifier' as its last layer"),
+  LAYER_AFTER_CLASSIFIER("NR-DSL-309", "layer '%s' comes after the classifier", "the classifier must be the network's last layer"),
+  MISSING_KERNEL("NR-DSL-310", "conv has no kernel size", "add one, e.g. 'k3' or 'kernel 3'"),
+  PROJECTION_STRIDE("NR-DSL-311", "cannot project %s onto %s at residual sum '%s' with a strided 1x1 conv", "give the shortcut explicitly with 'shortcut { ... }'"),
+  EMPTY_BRANCH("NR-DSL-312", "empty %s branch", "put at least one layer in it"),
+  NETWORK_TOO_LARGE("NR-DSL-313", "network '%s' is too large: %s", "check 'repeat' counts and widths"),
+  DIVISION_BY_ZERO("NR-DSL-314", "division by zero", null),
+  INTEGER_OVERFLOW("NR-DSL-315", "integer overflow in expression", null),
+  VALUE_TOO_LARGE("NR-DSL-316", "%s must be at most %d, got %s", null),
+  POOL_PAD_TOO_LARGE("NR-DSL-317", "pool padding %d is more than half the window %d", "use pad <= window/2"),
+  FLAG_CONFLICT("NR-DSL-318", "%s", null),
+
+  // 4xx: schedule values
+  OUT_OF_RANGE("NR-DSL-401", "%s must be %s, got %s", null),
+  LR_STEPS_ORDER("NR-DSL-402", "lr_steps must be strictly increasing and below epochs (%d), got %s", null),
+  NORMALIZE_LENGTHS("NR-DSL-403", "normalize has %d mean(s) but %d std(s)", "give one mean and one std per input channel"),
+  NOT_FINITE("NR-DSL-404", "%s is not a finite number: %s", null),
+  NO_GROWTH_WARNING("NR-DSL-405", "with 'expand floor_sqrt' and target %s the expand rate can be 1, which adds no neurons (spec 12 C3)", "use a target of at most 0.25 with floor_sqrt"),
+
+  // 9xx: internal
+  INTERNAL_ERROR("NR-DSL-901", "internal error: %s", "this is a bug in nrj; please report it with the input file");
+
+  private final String code;
+  private final String format;
+  private final String help;
+
+  Message(String code, String format, String help) {
+    this.code = code;
+    this.format = format;
+    this.help = help;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public Severity severity() {
+    return this == NO_GROWTH_WARNING ? Severity.WARNING : Severity.ERROR;
+  }
+
+  public String format(Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+
+  /** The remedy for these arguments, or null when this message has none. */
+  public String help(Object... args) {
+    return help == null ? null : String.format(Locale.ROOT, help, args);
+  }
+
+  /** Builds a diagnostic at {@code location}, with the catalogue's remedy. */
+  public Diagnostic at(SourceLocation location, Object... args) {
+    return new Diagnostic(location, severity(), code, format(args), help(args));
+  }
+
+  /** Builds a diagnostic at {@code location} with an explicit remedy (null for none). */
+  public Diagnostic atWithHelp(SourceLocation location, String help, Object... args) {
+    return new Diagnostic(location, severity(), code, format(args), help);
+  }
+}

@@ -1,0 +1,88 @@
+package io.nrj.runtime.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nrj.runtime.ConvGeom;
+import io.nrj.runtime.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The implicit-GEMM convolution against direct loops ({@link ConvReference}) on shapes that cross
+ * every blocking edge: rows not a multiple of MR, columns straddling images and NC blocks, reduction
+ * longer than KC; and the same bits for 1 and 3 threads and for the vector and scalar paths.
+ */
+class ConvKernelsTest {
+  @ParameterizedTest(name = "n{0} c{1} {2}x{3} k{4} r{5}x{6} stride{7} pad{8}")
+  @CsvSource({
+    "2, 3, 7, 7, 5, 3, 3, 1, 1",
+    "3, 1, 28, 28, 20, 5, 5, 1, 0",
+    "4, 20, 12, 12, 50, 5, 5, 1, 0",
+    "2, 37, 9, 11, 19, 3, 3, 2, 1",
+    "5, 64, 4, 4, 33, 3, 3, 1, 1",
+    "3, 40, 6, 6, 9, 1, 1, 1, 0",
+    "2, 8, 10, 10, 6, 1, 1, 2, 0",
+    "1, 300, 3, 3, 10, 1, 1, 1, 0",
+    "70, 2, 5, 5, 3, 3, 3, 1, 1",
+    "2, 3, 13, 13, 4, 7, 7, 2, 3",
+    "1, 2, 6, 6, 3, 3, 3, 3, 2",
+  })
+  void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
+    ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
+    float[] x = GradCheck.uniform(1, n * c * h * w), wt = GradCheck.uniform(2, k * c * r * s);
+    float[] dy = GradCheck.uniform(3, n * k * g.outH() * g.outW());
+    float[] dx0 = GradCheck.uniform(4, x.length), dw0 = GradCheck.uniform(5, wt.length);
+    float[][] ref = run(new CpuThreads(1), null, g, x, wt, dy, dx0, dw0);
+    float[][] first = null;
+    for (int threads : new int[] {1, 3}) {
+      for (boolean vector : new boolean[] {true, false}) {
+        try (CpuBackend b = new CpuBackend(threads, vector)) {
+          float[][] got = run(null, b, g, x, wt, dy, dx0, dw0);
+          String[] names = {"y", "dx", "dw"};
+          for (int i = 0; i < 3; i++) {
+            assertClose(names[i] + " threads=" + threads + " vector=" + vector, ref[i], got[i]);
+            if (first != null) assertArrayEquals(first[i], got[i], names[i] + ": bits differ across thread counts or paths");
+          }
+          if (first == null) first = got;
+        }
+      }
+    }
+  }
+
+  /** y, dx (starting from dx0) and dw (starting from dw0), by the reference when pool != null. */
+  private static float[][] run(CpuThreads pool, CpuBackend b, ConvGeom g, float[] x, float[] w, float[] dy, float[] dx0, float[] dw0) {
+    CpuBackend be = b != null ? b : new CpuBackend(1, false);
+    Tensor tx = up(be, x), tw = up(be, w), tdy = up(be, dy), tdx = up(be, dx0), tdw = up(be, dw0);
+    Tensor ty = be.allocate(dy.length);
+    if (pool != null) {
+      ConvReference.forward(pool, false, ((CpuTensor) tx).segment(), ((CpuTensor) tw).segment(), ((CpuTensor) ty).segment(), g);
+      ConvReference.backwardData(pool, false, ((CpuTensor) tdy).segment(), ((CpuTensor) tw).segment(), ((CpuTensor) tdx).segment(), g);
+      ConvReference.backwardFilter(pool, false, ((CpuTensor) tx).segment(), ((CpuTensor) tdy).segment(), ((CpuTensor) tdw).segment(), g);
+    } else {
+      be.convForward(tx, tw, ty, g);
+      be.convBackwardData(tdy, tw, tdx, g);
+      be.convBackwardFilter(tx, tdy, tdw, g);
+    }
+    float[][] out = {be.download(ty), be.download(tdx), be.download(tdw)};
+    if (b == null) be.close();
+    return out;
+  }
+
+  private static Tensor up(CpuBackend b, float[] v) {
+    Tensor t = b.allocate(v.length);
+    b.upload(t, v);
+    return t;
+  }
+
+  private static void assertClose(String what, float[] expected, float[] actual) {
+    double scale = 0;
+    for (float e : expected) scale = Math.max(scale, Math.abs(e));
+    for (int i = 0; i < expected.length; i++) {
+      double err = Math.abs(expected[i] - actual[i]);
+      int idx = i;
+      assertTrue(err <= 1e-5 * scale + 1e-5 * Math.abs(expected[i]) * 10,
+          () -> what + "[" + idx + "]: expected " + expected[idx] + ", got " + actual[idx]);
+    }
+  }
+}
