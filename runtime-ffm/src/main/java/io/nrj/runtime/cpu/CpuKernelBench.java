@@ -23,9 +23,9 @@ import java.util.SplittableRandom;
 public final class CpuKernelBench {
   private CpuKernelBench() {}
 
-  /** Arguments: optional minimum seconds per measurement (default 1). */
+  /** Arguments: optional seconds per timed batch (default 0.3; five batches per figure). */
   public static void main(String[] args) {
-    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 0.3;
     run(System.out, seconds);
   }
 
@@ -55,8 +55,9 @@ public final class CpuKernelBench {
   static void gemm(PrintStream out, CpuBackend b, int n, double seconds) {
     // a linear layer is exactly an SGEMM: y (n, n) = x (n, n) w^T
     Tensor x = random(b, 1, n, n), w = random(b, 2, n, n), y = b.allocate(n, n);
-    double s = time(() -> b.linearForward(x, w, null, y, n, n, n), seconds).wall;
-    out.printf("sgemm %dx%dx%d: %.1f GFLOP/s (%.2f ms)%n", n, n, n, 2.0 * n * n * n / s / 1e9, s * 1e3);
+    Timing t = time(() -> b.linearForward(x, w, null, y, n, n, n), seconds);
+    out.printf("sgemm %dx%dx%d: %.1f GFLOP/s (%.2f ms; process CPU %.2f ms)%n",
+        n, n, n, 2.0 * n * n * n / t.wall / 1e9, t.wall * 1e3, t.cpu * 1e3);
     x.close();
     w.close();
     y.close();
@@ -67,12 +68,14 @@ public final class CpuKernelBench {
     Tensor y = b.allocate(g.n(), g.k(), g.outH(), g.outW()), dy = random(b, 3, y.shape());
     Tensor dx = b.allocate(x.shape()), dw = b.allocate(w.shape());
     double flops = 2.0 * g.macs();
-    double f = time(() -> b.convForward(x, w, y, g), seconds).wall;
-    double d = time(() -> b.convBackwardData(dy, w, dx, g), seconds).wall;
-    double fl = time(() -> b.convBackwardFilter(x, dy, dw, g), seconds).wall;
-    out.printf("conv n%d %d->%d %dx%d @%dx%d: fwd %.1f, bwd-data %.1f, bwd-filter %.1f, all three %.1f GFLOP/s (%.2f ms)%n",
-        g.n(), g.c(), g.k(), g.r(), g.s(), g.h(), g.w(), flops / f / 1e9, flops / d / 1e9, flops / fl / 1e9,
-        3 * flops / (f + d + fl) / 1e9, (f + d + fl) * 1e3);
+    Timing f = time(() -> b.convForward(x, w, y, g), seconds);
+    Timing d = time(() -> b.convBackwardData(dy, w, dx, g), seconds);
+    Timing fl = time(() -> b.convBackwardFilter(x, dy, dw, g), seconds);
+    double wall = f.wall + d.wall + fl.wall, cpu = f.cpu + d.cpu + fl.cpu;
+    out.printf("conv n%d %d->%d %dx%d @%dx%d: fwd %.1f, bwd-data %.1f, bwd-filter %.1f, all three %.1f GFLOP/s"
+            + " (%.2f ms; process CPU %.2f ms)%n",
+        g.n(), g.c(), g.k(), g.r(), g.s(), g.h(), g.w(), flops / f.wall / 1e9, flops / d.wall / 1e9,
+        flops / fl.wall / 1e9, 3 * flops / wall / 1e9, wall * 1e3, cpu * 1e3);
     for (Tensor t : new Tensor[] {x, w, y, dy, dx, dw}) t.close();
   }
 
@@ -100,16 +103,19 @@ public final class CpuKernelBench {
   /** Seconds per call: wall clock, and the process's CPU time (all threads) over the same calls. */
   record Timing(double wall, double cpu) {}
 
-  /** Warm-up for half the time, then the fastest (by wall clock) of five timed batches of calls. */
+  /**
+   * Warm-up (at least one second and five calls, so C2 has compiled the kernels), then the fastest
+   * by wall clock of five batches of calls, each at least {@code seconds} long.
+   */
   static Timing time(Runnable r, double seconds) {
     long t0 = System.nanoTime();
     int calls = 0;
-    while (System.nanoTime() - t0 < seconds * 0.5e9 || calls < 3) {
+    while (System.nanoTime() - t0 < Math.max(1.0, 2 * seconds) * 1e9 || calls < 5) {
       r.run();
       calls++;
     }
     double perCall = (System.nanoTime() - t0) / 1e9 / calls;
-    int batch = Math.max(1, (int) (seconds / 10 / perCall));
+    int batch = Math.max(1, (int) Math.ceil(seconds / perCall));
     Timing best = new Timing(Double.MAX_VALUE, 0);
     for (int rep = 0; rep < 5; rep++) {
       long c = cpuNanos(), s = System.nanoTime();
