@@ -13,7 +13,7 @@ import io.nrj.processor.writing.TrainerWriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The writer's output for hand-built IR: golden sources, and they compile cleanly. */
+/** The writer's output for hand-built IR compiles cleanly under {@code -Xlint:all -Werror}. */
 class TrainerWriterTest {
   private static JavaFile write(NetworkIr network, boolean withSchedule) {
     var schedule = withSchedule ? IrFixtures.schedule("mnist") : null;
@@ -21,23 +21,6 @@ class TrainerWriterTest {
         TrainerDescriptorFactory.create(
             "io.nrj.examples", IrFixtures.module(network, schedule), network, schedule);
     return TrainerWriter.write(d, List.of());
-  }
-
-  @Test
-  void writesLenet5Golden() throws Exception {
-    JavaFile file = write(IrFixtures.lenet5(), true);
-    Goldens.assertMatches(
-        "TrainerWriterTest", "writesLenet5Golden", "io.nrj.examples.Lenet5Trainer", file.toString());
-  }
-
-  @Test
-  void writesTinyResnetGolden() throws Exception {
-    JavaFile file = write(IrFixtures.tinyResnet(), false);
-    Goldens.assertMatches(
-        "TrainerWriterTest",
-        "writesTinyResnetGolden",
-        "io.nrj.examples.TinyResnetTrainer",
-        file.toString());
   }
 
   @Test

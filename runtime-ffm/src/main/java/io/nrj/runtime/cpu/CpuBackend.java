@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
   private final CpuThreads pool;
   private final boolean vector;
   private final Sgemm.Work[] work;
+  private float[] mirror = new float[0]; // heap copy of a conv input (see heapCopy)
 
   /** A backend with the configured threads ({@code nrj.cpu.threads}) and vector setting. */
   public CpuBackend() {
@@ -130,7 +131,7 @@ public final class CpuBackend implements Backend {
   @Override
   public void convForward(Tensor x, Tensor w, Tensor y, ConvGeom g) {
     checkConv(x, w, y, g);
-    ConvKernels.forward(pool, vector, work, seg(x), seg(w), seg(y), g);
+    ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
   }
 
   @Override
@@ -142,7 +143,18 @@ public final class CpuBackend implements Backend {
   @Override
   public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g) {
     checkConv(x, dw, dy, g);
-    ConvKernels.backwardFilter(pool, vector, work, seg(x), seg(dy), seg(dw), g);
+    ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
+  }
+
+  /**
+   * x copied into a reusable heap array: im2col reads it in short runs and gathers, which C2 does
+   * far faster on arrays than on segments. Costs one pass over x per call.
+   */
+  private float[] heapCopy(Tensor x) {
+    int n = Math.toIntExact(x.numel());
+    if (mirror.length < n) mirror = new float[n];
+    MemorySegment.copy(seg(x), F, 0, mirror, 0, n);
+    return mirror;
   }
 
   private static void checkConv(Tensor x, Tensor w, Tensor y, ConvGeom g) {
@@ -164,7 +176,7 @@ public final class CpuBackend implements Backend {
     need(x, m, "batch norm input");
     need(y, m, "batch norm output");
     for (Tensor t : new Tensor[] {gamma, beta, runMean, runVar, saveMean, saveInvStd}) need(t, c, "batch norm (c) tensor");
-    NormKernels.forwardTrain(pool, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y),
+    NormKernels.forwardTrain(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y),
         seg(saveMean), seg(saveInvStd), n, c, hw, eps, momentum);
   }
 
@@ -176,7 +188,7 @@ public final class CpuBackend implements Backend {
     need(x, m, "batch norm input");
     need(y, m, "batch norm output");
     for (Tensor t : new Tensor[] {gamma, beta, runMean, runVar}) need(t, c, "batch norm (c) tensor");
-    NormKernels.forwardEval(pool, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y), n, c, hw, eps);
+    NormKernels.forwardEval(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y), n, c, hw, eps);
   }
 
   @Override
@@ -188,7 +200,7 @@ public final class CpuBackend implements Backend {
     need(dy, m, "batch norm dy");
     need(dx, m, "batch norm dx");
     for (Tensor t : new Tensor[] {gamma, saveMean, saveInvStd, dgamma, dbeta}) need(t, c, "batch norm (c) tensor");
-    NormKernels.backward(pool, seg(x), seg(dy), seg(gamma), seg(saveMean), seg(saveInvStd),
+    NormKernels.backward(pool, vector, seg(x), seg(dy), seg(gamma), seg(saveMean), seg(saveInvStd),
         seg(dx), seg(dgamma), seg(dbeta), n, c, hw);
   }
 
@@ -197,33 +209,33 @@ public final class CpuBackend implements Backend {
   @Override
   public void reluForward(Tensor x, Tensor y) {
     need(y, x.numel(), "relu output");
-    Elementwise.relu(pool, seg(x), seg(y));
+    Elementwise.relu(pool, vector, seg(x), seg(y));
   }
 
   @Override
   public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
     need(dy, y.numel(), "relu dy");
     need(dx, y.numel(), "relu dx");
-    Elementwise.reluBackward(pool, seg(y), seg(dy), seg(dx));
+    Elementwise.reluBackward(pool, vector, seg(y), seg(dy), seg(dx));
   }
 
   @Override
   public void add(Tensor a, Tensor b, Tensor y) {
     need(b, a.numel(), "add operand b");
     need(y, a.numel(), "add output");
-    Elementwise.add(pool, seg(a), seg(b), seg(y));
+    Elementwise.add(pool, vector, seg(a), seg(b), seg(y));
   }
 
   @Override
   public void axpy(float alpha, Tensor src, Tensor dst) {
     need(dst, src.numel(), "axpy destination");
-    Elementwise.axpy(pool, alpha, seg(src), seg(dst));
+    Elementwise.axpy(pool, vector, alpha, seg(src), seg(dst));
   }
 
   @Override
   public void multiply(Tensor t, Tensor mask) {
     need(mask, t.numel(), "multiply mask");
-    Elementwise.multiply(pool, seg(t), seg(mask));
+    Elementwise.multiply(pool, vector, seg(t), seg(mask));
   }
 
   @Override
@@ -312,7 +324,7 @@ public final class CpuBackend implements Backend {
     need(w, (long) k * c, "linear weight (k,c)");
     need(y, (long) n * k, "linear output (n,k)");
     if (b != null) need(b, k, "linear bias (k)");
-    Linear.forward(pool, vector, seg(x), seg(w), b == null ? null : seg(b), seg(y), n, c, k);
+    Linear.forward(pool, vector, work, seg(x), seg(w), b == null ? null : seg(b), seg(y), n, c, k);
   }
 
   @Override
@@ -324,7 +336,7 @@ public final class CpuBackend implements Backend {
     if (dx != null) need(dx, (long) n * c, "linear dx (n,c)");
     need(dw, (long) k * c, "linear dw (k,c)");
     if (db != null) need(db, k, "linear db (k)");
-    Linear.backward(pool, vector, seg(x), seg(w), seg(dy), dx == null ? null : seg(dx), seg(dw),
+    Linear.backward(pool, vector, work, seg(x), seg(w), seg(dy), dx == null ? null : seg(dx), seg(dw),
         db == null ? null : seg(db), n, c, k);
   }
 
@@ -353,7 +365,7 @@ public final class CpuBackend implements Backend {
   public void sgdStep(Tensor param, Tensor grad, Tensor momentum, float lr, float mu, float wd, boolean first) {
     need(grad, param.numel(), "sgd gradient");
     need(momentum, param.numel(), "sgd momentum buffer");
-    Elementwise.sgdStep(pool, seg(param), seg(grad), seg(momentum), lr, mu, wd, first);
+    Elementwise.sgdStep(pool, vector, seg(param), seg(grad), seg(momentum), lr, mu, wd, first);
   }
 
   @Override

@@ -31,39 +31,45 @@ final class Elementwise {
   }
 
   // y = max(x, 0); x == y allowed
-  static void relu(CpuThreads pool, MemorySegment x, MemorySegment y) {
+  static void relu(CpuThreads pool, boolean vector, MemorySegment x, MemorySegment y) {
     blocks(pool, x.byteSize() / 4, (a, b) -> {
-      for (long i = a; i < b; i++) y.setAtIndex(F, i, Math.max(x.getAtIndex(F, i), 0f));
+      long i = vector ? VectorKernels.relu(x, y, a, b) : a;
+      for (; i < b; i++) y.setAtIndex(F, i, Math.max(x.getAtIndex(F, i), 0f));
     });
   }
 
-  // dx += dy where y > 0
-  static void reluBackward(CpuThreads pool, MemorySegment y, MemorySegment dy, MemorySegment dx) {
+  // dx += dy where y > 0 (branch-free: the sign of y is random in training)
+  static void reluBackward(CpuThreads pool, boolean vector, MemorySegment y, MemorySegment dy, MemorySegment dx) {
     blocks(pool, y.byteSize() / 4, (a, b) -> {
-      for (long i = a; i < b; i++) {
-        if (y.getAtIndex(F, i) > 0f) dx.setAtIndex(F, i, dx.getAtIndex(F, i) + dy.getAtIndex(F, i));
+      long i = vector ? VectorKernels.reluBackward(y, dy, dx, a, b) : a;
+      for (; i < b; i++) {
+        float g = y.getAtIndex(F, i) > 0f ? dy.getAtIndex(F, i) : 0f;
+        dx.setAtIndex(F, i, dx.getAtIndex(F, i) + g);
       }
     });
   }
 
   // y = a + b
-  static void add(CpuThreads pool, MemorySegment a, MemorySegment b, MemorySegment y) {
+  static void add(CpuThreads pool, boolean vector, MemorySegment a, MemorySegment b, MemorySegment y) {
     blocks(pool, a.byteSize() / 4, (s, e) -> {
-      for (long i = s; i < e; i++) y.setAtIndex(F, i, a.getAtIndex(F, i) + b.getAtIndex(F, i));
+      long i = vector ? VectorKernels.add(a, b, y, s, e) : s;
+      for (; i < e; i++) y.setAtIndex(F, i, a.getAtIndex(F, i) + b.getAtIndex(F, i));
     });
   }
 
   // dst += alpha * src
-  static void axpy(CpuThreads pool, float alpha, MemorySegment src, MemorySegment dst) {
+  static void axpy(CpuThreads pool, boolean vector, float alpha, MemorySegment src, MemorySegment dst) {
     blocks(pool, src.byteSize() / 4, (s, e) -> {
-      for (long i = s; i < e; i++) dst.setAtIndex(F, i, dst.getAtIndex(F, i) + alpha * src.getAtIndex(F, i));
+      long i = vector ? VectorKernels.axpy(alpha, src, dst, s, e) : s;
+      for (; i < e; i++) dst.setAtIndex(F, i, alpha * src.getAtIndex(F, i) + dst.getAtIndex(F, i));
     });
   }
 
   // t *= mask
-  static void multiply(CpuThreads pool, MemorySegment t, MemorySegment mask) {
+  static void multiply(CpuThreads pool, boolean vector, MemorySegment t, MemorySegment mask) {
     blocks(pool, t.byteSize() / 4, (s, e) -> {
-      for (long i = s; i < e; i++) t.setAtIndex(F, i, t.getAtIndex(F, i) * mask.getAtIndex(F, i));
+      long i = vector ? VectorKernels.multiply(t, mask, s, e) : s;
+      for (; i < e; i++) t.setAtIndex(F, i, t.getAtIndex(F, i) * mask.getAtIndex(F, i));
     });
   }
 
@@ -112,15 +118,16 @@ final class Elementwise {
   }
 
   // d = g + wd*p; buf = first ? d : mu*buf + d; p -= lr*buf
-  static void sgdStep(CpuThreads pool, MemorySegment p, MemorySegment g, MemorySegment buf,
+  static void sgdStep(CpuThreads pool, boolean vector, MemorySegment p, MemorySegment g, MemorySegment buf,
       float lr, float mu, float wd, boolean first) {
     blocks(pool, p.byteSize() / 4, (s, e) -> {
-      for (long i = s; i < e; i++) {
+      long i = vector ? VectorKernels.sgd(p, g, buf, lr, mu, wd, first, s, e) : s;
+      for (; i < e; i++) {
         float pv = p.getAtIndex(F, i);
-        float d = g.getAtIndex(F, i) + wd * pv;
-        float b = first ? d : mu * buf.getAtIndex(F, i) + d;
+        float d = g.getAtIndex(F, i) + pv * wd;
+        float b = first ? d : buf.getAtIndex(F, i) * mu + d;
         buf.setAtIndex(F, i, b);
-        p.setAtIndex(F, i, pv - lr * b);
+        p.setAtIndex(F, i, pv - b * lr);
       }
     });
   }

@@ -4,52 +4,36 @@ import static io.nrj.runtime.cpu.CpuBackend.F;
 
 import java.lang.foreign.MemorySegment;
 
-/** The fully connected classifier and softmax cross-entropy. */
+/** The fully connected classifier (three SGEMMs) and softmax cross-entropy. */
 final class Linear {
   private Linear() {}
 
   // x (n, c), w (k, c), b (k) -> y (n, k) = x w^T + b
-  static void forward(CpuThreads pool, boolean vector, MemorySegment x, MemorySegment w, MemorySegment b,
+  static void forward(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment w, MemorySegment b,
       MemorySegment y, int n, int c, int k) {
-    pool.parallelFor(n, (t, i0, i1) -> {
-      for (int i = i0; i < i1; i++) {
-        for (int o = 0; o < k; o++) {
-          float s = b == null ? 0f : b.getAtIndex(F, o);
-          for (int j = 0; j < c; j++) s += x.getAtIndex(F, (long) i * c + j) * w.getAtIndex(F, (long) o * c + j);
-          y.setAtIndex(F, (long) i * k + o, s);
-        }
-      }
-    });
+    Sgemm.parallel(pool, vector, work, n, k, c,
+        Sgemm.stridedA(x, 0, c, 1), Sgemm.stridedB(w, 0, 1, c), Sgemm.rowMajorC(vector, y, 0, k, false));
+    if (b == null) return;
+    for (int i = 0; i < n; i++) {
+      for (int o = 0; o < k; o++) y.setAtIndex(F, (long) i * k + o, y.getAtIndex(F, (long) i * k + o) + b.getAtIndex(F, o));
+    }
   }
 
-  // dx (n, c) += dy w; dw (k, c) += dy^T x; db (k) += column sums of dy
-  static void backward(CpuThreads pool, boolean vector, MemorySegment x, MemorySegment w, MemorySegment dy,
+  // dx (n, c) += dy (n, k) w (k, c); dw (k, c) += dy^T x; db (k) += column sums of dy
+  static void backward(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment w, MemorySegment dy,
       MemorySegment dx, MemorySegment dw, MemorySegment db, int n, int c, int k) {
     if (dx != null) {
-      pool.parallelFor(n, (t, i0, i1) -> {
-        for (int i = i0; i < i1; i++) {
-          for (int j = 0; j < c; j++) {
-            float s = 0;
-            for (int o = 0; o < k; o++) s += dy.getAtIndex(F, (long) i * k + o) * w.getAtIndex(F, (long) o * c + j);
-            dx.setAtIndex(F, (long) i * c + j, dx.getAtIndex(F, (long) i * c + j) + s);
-          }
-        }
-      });
+      Sgemm.parallel(pool, vector, work, n, c, k,
+          Sgemm.stridedA(dy, 0, k, 1), Sgemm.stridedB(w, 0, c, 1), Sgemm.rowMajorC(vector, dx, 0, c, true));
     }
-    pool.parallelFor(k, (t, o0, o1) -> {
-      for (int o = o0; o < o1; o++) {
-        for (int j = 0; j < c; j++) {
-          float s = 0;
-          for (int i = 0; i < n; i++) s += dy.getAtIndex(F, (long) i * k + o) * x.getAtIndex(F, (long) i * c + j);
-          dw.setAtIndex(F, (long) o * c + j, dw.getAtIndex(F, (long) o * c + j) + s);
-        }
-        if (db != null) {
-          float s = 0;
-          for (int i = 0; i < n; i++) s += dy.getAtIndex(F, (long) i * k + o);
-          db.setAtIndex(F, o, db.getAtIndex(F, o) + s);
-        }
-      }
-    });
+    Sgemm.parallel(pool, vector, work, k, c, n,
+        Sgemm.stridedA(dy, 0, 1, k), Sgemm.stridedB(x, 0, c, 1), Sgemm.rowMajorC(vector, dw, 0, c, true));
+    if (db == null) return;
+    float[] sum = new float[k];
+    for (int i = 0; i < n; i++) {
+      for (int o = 0; o < k; o++) sum[o] += dy.getAtIndex(F, (long) i * k + o);
+    }
+    for (int o = 0; o < k; o++) db.setAtIndex(F, o, db.getAtIndex(F, o) + sum[o]);
   }
 
   // logits (n, k) -> mean loss; dlogits (n, k) = (softmax - onehot) / n, in double per row

@@ -12,9 +12,22 @@ import java.lang.foreign.MemorySegment;
 final class PoolKernels {
   private PoolKernels() {}
 
+  /** The common 2x2 window with stride 2 and no padding, which has branch-free special cases. */
+  static boolean is2x2(PoolGeom g) {
+    return g.kernel() == 2 && g.stride() == 2 && g.pad() == 0;
+  }
+
   // x (n, c, h, w) -> y (n, c, oh, ow); padding never wins (it counts as -inf)
   static void maxForward(CpuThreads pool, MemorySegment x, MemorySegment y, PoolGeom g) {
     int h = g.h(), w = g.w(), oh = g.outH(), ow = g.outW(), k = g.kernel(), st = g.stride(), pad = g.pad();
+    if (is2x2(g)) {
+      pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
+        for (int p = p0; p < p1; p++) {
+          for (int i = 0; i < oh; i++) max2x2Row(x, (long) p * h * w + 2L * i * w, w, y, ((long) p * oh + i) * ow, ow);
+        }
+      });
+      return;
+    }
     pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
       for (int p = p0; p < p1; p++) {
         long xb = (long) p * h * w, yb = (long) p * oh * ow;
@@ -33,9 +46,29 @@ final class PoolKernels {
     });
   }
 
+  // y[yo + j] = max of the 2x2 window at rows (xo, xo + w), columns 2j, 2j+1
+  private static void max2x2Row(MemorySegment x, long xo, int w, MemorySegment y, long yo, int ow) {
+    for (int j = 0; j < ow; j++) {
+      long a = xo + 2 * j;
+      float m0 = Math.max(x.getAtIndex(F, a), x.getAtIndex(F, a + 1));
+      float m1 = Math.max(x.getAtIndex(F, a + w), x.getAtIndex(F, a + w + 1));
+      y.setAtIndex(F, yo + j, Math.max(m0, m1));
+    }
+  }
+
   // dx += dy at the first (row-major) maximum of each window, recomputed from x
   static void maxBackward(CpuThreads pool, MemorySegment x, MemorySegment dy, MemorySegment dx, PoolGeom g) {
     int h = g.h(), w = g.w(), oh = g.outH(), ow = g.outW(), k = g.kernel(), st = g.stride(), pad = g.pad();
+    if (is2x2(g)) {
+      pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
+        for (int p = p0; p < p1; p++) {
+          for (int i = 0; i < oh; i++) {
+            maxBack2x2Row(x, dx, (long) p * h * w + 2L * i * w, w, dy, ((long) p * oh + i) * ow, ow);
+          }
+        }
+      });
+      return;
+    }
     pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
       for (int p = p0; p < p1; p++) {
         long xb = (long) p * h * w, yb = (long) p * oh * ow;
@@ -59,6 +92,22 @@ final class PoolKernels {
         }
       }
     });
+  }
+
+  // one output row of 2x2 windows: dy goes to the first maximum, chosen without branches
+  // (which element wins is random in training, so branches would mispredict)
+  private static void maxBack2x2Row(MemorySegment x, MemorySegment dx, long xo, int w, MemorySegment dy, long yo, int ow) {
+    for (int j = 0; j < ow; j++) {
+      long a = xo + 2 * j, c = a + w;
+      float va = x.getAtIndex(F, a), vb = x.getAtIndex(F, a + 1), vc = x.getAtIndex(F, c), vd = x.getAtIndex(F, c + 1);
+      float m = Math.max(Math.max(va, vb), Math.max(vc, vd));
+      float g = dy.getAtIndex(F, yo + j);
+      // offset of the first maximum: 0, 1, w or w+1, as integer selects (conditional moves)
+      long o = vc == m ? w : w + 1;
+      o = vb == m ? 1 : o;
+      o = va == m ? 0 : o;
+      dx.setAtIndex(F, a + o, dx.getAtIndex(F, a + o) + g);
+    }
   }
 
   // y = window sum / kernel^2 (padding counts in the divisor, PyTorch count_include_pad=True)

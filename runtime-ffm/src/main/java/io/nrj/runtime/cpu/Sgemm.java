@@ -52,6 +52,14 @@ final class Sgemm {
       if (col.length < n) col = new float[n];
       return col;
     }
+
+    /** Scratch for a heap copy of some images (col2im target), grown on demand. */
+    float[] heap = new float[0];
+
+    float[] heap(int n) {
+      if (heap.length < n) heap = new float[n];
+      return heap;
+    }
   }
 
   private Sgemm() {}
@@ -121,6 +129,17 @@ final class Sgemm {
     return (dst, i0, mc, p0, kc) -> {
       for (int ip = 0; ip < mc; ip += MR) {
         int base = ip * kc, rows = Math.min(MR, mc - ip);
+        if (cs == 1) {
+          // rows are contiguous: read along p
+          for (int i = 0; i < rows; i++) {
+            long src = off + (long) (i0 + ip + i) * rs + p0;
+            for (int p = 0; p < kc; p++) dst[base + p * MR + i] = seg.getAtIndex(CpuBackend.F, src + p);
+          }
+          for (int i = rows; i < MR; i++) {
+            for (int p = 0; p < kc; p++) dst[base + p * MR + i] = 0f;
+          }
+          continue;
+        }
         for (int p = 0; p < kc; p++) {
           long src = off + (long) (i0 + ip) * rs + (long) (p0 + p) * cs;
           int d = base + p * MR;
@@ -136,14 +155,25 @@ final class Sgemm {
     return (dst, p0, kc, j0, nc) -> {
       for (int jp = 0; jp < nc; jp += NR) {
         int base = jp * kc, cols = Math.min(NR, nc - jp);
+        if (rs == 1 && cs != 1) {
+          // columns are contiguous (a transposed operand): read along p
+          for (int j = 0; j < cols; j++) {
+            long src = off + (long) (j0 + jp + j) * cs + p0;
+            for (int p = 0; p < kc; p++) dst[base + p * NR + j] = seg.getAtIndex(CpuBackend.F, src + p);
+          }
+          if (cols < NR) {
+            for (int p = 0; p < kc; p++) java.util.Arrays.fill(dst, base + p * NR + cols, base + p * NR + NR, 0f);
+          }
+          continue;
+        }
         for (int p = 0; p < kc; p++) {
           long src = off + (long) (p0 + p) * rs + (long) (j0 + jp) * cs;
           int d = base + p * NR;
-          if (cs == 1 && cols == NR) {
-            MemorySegment.copy(seg, CpuBackend.F, src * Float.BYTES, dst, d, NR);
-            continue;
+          if (cs == 1) {
+            MemorySegment.copy(seg, CpuBackend.F, src * Float.BYTES, dst, d, cols);
+          } else {
+            for (int j = 0; j < cols; j++) dst[d + j] = seg.getAtIndex(CpuBackend.F, src + j * cs);
           }
-          for (int j = 0; j < cols; j++) dst[d + j] = seg.getAtIndex(CpuBackend.F, src + j * cs);
           for (int j = cols; j < NR; j++) dst[d + j] = 0f;
         }
       }

@@ -6,6 +6,8 @@ import static io.nrj.runtime.cpu.Sgemm.NR;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -88,6 +90,140 @@ final class VectorKernels {
       float v = tile[t + j];
       if (add) v += seg.getAtIndex(CpuBackend.F, d + j);
       seg.setAtIndex(CpuBackend.F, d + j, v);
+    }
+  }
+
+  // ---- element-wise over [from, to) of float segments (same results as the scalar loops) ----
+
+  static long bound(long from, long to) {
+    return from + (to - from) / L * L;
+  }
+
+  static FloatVector ld(MemorySegment m, long i) {
+    return FloatVector.fromMemorySegment(S, m, i * Float.BYTES, NATIVE);
+  }
+
+  static void st(FloatVector v, MemorySegment m, long i) {
+    v.intoMemorySegment(m, i * Float.BYTES, NATIVE);
+  }
+
+  // y = max(x, 0)
+  static long relu(MemorySegment x, MemorySegment y, long from, long to) {
+    long i = from, e = bound(from, to);
+    FloatVector z = FloatVector.zero(S);
+    for (; i < e; i += L) st(ld(x, i).max(z), y, i);
+    return i;
+  }
+
+  // dx += y > 0 ? dy : 0
+  static long reluBackward(MemorySegment y, MemorySegment dy, MemorySegment dx, long from, long to) {
+    long i = from, e = bound(from, to);
+    FloatVector z = FloatVector.zero(S);
+    for (; i < e; i += L) {
+      VectorMask<Float> pos = ld(y, i).compare(VectorOperators.GT, z);
+      st(ld(dx, i).add(ld(dy, i), pos), dx, i);
+    }
+    return i;
+  }
+
+  // y = a + b
+  static long add(MemorySegment a, MemorySegment b, MemorySegment y, long from, long to) {
+    long i = from, e = bound(from, to);
+    for (; i < e; i += L) st(ld(a, i).add(ld(b, i)), y, i);
+    return i;
+  }
+
+  // dst += alpha * src (as alpha*src + dst, one rounding per product like the scalar loop's fma-free form)
+  static long axpy(float alpha, MemorySegment src, MemorySegment dst, long from, long to) {
+    long i = from, e = bound(from, to);
+    for (; i < e; i += L) st(ld(src, i).mul(alpha).add(ld(dst, i)), dst, i);
+    return i;
+  }
+
+  // t *= mask
+  static long multiply(MemorySegment t, MemorySegment m, long from, long to) {
+    long i = from, e = bound(from, to);
+    for (; i < e; i += L) st(ld(t, i).mul(ld(m, i)), t, i);
+    return i;
+  }
+
+  // d = g + wd*p; buf = first ? d : mu*buf + d; p -= lr*buf
+  static long sgd(MemorySegment p, MemorySegment g, MemorySegment buf, float lr, float mu, float wd, boolean first, long from, long to) {
+    long i = from, e = bound(from, to);
+    for (; i < e; i += L) {
+      FloatVector pv = ld(p, i);
+      FloatVector d = ld(g, i).add(pv.mul(wd));
+      FloatVector bv = first ? d : ld(buf, i).mul(mu).add(d);
+      st(bv, buf, i);
+      st(pv.sub(bv.mul(lr)), p, i);
+    }
+    return i;
+  }
+
+  // ---- batch-norm helpers over one contiguous plane x[off, off+n) ----
+
+  /** sum of x[off, off+n): 16 lane partial sums, then the lanes in order, then the tail. */
+  static double sum(MemorySegment x, long off, int n) {
+    FloatVector acc = FloatVector.zero(S);
+    long i = off, e = bound(off, off + n);
+    for (; i < e; i += L) acc = acc.add(ld(x, i));
+    double s = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < off + n; i++) s += x.getAtIndex(CpuBackend.F, i);
+    return s;
+  }
+
+  /** sum of (x - mean)^2 over the plane. */
+  static double sumSqDev(MemorySegment x, long off, int n, float mean) {
+    FloatVector acc = FloatVector.zero(S);
+    long i = off, e = bound(off, off + n);
+    for (; i < e; i += L) {
+      FloatVector d = ld(x, i).sub(mean);
+      acc = d.fma(d, acc);
+    }
+    double s = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < off + n; i++) {
+      double d = x.getAtIndex(CpuBackend.F, i) - mean;
+      s += d * d;
+    }
+    return s;
+  }
+
+  /** y = x * scale + shift over the plane. */
+  static void affine(MemorySegment x, MemorySegment y, long off, int n, float scale, float shift) {
+    long i = off, e = bound(off, off + n);
+    for (; i < e; i += L) st(ld(x, i).fma(scale, shift), y, i);
+    for (; i < off + n; i++) y.setAtIndex(CpuBackend.F, i, Math.fma(x.getAtIndex(CpuBackend.F, i), scale, shift));
+  }
+
+  /** {sum dy, sum dy * (x - mean)} over the plane, added into out[0..1]. */
+  static void dySums(MemorySegment x, MemorySegment dy, long off, int n, float mean, double[] out) {
+    FloatVector a = FloatVector.zero(S), b = a;
+    long i = off, e = bound(off, off + n);
+    for (; i < e; i += L) {
+      FloatVector g = ld(dy, i);
+      a = a.add(g);
+      b = ld(x, i).sub(mean).fma(g, b);
+    }
+    double sa = a.reduceLanes(VectorOperators.ADD), sb = b.reduceLanes(VectorOperators.ADD);
+    for (; i < off + n; i++) {
+      float g = dy.getAtIndex(CpuBackend.F, i);
+      sa += g;
+      sb += (double) (x.getAtIndex(CpuBackend.F, i) - mean) * g;
+    }
+    out[0] += sa;
+    out[1] += sb;
+  }
+
+  /** dx += k*dy + c0 + c1*(x - mean) over the plane. */
+  static void bnApply(MemorySegment x, MemorySegment dy, MemorySegment dx, long off, int n, float mean, float k, float c0, float c1) {
+    long i = off, e = bound(off, off + n);
+    for (; i < e; i += L) {
+      FloatVector v = ld(x, i).sub(mean).fma(FloatVector.broadcast(S, c1), ld(dy, i).fma(k, c0));
+      st(ld(dx, i).add(v), dx, i);
+    }
+    for (; i < off + n; i++) {
+      float v = Math.fma(x.getAtIndex(CpuBackend.F, i) - mean, c1, Math.fma(dy.getAtIndex(CpuBackend.F, i), k, c0));
+      dx.setAtIndex(CpuBackend.F, i, dx.getAtIndex(CpuBackend.F, i) + v);
     }
   }
 }

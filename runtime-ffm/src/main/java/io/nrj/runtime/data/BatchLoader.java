@@ -57,23 +57,30 @@ public final class BatchLoader implements AutoCloseable {
   private final Options opt;
   private final Shape shape;
   private final ExecutorService pool;
+  private final boolean ownsPool;
 
   public BatchLoader(ImageSet set, Augmentation aug, Options opt) {
+    this(set, aug, opt, opt.workers() == 0 ? null : newPool(opt.workers()), true);
+  }
+
+  /** A loader running on {@code pool} (null: the caller's thread), which it shuts down only if it owns it. */
+  BatchLoader(ImageSet set, Augmentation aug, Options opt, ExecutorService pool, boolean ownsPool) {
     this.set = set;
     this.aug = aug;
     this.opt = opt;
     this.shape = aug.outputShape();
-    if (opt.workers() == 0) {
-      pool = null;
-    } else {
-      int id = POOLS.incrementAndGet();
-      AtomicInteger n = new AtomicInteger();
-      pool = Executors.newFixedThreadPool(opt.workers(), r -> {
-        Thread t = new Thread(r, "nrj-data-" + id + "-" + n.incrementAndGet());
-        t.setDaemon(true); // never keeps the JVM alive
-        return t;
-      });
-    }
+    this.pool = pool;
+    this.ownsPool = ownsPool;
+  }
+
+  static ExecutorService newPool(int workers) {
+    int id = POOLS.incrementAndGet();
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "nrj-data-" + id + "-" + n.incrementAndGet());
+      t.setDaemon(true); // never keeps the JVM alive
+      return t;
+    });
   }
 
   /**
@@ -226,7 +233,7 @@ public final class BatchLoader implements AutoCloseable {
   /** Stops the worker threads. */
   @Override
   public void close() {
-    if (pool != null) pool.shutdownNow();
+    if (pool != null && ownsPool) pool.shutdownNow();
   }
 
   /** A 64-bit mix of (seed, epoch, index), SplitMix64's finaliser applied per component. */

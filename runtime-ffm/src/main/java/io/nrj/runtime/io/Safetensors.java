@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -372,10 +371,10 @@ public final class Safetensors {
       offset += t.data.length;
       h.put(e.getKey(), entry);
     }
-    StringBuilder sb = new StringBuilder(Json.write(h));
-    byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
-    int pad = (8 - b.length % 8) % 8;
-    return pad == 0 ? b : (sb + " ".repeat(pad)).getBytes(StandardCharsets.UTF_8);
+    byte[] json = Json.write(h).getBytes(StandardCharsets.UTF_8);
+    byte[] padded = Arrays.copyOf(json, (json.length + 7) / 8 * 8);
+    Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+    return padded;
   }
 
   static long numel(long[] shape) {

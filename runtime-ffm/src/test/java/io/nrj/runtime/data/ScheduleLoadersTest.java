@@ -47,4 +47,5 @@ class ScheduleLoadersTest {
         + " have 1 channels", e.getMessage());
     assertEquals(Path.of("mnist"), mnist.location());
   }
+
 }

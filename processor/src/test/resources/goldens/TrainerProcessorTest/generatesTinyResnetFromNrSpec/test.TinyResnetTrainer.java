@@ -1,4 +1,4 @@
-package io.nrj.examples;
+package test;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
@@ -41,7 +41,23 @@ public final class TinyResnetTrainer extends LayerNetwork {
   /**
    * The spec this class was generated from; checkpoints store it.
    */
-  public static final String SOURCE = "";
+  public static final String SOURCE = "# A small residual network for golden tests: a stem, one basic block with a projection-free\n"
+      + "# shortcut, a concatenation of the block with the stem, average pooling and the classifier.\n"
+      + "network tiny_resnet {\n"
+      + "  input 3x8x8\n"
+      + "  classes 4\n"
+      + "  classifier_init he\n"
+      + "\n"
+      + "  stem: conv 8 k3 input\n"
+      + "  res: residual {\n"
+      + "    conv1: conv 8 k3\n"
+      + "    conv2: conv 8 k3 norelu\n"
+      + "  }\n"
+      + "  act: relu\n"
+      + "  join: concat act, stem\n"
+      + "  avgpool 2\n"
+      + "  classifier\n"
+      + "}\n";
 
   public static final int CLASSES = 4;
 
@@ -53,42 +69,42 @@ public final class TinyResnetTrainer extends LayerNetwork {
   private static final int NODES = 8;
 
   /**
-   * stem: (N,3,8,8) -> (N,8,8,8)  [tiny_resnet.nr:3]
+   * stem: (N,3,8,8) -> (N,8,8,8)  [tiny_resnet.nr:8]
    */
   private ConvBnLayer stem;
 
   /**
-   * block.conv1: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:4]
+   * conv1: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:10]
    */
-  private ConvBnLayer blockConv1;
+  private ConvBnLayer conv1;
 
   /**
-   * block.conv2: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:5]
+   * conv2: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:11]
    */
-  private ConvBnLayer blockConv2;
+  private ConvBnLayer conv2;
 
   /**
-   * block.add: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:6]
+   * res: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:9]
    */
-  private AddLayer blockAdd;
+  private AddLayer res;
 
   /**
-   * block.relu: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:7]
+   * act: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:13]
    */
-  private ReluLayer blockRelu;
+  private ReluLayer act;
 
   /**
-   * join: (N,8,8,8) -> (N,16,8,8)  [tiny_resnet.nr:8]
+   * join: (N,8,8,8) -> (N,16,8,8)  [tiny_resnet.nr:14]
    */
   private ConcatLayer join;
 
   /**
-   * pool: (N,16,8,8) -> (N,16,4,4)  [tiny_resnet.nr:9]
+   * features.6: (N,16,8,8) -> (N,16,4,4)  [tiny_resnet.nr:15]
    */
-  private AvgPoolLayer pool;
+  private AvgPoolLayer features6;
 
   /**
-   * classifier: (N,16,4,4) -> (N,4,1,1)  [tiny_resnet.nr:10]
+   * classifier: (N,16,4,4) -> (N,4,1,1)  [tiny_resnet.nr:16]
    */
   private ClassifierLayer classifier;
 
@@ -136,46 +152,46 @@ public final class TinyResnetTrainer extends LayerNetwork {
   protected List<Layer> createLayers() {
     stem = new ConvBnLayer(conv(0), shape(IrNode.IMAGE).channels(), widths().get(0), split(0),
         cross());
-    blockConv1 = new ConvBnLayer(conv(1), shape(0).channels(), widths().get(1), split(1), cross());
-    blockConv2 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(2), split(2), cross());
-    blockAdd = new AddLayer("block.add", shape(3));
-    blockRelu = new ReluLayer("block.relu", shape(3));
+    conv1 = new ConvBnLayer(conv(1), shape(0).channels(), widths().get(1), split(1), cross());
+    conv2 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(2), split(2), cross());
+    res = new AddLayer("res", shape(3));
+    act = new ReluLayer("act", shape(3));
     join = new ConcatLayer("join", shape(5));
-    pool = new AvgPoolLayer("pool", shape(5), 2, 2, 0);
+    features6 = new AvgPoolLayer("features.6", shape(5), 2, 2, 0);
     classifier = new ClassifierLayer("classifier", shape(6), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());
-    return List.of(stem, blockConv1, blockConv2, blockAdd, blockRelu, join, pool, classifier);
+    return List.of(stem, conv1, conv2, res, act, join, features6, classifier);
   }
 
   @Override
   protected void forwardLayers(Activation image, boolean train) {
-    // stem: (N,3,8,8) -> (N,8,8,8)  [tiny_resnet.nr:3]
+    // stem: (N,3,8,8) -> (N,8,8,8)  [tiny_resnet.nr:8]
     Activation stemOut = stem.forward(image, train);
-    // block.conv1: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:4]
-    Activation blockConv1Out = blockConv1.forward(stemOut, train);
-    // block.conv2: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:5]
-    Activation blockConv2Out = blockConv2.forward(blockConv1Out, train);
-    // block.add: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:6]
-    Activation blockAddOut = blockAdd.forward(blockConv2Out, stemOut);
-    // block.relu: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:7]
-    Activation blockReluOut = blockRelu.forward(blockAddOut, train);
-    // join: (N,8,8,8) -> (N,16,8,8)  [tiny_resnet.nr:8]
-    Activation joinOut = join.forward(blockReluOut, stemOut);
-    // pool: (N,16,8,8) -> (N,16,4,4)  [tiny_resnet.nr:9]
-    Activation poolOut = pool.forward(joinOut, train);
-    // classifier: (N,16,4,4) -> (N,4,1,1)  [tiny_resnet.nr:10]
-    classifier.forward(poolOut, train);
+    // conv1: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:10]
+    Activation conv1Out = conv1.forward(stemOut, train);
+    // conv2: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:11]
+    Activation conv2Out = conv2.forward(conv1Out, train);
+    // res: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:9]
+    Activation resOut = res.forward(conv2Out, stemOut);
+    // act: (N,8,8,8) -> (N,8,8,8)  [tiny_resnet.nr:13]
+    Activation actOut = act.forward(resOut, train);
+    // join: (N,8,8,8) -> (N,16,8,8)  [tiny_resnet.nr:14]
+    Activation joinOut = join.forward(actOut, stemOut);
+    // features.6: (N,16,8,8) -> (N,16,4,4)  [tiny_resnet.nr:15]
+    Activation features6Out = features6.forward(joinOut, train);
+    // classifier: (N,16,4,4) -> (N,4,1,1)  [tiny_resnet.nr:16]
+    classifier.forward(features6Out, train);
   }
 
   @Override
   protected void backwardLayers() {
     classifier.backward(); // classifier
-    pool.backward(); // pool
+    features6.backward(); // features.6
     join.backward(); // join
-    blockRelu.backward(); // block.relu
-    blockAdd.backward(); // block.add
-    blockConv2.backward(); // block.conv2
-    blockConv1.backward(); // block.conv1
+    act.backward(); // act
+    res.backward(); // res
+    conv2.backward(); // conv2
+    conv1.backward(); // conv1
     stem.backward(); // stem
   }
 

@@ -1,0 +1,119 @@
+package io.nrj.cli;
+
+import io.nrj.dsl.CompileResult;
+import io.nrj.dsl.Counter;
+import io.nrj.dsl.Diagnostic;
+import io.nrj.dsl.DiagnosticRenderer;
+import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.ir.NetworkIr;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code nrj params FILE [--network N] [--json] [--layers]}: per network, {@code params} (what the
+ * authors' scripts print), {@code conv_weights} (the utilization denominator) and {@code conv_macs}
+ * (the FLOPs denominator), spec §4 and §8.8. {@code --json} prints exactly one JSON object per line
+ * with the keys network, params, conv_weights and conv_macs; {@code --layers} adds a per-layer table
+ * (text output only).
+ */
+final class ParamsCommand {
+  private ParamsCommand() {}
+
+  static final String USAGE = "usage: nrj params FILE [--network N] [--json] [--layers]\n";
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    String file = null;
+    String network = null;
+    boolean json = false;
+    boolean layers = false;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--help", "-h" -> {
+          out.print(USAGE);
+          return 0;
+        }
+        case "--json" -> json = true;
+        case "--layers" -> layers = true;
+        case "--network" -> {
+          if (i + 1 >= args.length) return usage(err, "--network needs a network name");
+          network = args[++i];
+        }
+        default -> {
+          if (a.startsWith("-") && a.length() > 1) return usage(err, "unknown option '" + a + "'");
+          if (file != null) return usage(err, "one file at a time (got '" + file + "' and '" + a + "')");
+          file = a;
+        }
+      }
+    }
+    if (file == null) return usage(err, "no file given");
+    if (json && layers) return usage(err, "--layers is for the text output; it cannot be combined with --json");
+    String source;
+    try {
+      source = Files.readString(Path.of(file));
+    } catch (IOException | RuntimeException e) {
+      err.println(file + ": error: cannot read file: " + CheckCommand.describe(e));
+      return 1;
+    }
+    CompileResult result = NrCompiler.compile(file, source);
+    for (Diagnostic d : result.diagnostics()) err.print(DiagnosticRenderer.render(d, source));
+    if (!result.ok()) return 1;
+    List<NetworkIr> networks = result.module().networks();
+    if (network != null) {
+      String wanted = network;
+      networks = networks.stream().filter(n -> n.name().equals(wanted)).toList();
+      if (networks.isEmpty()) {
+        List<String> names = result.module().networks().stream().map(NetworkIr::name).toList();
+        err.println("nrj params: no network '" + wanted + "' in " + file
+            + (names.isEmpty() ? " (it defines none)" : "; it defines: " + String.join(", ", names)));
+        return 1;
+      }
+    }
+    for (NetworkIr ir : networks) {
+      Counter.Counts c = Counter.count(ir);
+      if (json) out.println(json(c));
+      else {
+        if (layers) printLayers(c, out);
+        out.printf(Locale.ROOT, "%s: params %,d  conv_weights %,d  conv_macs %,d%n",
+            c.network(), c.params(), c.convWeights(), c.convMacs());
+      }
+    }
+    return 0;
+  }
+
+  static String json(Counter.Counts c) {
+    return "{\"network\":\"" + escape(c.network()) + "\",\"params\":" + c.params() + ",\"conv_weights\":"
+        + c.convWeights() + ",\"conv_macs\":" + c.convMacs() + "}";
+  }
+
+  private static void printLayers(Counter.Counts c, PrintStream out) {
+    int nameWidth = "layer".length();
+    for (Counter.LayerCount l : c.layers()) nameWidth = Math.max(nameWidth, l.name().length());
+    String format = "%-" + nameWidth + "s  %-10s  %-12s  %-12s  %,14d  %,14d  %,18d%n";
+    out.printf(Locale.ROOT, "%-" + nameWidth + "s  %-10s  %-12s  %-12s  %14s  %14s  %18s%n",
+        "layer", "kind", "in", "out", "params", "conv_weights", "conv_macs");
+    for (Counter.LayerCount l : c.layers()) {
+      out.printf(Locale.ROOT, format, l.name(), l.kind(), l.in(), l.out(), l.params(), l.convWeights(), l.convMacs());
+    }
+  }
+
+  private static String escape(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (char ch : s.toCharArray()) {
+      if (ch == '"' || ch == '\\') sb.append('\\').append(ch);
+      else if (ch < 0x20) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+      else sb.append(ch);
+    }
+    return sb.toString();
+  }
+
+  private static int usage(PrintStream err, String problem) {
+    err.println("nrj params: " + problem);
+    err.print(USAGE);
+    return 2;
+  }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The GPU check, for a machine with an NVIDIA GPU and no Java (finishes within 6 minutes):
+#   1. unpacks the jlinked JDK 25 runtime built by scripts/jlink-runtime.sh (target/gpu-check),
+#   2. puts the pip NVIDIA library directories (site-packages/nvidia/*/lib) and
+#      /usr/local/cuda-13.0/targets/x86_64-linux/lib (never its stubs/) on LD_LIBRARY_PATH;
+#      libcudnn.so.9 dlopens libcudnn_ops/_cnn/_engines_* by name, so its directory must be there,
+#   3. runs the io.nrj.runtime.cuda tests (the GPU-tagged parity tests run; fallback tests skip),
+#   4. runs `nrj bench --device cuda --json` for the three CIFAR networks at batch 64 and 128.
+# Results go to $OUT (the device runner's output folder) or target/gpu-check-out: summary.txt,
+# tests.txt, junit/ (XML reports), bench.jsonl, bench.err. Exit status: 0 when the tests passed.
+# Environment: NRJ_GPU_BUNDLE (default target/gpu-check), NRJ_GPU_CHECK_SECONDS (default 340),
+# NRJ_BENCH_STEPS (default 30), NRJ_BENCH_ARGS (extra bench arguments, e.g. a precision option).
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+start=$SECONDS
+budget=${NRJ_GPU_CHECK_SECONDS:-340}
+bundle=${NRJ_GPU_BUNDLE:-target/gpu-check}
+out=${OUT:-target/gpu-check-out}
+mkdir -p "$out"
+: > "$out/summary.txt"
+left() { echo $(( budget - (SECONDS - start) )); }
+log() { echo "[gpu-check +$(( SECONDS - start ))s] $*" | tee -a "$out/summary.txt"; }
+
+if [ ! -f "$bundle/nrj-jre-25.tgz" ]; then
+  log "missing $bundle/nrj-jre-25.tgz: run scripts/jlink-runtime.sh on a build machine and carry $bundle"
+  exit 2
+fi
+
+# 1. runtime
+jre_root=$(mktemp -d)
+tar -xzf "$bundle/nrj-jre-25.tgz" -C "$jre_root"
+java="$jre_root/jre/bin/java"
+flags=(--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -XX:+UseParallelGC)
+log "runtime: $("$java" -version 2>&1 | head -1)"
+
+# 2. library path
+dirs=()
+add_dir() { case "$1" in *stubs*) return ;; esac; [ -d "$1" ] && dirs+=("$(cd "$1" && pwd)"); }
+sites=$(python3 -c 'import site; print("\n".join(site.getsitepackages() + [site.getusersitepackages()]))' 2>/dev/null || true)
+for site in $sites ${VIRTUAL_ENV:+$VIRTUAL_ENV/lib/python3*/site-packages} /usr/local/lib/python3*/dist-packages \
+    /usr/local/lib/python3*/site-packages /usr/lib/python3/dist-packages; do
+  for lib in "$site"/nvidia/*/lib; do add_dir "$lib"; done
+done
+add_dir /usr/local/cuda-13.0/targets/x86_64-linux/lib
+libpath=$(printf '%s\n' "${dirs[@]}" | awk '!seen[$0]++' | paste -sd: -)
+export LD_LIBRARY_PATH="$libpath${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+log "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+for so in libcudart.so.13 libcublas.so.13 libcudnn.so.9 libnvrtc.so.13; do
+  where=$(for d in ${LD_LIBRARY_PATH//:/ }; do [ -e "$d/$so" ] && echo "$d/$so" && break; done)
+  log "$so: ${where:-not in LD_LIBRARY_PATH (the system loader may still find it)}"
+done
+if command -v nvidia-smi > /dev/null; then
+  log "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)"
+fi
+
+# 3. tests
+console=$(ls "$bundle"/lib/junit-platform-console-standalone-*.jar | head -1)
+cp=$(ls "$bundle"/lib/*.jar | grep -v junit-platform-console-standalone | paste -sd: -)
+log "tests: io.nrj.runtime.cuda"
+timeout $(( $(left) - 150 )) "$java" "${flags[@]}" -jar "$console" execute --disable-banner --disable-ansi-colors \
+  --class-path "$cp" --select-package io.nrj.runtime.cuda --reports-dir "$out/junit" \
+  --details=tree > "$out/tests.txt" 2>&1
+tests_rc=$?
+grep -E "tests (successful|failed|skipped|aborted)" "$out/tests.txt" | tee -a "$out/summary.txt"
+log "tests exit status $tests_rc"
+
+# 4. bench: the CIFAR networks, found by their network names in the project's .nr files
+: > "$out/bench.jsonl"
+: > "$out/bench.err"
+specs=$(grep -rlE --include='*.nr' '^network ' . 2>/dev/null | grep -v '/target/' | sort)
+for pattern in 'vgg19[_a-z0-9]*' 'resnet_?164[_a-z0-9]*' 'densenet[_a-z]*100[_a-z0-9]*'; do
+  file=""; net=""
+  for f in $specs; do
+    net=$(grep -oE "^network +$pattern" "$f" | head -1 | awk '{print $2}')
+    if [ -n "$net" ]; then file=$f; break; fi
+  done
+  if [ -z "$file" ]; then
+    log "bench: no network matching $pattern in any .nr file; skipped"
+    continue
+  fi
+  for batch in 64 128; do
+    t=$(left)
+    if [ "$t" -lt 20 ]; then
+      log "bench $net batch $batch: skipped, ${t}s of the budget left"
+      continue
+    fi
+    t=$(( t < 75 ? t : 75 ))
+    log "bench $net ($file) batch $batch"
+    timeout "$t" "$java" "${flags[@]}" -jar "$bundle/lib/nrj-cli.jar" bench "$file" --network "$net" \
+      --device cuda --batch "$batch" --steps "${NRJ_BENCH_STEPS:-30}" --json ${NRJ_BENCH_ARGS:-} \
+      >> "$out/bench.jsonl" 2>> "$out/bench.err"
+    rc=$?
+    [ "$rc" -eq 0 ] || log "bench $net batch $batch: exit status $rc (see bench.err)"
+  done
+done
+cat "$out/bench.jsonl" | tee -a "$out/summary.txt"
+rm -rf "$jre_root"
+log "done in $(( SECONDS - start ))s"
+exit $tests_rc
