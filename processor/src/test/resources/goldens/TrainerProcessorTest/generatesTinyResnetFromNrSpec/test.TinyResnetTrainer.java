@@ -95,7 +95,8 @@ public final class TinyResnetTrainer extends LayerNetwork {
   private static final String USAGE = "usage: java TinyResnetTrainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
       + "    [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
 
-  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device", "--epochs", "--batch", "--seed", "--out", "--resume");
+  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
+      "--epochs", "--batch", "--seed", "--out", "--resume");
 
   /**
    * stem: (N,3,8,8) -> (N,8,8,8)  [tiny_resnet.nr:8]
@@ -286,7 +287,8 @@ public final class TinyResnetTrainer extends LayerNetwork {
         NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
             : new EngineControl(resume == null ? new NrEngine(ir, schedule)
             : NrEngine.restore(ir, schedule, resume.nrState()));
-        TrainCheckpoints.Run run = new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
+        TrainCheckpoints.Run run =
+            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
         TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
             System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
             outDir == null ? null : TrainCheckpoints.checkpointer(run));
