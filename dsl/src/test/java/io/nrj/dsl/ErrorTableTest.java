@@ -322,6 +322,32 @@ class ErrorTableTest {
   }
 
   @Test
+  void reportsTheFirstSyntaxErrorOfEveryDefinition() {
+    String source =
+        """
+        network n {
+          input 3x8x8
+          classes 2
+          convv 4 k3
+          classifier
+        }
+        schedule s { epoch 3 }
+        block b( { }
+        network m { input 3x8 }
+        schedule ok { epochs 3 }
+        train a with
+        """;
+    assertEquals(
+        """
+        line 4:3: [NR-DSL-102] unknown keyword 'convv' | help: did you mean 'conv'?
+        line 7:14: [NR-DSL-102] unknown keyword 'epoch' | help: did you mean 'epochs'?
+        line 8:10: [NR-DSL-101] unexpected '{'; expected <name> or ')'
+        line 9:19: [NR-DSL-103] unexpected '3'; expected a shape | help: a shape is written CxHxW without spaces, e.g. 3x32x32
+        line 12:1: [NR-DSL-101] unexpected end of file; expected <name>""",
+        describe(NrCompiler.compile("t.nr", source).diagnostics()));
+  }
+
+  @Test
   void rendersCaretUnderTheColumnAndTheRemedy() {
     String source = "network n {\n\tinput 3x8x8\n  classes 2\n  convv 4 k3\n  classifier\n}\n";
     Diagnostic d = NrCompiler.compile("m.nr", source).diagnostics().getFirst();

@@ -28,10 +28,11 @@ final class ConvKernels {
   static final int CHUNK_COLS = 512;
 
   // x (n, c, h, w), w (k, c, r, s) -> y (n, k, oh, ow)
-  static void forward(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
+  // x arrives as a heap copy xm: packing reads it in short runs, which arrays serve fastest
+  static void forward(CpuThreads pool, boolean vector, Sgemm.Work[] work, float[] xm, MemorySegment w, MemorySegment y, ConvGeom g) {
     int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
     Sgemm.parallel(pool, vector, work, g.k(), g.n() * p, crs,
-        Sgemm.stridedA(w, 0, crs, 1), im2col(x, g), Sgemm.imageBlockedC(vector, y, 0, g.k(), p, false));
+        Sgemm.stridedA(w, 0, crs, 1), im2col(xm, g), Sgemm.imageBlockedC(vector, y, 0, g.k(), p, false));
   }
 
   // dx (n, c, h, w) += col2im(W^T (crs, k) * dY (k, (n,pix)))
@@ -46,16 +47,21 @@ final class ConvKernels {
         float[] col = wk.col(crs * cols);
         Sgemm.run(vector, wk, 0, crs, 0, cols, k, wt,
             Sgemm.imageBlockedB(dy, (long) i * k * p, k, p), Sgemm.arrayC(col, cols));
-        col2im(col, cols, dx, i, nb, g);
+        // col2im into a heap copy of the chunk's dx images, then back
+        int img = g.c() * g.h() * g.w();
+        float[] dxh = wk.heap(nb * img);
+        MemorySegment.copy(dx, F, (long) i * img * Float.BYTES, dxh, 0, nb * img);
+        col2im(col, cols, dxh, nb, g);
+        MemorySegment.copy(dxh, 0, dx, F, (long) i * img * Float.BYTES, nb * img);
       }
     });
   }
 
   // dw (k, c, r, s) += dY (k, (n,pix)) * col^T ((n,pix), crs)
-  static void backwardFilter(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
+  static void backwardFilter(CpuThreads pool, boolean vector, Sgemm.Work[] work, float[] xm, MemorySegment dy, MemorySegment dw, ConvGeom g) {
     int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
     Sgemm.parallel(pool, vector, work, g.k(), crs, g.n() * p,
-        Sgemm.imageBlockedA(dy, 0, g.k(), p), im2colT(x, g), Sgemm.rowMajorC(vector, dw, 0, crs, true));
+        Sgemm.imageBlockedA(dy, 0, g.k(), p), im2colT(xm, g), Sgemm.rowMajorC(vector, dw, 0, crs, true));
   }
 
   /**
@@ -63,43 +69,45 @@ final class ConvKernels {
    * the padding. The columns of a block are cut once into runs along one output row (same image
    * and oh, consecutive ow, never crossing a panel), so each packed row is a few strided copies.
    */
-  static Sgemm.PackB im2col(MemorySegment x, ConvGeom g) {
+  static Sgemm.PackB im2col(float[] x, ConvGeom g) {
     int c = g.c(), h = g.h(), w = g.w(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
     int ow = g.outW(), p = g.outH() * ow;
     return (dst, q0, kc, j0, nc) -> {
-      // runs: destination column (within the block), length, image base + top-left input corner
+      // runs: packed offset (row q = 0), length, image base, top-left input corner
       int maxRuns = nc / Math.min(ow, NR) + nc / NR + 2;
-      int[] rj = new int[maxRuns], rlen = new int[maxRuns], rh = new int[maxRuns], rw = new int[maxRuns];
+      int[] rd = new int[maxRuns], rlen = new int[maxRuns], rh = new int[maxRuns], rw = new int[maxRuns];
       long[] rbase = new long[maxRuns];
       int runs = 0;
       for (int j = 0; j < nc; ) {
         int jj = j0 + j, img = jj / p, pix = jj - img * p, y0 = pix / ow, x0 = pix - y0 * ow;
         int len = Math.min(ow - x0, Math.min(nc - j, NR - j % NR));
-        rj[runs] = j;
+        rd[runs] = (j / NR) * kc * NR + j % NR;
         rlen[runs] = len;
         rh[runs] = y0 * st - pad;
         rw[runs] = x0 * st - pad;
-        rbase[runs] = (long) img * c * h * w;
+        rbase[runs] = (long) img * c * h * w + (long) rh[runs] * w + rw[runs];
         runs++;
         j += len;
       }
       for (int q = 0; q < kc; q++) {
         int row = q0 + q, ci = row / (r * s), rr = (row / s) % r, ss = row % s;
-        long plane = (long) ci * h * w;
+        long tap = (long) ci * h * w + (long) rr * w + ss;
         for (int u = 0; u < runs; u++) {
-          int j = rj[u], len = rlen[u], d = (j / NR) * kc * NR + q * NR + j % NR;
+          int len = rlen[u], d = rd[u] + q * NR;
           int hi = rh[u] + rr, wi = rw[u] + ss;
-          if (hi < 0 || hi >= h) {
-            java.util.Arrays.fill(dst, d, d + len, 0f);
-            continue;
+          // valid t: 0 <= hi < h and 0 <= wi + t*st < w; the rest is padding (0)
+          int t0 = 0, t1 = 0;
+          if (hi >= 0 && hi < h) {
+            t0 = wi >= 0 ? 0 : Math.min(len, (-wi + st - 1) / st);
+            t1 = Math.max(t0, Math.min(len, (w - wi + st - 1) / st));
           }
-          // valid t: 0 <= wi + t*st < w
-          int t0 = wi >= 0 ? 0 : Math.min(len, (-wi + st - 1) / st);
-          int t1 = Math.max(t0, Math.min(len, (w - wi + st - 1) / st));
+          long src = rbase[u] + tap;
           for (int t = 0; t < t0; t++) dst[d + t] = 0f;
-          long src = rbase[u] + plane + (long) hi * w + wi;
-          if (st == 1) copyRun(x, src, dst, d, t0, t1);
-          else for (int t = t0; t < t1; t++) dst[d + t] = x.getAtIndex(F, src + (long) t * st);
+          if (st == 1) {
+            if (t1 > t0) System.arraycopy(x, (int) src + t0, dst, d + t0, t1 - t0);
+          } else {
+            for (int t = t0; t < t1; t++) dst[d + t] = x[(int) src + t * st];
+          }
           for (int t = t1; t < len; t++) dst[d + t] = 0f;
         }
       }
@@ -112,28 +120,23 @@ final class ConvKernels {
     };
   }
 
-  // dst[d+t] = x[src+t] for t in [t0, t1)
-  private static void copyRun(MemorySegment x, long src, float[] dst, int d, int t0, int t1) {
-    for (int t = t0; t < t1; t++) dst[d + t] = x.getAtIndex(F, src + t);
-  }
-
   /** B(q, j) = col(j, q): row q = (n, oh, ow) is the reduction index, column j = (c, r, s). */
-  static Sgemm.PackB im2colT(MemorySegment x, ConvGeom g) {
+  static Sgemm.PackB im2colT(float[] x, ConvGeom g) {
     int c = g.c(), h = g.h(), w = g.w(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
     int oh = g.outH(), ow = g.outW(), p = oh * ow;
     return (dst, q0, kc, j0, nc) -> {
-      long[] colOff = new long[nc];
+      int[] colOff = new int[nc];
       int[] rr = new int[nc], ss = new int[nc];
       for (int j = 0; j < nc; j++) {
         int jj = j0 + j, ci = jj / (r * s);
         rr[j] = (jj / s) % r;
         ss[j] = jj % s;
-        colOff[j] = (long) ci * h * w + (long) rr[j] * w + ss[j];
+        colOff[j] = ci * h * w + rr[j] * w + ss[j];
       }
       for (int q = 0; q < kc; q++) {
         int qq = q0 + q, img = qq / p, pix = qq - img * p, y0 = pix / ow, x0 = pix - y0 * ow;
         int hb = y0 * st - pad, wb = x0 * st - pad;
-        long base = (long) img * c * h * w + (long) hb * w + wb;
+        int base = img * c * h * w + hb * w + wb;
         boolean inside = hb >= 0 && hb + r <= h && wb >= 0 && wb + s <= w;
         for (int jp = 0; jp < nc; jp += NR) {
           int d = jp * kc + q * NR, cols = Math.min(NR, nc - jp);
@@ -142,7 +145,7 @@ final class ConvKernels {
           } else {
             for (int j = 0; j < cols; j++) {
               int hi = hb + rr[jp + j], wi = wb + ss[jp + j];
-              dst[d + j] = (hi >= 0 && hi < h && wi >= 0 && wi < w) ? x.getAtIndex(F, base + colOff[jp + j]) : 0f;
+              dst[d + j] = (hi >= 0 && hi < h && wi >= 0 && wi < w) ? x[base + colOff[jp + j]] : 0f;
             }
           }
           for (int j = cols; j < NR; j++) dst[d + j] = 0f;
@@ -152,12 +155,12 @@ final class ConvKernels {
   }
 
   // dst[d+j] = x[base + off[o+j]] for j < n
-  private static void gather(MemorySegment x, long base, long[] off, int o, float[] dst, int d, int n) {
-    for (int j = 0; j < n; j++) dst[d + j] = x.getAtIndex(F, base + off[o + j]);
+  private static void gather(float[] x, int base, int[] off, int o, float[] dst, int d, int n) {
+    for (int j = 0; j < n; j++) dst[d + j] = x[base + off[o + j]];
   }
 
-  // dx[n0+b, c, oh*st-pad+r, ow*st-pad+s] += col[(c,r,s), (b,oh,ow)] for b < nb; col rows have length ldc
-  static void col2im(float[] col, int ldc, MemorySegment dx, int n0, int nb, ConvGeom g) {
+  // dx[b, c, oh*st-pad+r, ow*st-pad+s] += col[(c,r,s), (b,oh,ow)] for b < nb; col rows have length ldc
+  static void col2im(float[] col, int ldc, float[] dx, int nb, ConvGeom g) {
     int c = g.c(), h = g.h(), w = g.w(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
     int oh = g.outH(), ow = g.outW(), p = oh * ow;
     for (int ci = 0; ci < c; ci++) {
@@ -167,21 +170,27 @@ final class ConvKernels {
           // output columns whose tap (rr, ss) lands inside the image: ow*st - pad + ss in [0, w)
           int x0 = Math.max(0, ceilDiv(pad - ss, st)), x1 = Math.min(ow, ceilDiv(w + pad - ss, st));
           for (int b = 0; b < nb; b++) {
-            long plane = ((long) (n0 + b) * c + ci) * h * w;
+            int plane = (b * c + ci) * h * w;
             int cb = row * ldc + b * p;
             for (int y = 0; y < oh; y++) {
               int hi = y * st - pad + rr;
               if (hi < 0 || hi >= h) continue;
-              long dst = plane + (long) hi * w + (long) x0 * st - pad + ss;
-              int src = cb + y * ow;
-              for (int xo = x0; xo < x1; xo++, dst += st) {
-                dx.setAtIndex(F, dst, dx.getAtIndex(F, dst) + col[src + xo]);
+              int dst = plane + hi * w + x0 * st - pad + ss, src = cb + y * ow;
+              if (st == 1) {
+                addRun(col, src + x0, dx, dst, x1 - x0);
+              } else {
+                for (int xo = x0; xo < x1; xo++, dst += st) dx[dst] += col[src + xo];
               }
             }
           }
         }
       }
     }
+  }
+
+  // dst[d, d+n) += src[s, s+n)
+  private static void addRun(float[] src, int s, float[] dst, int d, int n) {
+    for (int t = 0; t < n; t++) dst[d + t] += src[s + t];
   }
 
   private static int ceilDiv(int a, int b) {

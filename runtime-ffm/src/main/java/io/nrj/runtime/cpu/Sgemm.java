@@ -52,6 +52,14 @@ final class Sgemm {
       if (col.length < n) col = new float[n];
       return col;
     }
+
+    /** Scratch for a heap copy of some images (col2im target), grown on demand. */
+    float[] heap = new float[0];
+
+    float[] heap(int n) {
+      if (heap.length < n) heap = new float[n];
+      return heap;
+    }
   }
 
   private Sgemm() {}

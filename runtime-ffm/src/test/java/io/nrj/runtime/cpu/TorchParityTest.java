@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nrj.runtime.ConvGeom;
 import io.nrj.runtime.PoolGeom;
 import io.nrj.runtime.Tensor;
-import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +23,7 @@ class TorchParityTest {
   private static CpuBackend vec, scalar;
 
   @BeforeAll
-  static void load() throws IOException {
+  static void load() throws Exception {
     fx = Fixtures.load("/fixtures/layers.safetensors");
     vec = new CpuBackend(2, true);
     scalar = new CpuBackend(2, false);

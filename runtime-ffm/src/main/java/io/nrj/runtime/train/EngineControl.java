@@ -1,15 +1,13 @@
-package io.nrj.runtime.nr;
+package io.nrj.runtime.train;
 
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.runtime.HostParams;
-import io.nrj.runtime.train.NrControl;
+import io.nrj.runtime.nr.EpochResult;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.nr.Rejuvenation;
+import java.util.Locale;
 
-/**
- * The training loop's view ({@link NrControl}) of an {@link NrEngine}: a thin adapter that renders
- * the rejuvenation report as the terminal table and the {@code rejuvenation.json} text. Phases map
- * to "plain" (no NR), "sparse" (λ applies: the sparse phase, or a run whose target disables the
- * trigger) and "mixed" (rejuvenated).
- */
+/** {@link NrControl} over the NR engine: what an NR run (and a plain schedule) trains with. */
 public final class EngineControl implements NrControl {
   private final NrEngine engine;
 
@@ -66,10 +64,11 @@ public final class EngineControl implements NrControl {
 
   @Override
   public String phase() {
-    return switch (engine.phase()) {
-      case PLAIN -> "plain";
-      case SPARSE, NO_TRIGGER -> "sparse";
-      case REJUVENATED -> "mixed";
-    };
+    return engine.phase().name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  @Override
+  public HostParams afterResume(HostParams params) {
+    return engine.applyPendingBnRestore(params);
   }
 }
