@@ -28,11 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * train} in-process, on the 10,000/2,000-image subset in {@code ../shared/data/cifar10-10k}.
  *
  * <p>Opt-in, so that CI stays fast: it runs only when that directory exists and the system
- * property {@code nrj.experiments=true} is set (a few minutes on two CPU cores: the sparse epochs
- * until u reaches the target, then two mixed epochs;
- * with seed 1 the sparse phase takes three epochs and the sum reaches about 33 % test top-1). Run it with {@code ./build.sh -pl tests -am
- * verify -Dtest=CifarNrExperimentTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dnrj.experiments=true}.
+ * property {@code nrj.experiments=true} is set. It then takes a few minutes on two CPU cores: the
+ * sparse epochs until u reaches the target (three with seed 1), then two mixed epochs (about 33 %
+ * test top-1 with seed 1). Run it with {@code ./build.sh -pl tests -am verify
+ * -Dtest=CifarNrExperimentTest -Dsurefire.failIfNoSpecifiedTests=false -Dnrj.experiments=true}.
  */
 class CifarNrExperimentTest {
   /** Ten balanced classes: chance is 10 %; the short run must clear it by a wide margin. */
