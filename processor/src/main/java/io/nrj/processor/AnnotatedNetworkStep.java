@@ -54,7 +54,7 @@ final class AnnotatedNetworkStep implements TrainerProcessor.Step {
     var mirror = Annotations.mirror(element, Network.class);
     if (element.getKind() != ElementKind.INTERFACE) {
       throw reporter.abortWithError(
-          element, mirror, null, Message.WRONG_TARGET, "Network",
+          element, mirror, null, Message.WRONG_TARGET, "Network", "",
           "a " + element.getKind().toString().toLowerCase(java.util.Locale.ROOT) + " ("
               + element.getSimpleName() + ")");
     }

@@ -195,6 +195,46 @@ class AnnotatedNetworkTest {
         .onLineContaining("schedule = String.class");
   }
 
+  @Test
+  void reportsRepeatWithoutLayerOnTheMethod() {
+    JavaFileObject src =
+        JavaFileObjects.forSourceString(
+            "test.ErroneousRepeat",
+            """
+            package test;
+
+            import io.nrj.processor.api.*;
+
+            @Network(input = "1x8x8", classes = 2)
+            interface ErroneousRepeat {
+              @Conv(value = 4, input = true) void conv1();
+              @Repeat(2) void nothing();
+              @Classifier void classifier();
+            }
+            """);
+    assertThat(compile(src))
+        .hadErrorContaining("[NR-GEN-211] method nothing has @Repeat or @Label but no layer annotation")
+        .inFile(src)
+        .onLineContaining("void nothing()");
+  }
+
+  @Test
+  void rejectsNetworkOnAClass() {
+    JavaFileObject src =
+        JavaFileObjects.forSourceString(
+            "test.ErroneousClass",
+            """
+            package test;
+
+            @io.nrj.processor.api.Network(input = "1x8x8", classes = 2)
+            abstract class ErroneousClass {}
+            """);
+    assertThat(compile(src))
+        .hadErrorContaining("[NR-GEN-206] @Network belongs on an interface, not on a class")
+        .inFile(src)
+        .onLineContaining("@io.nrj.processor.api.Network(");
+  }
+
   /** The value of the generated {@code SOURCE} constant, unescaped. */
   private static String extractSource(String javaSource) {
     int start = javaSource.indexOf("SOURCE = ");

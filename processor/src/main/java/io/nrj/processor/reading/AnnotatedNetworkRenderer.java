@@ -89,11 +89,10 @@ public final class AnnotatedNetworkRenderer {
     List<Class<? extends Annotation>> kinds =
         LAYERS.stream().filter(k -> m.getAnnotation(k) != null).toList();
     if (kinds.size() != 1) {
-      Message msg = kinds.isEmpty() ? Message.LAYER_NOT_A_METHOD : Message.TWO_LAYER_ANNOTATIONS;
       throw kinds.isEmpty()
-          ? reporter.abortWithError(m, null, null, msg, "Repeat or @Label", m.getSimpleName())
+          ? reporter.abortWithError(m, null, null, Message.LAYER_MISSING, m.getSimpleName())
           : reporter.abortWithError(
-              m, mirror(m, kinds.get(1)), null, msg, m.getSimpleName(),
+              m, mirror(m, kinds.get(1)), null, Message.TWO_LAYER_ANNOTATIONS, m.getSimpleName(),
               kinds.stream().map(k -> "@" + k.getSimpleName()).toList());
     }
     Class<? extends Annotation> kind = kinds.getFirst();
