@@ -5,6 +5,7 @@ import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.TrainCheckpoints;
 import io.nrj.runtime.data.DataSet;
 import io.nrj.runtime.data.DataSets;
 import io.nrj.runtime.io.Json;
@@ -98,7 +99,7 @@ final class TrainCommand {
           new TrainingLoop.Options(
               schedule.batch(), schedule.testBatch(), seed, outDir, Progress.stdoutIsTerminal(),
               widths -> NrPrinter.print(ir, widths, ir.name()),
-              (state, ckpt) -> checkpoint(source, file, ir, schedule, seed, engine, state).write(ckpt));
+              (state, ckpt) -> checkpoint(source, file, ir, schedule, seed, state).write(ckpt));
       TrainingLoop.Result r =
           new TrainingLoop(net, new EngineControl(engine), schedule.sgd(), train, test, options, out).run(resume);
       out.printf(
@@ -108,17 +109,21 @@ final class TrainCommand {
     return 0;
   }
 
-  static Checkpoint checkpoint(
-      String source, Path file, NetworkIr ir, ScheduleIr schedule, long seed, NrEngine engine, TrainState s) {
-    LinkedHashMap<String, String> extra = new LinkedHashMap<>();
+  /**
+   * The checkpoint of {@code s}: the layout the generated trainers' {@code main} writes
+   * ({@link TrainCheckpoints}), plus the spec's file name and the planned epochs, which a resume
+   * with {@code --epochs} extends.
+   */
+  static Checkpoint checkpoint(String source, Path file, NetworkIr ir, ScheduleIr schedule, long seed, TrainState s) {
+    Checkpoint base =
+        TrainCheckpoints.toCheckpoint(
+            new TrainCheckpoints.Run(source, ir.name(), schedule.name(), seed, schedule.sgd()), s);
+    LinkedHashMap<String, String> extra = new LinkedHashMap<>(base.extra());
     extra.put("nr_file", file.getFileName().toString());
-    extra.put("best_top1", Double.toString(s.bestTop1()));
     extra.put("epochs", Integer.toString(schedule.epochs()));
     return new Checkpoint(
-        source, ir.name(), schedule.name(), s.widths(), s.nextEpoch(), seed,
-        new Checkpoint.OptimizerState(
-            engine.learningRate(s.nextEpoch()), schedule.sgd().momentum(), schedule.sgd().weightDecay(), s.steps()),
-        s.nrState(), extra, s.params(), s.momentum());
+        base.nrSource(), base.network(), base.schedule(), base.widths(), base.epoch(), base.seed(), base.optimizer(),
+        base.nrState(), extra, base.model(), base.momentum());
   }
 
   /**
