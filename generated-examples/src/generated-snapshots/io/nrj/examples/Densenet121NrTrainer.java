@@ -2,9 +2,20 @@ package io.nrj.examples;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrModule;
+import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.Devices;
+import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.TrainCheckpoints;
+import io.nrj.runtime.cuda.CudaUnavailableException;
+import io.nrj.runtime.data.DataSet;
+import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.data.LoaderBatchSource;
+import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AvgPoolLayer;
 import io.nrj.runtime.model.ClassifierLayer;
@@ -13,8 +24,21 @@ import io.nrj.runtime.model.ConvBnLayer;
 import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
 import io.nrj.runtime.model.MaxPoolLayer;
+import io.nrj.runtime.nr.EngineControl;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.train.NrControl;
+import io.nrj.runtime.train.ScheduleControl;
+import io.nrj.runtime.train.TrainState;
+import io.nrj.runtime.train.TrainingLoop;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.annotation.processing.Generated;
 
 /**
@@ -109,6 +133,12 @@ public final class Densenet121NrTrainer extends LayerNetwork {
 
   private static final int NODES = 183;
 
+  private static final String USAGE = "usage: java Densenet121NrTrainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
+      + "    [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
+
+  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
+      "--epochs", "--batch", "--seed", "--out", "--resume");
+
   /**
    * features.0: (N,3,224,224) -> (N,64,112,112)  [densenet121_nr.nr:23]
    */
@@ -122,902 +152,902 @@ public final class Densenet121NrTrainer extends LayerNetwork {
   /**
    * block1.0.conv1: (N,64,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block10Conv1;
+  private ConvBnLayer block1_0Conv1;
 
   /**
    * block1.0.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block10Conv2;
+  private ConvBnLayer block1_0Conv2;
 
   /**
    * block1.0.0: (N,64,56,56) -> (N,96,56,56)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block100;
+  private ConcatLayer block1_0_0;
 
   /**
    * block1.1.conv1: (N,96,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block11Conv1;
+  private ConvBnLayer block1_1Conv1;
 
   /**
    * block1.1.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block11Conv2;
+  private ConvBnLayer block1_1Conv2;
 
   /**
    * block1.1.0: (N,96,56,56) -> (N,128,56,56)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block110;
+  private ConcatLayer block1_1_0;
 
   /**
    * block1.2.conv1: (N,128,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block12Conv1;
+  private ConvBnLayer block1_2Conv1;
 
   /**
    * block1.2.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block12Conv2;
+  private ConvBnLayer block1_2Conv2;
 
   /**
    * block1.2.0: (N,128,56,56) -> (N,160,56,56)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block120;
+  private ConcatLayer block1_2_0;
 
   /**
    * block1.3.conv1: (N,160,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block13Conv1;
+  private ConvBnLayer block1_3Conv1;
 
   /**
    * block1.3.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block13Conv2;
+  private ConvBnLayer block1_3Conv2;
 
   /**
    * block1.3.0: (N,160,56,56) -> (N,192,56,56)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block130;
+  private ConcatLayer block1_3_0;
 
   /**
    * block1.4.conv1: (N,192,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block14Conv1;
+  private ConvBnLayer block1_4Conv1;
 
   /**
    * block1.4.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block14Conv2;
+  private ConvBnLayer block1_4Conv2;
 
   /**
    * block1.4.0: (N,192,56,56) -> (N,224,56,56)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block140;
+  private ConcatLayer block1_4_0;
 
   /**
    * block1.5.conv1: (N,224,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block15Conv1;
+  private ConvBnLayer block1_5Conv1;
 
   /**
    * block1.5.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block15Conv2;
+  private ConvBnLayer block1_5Conv2;
 
   /**
    * block1.5.0: (N,224,56,56) -> (N,256,56,56)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block150;
+  private ConcatLayer block1_5_0;
 
   /**
    * trans1.0: (N,256,56,56) -> (N,128,56,56)  [densenet121_nr.nr:15]
    */
-  private ConvBnLayer trans10;
+  private ConvBnLayer trans1_0;
 
   /**
    * trans1.1: (N,128,56,56) -> (N,128,28,28)  [densenet121_nr.nr:16]
    */
-  private AvgPoolLayer trans11;
+  private AvgPoolLayer trans1_1;
 
   /**
    * block2.0.conv1: (N,128,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block20Conv1;
+  private ConvBnLayer block2_0Conv1;
 
   /**
    * block2.0.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block20Conv2;
+  private ConvBnLayer block2_0Conv2;
 
   /**
    * block2.0.0: (N,128,28,28) -> (N,160,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block200;
+  private ConcatLayer block2_0_0;
 
   /**
    * block2.1.conv1: (N,160,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block21Conv1;
+  private ConvBnLayer block2_1Conv1;
 
   /**
    * block2.1.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block21Conv2;
+  private ConvBnLayer block2_1Conv2;
 
   /**
    * block2.1.0: (N,160,28,28) -> (N,192,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block210;
+  private ConcatLayer block2_1_0;
 
   /**
    * block2.2.conv1: (N,192,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block22Conv1;
+  private ConvBnLayer block2_2Conv1;
 
   /**
    * block2.2.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block22Conv2;
+  private ConvBnLayer block2_2Conv2;
 
   /**
    * block2.2.0: (N,192,28,28) -> (N,224,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block220;
+  private ConcatLayer block2_2_0;
 
   /**
    * block2.3.conv1: (N,224,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block23Conv1;
+  private ConvBnLayer block2_3Conv1;
 
   /**
    * block2.3.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block23Conv2;
+  private ConvBnLayer block2_3Conv2;
 
   /**
    * block2.3.0: (N,224,28,28) -> (N,256,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block230;
+  private ConcatLayer block2_3_0;
 
   /**
    * block2.4.conv1: (N,256,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block24Conv1;
+  private ConvBnLayer block2_4Conv1;
 
   /**
    * block2.4.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block24Conv2;
+  private ConvBnLayer block2_4Conv2;
 
   /**
    * block2.4.0: (N,256,28,28) -> (N,288,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block240;
+  private ConcatLayer block2_4_0;
 
   /**
    * block2.5.conv1: (N,288,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block25Conv1;
+  private ConvBnLayer block2_5Conv1;
 
   /**
    * block2.5.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block25Conv2;
+  private ConvBnLayer block2_5Conv2;
 
   /**
    * block2.5.0: (N,288,28,28) -> (N,320,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block250;
+  private ConcatLayer block2_5_0;
 
   /**
    * block2.6.conv1: (N,320,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block26Conv1;
+  private ConvBnLayer block2_6Conv1;
 
   /**
    * block2.6.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block26Conv2;
+  private ConvBnLayer block2_6Conv2;
 
   /**
    * block2.6.0: (N,320,28,28) -> (N,352,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block260;
+  private ConcatLayer block2_6_0;
 
   /**
    * block2.7.conv1: (N,352,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block27Conv1;
+  private ConvBnLayer block2_7Conv1;
 
   /**
    * block2.7.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block27Conv2;
+  private ConvBnLayer block2_7Conv2;
 
   /**
    * block2.7.0: (N,352,28,28) -> (N,384,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block270;
+  private ConcatLayer block2_7_0;
 
   /**
    * block2.8.conv1: (N,384,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block28Conv1;
+  private ConvBnLayer block2_8Conv1;
 
   /**
    * block2.8.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block28Conv2;
+  private ConvBnLayer block2_8Conv2;
 
   /**
    * block2.8.0: (N,384,28,28) -> (N,416,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block280;
+  private ConcatLayer block2_8_0;
 
   /**
    * block2.9.conv1: (N,416,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block29Conv1;
+  private ConvBnLayer block2_9Conv1;
 
   /**
    * block2.9.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block29Conv2;
+  private ConvBnLayer block2_9Conv2;
 
   /**
    * block2.9.0: (N,416,28,28) -> (N,448,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block290;
+  private ConcatLayer block2_9_0;
 
   /**
    * block2.10.conv1: (N,448,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block210Conv1;
+  private ConvBnLayer block2_10Conv1;
 
   /**
    * block2.10.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block210Conv2;
+  private ConvBnLayer block2_10Conv2;
 
   /**
    * block2.10.0: (N,448,28,28) -> (N,480,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block2100;
+  private ConcatLayer block2_10_0;
 
   /**
    * block2.11.conv1: (N,480,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block211Conv1;
+  private ConvBnLayer block2_11Conv1;
 
   /**
    * block2.11.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block211Conv2;
+  private ConvBnLayer block2_11Conv2;
 
   /**
    * block2.11.0: (N,480,28,28) -> (N,512,28,28)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block2110;
+  private ConcatLayer block2_11_0;
 
   /**
    * trans2.0: (N,512,28,28) -> (N,256,28,28)  [densenet121_nr.nr:15]
    */
-  private ConvBnLayer trans20;
+  private ConvBnLayer trans2_0;
 
   /**
    * trans2.1: (N,256,28,28) -> (N,256,14,14)  [densenet121_nr.nr:16]
    */
-  private AvgPoolLayer trans21;
+  private AvgPoolLayer trans2_1;
 
   /**
    * block3.0.conv1: (N,256,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block30Conv1;
+  private ConvBnLayer block3_0Conv1;
 
   /**
    * block3.0.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block30Conv2;
+  private ConvBnLayer block3_0Conv2;
 
   /**
    * block3.0.0: (N,256,14,14) -> (N,288,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block300;
+  private ConcatLayer block3_0_0;
 
   /**
    * block3.1.conv1: (N,288,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block31Conv1;
+  private ConvBnLayer block3_1Conv1;
 
   /**
    * block3.1.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block31Conv2;
+  private ConvBnLayer block3_1Conv2;
 
   /**
    * block3.1.0: (N,288,14,14) -> (N,320,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block310;
+  private ConcatLayer block3_1_0;
 
   /**
    * block3.2.conv1: (N,320,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block32Conv1;
+  private ConvBnLayer block3_2Conv1;
 
   /**
    * block3.2.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block32Conv2;
+  private ConvBnLayer block3_2Conv2;
 
   /**
    * block3.2.0: (N,320,14,14) -> (N,352,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block320;
+  private ConcatLayer block3_2_0;
 
   /**
    * block3.3.conv1: (N,352,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block33Conv1;
+  private ConvBnLayer block3_3Conv1;
 
   /**
    * block3.3.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block33Conv2;
+  private ConvBnLayer block3_3Conv2;
 
   /**
    * block3.3.0: (N,352,14,14) -> (N,384,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block330;
+  private ConcatLayer block3_3_0;
 
   /**
    * block3.4.conv1: (N,384,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block34Conv1;
+  private ConvBnLayer block3_4Conv1;
 
   /**
    * block3.4.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block34Conv2;
+  private ConvBnLayer block3_4Conv2;
 
   /**
    * block3.4.0: (N,384,14,14) -> (N,416,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block340;
+  private ConcatLayer block3_4_0;
 
   /**
    * block3.5.conv1: (N,416,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block35Conv1;
+  private ConvBnLayer block3_5Conv1;
 
   /**
    * block3.5.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block35Conv2;
+  private ConvBnLayer block3_5Conv2;
 
   /**
    * block3.5.0: (N,416,14,14) -> (N,448,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block350;
+  private ConcatLayer block3_5_0;
 
   /**
    * block3.6.conv1: (N,448,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block36Conv1;
+  private ConvBnLayer block3_6Conv1;
 
   /**
    * block3.6.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block36Conv2;
+  private ConvBnLayer block3_6Conv2;
 
   /**
    * block3.6.0: (N,448,14,14) -> (N,480,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block360;
+  private ConcatLayer block3_6_0;
 
   /**
    * block3.7.conv1: (N,480,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block37Conv1;
+  private ConvBnLayer block3_7Conv1;
 
   /**
    * block3.7.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block37Conv2;
+  private ConvBnLayer block3_7Conv2;
 
   /**
    * block3.7.0: (N,480,14,14) -> (N,512,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block370;
+  private ConcatLayer block3_7_0;
 
   /**
    * block3.8.conv1: (N,512,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block38Conv1;
+  private ConvBnLayer block3_8Conv1;
 
   /**
    * block3.8.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block38Conv2;
+  private ConvBnLayer block3_8Conv2;
 
   /**
    * block3.8.0: (N,512,14,14) -> (N,544,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block380;
+  private ConcatLayer block3_8_0;
 
   /**
    * block3.9.conv1: (N,544,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block39Conv1;
+  private ConvBnLayer block3_9Conv1;
 
   /**
    * block3.9.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block39Conv2;
+  private ConvBnLayer block3_9Conv2;
 
   /**
    * block3.9.0: (N,544,14,14) -> (N,576,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block390;
+  private ConcatLayer block3_9_0;
 
   /**
    * block3.10.conv1: (N,576,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block310Conv1;
+  private ConvBnLayer block3_10Conv1;
 
   /**
    * block3.10.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block310Conv2;
+  private ConvBnLayer block3_10Conv2;
 
   /**
    * block3.10.0: (N,576,14,14) -> (N,608,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3100;
+  private ConcatLayer block3_10_0;
 
   /**
    * block3.11.conv1: (N,608,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block311Conv1;
+  private ConvBnLayer block3_11Conv1;
 
   /**
    * block3.11.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block311Conv2;
+  private ConvBnLayer block3_11Conv2;
 
   /**
    * block3.11.0: (N,608,14,14) -> (N,640,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3110;
+  private ConcatLayer block3_11_0;
 
   /**
    * block3.12.conv1: (N,640,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block312Conv1;
+  private ConvBnLayer block3_12Conv1;
 
   /**
    * block3.12.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block312Conv2;
+  private ConvBnLayer block3_12Conv2;
 
   /**
    * block3.12.0: (N,640,14,14) -> (N,672,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3120;
+  private ConcatLayer block3_12_0;
 
   /**
    * block3.13.conv1: (N,672,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block313Conv1;
+  private ConvBnLayer block3_13Conv1;
 
   /**
    * block3.13.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block313Conv2;
+  private ConvBnLayer block3_13Conv2;
 
   /**
    * block3.13.0: (N,672,14,14) -> (N,704,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3130;
+  private ConcatLayer block3_13_0;
 
   /**
    * block3.14.conv1: (N,704,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block314Conv1;
+  private ConvBnLayer block3_14Conv1;
 
   /**
    * block3.14.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block314Conv2;
+  private ConvBnLayer block3_14Conv2;
 
   /**
    * block3.14.0: (N,704,14,14) -> (N,736,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3140;
+  private ConcatLayer block3_14_0;
 
   /**
    * block3.15.conv1: (N,736,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block315Conv1;
+  private ConvBnLayer block3_15Conv1;
 
   /**
    * block3.15.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block315Conv2;
+  private ConvBnLayer block3_15Conv2;
 
   /**
    * block3.15.0: (N,736,14,14) -> (N,768,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3150;
+  private ConcatLayer block3_15_0;
 
   /**
    * block3.16.conv1: (N,768,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block316Conv1;
+  private ConvBnLayer block3_16Conv1;
 
   /**
    * block3.16.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block316Conv2;
+  private ConvBnLayer block3_16Conv2;
 
   /**
    * block3.16.0: (N,768,14,14) -> (N,800,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3160;
+  private ConcatLayer block3_16_0;
 
   /**
    * block3.17.conv1: (N,800,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block317Conv1;
+  private ConvBnLayer block3_17Conv1;
 
   /**
    * block3.17.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block317Conv2;
+  private ConvBnLayer block3_17Conv2;
 
   /**
    * block3.17.0: (N,800,14,14) -> (N,832,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3170;
+  private ConcatLayer block3_17_0;
 
   /**
    * block3.18.conv1: (N,832,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block318Conv1;
+  private ConvBnLayer block3_18Conv1;
 
   /**
    * block3.18.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block318Conv2;
+  private ConvBnLayer block3_18Conv2;
 
   /**
    * block3.18.0: (N,832,14,14) -> (N,864,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3180;
+  private ConcatLayer block3_18_0;
 
   /**
    * block3.19.conv1: (N,864,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block319Conv1;
+  private ConvBnLayer block3_19Conv1;
 
   /**
    * block3.19.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block319Conv2;
+  private ConvBnLayer block3_19Conv2;
 
   /**
    * block3.19.0: (N,864,14,14) -> (N,896,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3190;
+  private ConcatLayer block3_19_0;
 
   /**
    * block3.20.conv1: (N,896,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block320Conv1;
+  private ConvBnLayer block3_20Conv1;
 
   /**
    * block3.20.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block320Conv2;
+  private ConvBnLayer block3_20Conv2;
 
   /**
    * block3.20.0: (N,896,14,14) -> (N,928,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3200;
+  private ConcatLayer block3_20_0;
 
   /**
    * block3.21.conv1: (N,928,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block321Conv1;
+  private ConvBnLayer block3_21Conv1;
 
   /**
    * block3.21.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block321Conv2;
+  private ConvBnLayer block3_21Conv2;
 
   /**
    * block3.21.0: (N,928,14,14) -> (N,960,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3210;
+  private ConcatLayer block3_21_0;
 
   /**
    * block3.22.conv1: (N,960,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block322Conv1;
+  private ConvBnLayer block3_22Conv1;
 
   /**
    * block3.22.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block322Conv2;
+  private ConvBnLayer block3_22Conv2;
 
   /**
    * block3.22.0: (N,960,14,14) -> (N,992,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3220;
+  private ConcatLayer block3_22_0;
 
   /**
    * block3.23.conv1: (N,992,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block323Conv1;
+  private ConvBnLayer block3_23Conv1;
 
   /**
    * block3.23.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block323Conv2;
+  private ConvBnLayer block3_23Conv2;
 
   /**
    * block3.23.0: (N,992,14,14) -> (N,1024,14,14)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block3230;
+  private ConcatLayer block3_23_0;
 
   /**
    * trans3.0: (N,1024,14,14) -> (N,512,14,14)  [densenet121_nr.nr:15]
    */
-  private ConvBnLayer trans30;
+  private ConvBnLayer trans3_0;
 
   /**
    * trans3.1: (N,512,14,14) -> (N,512,7,7)  [densenet121_nr.nr:16]
    */
-  private AvgPoolLayer trans31;
+  private AvgPoolLayer trans3_1;
 
   /**
    * block4.0.conv1: (N,512,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block40Conv1;
+  private ConvBnLayer block4_0Conv1;
 
   /**
    * block4.0.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block40Conv2;
+  private ConvBnLayer block4_0Conv2;
 
   /**
    * block4.0.0: (N,512,7,7) -> (N,544,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block400;
+  private ConcatLayer block4_0_0;
 
   /**
    * block4.1.conv1: (N,544,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block41Conv1;
+  private ConvBnLayer block4_1Conv1;
 
   /**
    * block4.1.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block41Conv2;
+  private ConvBnLayer block4_1Conv2;
 
   /**
    * block4.1.0: (N,544,7,7) -> (N,576,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block410;
+  private ConcatLayer block4_1_0;
 
   /**
    * block4.2.conv1: (N,576,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block42Conv1;
+  private ConvBnLayer block4_2Conv1;
 
   /**
    * block4.2.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block42Conv2;
+  private ConvBnLayer block4_2Conv2;
 
   /**
    * block4.2.0: (N,576,7,7) -> (N,608,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block420;
+  private ConcatLayer block4_2_0;
 
   /**
    * block4.3.conv1: (N,608,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block43Conv1;
+  private ConvBnLayer block4_3Conv1;
 
   /**
    * block4.3.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block43Conv2;
+  private ConvBnLayer block4_3Conv2;
 
   /**
    * block4.3.0: (N,608,7,7) -> (N,640,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block430;
+  private ConcatLayer block4_3_0;
 
   /**
    * block4.4.conv1: (N,640,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block44Conv1;
+  private ConvBnLayer block4_4Conv1;
 
   /**
    * block4.4.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block44Conv2;
+  private ConvBnLayer block4_4Conv2;
 
   /**
    * block4.4.0: (N,640,7,7) -> (N,672,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block440;
+  private ConcatLayer block4_4_0;
 
   /**
    * block4.5.conv1: (N,672,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block45Conv1;
+  private ConvBnLayer block4_5Conv1;
 
   /**
    * block4.5.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block45Conv2;
+  private ConvBnLayer block4_5Conv2;
 
   /**
    * block4.5.0: (N,672,7,7) -> (N,704,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block450;
+  private ConcatLayer block4_5_0;
 
   /**
    * block4.6.conv1: (N,704,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block46Conv1;
+  private ConvBnLayer block4_6Conv1;
 
   /**
    * block4.6.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block46Conv2;
+  private ConvBnLayer block4_6Conv2;
 
   /**
    * block4.6.0: (N,704,7,7) -> (N,736,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block460;
+  private ConcatLayer block4_6_0;
 
   /**
    * block4.7.conv1: (N,736,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block47Conv1;
+  private ConvBnLayer block4_7Conv1;
 
   /**
    * block4.7.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block47Conv2;
+  private ConvBnLayer block4_7Conv2;
 
   /**
    * block4.7.0: (N,736,7,7) -> (N,768,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block470;
+  private ConcatLayer block4_7_0;
 
   /**
    * block4.8.conv1: (N,768,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block48Conv1;
+  private ConvBnLayer block4_8Conv1;
 
   /**
    * block4.8.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block48Conv2;
+  private ConvBnLayer block4_8Conv2;
 
   /**
    * block4.8.0: (N,768,7,7) -> (N,800,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block480;
+  private ConcatLayer block4_8_0;
 
   /**
    * block4.9.conv1: (N,800,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block49Conv1;
+  private ConvBnLayer block4_9Conv1;
 
   /**
    * block4.9.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block49Conv2;
+  private ConvBnLayer block4_9Conv2;
 
   /**
    * block4.9.0: (N,800,7,7) -> (N,832,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block490;
+  private ConcatLayer block4_9_0;
 
   /**
    * block4.10.conv1: (N,832,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block410Conv1;
+  private ConvBnLayer block4_10Conv1;
 
   /**
    * block4.10.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block410Conv2;
+  private ConvBnLayer block4_10Conv2;
 
   /**
    * block4.10.0: (N,832,7,7) -> (N,864,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block4100;
+  private ConcatLayer block4_10_0;
 
   /**
    * block4.11.conv1: (N,864,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block411Conv1;
+  private ConvBnLayer block4_11Conv1;
 
   /**
    * block4.11.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block411Conv2;
+  private ConvBnLayer block4_11Conv2;
 
   /**
    * block4.11.0: (N,864,7,7) -> (N,896,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block4110;
+  private ConcatLayer block4_11_0;
 
   /**
    * block4.12.conv1: (N,896,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block412Conv1;
+  private ConvBnLayer block4_12Conv1;
 
   /**
    * block4.12.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block412Conv2;
+  private ConvBnLayer block4_12Conv2;
 
   /**
    * block4.12.0: (N,896,7,7) -> (N,928,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block4120;
+  private ConcatLayer block4_12_0;
 
   /**
    * block4.13.conv1: (N,928,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block413Conv1;
+  private ConvBnLayer block4_13Conv1;
 
   /**
    * block4.13.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block413Conv2;
+  private ConvBnLayer block4_13Conv2;
 
   /**
    * block4.13.0: (N,928,7,7) -> (N,960,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block4130;
+  private ConcatLayer block4_13_0;
 
   /**
    * block4.14.conv1: (N,960,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block414Conv1;
+  private ConvBnLayer block4_14Conv1;
 
   /**
    * block4.14.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block414Conv2;
+  private ConvBnLayer block4_14Conv2;
 
   /**
    * block4.14.0: (N,960,7,7) -> (N,992,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block4140;
+  private ConcatLayer block4_14_0;
 
   /**
    * block4.15.conv1: (N,992,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
    */
-  private ConvBnLayer block415Conv1;
+  private ConvBnLayer block4_15Conv1;
 
   /**
    * block4.15.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
    */
-  private ConvBnLayer block415Conv2;
+  private ConvBnLayer block4_15Conv2;
 
   /**
    * block4.15.0: (N,992,7,7) -> (N,1024,7,7)  [densenet121_nr.nr:7]
    */
-  private ConcatLayer block4150;
+  private ConcatLayer block4_15_0;
 
   /**
    * classifier: (N,1024,7,7) -> (N,1000,1,1)  [densenet121_nr.nr:32]
@@ -1069,333 +1099,338 @@ public final class Densenet121NrTrainer extends LayerNetwork {
     features0 = new ConvBnLayer(conv(0), shape(IrNode.IMAGE).channels(), widths().get(0), split(0),
         cross());
     features1 = new MaxPoolLayer("features.1", shape(0), 3, 2, 1);
-    block10Conv1 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(1), split(1),
+    block1_0Conv1 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(1), split(1),
         cross());
-    block10Conv2 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(2), split(2),
+    block1_0Conv2 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(2), split(2),
         cross());
-    block100 = new ConcatLayer("block1.0.0", shape(4));
-    block11Conv1 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(3), split(3),
+    block1_0_0 = new ConcatLayer("block1.0.0", shape(4));
+    block1_1Conv1 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(3), split(3),
         cross());
-    block11Conv2 = new ConvBnLayer(conv(6), shape(5).channels(), widths().get(4), split(4),
+    block1_1Conv2 = new ConvBnLayer(conv(6), shape(5).channels(), widths().get(4), split(4),
         cross());
-    block110 = new ConcatLayer("block1.1.0", shape(7));
-    block12Conv1 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(5), split(5),
+    block1_1_0 = new ConcatLayer("block1.1.0", shape(7));
+    block1_2Conv1 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(5), split(5),
         cross());
-    block12Conv2 = new ConvBnLayer(conv(9), shape(8).channels(), widths().get(6), split(6),
+    block1_2Conv2 = new ConvBnLayer(conv(9), shape(8).channels(), widths().get(6), split(6),
         cross());
-    block120 = new ConcatLayer("block1.2.0", shape(10));
-    block13Conv1 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(7), split(7),
+    block1_2_0 = new ConcatLayer("block1.2.0", shape(10));
+    block1_3Conv1 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(7), split(7),
         cross());
-    block13Conv2 = new ConvBnLayer(conv(12), shape(11).channels(), widths().get(8), split(8),
+    block1_3Conv2 = new ConvBnLayer(conv(12), shape(11).channels(), widths().get(8), split(8),
         cross());
-    block130 = new ConcatLayer("block1.3.0", shape(13));
-    block14Conv1 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(9), split(9),
+    block1_3_0 = new ConcatLayer("block1.3.0", shape(13));
+    block1_4Conv1 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(9), split(9),
         cross());
-    block14Conv2 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(10), split(10),
+    block1_4Conv2 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(10), split(10),
         cross());
-    block140 = new ConcatLayer("block1.4.0", shape(16));
-    block15Conv1 = new ConvBnLayer(conv(17), shape(16).channels(), widths().get(11), split(11),
+    block1_4_0 = new ConcatLayer("block1.4.0", shape(16));
+    block1_5Conv1 = new ConvBnLayer(conv(17), shape(16).channels(), widths().get(11), split(11),
         cross());
-    block15Conv2 = new ConvBnLayer(conv(18), shape(17).channels(), widths().get(12), split(12),
+    block1_5Conv2 = new ConvBnLayer(conv(18), shape(17).channels(), widths().get(12), split(12),
         cross());
-    block150 = new ConcatLayer("block1.5.0", shape(19));
-    trans10 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(13), split(13), cross());
-    trans11 = new AvgPoolLayer("trans1.1", shape(20), 2, 2, 0);
-    block20Conv1 = new ConvBnLayer(conv(22), shape(21).channels(), widths().get(14), split(14),
+    block1_5_0 = new ConcatLayer("block1.5.0", shape(19));
+    trans1_0 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(13), split(13),
         cross());
-    block20Conv2 = new ConvBnLayer(conv(23), shape(22).channels(), widths().get(15), split(15),
+    trans1_1 = new AvgPoolLayer("trans1.1", shape(20), 2, 2, 0);
+    block2_0Conv1 = new ConvBnLayer(conv(22), shape(21).channels(), widths().get(14), split(14),
         cross());
-    block200 = new ConcatLayer("block2.0.0", shape(24));
-    block21Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(16), split(16),
+    block2_0Conv2 = new ConvBnLayer(conv(23), shape(22).channels(), widths().get(15), split(15),
         cross());
-    block21Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(17), split(17),
+    block2_0_0 = new ConcatLayer("block2.0.0", shape(24));
+    block2_1Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(16), split(16),
         cross());
-    block210 = new ConcatLayer("block2.1.0", shape(27));
-    block22Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(18), split(18),
+    block2_1Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(17), split(17),
         cross());
-    block22Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(19), split(19),
+    block2_1_0 = new ConcatLayer("block2.1.0", shape(27));
+    block2_2Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(18), split(18),
         cross());
-    block220 = new ConcatLayer("block2.2.0", shape(30));
-    block23Conv1 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(20), split(20),
+    block2_2Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(19), split(19),
         cross());
-    block23Conv2 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(21), split(21),
+    block2_2_0 = new ConcatLayer("block2.2.0", shape(30));
+    block2_3Conv1 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(20), split(20),
         cross());
-    block230 = new ConcatLayer("block2.3.0", shape(33));
-    block24Conv1 = new ConvBnLayer(conv(34), shape(33).channels(), widths().get(22), split(22),
+    block2_3Conv2 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(21), split(21),
         cross());
-    block24Conv2 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(23), split(23),
+    block2_3_0 = new ConcatLayer("block2.3.0", shape(33));
+    block2_4Conv1 = new ConvBnLayer(conv(34), shape(33).channels(), widths().get(22), split(22),
         cross());
-    block240 = new ConcatLayer("block2.4.0", shape(36));
-    block25Conv1 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(24), split(24),
+    block2_4Conv2 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(23), split(23),
         cross());
-    block25Conv2 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(25), split(25),
+    block2_4_0 = new ConcatLayer("block2.4.0", shape(36));
+    block2_5Conv1 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(24), split(24),
         cross());
-    block250 = new ConcatLayer("block2.5.0", shape(39));
-    block26Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(26), split(26),
+    block2_5Conv2 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(25), split(25),
         cross());
-    block26Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(27), split(27),
+    block2_5_0 = new ConcatLayer("block2.5.0", shape(39));
+    block2_6Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(26), split(26),
         cross());
-    block260 = new ConcatLayer("block2.6.0", shape(42));
-    block27Conv1 = new ConvBnLayer(conv(43), shape(42).channels(), widths().get(28), split(28),
+    block2_6Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(27), split(27),
         cross());
-    block27Conv2 = new ConvBnLayer(conv(44), shape(43).channels(), widths().get(29), split(29),
+    block2_6_0 = new ConcatLayer("block2.6.0", shape(42));
+    block2_7Conv1 = new ConvBnLayer(conv(43), shape(42).channels(), widths().get(28), split(28),
         cross());
-    block270 = new ConcatLayer("block2.7.0", shape(45));
-    block28Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(30), split(30),
+    block2_7Conv2 = new ConvBnLayer(conv(44), shape(43).channels(), widths().get(29), split(29),
         cross());
-    block28Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(31), split(31),
+    block2_7_0 = new ConcatLayer("block2.7.0", shape(45));
+    block2_8Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(30), split(30),
         cross());
-    block280 = new ConcatLayer("block2.8.0", shape(48));
-    block29Conv1 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(32), split(32),
+    block2_8Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(31), split(31),
         cross());
-    block29Conv2 = new ConvBnLayer(conv(50), shape(49).channels(), widths().get(33), split(33),
+    block2_8_0 = new ConcatLayer("block2.8.0", shape(48));
+    block2_9Conv1 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(32), split(32),
         cross());
-    block290 = new ConcatLayer("block2.9.0", shape(51));
-    block210Conv1 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(34), split(34),
+    block2_9Conv2 = new ConvBnLayer(conv(50), shape(49).channels(), widths().get(33), split(33),
         cross());
-    block210Conv2 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(35), split(35),
+    block2_9_0 = new ConcatLayer("block2.9.0", shape(51));
+    block2_10Conv1 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(34), split(34),
         cross());
-    block2100 = new ConcatLayer("block2.10.0", shape(54));
-    block211Conv1 = new ConvBnLayer(conv(55), shape(54).channels(), widths().get(36), split(36),
+    block2_10Conv2 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(35), split(35),
         cross());
-    block211Conv2 = new ConvBnLayer(conv(56), shape(55).channels(), widths().get(37), split(37),
+    block2_10_0 = new ConcatLayer("block2.10.0", shape(54));
+    block2_11Conv1 = new ConvBnLayer(conv(55), shape(54).channels(), widths().get(36), split(36),
         cross());
-    block2110 = new ConcatLayer("block2.11.0", shape(57));
-    trans20 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(38), split(38), cross());
-    trans21 = new AvgPoolLayer("trans2.1", shape(58), 2, 2, 0);
-    block30Conv1 = new ConvBnLayer(conv(60), shape(59).channels(), widths().get(39), split(39),
+    block2_11Conv2 = new ConvBnLayer(conv(56), shape(55).channels(), widths().get(37), split(37),
         cross());
-    block30Conv2 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(40), split(40),
+    block2_11_0 = new ConcatLayer("block2.11.0", shape(57));
+    trans2_0 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(38), split(38),
         cross());
-    block300 = new ConcatLayer("block3.0.0", shape(62));
-    block31Conv1 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(41), split(41),
+    trans2_1 = new AvgPoolLayer("trans2.1", shape(58), 2, 2, 0);
+    block3_0Conv1 = new ConvBnLayer(conv(60), shape(59).channels(), widths().get(39), split(39),
         cross());
-    block31Conv2 = new ConvBnLayer(conv(64), shape(63).channels(), widths().get(42), split(42),
+    block3_0Conv2 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(40), split(40),
         cross());
-    block310 = new ConcatLayer("block3.1.0", shape(65));
-    block32Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(43), split(43),
+    block3_0_0 = new ConcatLayer("block3.0.0", shape(62));
+    block3_1Conv1 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(41), split(41),
         cross());
-    block32Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(44), split(44),
+    block3_1Conv2 = new ConvBnLayer(conv(64), shape(63).channels(), widths().get(42), split(42),
         cross());
-    block320 = new ConcatLayer("block3.2.0", shape(68));
-    block33Conv1 = new ConvBnLayer(conv(69), shape(68).channels(), widths().get(45), split(45),
+    block3_1_0 = new ConcatLayer("block3.1.0", shape(65));
+    block3_2Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(43), split(43),
         cross());
-    block33Conv2 = new ConvBnLayer(conv(70), shape(69).channels(), widths().get(46), split(46),
+    block3_2Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(44), split(44),
         cross());
-    block330 = new ConcatLayer("block3.3.0", shape(71));
-    block34Conv1 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(47), split(47),
+    block3_2_0 = new ConcatLayer("block3.2.0", shape(68));
+    block3_3Conv1 = new ConvBnLayer(conv(69), shape(68).channels(), widths().get(45), split(45),
         cross());
-    block34Conv2 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(48), split(48),
+    block3_3Conv2 = new ConvBnLayer(conv(70), shape(69).channels(), widths().get(46), split(46),
         cross());
-    block340 = new ConcatLayer("block3.4.0", shape(74));
-    block35Conv1 = new ConvBnLayer(conv(75), shape(74).channels(), widths().get(49), split(49),
+    block3_3_0 = new ConcatLayer("block3.3.0", shape(71));
+    block3_4Conv1 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(47), split(47),
         cross());
-    block35Conv2 = new ConvBnLayer(conv(76), shape(75).channels(), widths().get(50), split(50),
+    block3_4Conv2 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(48), split(48),
         cross());
-    block350 = new ConcatLayer("block3.5.0", shape(77));
-    block36Conv1 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(51), split(51),
+    block3_4_0 = new ConcatLayer("block3.4.0", shape(74));
+    block3_5Conv1 = new ConvBnLayer(conv(75), shape(74).channels(), widths().get(49), split(49),
         cross());
-    block36Conv2 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(52), split(52),
+    block3_5Conv2 = new ConvBnLayer(conv(76), shape(75).channels(), widths().get(50), split(50),
         cross());
-    block360 = new ConcatLayer("block3.6.0", shape(80));
-    block37Conv1 = new ConvBnLayer(conv(81), shape(80).channels(), widths().get(53), split(53),
+    block3_5_0 = new ConcatLayer("block3.5.0", shape(77));
+    block3_6Conv1 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(51), split(51),
         cross());
-    block37Conv2 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(54), split(54),
+    block3_6Conv2 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(52), split(52),
         cross());
-    block370 = new ConcatLayer("block3.7.0", shape(83));
-    block38Conv1 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(55), split(55),
+    block3_6_0 = new ConcatLayer("block3.6.0", shape(80));
+    block3_7Conv1 = new ConvBnLayer(conv(81), shape(80).channels(), widths().get(53), split(53),
         cross());
-    block38Conv2 = new ConvBnLayer(conv(85), shape(84).channels(), widths().get(56), split(56),
+    block3_7Conv2 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(54), split(54),
         cross());
-    block380 = new ConcatLayer("block3.8.0", shape(86));
-    block39Conv1 = new ConvBnLayer(conv(87), shape(86).channels(), widths().get(57), split(57),
+    block3_7_0 = new ConcatLayer("block3.7.0", shape(83));
+    block3_8Conv1 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(55), split(55),
         cross());
-    block39Conv2 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(58), split(58),
+    block3_8Conv2 = new ConvBnLayer(conv(85), shape(84).channels(), widths().get(56), split(56),
         cross());
-    block390 = new ConcatLayer("block3.9.0", shape(89));
-    block310Conv1 = new ConvBnLayer(conv(90), shape(89).channels(), widths().get(59), split(59),
+    block3_8_0 = new ConcatLayer("block3.8.0", shape(86));
+    block3_9Conv1 = new ConvBnLayer(conv(87), shape(86).channels(), widths().get(57), split(57),
         cross());
-    block310Conv2 = new ConvBnLayer(conv(91), shape(90).channels(), widths().get(60), split(60),
+    block3_9Conv2 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(58), split(58),
         cross());
-    block3100 = new ConcatLayer("block3.10.0", shape(92));
-    block311Conv1 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(61), split(61),
+    block3_9_0 = new ConcatLayer("block3.9.0", shape(89));
+    block3_10Conv1 = new ConvBnLayer(conv(90), shape(89).channels(), widths().get(59), split(59),
         cross());
-    block311Conv2 = new ConvBnLayer(conv(94), shape(93).channels(), widths().get(62), split(62),
+    block3_10Conv2 = new ConvBnLayer(conv(91), shape(90).channels(), widths().get(60), split(60),
         cross());
-    block3110 = new ConcatLayer("block3.11.0", shape(95));
-    block312Conv1 = new ConvBnLayer(conv(96), shape(95).channels(), widths().get(63), split(63),
+    block3_10_0 = new ConcatLayer("block3.10.0", shape(92));
+    block3_11Conv1 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(61), split(61),
         cross());
-    block312Conv2 = new ConvBnLayer(conv(97), shape(96).channels(), widths().get(64), split(64),
+    block3_11Conv2 = new ConvBnLayer(conv(94), shape(93).channels(), widths().get(62), split(62),
         cross());
-    block3120 = new ConcatLayer("block3.12.0", shape(98));
-    block313Conv1 = new ConvBnLayer(conv(99), shape(98).channels(), widths().get(65), split(65),
+    block3_11_0 = new ConcatLayer("block3.11.0", shape(95));
+    block3_12Conv1 = new ConvBnLayer(conv(96), shape(95).channels(), widths().get(63), split(63),
         cross());
-    block313Conv2 = new ConvBnLayer(conv(100), shape(99).channels(), widths().get(66), split(66),
+    block3_12Conv2 = new ConvBnLayer(conv(97), shape(96).channels(), widths().get(64), split(64),
         cross());
-    block3130 = new ConcatLayer("block3.13.0", shape(101));
-    block314Conv1 = new ConvBnLayer(conv(102), shape(101).channels(), widths().get(67), split(67),
+    block3_12_0 = new ConcatLayer("block3.12.0", shape(98));
+    block3_13Conv1 = new ConvBnLayer(conv(99), shape(98).channels(), widths().get(65), split(65),
         cross());
-    block314Conv2 = new ConvBnLayer(conv(103), shape(102).channels(), widths().get(68), split(68),
+    block3_13Conv2 = new ConvBnLayer(conv(100), shape(99).channels(), widths().get(66), split(66),
         cross());
-    block3140 = new ConcatLayer("block3.14.0", shape(104));
-    block315Conv1 = new ConvBnLayer(conv(105), shape(104).channels(), widths().get(69), split(69),
+    block3_13_0 = new ConcatLayer("block3.13.0", shape(101));
+    block3_14Conv1 = new ConvBnLayer(conv(102), shape(101).channels(), widths().get(67), split(67),
         cross());
-    block315Conv2 = new ConvBnLayer(conv(106), shape(105).channels(), widths().get(70), split(70),
+    block3_14Conv2 = new ConvBnLayer(conv(103), shape(102).channels(), widths().get(68), split(68),
         cross());
-    block3150 = new ConcatLayer("block3.15.0", shape(107));
-    block316Conv1 = new ConvBnLayer(conv(108), shape(107).channels(), widths().get(71), split(71),
+    block3_14_0 = new ConcatLayer("block3.14.0", shape(104));
+    block3_15Conv1 = new ConvBnLayer(conv(105), shape(104).channels(), widths().get(69), split(69),
         cross());
-    block316Conv2 = new ConvBnLayer(conv(109), shape(108).channels(), widths().get(72), split(72),
+    block3_15Conv2 = new ConvBnLayer(conv(106), shape(105).channels(), widths().get(70), split(70),
         cross());
-    block3160 = new ConcatLayer("block3.16.0", shape(110));
-    block317Conv1 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(73), split(73),
+    block3_15_0 = new ConcatLayer("block3.15.0", shape(107));
+    block3_16Conv1 = new ConvBnLayer(conv(108), shape(107).channels(), widths().get(71), split(71),
         cross());
-    block317Conv2 = new ConvBnLayer(conv(112), shape(111).channels(), widths().get(74), split(74),
+    block3_16Conv2 = new ConvBnLayer(conv(109), shape(108).channels(), widths().get(72), split(72),
         cross());
-    block3170 = new ConcatLayer("block3.17.0", shape(113));
-    block318Conv1 = new ConvBnLayer(conv(114), shape(113).channels(), widths().get(75), split(75),
+    block3_16_0 = new ConcatLayer("block3.16.0", shape(110));
+    block3_17Conv1 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(73), split(73),
         cross());
-    block318Conv2 = new ConvBnLayer(conv(115), shape(114).channels(), widths().get(76), split(76),
+    block3_17Conv2 = new ConvBnLayer(conv(112), shape(111).channels(), widths().get(74), split(74),
         cross());
-    block3180 = new ConcatLayer("block3.18.0", shape(116));
-    block319Conv1 = new ConvBnLayer(conv(117), shape(116).channels(), widths().get(77), split(77),
+    block3_17_0 = new ConcatLayer("block3.17.0", shape(113));
+    block3_18Conv1 = new ConvBnLayer(conv(114), shape(113).channels(), widths().get(75), split(75),
         cross());
-    block319Conv2 = new ConvBnLayer(conv(118), shape(117).channels(), widths().get(78), split(78),
+    block3_18Conv2 = new ConvBnLayer(conv(115), shape(114).channels(), widths().get(76), split(76),
         cross());
-    block3190 = new ConcatLayer("block3.19.0", shape(119));
-    block320Conv1 = new ConvBnLayer(conv(120), shape(119).channels(), widths().get(79), split(79),
+    block3_18_0 = new ConcatLayer("block3.18.0", shape(116));
+    block3_19Conv1 = new ConvBnLayer(conv(117), shape(116).channels(), widths().get(77), split(77),
         cross());
-    block320Conv2 = new ConvBnLayer(conv(121), shape(120).channels(), widths().get(80), split(80),
+    block3_19Conv2 = new ConvBnLayer(conv(118), shape(117).channels(), widths().get(78), split(78),
         cross());
-    block3200 = new ConcatLayer("block3.20.0", shape(122));
-    block321Conv1 = new ConvBnLayer(conv(123), shape(122).channels(), widths().get(81), split(81),
+    block3_19_0 = new ConcatLayer("block3.19.0", shape(119));
+    block3_20Conv1 = new ConvBnLayer(conv(120), shape(119).channels(), widths().get(79), split(79),
         cross());
-    block321Conv2 = new ConvBnLayer(conv(124), shape(123).channels(), widths().get(82), split(82),
+    block3_20Conv2 = new ConvBnLayer(conv(121), shape(120).channels(), widths().get(80), split(80),
         cross());
-    block3210 = new ConcatLayer("block3.21.0", shape(125));
-    block322Conv1 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(83), split(83),
+    block3_20_0 = new ConcatLayer("block3.20.0", shape(122));
+    block3_21Conv1 = new ConvBnLayer(conv(123), shape(122).channels(), widths().get(81), split(81),
         cross());
-    block322Conv2 = new ConvBnLayer(conv(127), shape(126).channels(), widths().get(84), split(84),
+    block3_21Conv2 = new ConvBnLayer(conv(124), shape(123).channels(), widths().get(82), split(82),
         cross());
-    block3220 = new ConcatLayer("block3.22.0", shape(128));
-    block323Conv1 = new ConvBnLayer(conv(129), shape(128).channels(), widths().get(85), split(85),
+    block3_21_0 = new ConcatLayer("block3.21.0", shape(125));
+    block3_22Conv1 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(83), split(83),
         cross());
-    block323Conv2 = new ConvBnLayer(conv(130), shape(129).channels(), widths().get(86), split(86),
+    block3_22Conv2 = new ConvBnLayer(conv(127), shape(126).channels(), widths().get(84), split(84),
         cross());
-    block3230 = new ConcatLayer("block3.23.0", shape(131));
-    trans30 = new ConvBnLayer(conv(132), shape(131).channels(), widths().get(87), split(87),
+    block3_22_0 = new ConcatLayer("block3.22.0", shape(128));
+    block3_23Conv1 = new ConvBnLayer(conv(129), shape(128).channels(), widths().get(85), split(85),
         cross());
-    trans31 = new AvgPoolLayer("trans3.1", shape(132), 2, 2, 0);
-    block40Conv1 = new ConvBnLayer(conv(134), shape(133).channels(), widths().get(88), split(88),
+    block3_23Conv2 = new ConvBnLayer(conv(130), shape(129).channels(), widths().get(86), split(86),
         cross());
-    block40Conv2 = new ConvBnLayer(conv(135), shape(134).channels(), widths().get(89), split(89),
+    block3_23_0 = new ConcatLayer("block3.23.0", shape(131));
+    trans3_0 = new ConvBnLayer(conv(132), shape(131).channels(), widths().get(87), split(87),
         cross());
-    block400 = new ConcatLayer("block4.0.0", shape(136));
-    block41Conv1 = new ConvBnLayer(conv(137), shape(136).channels(), widths().get(90), split(90),
+    trans3_1 = new AvgPoolLayer("trans3.1", shape(132), 2, 2, 0);
+    block4_0Conv1 = new ConvBnLayer(conv(134), shape(133).channels(), widths().get(88), split(88),
         cross());
-    block41Conv2 = new ConvBnLayer(conv(138), shape(137).channels(), widths().get(91), split(91),
+    block4_0Conv2 = new ConvBnLayer(conv(135), shape(134).channels(), widths().get(89), split(89),
         cross());
-    block410 = new ConcatLayer("block4.1.0", shape(139));
-    block42Conv1 = new ConvBnLayer(conv(140), shape(139).channels(), widths().get(92), split(92),
+    block4_0_0 = new ConcatLayer("block4.0.0", shape(136));
+    block4_1Conv1 = new ConvBnLayer(conv(137), shape(136).channels(), widths().get(90), split(90),
         cross());
-    block42Conv2 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(93), split(93),
+    block4_1Conv2 = new ConvBnLayer(conv(138), shape(137).channels(), widths().get(91), split(91),
         cross());
-    block420 = new ConcatLayer("block4.2.0", shape(142));
-    block43Conv1 = new ConvBnLayer(conv(143), shape(142).channels(), widths().get(94), split(94),
+    block4_1_0 = new ConcatLayer("block4.1.0", shape(139));
+    block4_2Conv1 = new ConvBnLayer(conv(140), shape(139).channels(), widths().get(92), split(92),
         cross());
-    block43Conv2 = new ConvBnLayer(conv(144), shape(143).channels(), widths().get(95), split(95),
+    block4_2Conv2 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(93), split(93),
         cross());
-    block430 = new ConcatLayer("block4.3.0", shape(145));
-    block44Conv1 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(96), split(96),
+    block4_2_0 = new ConcatLayer("block4.2.0", shape(142));
+    block4_3Conv1 = new ConvBnLayer(conv(143), shape(142).channels(), widths().get(94), split(94),
         cross());
-    block44Conv2 = new ConvBnLayer(conv(147), shape(146).channels(), widths().get(97), split(97),
+    block4_3Conv2 = new ConvBnLayer(conv(144), shape(143).channels(), widths().get(95), split(95),
         cross());
-    block440 = new ConcatLayer("block4.4.0", shape(148));
-    block45Conv1 = new ConvBnLayer(conv(149), shape(148).channels(), widths().get(98), split(98),
+    block4_3_0 = new ConcatLayer("block4.3.0", shape(145));
+    block4_4Conv1 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(96), split(96),
         cross());
-    block45Conv2 = new ConvBnLayer(conv(150), shape(149).channels(), widths().get(99), split(99),
+    block4_4Conv2 = new ConvBnLayer(conv(147), shape(146).channels(), widths().get(97), split(97),
         cross());
-    block450 = new ConcatLayer("block4.5.0", shape(151));
-    block46Conv1 = new ConvBnLayer(conv(152), shape(151).channels(), widths().get(100), split(100),
+    block4_4_0 = new ConcatLayer("block4.4.0", shape(148));
+    block4_5Conv1 = new ConvBnLayer(conv(149), shape(148).channels(), widths().get(98), split(98),
         cross());
-    block46Conv2 = new ConvBnLayer(conv(153), shape(152).channels(), widths().get(101), split(101),
+    block4_5Conv2 = new ConvBnLayer(conv(150), shape(149).channels(), widths().get(99), split(99),
         cross());
-    block460 = new ConcatLayer("block4.6.0", shape(154));
-    block47Conv1 = new ConvBnLayer(conv(155), shape(154).channels(), widths().get(102), split(102),
+    block4_5_0 = new ConcatLayer("block4.5.0", shape(151));
+    block4_6Conv1 = new ConvBnLayer(conv(152), shape(151).channels(), widths().get(100), split(100),
         cross());
-    block47Conv2 = new ConvBnLayer(conv(156), shape(155).channels(), widths().get(103), split(103),
+    block4_6Conv2 = new ConvBnLayer(conv(153), shape(152).channels(), widths().get(101), split(101),
         cross());
-    block470 = new ConcatLayer("block4.7.0", shape(157));
-    block48Conv1 = new ConvBnLayer(conv(158), shape(157).channels(), widths().get(104), split(104),
+    block4_6_0 = new ConcatLayer("block4.6.0", shape(154));
+    block4_7Conv1 = new ConvBnLayer(conv(155), shape(154).channels(), widths().get(102), split(102),
         cross());
-    block48Conv2 = new ConvBnLayer(conv(159), shape(158).channels(), widths().get(105), split(105),
+    block4_7Conv2 = new ConvBnLayer(conv(156), shape(155).channels(), widths().get(103), split(103),
         cross());
-    block480 = new ConcatLayer("block4.8.0", shape(160));
-    block49Conv1 = new ConvBnLayer(conv(161), shape(160).channels(), widths().get(106), split(106),
+    block4_7_0 = new ConcatLayer("block4.7.0", shape(157));
+    block4_8Conv1 = new ConvBnLayer(conv(158), shape(157).channels(), widths().get(104), split(104),
         cross());
-    block49Conv2 = new ConvBnLayer(conv(162), shape(161).channels(), widths().get(107), split(107),
+    block4_8Conv2 = new ConvBnLayer(conv(159), shape(158).channels(), widths().get(105), split(105),
         cross());
-    block490 = new ConcatLayer("block4.9.0", shape(163));
-    block410Conv1 = new ConvBnLayer(conv(164), shape(163).channels(), widths().get(108), split(108),
+    block4_8_0 = new ConcatLayer("block4.8.0", shape(160));
+    block4_9Conv1 = new ConvBnLayer(conv(161), shape(160).channels(), widths().get(106), split(106),
         cross());
-    block410Conv2 = new ConvBnLayer(conv(165), shape(164).channels(), widths().get(109), split(109),
+    block4_9Conv2 = new ConvBnLayer(conv(162), shape(161).channels(), widths().get(107), split(107),
         cross());
-    block4100 = new ConcatLayer("block4.10.0", shape(166));
-    block411Conv1 = new ConvBnLayer(conv(167), shape(166).channels(), widths().get(110), split(110),
-        cross());
-    block411Conv2 = new ConvBnLayer(conv(168), shape(167).channels(), widths().get(111), split(111),
-        cross());
-    block4110 = new ConcatLayer("block4.11.0", shape(169));
-    block412Conv1 = new ConvBnLayer(conv(170), shape(169).channels(), widths().get(112), split(112),
-        cross());
-    block412Conv2 = new ConvBnLayer(conv(171), shape(170).channels(), widths().get(113), split(113),
-        cross());
-    block4120 = new ConcatLayer("block4.12.0", shape(172));
-    block413Conv1 = new ConvBnLayer(conv(173), shape(172).channels(), widths().get(114), split(114),
-        cross());
-    block413Conv2 = new ConvBnLayer(conv(174), shape(173).channels(), widths().get(115), split(115),
-        cross());
-    block4130 = new ConcatLayer("block4.13.0", shape(175));
-    block414Conv1 = new ConvBnLayer(conv(176), shape(175).channels(), widths().get(116), split(116),
-        cross());
-    block414Conv2 = new ConvBnLayer(conv(177), shape(176).channels(), widths().get(117), split(117),
-        cross());
-    block4140 = new ConcatLayer("block4.14.0", shape(178));
-    block415Conv1 = new ConvBnLayer(conv(179), shape(178).channels(), widths().get(118), split(118),
-        cross());
-    block415Conv2 = new ConvBnLayer(conv(180), shape(179).channels(), widths().get(119), split(119),
-        cross());
-    block4150 = new ConcatLayer("block4.15.0", shape(181));
+    block4_9_0 = new ConcatLayer("block4.9.0", shape(163));
+    block4_10Conv1 = new ConvBnLayer(conv(164), shape(163).channels(), widths().get(108),
+        split(108), cross());
+    block4_10Conv2 = new ConvBnLayer(conv(165), shape(164).channels(), widths().get(109),
+        split(109), cross());
+    block4_10_0 = new ConcatLayer("block4.10.0", shape(166));
+    block4_11Conv1 = new ConvBnLayer(conv(167), shape(166).channels(), widths().get(110),
+        split(110), cross());
+    block4_11Conv2 = new ConvBnLayer(conv(168), shape(167).channels(), widths().get(111),
+        split(111), cross());
+    block4_11_0 = new ConcatLayer("block4.11.0", shape(169));
+    block4_12Conv1 = new ConvBnLayer(conv(170), shape(169).channels(), widths().get(112),
+        split(112), cross());
+    block4_12Conv2 = new ConvBnLayer(conv(171), shape(170).channels(), widths().get(113),
+        split(113), cross());
+    block4_12_0 = new ConcatLayer("block4.12.0", shape(172));
+    block4_13Conv1 = new ConvBnLayer(conv(173), shape(172).channels(), widths().get(114),
+        split(114), cross());
+    block4_13Conv2 = new ConvBnLayer(conv(174), shape(173).channels(), widths().get(115),
+        split(115), cross());
+    block4_13_0 = new ConcatLayer("block4.13.0", shape(175));
+    block4_14Conv1 = new ConvBnLayer(conv(176), shape(175).channels(), widths().get(116),
+        split(116), cross());
+    block4_14Conv2 = new ConvBnLayer(conv(177), shape(176).channels(), widths().get(117),
+        split(117), cross());
+    block4_14_0 = new ConcatLayer("block4.14.0", shape(178));
+    block4_15Conv1 = new ConvBnLayer(conv(179), shape(178).channels(), widths().get(118),
+        split(118), cross());
+    block4_15Conv2 = new ConvBnLayer(conv(180), shape(179).channels(), widths().get(119),
+        split(119), cross());
+    block4_15_0 = new ConcatLayer("block4.15.0", shape(181));
     classifier = new ClassifierLayer("classifier", shape(181), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());
-    return List.of(features0, features1, block10Conv1, block10Conv2, block100, block11Conv1,
-        block11Conv2, block110, block12Conv1, block12Conv2, block120, block13Conv1, block13Conv2,
-        block130, block14Conv1, block14Conv2, block140, block15Conv1, block15Conv2, block150,
-        trans10, trans11, block20Conv1, block20Conv2, block200, block21Conv1, block21Conv2,
-        block210, block22Conv1, block22Conv2, block220, block23Conv1, block23Conv2, block230,
-        block24Conv1, block24Conv2, block240, block25Conv1, block25Conv2, block250, block26Conv1,
-        block26Conv2, block260, block27Conv1, block27Conv2, block270, block28Conv1, block28Conv2,
-        block280, block29Conv1, block29Conv2, block290, block210Conv1, block210Conv2, block2100,
-        block211Conv1, block211Conv2, block2110, trans20, trans21, block30Conv1, block30Conv2,
-        block300, block31Conv1, block31Conv2, block310, block32Conv1, block32Conv2, block320,
-        block33Conv1, block33Conv2, block330, block34Conv1, block34Conv2, block340, block35Conv1,
-        block35Conv2, block350, block36Conv1, block36Conv2, block360, block37Conv1, block37Conv2,
-        block370, block38Conv1, block38Conv2, block380, block39Conv1, block39Conv2, block390,
-        block310Conv1, block310Conv2, block3100, block311Conv1, block311Conv2, block3110,
-        block312Conv1, block312Conv2, block3120, block313Conv1, block313Conv2, block3130,
-        block314Conv1, block314Conv2, block3140, block315Conv1, block315Conv2, block3150,
-        block316Conv1, block316Conv2, block3160, block317Conv1, block317Conv2, block3170,
-        block318Conv1, block318Conv2, block3180, block319Conv1, block319Conv2, block3190,
-        block320Conv1, block320Conv2, block3200, block321Conv1, block321Conv2, block3210,
-        block322Conv1, block322Conv2, block3220, block323Conv1, block323Conv2, block3230, trans30,
-        trans31, block40Conv1, block40Conv2, block400, block41Conv1, block41Conv2, block410,
-        block42Conv1, block42Conv2, block420, block43Conv1, block43Conv2, block430, block44Conv1,
-        block44Conv2, block440, block45Conv1, block45Conv2, block450, block46Conv1, block46Conv2,
-        block460, block47Conv1, block47Conv2, block470, block48Conv1, block48Conv2, block480,
-        block49Conv1, block49Conv2, block490, block410Conv1, block410Conv2, block4100,
-        block411Conv1, block411Conv2, block4110, block412Conv1, block412Conv2, block4120,
-        block413Conv1, block413Conv2, block4130, block414Conv1, block414Conv2, block4140,
-        block415Conv1, block415Conv2, block4150, classifier);
+    return List.of(features0, features1, block1_0Conv1, block1_0Conv2, block1_0_0, block1_1Conv1,
+        block1_1Conv2, block1_1_0, block1_2Conv1, block1_2Conv2, block1_2_0, block1_3Conv1,
+        block1_3Conv2, block1_3_0, block1_4Conv1, block1_4Conv2, block1_4_0, block1_5Conv1,
+        block1_5Conv2, block1_5_0, trans1_0, trans1_1, block2_0Conv1, block2_0Conv2, block2_0_0,
+        block2_1Conv1, block2_1Conv2, block2_1_0, block2_2Conv1, block2_2Conv2, block2_2_0,
+        block2_3Conv1, block2_3Conv2, block2_3_0, block2_4Conv1, block2_4Conv2, block2_4_0,
+        block2_5Conv1, block2_5Conv2, block2_5_0, block2_6Conv1, block2_6Conv2, block2_6_0,
+        block2_7Conv1, block2_7Conv2, block2_7_0, block2_8Conv1, block2_8Conv2, block2_8_0,
+        block2_9Conv1, block2_9Conv2, block2_9_0, block2_10Conv1, block2_10Conv2, block2_10_0,
+        block2_11Conv1, block2_11Conv2, block2_11_0, trans2_0, trans2_1, block3_0Conv1,
+        block3_0Conv2, block3_0_0, block3_1Conv1, block3_1Conv2, block3_1_0, block3_2Conv1,
+        block3_2Conv2, block3_2_0, block3_3Conv1, block3_3Conv2, block3_3_0, block3_4Conv1,
+        block3_4Conv2, block3_4_0, block3_5Conv1, block3_5Conv2, block3_5_0, block3_6Conv1,
+        block3_6Conv2, block3_6_0, block3_7Conv1, block3_7Conv2, block3_7_0, block3_8Conv1,
+        block3_8Conv2, block3_8_0, block3_9Conv1, block3_9Conv2, block3_9_0, block3_10Conv1,
+        block3_10Conv2, block3_10_0, block3_11Conv1, block3_11Conv2, block3_11_0, block3_12Conv1,
+        block3_12Conv2, block3_12_0, block3_13Conv1, block3_13Conv2, block3_13_0, block3_14Conv1,
+        block3_14Conv2, block3_14_0, block3_15Conv1, block3_15Conv2, block3_15_0, block3_16Conv1,
+        block3_16Conv2, block3_16_0, block3_17Conv1, block3_17Conv2, block3_17_0, block3_18Conv1,
+        block3_18Conv2, block3_18_0, block3_19Conv1, block3_19Conv2, block3_19_0, block3_20Conv1,
+        block3_20Conv2, block3_20_0, block3_21Conv1, block3_21Conv2, block3_21_0, block3_22Conv1,
+        block3_22Conv2, block3_22_0, block3_23Conv1, block3_23Conv2, block3_23_0, trans3_0,
+        trans3_1, block4_0Conv1, block4_0Conv2, block4_0_0, block4_1Conv1, block4_1Conv2,
+        block4_1_0, block4_2Conv1, block4_2Conv2, block4_2_0, block4_3Conv1, block4_3Conv2,
+        block4_3_0, block4_4Conv1, block4_4Conv2, block4_4_0, block4_5Conv1, block4_5Conv2,
+        block4_5_0, block4_6Conv1, block4_6Conv2, block4_6_0, block4_7Conv1, block4_7Conv2,
+        block4_7_0, block4_8Conv1, block4_8Conv2, block4_8_0, block4_9Conv1, block4_9Conv2,
+        block4_9_0, block4_10Conv1, block4_10Conv2, block4_10_0, block4_11Conv1, block4_11Conv2,
+        block4_11_0, block4_12Conv1, block4_12Conv2, block4_12_0, block4_13Conv1, block4_13Conv2,
+        block4_13_0, block4_14Conv1, block4_14Conv2, block4_14_0, block4_15Conv1, block4_15Conv2,
+        block4_15_0, classifier);
   }
 
   @Override
@@ -1405,552 +1440,552 @@ public final class Densenet121NrTrainer extends LayerNetwork {
     // features.1: (N,64,112,112) -> (N,64,56,56)  [densenet121_nr.nr:24]
     Activation features1Out = features1.forward(features0Out, train);
     // block1.0.conv1: (N,64,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
-    Activation block10Conv1Out = block10Conv1.forward(features1Out, train);
+    Activation block1_0Conv1Out = block1_0Conv1.forward(features1Out, train);
     // block1.0.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
-    Activation block10Conv2Out = block10Conv2.forward(block10Conv1Out, train);
+    Activation block1_0Conv2Out = block1_0Conv2.forward(block1_0Conv1Out, train);
     // block1.0.0: (N,64,56,56) -> (N,96,56,56)  [densenet121_nr.nr:7]
-    Activation block100Out = block100.forward(features1Out, block10Conv2Out);
+    Activation block1_0_0Out = block1_0_0.forward(features1Out, block1_0Conv2Out);
     // block1.1.conv1: (N,96,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
-    Activation block11Conv1Out = block11Conv1.forward(block100Out, train);
+    Activation block1_1Conv1Out = block1_1Conv1.forward(block1_0_0Out, train);
     // block1.1.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
-    Activation block11Conv2Out = block11Conv2.forward(block11Conv1Out, train);
+    Activation block1_1Conv2Out = block1_1Conv2.forward(block1_1Conv1Out, train);
     // block1.1.0: (N,96,56,56) -> (N,128,56,56)  [densenet121_nr.nr:7]
-    Activation block110Out = block110.forward(block100Out, block11Conv2Out);
+    Activation block1_1_0Out = block1_1_0.forward(block1_0_0Out, block1_1Conv2Out);
     // block1.2.conv1: (N,128,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
-    Activation block12Conv1Out = block12Conv1.forward(block110Out, train);
+    Activation block1_2Conv1Out = block1_2Conv1.forward(block1_1_0Out, train);
     // block1.2.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
-    Activation block12Conv2Out = block12Conv2.forward(block12Conv1Out, train);
+    Activation block1_2Conv2Out = block1_2Conv2.forward(block1_2Conv1Out, train);
     // block1.2.0: (N,128,56,56) -> (N,160,56,56)  [densenet121_nr.nr:7]
-    Activation block120Out = block120.forward(block110Out, block12Conv2Out);
+    Activation block1_2_0Out = block1_2_0.forward(block1_1_0Out, block1_2Conv2Out);
     // block1.3.conv1: (N,160,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
-    Activation block13Conv1Out = block13Conv1.forward(block120Out, train);
+    Activation block1_3Conv1Out = block1_3Conv1.forward(block1_2_0Out, train);
     // block1.3.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
-    Activation block13Conv2Out = block13Conv2.forward(block13Conv1Out, train);
+    Activation block1_3Conv2Out = block1_3Conv2.forward(block1_3Conv1Out, train);
     // block1.3.0: (N,160,56,56) -> (N,192,56,56)  [densenet121_nr.nr:7]
-    Activation block130Out = block130.forward(block120Out, block13Conv2Out);
+    Activation block1_3_0Out = block1_3_0.forward(block1_2_0Out, block1_3Conv2Out);
     // block1.4.conv1: (N,192,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
-    Activation block14Conv1Out = block14Conv1.forward(block130Out, train);
+    Activation block1_4Conv1Out = block1_4Conv1.forward(block1_3_0Out, train);
     // block1.4.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
-    Activation block14Conv2Out = block14Conv2.forward(block14Conv1Out, train);
+    Activation block1_4Conv2Out = block1_4Conv2.forward(block1_4Conv1Out, train);
     // block1.4.0: (N,192,56,56) -> (N,224,56,56)  [densenet121_nr.nr:7]
-    Activation block140Out = block140.forward(block130Out, block14Conv2Out);
+    Activation block1_4_0Out = block1_4_0.forward(block1_3_0Out, block1_4Conv2Out);
     // block1.5.conv1: (N,224,56,56) -> (N,128,56,56)  [densenet121_nr.nr:8]
-    Activation block15Conv1Out = block15Conv1.forward(block140Out, train);
+    Activation block1_5Conv1Out = block1_5Conv1.forward(block1_4_0Out, train);
     // block1.5.conv2: (N,128,56,56) -> (N,32,56,56)  [densenet121_nr.nr:9]
-    Activation block15Conv2Out = block15Conv2.forward(block15Conv1Out, train);
+    Activation block1_5Conv2Out = block1_5Conv2.forward(block1_5Conv1Out, train);
     // block1.5.0: (N,224,56,56) -> (N,256,56,56)  [densenet121_nr.nr:7]
-    Activation block150Out = block150.forward(block140Out, block15Conv2Out);
+    Activation block1_5_0Out = block1_5_0.forward(block1_4_0Out, block1_5Conv2Out);
     // trans1.0: (N,256,56,56) -> (N,128,56,56)  [densenet121_nr.nr:15]
-    Activation trans10Out = trans10.forward(block150Out, train);
+    Activation trans1_0Out = trans1_0.forward(block1_5_0Out, train);
     // trans1.1: (N,128,56,56) -> (N,128,28,28)  [densenet121_nr.nr:16]
-    Activation trans11Out = trans11.forward(trans10Out, train);
+    Activation trans1_1Out = trans1_1.forward(trans1_0Out, train);
     // block2.0.conv1: (N,128,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block20Conv1Out = block20Conv1.forward(trans11Out, train);
+    Activation block2_0Conv1Out = block2_0Conv1.forward(trans1_1Out, train);
     // block2.0.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block20Conv2Out = block20Conv2.forward(block20Conv1Out, train);
+    Activation block2_0Conv2Out = block2_0Conv2.forward(block2_0Conv1Out, train);
     // block2.0.0: (N,128,28,28) -> (N,160,28,28)  [densenet121_nr.nr:7]
-    Activation block200Out = block200.forward(trans11Out, block20Conv2Out);
+    Activation block2_0_0Out = block2_0_0.forward(trans1_1Out, block2_0Conv2Out);
     // block2.1.conv1: (N,160,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block21Conv1Out = block21Conv1.forward(block200Out, train);
+    Activation block2_1Conv1Out = block2_1Conv1.forward(block2_0_0Out, train);
     // block2.1.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block21Conv2Out = block21Conv2.forward(block21Conv1Out, train);
+    Activation block2_1Conv2Out = block2_1Conv2.forward(block2_1Conv1Out, train);
     // block2.1.0: (N,160,28,28) -> (N,192,28,28)  [densenet121_nr.nr:7]
-    Activation block210Out = block210.forward(block200Out, block21Conv2Out);
+    Activation block2_1_0Out = block2_1_0.forward(block2_0_0Out, block2_1Conv2Out);
     // block2.2.conv1: (N,192,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block22Conv1Out = block22Conv1.forward(block210Out, train);
+    Activation block2_2Conv1Out = block2_2Conv1.forward(block2_1_0Out, train);
     // block2.2.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block22Conv2Out = block22Conv2.forward(block22Conv1Out, train);
+    Activation block2_2Conv2Out = block2_2Conv2.forward(block2_2Conv1Out, train);
     // block2.2.0: (N,192,28,28) -> (N,224,28,28)  [densenet121_nr.nr:7]
-    Activation block220Out = block220.forward(block210Out, block22Conv2Out);
+    Activation block2_2_0Out = block2_2_0.forward(block2_1_0Out, block2_2Conv2Out);
     // block2.3.conv1: (N,224,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block23Conv1Out = block23Conv1.forward(block220Out, train);
+    Activation block2_3Conv1Out = block2_3Conv1.forward(block2_2_0Out, train);
     // block2.3.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block23Conv2Out = block23Conv2.forward(block23Conv1Out, train);
+    Activation block2_3Conv2Out = block2_3Conv2.forward(block2_3Conv1Out, train);
     // block2.3.0: (N,224,28,28) -> (N,256,28,28)  [densenet121_nr.nr:7]
-    Activation block230Out = block230.forward(block220Out, block23Conv2Out);
+    Activation block2_3_0Out = block2_3_0.forward(block2_2_0Out, block2_3Conv2Out);
     // block2.4.conv1: (N,256,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block24Conv1Out = block24Conv1.forward(block230Out, train);
+    Activation block2_4Conv1Out = block2_4Conv1.forward(block2_3_0Out, train);
     // block2.4.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block24Conv2Out = block24Conv2.forward(block24Conv1Out, train);
+    Activation block2_4Conv2Out = block2_4Conv2.forward(block2_4Conv1Out, train);
     // block2.4.0: (N,256,28,28) -> (N,288,28,28)  [densenet121_nr.nr:7]
-    Activation block240Out = block240.forward(block230Out, block24Conv2Out);
+    Activation block2_4_0Out = block2_4_0.forward(block2_3_0Out, block2_4Conv2Out);
     // block2.5.conv1: (N,288,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block25Conv1Out = block25Conv1.forward(block240Out, train);
+    Activation block2_5Conv1Out = block2_5Conv1.forward(block2_4_0Out, train);
     // block2.5.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block25Conv2Out = block25Conv2.forward(block25Conv1Out, train);
+    Activation block2_5Conv2Out = block2_5Conv2.forward(block2_5Conv1Out, train);
     // block2.5.0: (N,288,28,28) -> (N,320,28,28)  [densenet121_nr.nr:7]
-    Activation block250Out = block250.forward(block240Out, block25Conv2Out);
+    Activation block2_5_0Out = block2_5_0.forward(block2_4_0Out, block2_5Conv2Out);
     // block2.6.conv1: (N,320,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block26Conv1Out = block26Conv1.forward(block250Out, train);
+    Activation block2_6Conv1Out = block2_6Conv1.forward(block2_5_0Out, train);
     // block2.6.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block26Conv2Out = block26Conv2.forward(block26Conv1Out, train);
+    Activation block2_6Conv2Out = block2_6Conv2.forward(block2_6Conv1Out, train);
     // block2.6.0: (N,320,28,28) -> (N,352,28,28)  [densenet121_nr.nr:7]
-    Activation block260Out = block260.forward(block250Out, block26Conv2Out);
+    Activation block2_6_0Out = block2_6_0.forward(block2_5_0Out, block2_6Conv2Out);
     // block2.7.conv1: (N,352,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block27Conv1Out = block27Conv1.forward(block260Out, train);
+    Activation block2_7Conv1Out = block2_7Conv1.forward(block2_6_0Out, train);
     // block2.7.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block27Conv2Out = block27Conv2.forward(block27Conv1Out, train);
+    Activation block2_7Conv2Out = block2_7Conv2.forward(block2_7Conv1Out, train);
     // block2.7.0: (N,352,28,28) -> (N,384,28,28)  [densenet121_nr.nr:7]
-    Activation block270Out = block270.forward(block260Out, block27Conv2Out);
+    Activation block2_7_0Out = block2_7_0.forward(block2_6_0Out, block2_7Conv2Out);
     // block2.8.conv1: (N,384,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block28Conv1Out = block28Conv1.forward(block270Out, train);
+    Activation block2_8Conv1Out = block2_8Conv1.forward(block2_7_0Out, train);
     // block2.8.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block28Conv2Out = block28Conv2.forward(block28Conv1Out, train);
+    Activation block2_8Conv2Out = block2_8Conv2.forward(block2_8Conv1Out, train);
     // block2.8.0: (N,384,28,28) -> (N,416,28,28)  [densenet121_nr.nr:7]
-    Activation block280Out = block280.forward(block270Out, block28Conv2Out);
+    Activation block2_8_0Out = block2_8_0.forward(block2_7_0Out, block2_8Conv2Out);
     // block2.9.conv1: (N,416,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block29Conv1Out = block29Conv1.forward(block280Out, train);
+    Activation block2_9Conv1Out = block2_9Conv1.forward(block2_8_0Out, train);
     // block2.9.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block29Conv2Out = block29Conv2.forward(block29Conv1Out, train);
+    Activation block2_9Conv2Out = block2_9Conv2.forward(block2_9Conv1Out, train);
     // block2.9.0: (N,416,28,28) -> (N,448,28,28)  [densenet121_nr.nr:7]
-    Activation block290Out = block290.forward(block280Out, block29Conv2Out);
+    Activation block2_9_0Out = block2_9_0.forward(block2_8_0Out, block2_9Conv2Out);
     // block2.10.conv1: (N,448,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block210Conv1Out = block210Conv1.forward(block290Out, train);
+    Activation block2_10Conv1Out = block2_10Conv1.forward(block2_9_0Out, train);
     // block2.10.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block210Conv2Out = block210Conv2.forward(block210Conv1Out, train);
+    Activation block2_10Conv2Out = block2_10Conv2.forward(block2_10Conv1Out, train);
     // block2.10.0: (N,448,28,28) -> (N,480,28,28)  [densenet121_nr.nr:7]
-    Activation block2100Out = block2100.forward(block290Out, block210Conv2Out);
+    Activation block2_10_0Out = block2_10_0.forward(block2_9_0Out, block2_10Conv2Out);
     // block2.11.conv1: (N,480,28,28) -> (N,128,28,28)  [densenet121_nr.nr:8]
-    Activation block211Conv1Out = block211Conv1.forward(block2100Out, train);
+    Activation block2_11Conv1Out = block2_11Conv1.forward(block2_10_0Out, train);
     // block2.11.conv2: (N,128,28,28) -> (N,32,28,28)  [densenet121_nr.nr:9]
-    Activation block211Conv2Out = block211Conv2.forward(block211Conv1Out, train);
+    Activation block2_11Conv2Out = block2_11Conv2.forward(block2_11Conv1Out, train);
     // block2.11.0: (N,480,28,28) -> (N,512,28,28)  [densenet121_nr.nr:7]
-    Activation block2110Out = block2110.forward(block2100Out, block211Conv2Out);
+    Activation block2_11_0Out = block2_11_0.forward(block2_10_0Out, block2_11Conv2Out);
     // trans2.0: (N,512,28,28) -> (N,256,28,28)  [densenet121_nr.nr:15]
-    Activation trans20Out = trans20.forward(block2110Out, train);
+    Activation trans2_0Out = trans2_0.forward(block2_11_0Out, train);
     // trans2.1: (N,256,28,28) -> (N,256,14,14)  [densenet121_nr.nr:16]
-    Activation trans21Out = trans21.forward(trans20Out, train);
+    Activation trans2_1Out = trans2_1.forward(trans2_0Out, train);
     // block3.0.conv1: (N,256,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block30Conv1Out = block30Conv1.forward(trans21Out, train);
+    Activation block3_0Conv1Out = block3_0Conv1.forward(trans2_1Out, train);
     // block3.0.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block30Conv2Out = block30Conv2.forward(block30Conv1Out, train);
+    Activation block3_0Conv2Out = block3_0Conv2.forward(block3_0Conv1Out, train);
     // block3.0.0: (N,256,14,14) -> (N,288,14,14)  [densenet121_nr.nr:7]
-    Activation block300Out = block300.forward(trans21Out, block30Conv2Out);
+    Activation block3_0_0Out = block3_0_0.forward(trans2_1Out, block3_0Conv2Out);
     // block3.1.conv1: (N,288,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block31Conv1Out = block31Conv1.forward(block300Out, train);
+    Activation block3_1Conv1Out = block3_1Conv1.forward(block3_0_0Out, train);
     // block3.1.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block31Conv2Out = block31Conv2.forward(block31Conv1Out, train);
+    Activation block3_1Conv2Out = block3_1Conv2.forward(block3_1Conv1Out, train);
     // block3.1.0: (N,288,14,14) -> (N,320,14,14)  [densenet121_nr.nr:7]
-    Activation block310Out = block310.forward(block300Out, block31Conv2Out);
+    Activation block3_1_0Out = block3_1_0.forward(block3_0_0Out, block3_1Conv2Out);
     // block3.2.conv1: (N,320,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block32Conv1Out = block32Conv1.forward(block310Out, train);
+    Activation block3_2Conv1Out = block3_2Conv1.forward(block3_1_0Out, train);
     // block3.2.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block32Conv2Out = block32Conv2.forward(block32Conv1Out, train);
+    Activation block3_2Conv2Out = block3_2Conv2.forward(block3_2Conv1Out, train);
     // block3.2.0: (N,320,14,14) -> (N,352,14,14)  [densenet121_nr.nr:7]
-    Activation block320Out = block320.forward(block310Out, block32Conv2Out);
+    Activation block3_2_0Out = block3_2_0.forward(block3_1_0Out, block3_2Conv2Out);
     // block3.3.conv1: (N,352,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block33Conv1Out = block33Conv1.forward(block320Out, train);
+    Activation block3_3Conv1Out = block3_3Conv1.forward(block3_2_0Out, train);
     // block3.3.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block33Conv2Out = block33Conv2.forward(block33Conv1Out, train);
+    Activation block3_3Conv2Out = block3_3Conv2.forward(block3_3Conv1Out, train);
     // block3.3.0: (N,352,14,14) -> (N,384,14,14)  [densenet121_nr.nr:7]
-    Activation block330Out = block330.forward(block320Out, block33Conv2Out);
+    Activation block3_3_0Out = block3_3_0.forward(block3_2_0Out, block3_3Conv2Out);
     // block3.4.conv1: (N,384,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block34Conv1Out = block34Conv1.forward(block330Out, train);
+    Activation block3_4Conv1Out = block3_4Conv1.forward(block3_3_0Out, train);
     // block3.4.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block34Conv2Out = block34Conv2.forward(block34Conv1Out, train);
+    Activation block3_4Conv2Out = block3_4Conv2.forward(block3_4Conv1Out, train);
     // block3.4.0: (N,384,14,14) -> (N,416,14,14)  [densenet121_nr.nr:7]
-    Activation block340Out = block340.forward(block330Out, block34Conv2Out);
+    Activation block3_4_0Out = block3_4_0.forward(block3_3_0Out, block3_4Conv2Out);
     // block3.5.conv1: (N,416,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block35Conv1Out = block35Conv1.forward(block340Out, train);
+    Activation block3_5Conv1Out = block3_5Conv1.forward(block3_4_0Out, train);
     // block3.5.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block35Conv2Out = block35Conv2.forward(block35Conv1Out, train);
+    Activation block3_5Conv2Out = block3_5Conv2.forward(block3_5Conv1Out, train);
     // block3.5.0: (N,416,14,14) -> (N,448,14,14)  [densenet121_nr.nr:7]
-    Activation block350Out = block350.forward(block340Out, block35Conv2Out);
+    Activation block3_5_0Out = block3_5_0.forward(block3_4_0Out, block3_5Conv2Out);
     // block3.6.conv1: (N,448,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block36Conv1Out = block36Conv1.forward(block350Out, train);
+    Activation block3_6Conv1Out = block3_6Conv1.forward(block3_5_0Out, train);
     // block3.6.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block36Conv2Out = block36Conv2.forward(block36Conv1Out, train);
+    Activation block3_6Conv2Out = block3_6Conv2.forward(block3_6Conv1Out, train);
     // block3.6.0: (N,448,14,14) -> (N,480,14,14)  [densenet121_nr.nr:7]
-    Activation block360Out = block360.forward(block350Out, block36Conv2Out);
+    Activation block3_6_0Out = block3_6_0.forward(block3_5_0Out, block3_6Conv2Out);
     // block3.7.conv1: (N,480,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block37Conv1Out = block37Conv1.forward(block360Out, train);
+    Activation block3_7Conv1Out = block3_7Conv1.forward(block3_6_0Out, train);
     // block3.7.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block37Conv2Out = block37Conv2.forward(block37Conv1Out, train);
+    Activation block3_7Conv2Out = block3_7Conv2.forward(block3_7Conv1Out, train);
     // block3.7.0: (N,480,14,14) -> (N,512,14,14)  [densenet121_nr.nr:7]
-    Activation block370Out = block370.forward(block360Out, block37Conv2Out);
+    Activation block3_7_0Out = block3_7_0.forward(block3_6_0Out, block3_7Conv2Out);
     // block3.8.conv1: (N,512,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block38Conv1Out = block38Conv1.forward(block370Out, train);
+    Activation block3_8Conv1Out = block3_8Conv1.forward(block3_7_0Out, train);
     // block3.8.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block38Conv2Out = block38Conv2.forward(block38Conv1Out, train);
+    Activation block3_8Conv2Out = block3_8Conv2.forward(block3_8Conv1Out, train);
     // block3.8.0: (N,512,14,14) -> (N,544,14,14)  [densenet121_nr.nr:7]
-    Activation block380Out = block380.forward(block370Out, block38Conv2Out);
+    Activation block3_8_0Out = block3_8_0.forward(block3_7_0Out, block3_8Conv2Out);
     // block3.9.conv1: (N,544,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block39Conv1Out = block39Conv1.forward(block380Out, train);
+    Activation block3_9Conv1Out = block3_9Conv1.forward(block3_8_0Out, train);
     // block3.9.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block39Conv2Out = block39Conv2.forward(block39Conv1Out, train);
+    Activation block3_9Conv2Out = block3_9Conv2.forward(block3_9Conv1Out, train);
     // block3.9.0: (N,544,14,14) -> (N,576,14,14)  [densenet121_nr.nr:7]
-    Activation block390Out = block390.forward(block380Out, block39Conv2Out);
+    Activation block3_9_0Out = block3_9_0.forward(block3_8_0Out, block3_9Conv2Out);
     // block3.10.conv1: (N,576,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block310Conv1Out = block310Conv1.forward(block390Out, train);
+    Activation block3_10Conv1Out = block3_10Conv1.forward(block3_9_0Out, train);
     // block3.10.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block310Conv2Out = block310Conv2.forward(block310Conv1Out, train);
+    Activation block3_10Conv2Out = block3_10Conv2.forward(block3_10Conv1Out, train);
     // block3.10.0: (N,576,14,14) -> (N,608,14,14)  [densenet121_nr.nr:7]
-    Activation block3100Out = block3100.forward(block390Out, block310Conv2Out);
+    Activation block3_10_0Out = block3_10_0.forward(block3_9_0Out, block3_10Conv2Out);
     // block3.11.conv1: (N,608,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block311Conv1Out = block311Conv1.forward(block3100Out, train);
+    Activation block3_11Conv1Out = block3_11Conv1.forward(block3_10_0Out, train);
     // block3.11.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block311Conv2Out = block311Conv2.forward(block311Conv1Out, train);
+    Activation block3_11Conv2Out = block3_11Conv2.forward(block3_11Conv1Out, train);
     // block3.11.0: (N,608,14,14) -> (N,640,14,14)  [densenet121_nr.nr:7]
-    Activation block3110Out = block3110.forward(block3100Out, block311Conv2Out);
+    Activation block3_11_0Out = block3_11_0.forward(block3_10_0Out, block3_11Conv2Out);
     // block3.12.conv1: (N,640,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block312Conv1Out = block312Conv1.forward(block3110Out, train);
+    Activation block3_12Conv1Out = block3_12Conv1.forward(block3_11_0Out, train);
     // block3.12.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block312Conv2Out = block312Conv2.forward(block312Conv1Out, train);
+    Activation block3_12Conv2Out = block3_12Conv2.forward(block3_12Conv1Out, train);
     // block3.12.0: (N,640,14,14) -> (N,672,14,14)  [densenet121_nr.nr:7]
-    Activation block3120Out = block3120.forward(block3110Out, block312Conv2Out);
+    Activation block3_12_0Out = block3_12_0.forward(block3_11_0Out, block3_12Conv2Out);
     // block3.13.conv1: (N,672,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block313Conv1Out = block313Conv1.forward(block3120Out, train);
+    Activation block3_13Conv1Out = block3_13Conv1.forward(block3_12_0Out, train);
     // block3.13.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block313Conv2Out = block313Conv2.forward(block313Conv1Out, train);
+    Activation block3_13Conv2Out = block3_13Conv2.forward(block3_13Conv1Out, train);
     // block3.13.0: (N,672,14,14) -> (N,704,14,14)  [densenet121_nr.nr:7]
-    Activation block3130Out = block3130.forward(block3120Out, block313Conv2Out);
+    Activation block3_13_0Out = block3_13_0.forward(block3_12_0Out, block3_13Conv2Out);
     // block3.14.conv1: (N,704,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block314Conv1Out = block314Conv1.forward(block3130Out, train);
+    Activation block3_14Conv1Out = block3_14Conv1.forward(block3_13_0Out, train);
     // block3.14.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block314Conv2Out = block314Conv2.forward(block314Conv1Out, train);
+    Activation block3_14Conv2Out = block3_14Conv2.forward(block3_14Conv1Out, train);
     // block3.14.0: (N,704,14,14) -> (N,736,14,14)  [densenet121_nr.nr:7]
-    Activation block3140Out = block3140.forward(block3130Out, block314Conv2Out);
+    Activation block3_14_0Out = block3_14_0.forward(block3_13_0Out, block3_14Conv2Out);
     // block3.15.conv1: (N,736,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block315Conv1Out = block315Conv1.forward(block3140Out, train);
+    Activation block3_15Conv1Out = block3_15Conv1.forward(block3_14_0Out, train);
     // block3.15.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block315Conv2Out = block315Conv2.forward(block315Conv1Out, train);
+    Activation block3_15Conv2Out = block3_15Conv2.forward(block3_15Conv1Out, train);
     // block3.15.0: (N,736,14,14) -> (N,768,14,14)  [densenet121_nr.nr:7]
-    Activation block3150Out = block3150.forward(block3140Out, block315Conv2Out);
+    Activation block3_15_0Out = block3_15_0.forward(block3_14_0Out, block3_15Conv2Out);
     // block3.16.conv1: (N,768,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block316Conv1Out = block316Conv1.forward(block3150Out, train);
+    Activation block3_16Conv1Out = block3_16Conv1.forward(block3_15_0Out, train);
     // block3.16.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block316Conv2Out = block316Conv2.forward(block316Conv1Out, train);
+    Activation block3_16Conv2Out = block3_16Conv2.forward(block3_16Conv1Out, train);
     // block3.16.0: (N,768,14,14) -> (N,800,14,14)  [densenet121_nr.nr:7]
-    Activation block3160Out = block3160.forward(block3150Out, block316Conv2Out);
+    Activation block3_16_0Out = block3_16_0.forward(block3_15_0Out, block3_16Conv2Out);
     // block3.17.conv1: (N,800,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block317Conv1Out = block317Conv1.forward(block3160Out, train);
+    Activation block3_17Conv1Out = block3_17Conv1.forward(block3_16_0Out, train);
     // block3.17.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block317Conv2Out = block317Conv2.forward(block317Conv1Out, train);
+    Activation block3_17Conv2Out = block3_17Conv2.forward(block3_17Conv1Out, train);
     // block3.17.0: (N,800,14,14) -> (N,832,14,14)  [densenet121_nr.nr:7]
-    Activation block3170Out = block3170.forward(block3160Out, block317Conv2Out);
+    Activation block3_17_0Out = block3_17_0.forward(block3_16_0Out, block3_17Conv2Out);
     // block3.18.conv1: (N,832,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block318Conv1Out = block318Conv1.forward(block3170Out, train);
+    Activation block3_18Conv1Out = block3_18Conv1.forward(block3_17_0Out, train);
     // block3.18.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block318Conv2Out = block318Conv2.forward(block318Conv1Out, train);
+    Activation block3_18Conv2Out = block3_18Conv2.forward(block3_18Conv1Out, train);
     // block3.18.0: (N,832,14,14) -> (N,864,14,14)  [densenet121_nr.nr:7]
-    Activation block3180Out = block3180.forward(block3170Out, block318Conv2Out);
+    Activation block3_18_0Out = block3_18_0.forward(block3_17_0Out, block3_18Conv2Out);
     // block3.19.conv1: (N,864,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block319Conv1Out = block319Conv1.forward(block3180Out, train);
+    Activation block3_19Conv1Out = block3_19Conv1.forward(block3_18_0Out, train);
     // block3.19.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block319Conv2Out = block319Conv2.forward(block319Conv1Out, train);
+    Activation block3_19Conv2Out = block3_19Conv2.forward(block3_19Conv1Out, train);
     // block3.19.0: (N,864,14,14) -> (N,896,14,14)  [densenet121_nr.nr:7]
-    Activation block3190Out = block3190.forward(block3180Out, block319Conv2Out);
+    Activation block3_19_0Out = block3_19_0.forward(block3_18_0Out, block3_19Conv2Out);
     // block3.20.conv1: (N,896,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block320Conv1Out = block320Conv1.forward(block3190Out, train);
+    Activation block3_20Conv1Out = block3_20Conv1.forward(block3_19_0Out, train);
     // block3.20.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block320Conv2Out = block320Conv2.forward(block320Conv1Out, train);
+    Activation block3_20Conv2Out = block3_20Conv2.forward(block3_20Conv1Out, train);
     // block3.20.0: (N,896,14,14) -> (N,928,14,14)  [densenet121_nr.nr:7]
-    Activation block3200Out = block3200.forward(block3190Out, block320Conv2Out);
+    Activation block3_20_0Out = block3_20_0.forward(block3_19_0Out, block3_20Conv2Out);
     // block3.21.conv1: (N,928,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block321Conv1Out = block321Conv1.forward(block3200Out, train);
+    Activation block3_21Conv1Out = block3_21Conv1.forward(block3_20_0Out, train);
     // block3.21.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block321Conv2Out = block321Conv2.forward(block321Conv1Out, train);
+    Activation block3_21Conv2Out = block3_21Conv2.forward(block3_21Conv1Out, train);
     // block3.21.0: (N,928,14,14) -> (N,960,14,14)  [densenet121_nr.nr:7]
-    Activation block3210Out = block3210.forward(block3200Out, block321Conv2Out);
+    Activation block3_21_0Out = block3_21_0.forward(block3_20_0Out, block3_21Conv2Out);
     // block3.22.conv1: (N,960,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block322Conv1Out = block322Conv1.forward(block3210Out, train);
+    Activation block3_22Conv1Out = block3_22Conv1.forward(block3_21_0Out, train);
     // block3.22.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block322Conv2Out = block322Conv2.forward(block322Conv1Out, train);
+    Activation block3_22Conv2Out = block3_22Conv2.forward(block3_22Conv1Out, train);
     // block3.22.0: (N,960,14,14) -> (N,992,14,14)  [densenet121_nr.nr:7]
-    Activation block3220Out = block3220.forward(block3210Out, block322Conv2Out);
+    Activation block3_22_0Out = block3_22_0.forward(block3_21_0Out, block3_22Conv2Out);
     // block3.23.conv1: (N,992,14,14) -> (N,128,14,14)  [densenet121_nr.nr:8]
-    Activation block323Conv1Out = block323Conv1.forward(block3220Out, train);
+    Activation block3_23Conv1Out = block3_23Conv1.forward(block3_22_0Out, train);
     // block3.23.conv2: (N,128,14,14) -> (N,32,14,14)  [densenet121_nr.nr:9]
-    Activation block323Conv2Out = block323Conv2.forward(block323Conv1Out, train);
+    Activation block3_23Conv2Out = block3_23Conv2.forward(block3_23Conv1Out, train);
     // block3.23.0: (N,992,14,14) -> (N,1024,14,14)  [densenet121_nr.nr:7]
-    Activation block3230Out = block3230.forward(block3220Out, block323Conv2Out);
+    Activation block3_23_0Out = block3_23_0.forward(block3_22_0Out, block3_23Conv2Out);
     // trans3.0: (N,1024,14,14) -> (N,512,14,14)  [densenet121_nr.nr:15]
-    Activation trans30Out = trans30.forward(block3230Out, train);
+    Activation trans3_0Out = trans3_0.forward(block3_23_0Out, train);
     // trans3.1: (N,512,14,14) -> (N,512,7,7)  [densenet121_nr.nr:16]
-    Activation trans31Out = trans31.forward(trans30Out, train);
+    Activation trans3_1Out = trans3_1.forward(trans3_0Out, train);
     // block4.0.conv1: (N,512,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block40Conv1Out = block40Conv1.forward(trans31Out, train);
+    Activation block4_0Conv1Out = block4_0Conv1.forward(trans3_1Out, train);
     // block4.0.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block40Conv2Out = block40Conv2.forward(block40Conv1Out, train);
+    Activation block4_0Conv2Out = block4_0Conv2.forward(block4_0Conv1Out, train);
     // block4.0.0: (N,512,7,7) -> (N,544,7,7)  [densenet121_nr.nr:7]
-    Activation block400Out = block400.forward(trans31Out, block40Conv2Out);
+    Activation block4_0_0Out = block4_0_0.forward(trans3_1Out, block4_0Conv2Out);
     // block4.1.conv1: (N,544,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block41Conv1Out = block41Conv1.forward(block400Out, train);
+    Activation block4_1Conv1Out = block4_1Conv1.forward(block4_0_0Out, train);
     // block4.1.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block41Conv2Out = block41Conv2.forward(block41Conv1Out, train);
+    Activation block4_1Conv2Out = block4_1Conv2.forward(block4_1Conv1Out, train);
     // block4.1.0: (N,544,7,7) -> (N,576,7,7)  [densenet121_nr.nr:7]
-    Activation block410Out = block410.forward(block400Out, block41Conv2Out);
+    Activation block4_1_0Out = block4_1_0.forward(block4_0_0Out, block4_1Conv2Out);
     // block4.2.conv1: (N,576,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block42Conv1Out = block42Conv1.forward(block410Out, train);
+    Activation block4_2Conv1Out = block4_2Conv1.forward(block4_1_0Out, train);
     // block4.2.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block42Conv2Out = block42Conv2.forward(block42Conv1Out, train);
+    Activation block4_2Conv2Out = block4_2Conv2.forward(block4_2Conv1Out, train);
     // block4.2.0: (N,576,7,7) -> (N,608,7,7)  [densenet121_nr.nr:7]
-    Activation block420Out = block420.forward(block410Out, block42Conv2Out);
+    Activation block4_2_0Out = block4_2_0.forward(block4_1_0Out, block4_2Conv2Out);
     // block4.3.conv1: (N,608,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block43Conv1Out = block43Conv1.forward(block420Out, train);
+    Activation block4_3Conv1Out = block4_3Conv1.forward(block4_2_0Out, train);
     // block4.3.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block43Conv2Out = block43Conv2.forward(block43Conv1Out, train);
+    Activation block4_3Conv2Out = block4_3Conv2.forward(block4_3Conv1Out, train);
     // block4.3.0: (N,608,7,7) -> (N,640,7,7)  [densenet121_nr.nr:7]
-    Activation block430Out = block430.forward(block420Out, block43Conv2Out);
+    Activation block4_3_0Out = block4_3_0.forward(block4_2_0Out, block4_3Conv2Out);
     // block4.4.conv1: (N,640,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block44Conv1Out = block44Conv1.forward(block430Out, train);
+    Activation block4_4Conv1Out = block4_4Conv1.forward(block4_3_0Out, train);
     // block4.4.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block44Conv2Out = block44Conv2.forward(block44Conv1Out, train);
+    Activation block4_4Conv2Out = block4_4Conv2.forward(block4_4Conv1Out, train);
     // block4.4.0: (N,640,7,7) -> (N,672,7,7)  [densenet121_nr.nr:7]
-    Activation block440Out = block440.forward(block430Out, block44Conv2Out);
+    Activation block4_4_0Out = block4_4_0.forward(block4_3_0Out, block4_4Conv2Out);
     // block4.5.conv1: (N,672,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block45Conv1Out = block45Conv1.forward(block440Out, train);
+    Activation block4_5Conv1Out = block4_5Conv1.forward(block4_4_0Out, train);
     // block4.5.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block45Conv2Out = block45Conv2.forward(block45Conv1Out, train);
+    Activation block4_5Conv2Out = block4_5Conv2.forward(block4_5Conv1Out, train);
     // block4.5.0: (N,672,7,7) -> (N,704,7,7)  [densenet121_nr.nr:7]
-    Activation block450Out = block450.forward(block440Out, block45Conv2Out);
+    Activation block4_5_0Out = block4_5_0.forward(block4_4_0Out, block4_5Conv2Out);
     // block4.6.conv1: (N,704,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block46Conv1Out = block46Conv1.forward(block450Out, train);
+    Activation block4_6Conv1Out = block4_6Conv1.forward(block4_5_0Out, train);
     // block4.6.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block46Conv2Out = block46Conv2.forward(block46Conv1Out, train);
+    Activation block4_6Conv2Out = block4_6Conv2.forward(block4_6Conv1Out, train);
     // block4.6.0: (N,704,7,7) -> (N,736,7,7)  [densenet121_nr.nr:7]
-    Activation block460Out = block460.forward(block450Out, block46Conv2Out);
+    Activation block4_6_0Out = block4_6_0.forward(block4_5_0Out, block4_6Conv2Out);
     // block4.7.conv1: (N,736,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block47Conv1Out = block47Conv1.forward(block460Out, train);
+    Activation block4_7Conv1Out = block4_7Conv1.forward(block4_6_0Out, train);
     // block4.7.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block47Conv2Out = block47Conv2.forward(block47Conv1Out, train);
+    Activation block4_7Conv2Out = block4_7Conv2.forward(block4_7Conv1Out, train);
     // block4.7.0: (N,736,7,7) -> (N,768,7,7)  [densenet121_nr.nr:7]
-    Activation block470Out = block470.forward(block460Out, block47Conv2Out);
+    Activation block4_7_0Out = block4_7_0.forward(block4_6_0Out, block4_7Conv2Out);
     // block4.8.conv1: (N,768,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block48Conv1Out = block48Conv1.forward(block470Out, train);
+    Activation block4_8Conv1Out = block4_8Conv1.forward(block4_7_0Out, train);
     // block4.8.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block48Conv2Out = block48Conv2.forward(block48Conv1Out, train);
+    Activation block4_8Conv2Out = block4_8Conv2.forward(block4_8Conv1Out, train);
     // block4.8.0: (N,768,7,7) -> (N,800,7,7)  [densenet121_nr.nr:7]
-    Activation block480Out = block480.forward(block470Out, block48Conv2Out);
+    Activation block4_8_0Out = block4_8_0.forward(block4_7_0Out, block4_8Conv2Out);
     // block4.9.conv1: (N,800,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block49Conv1Out = block49Conv1.forward(block480Out, train);
+    Activation block4_9Conv1Out = block4_9Conv1.forward(block4_8_0Out, train);
     // block4.9.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block49Conv2Out = block49Conv2.forward(block49Conv1Out, train);
+    Activation block4_9Conv2Out = block4_9Conv2.forward(block4_9Conv1Out, train);
     // block4.9.0: (N,800,7,7) -> (N,832,7,7)  [densenet121_nr.nr:7]
-    Activation block490Out = block490.forward(block480Out, block49Conv2Out);
+    Activation block4_9_0Out = block4_9_0.forward(block4_8_0Out, block4_9Conv2Out);
     // block4.10.conv1: (N,832,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block410Conv1Out = block410Conv1.forward(block490Out, train);
+    Activation block4_10Conv1Out = block4_10Conv1.forward(block4_9_0Out, train);
     // block4.10.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block410Conv2Out = block410Conv2.forward(block410Conv1Out, train);
+    Activation block4_10Conv2Out = block4_10Conv2.forward(block4_10Conv1Out, train);
     // block4.10.0: (N,832,7,7) -> (N,864,7,7)  [densenet121_nr.nr:7]
-    Activation block4100Out = block4100.forward(block490Out, block410Conv2Out);
+    Activation block4_10_0Out = block4_10_0.forward(block4_9_0Out, block4_10Conv2Out);
     // block4.11.conv1: (N,864,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block411Conv1Out = block411Conv1.forward(block4100Out, train);
+    Activation block4_11Conv1Out = block4_11Conv1.forward(block4_10_0Out, train);
     // block4.11.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block411Conv2Out = block411Conv2.forward(block411Conv1Out, train);
+    Activation block4_11Conv2Out = block4_11Conv2.forward(block4_11Conv1Out, train);
     // block4.11.0: (N,864,7,7) -> (N,896,7,7)  [densenet121_nr.nr:7]
-    Activation block4110Out = block4110.forward(block4100Out, block411Conv2Out);
+    Activation block4_11_0Out = block4_11_0.forward(block4_10_0Out, block4_11Conv2Out);
     // block4.12.conv1: (N,896,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block412Conv1Out = block412Conv1.forward(block4110Out, train);
+    Activation block4_12Conv1Out = block4_12Conv1.forward(block4_11_0Out, train);
     // block4.12.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block412Conv2Out = block412Conv2.forward(block412Conv1Out, train);
+    Activation block4_12Conv2Out = block4_12Conv2.forward(block4_12Conv1Out, train);
     // block4.12.0: (N,896,7,7) -> (N,928,7,7)  [densenet121_nr.nr:7]
-    Activation block4120Out = block4120.forward(block4110Out, block412Conv2Out);
+    Activation block4_12_0Out = block4_12_0.forward(block4_11_0Out, block4_12Conv2Out);
     // block4.13.conv1: (N,928,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block413Conv1Out = block413Conv1.forward(block4120Out, train);
+    Activation block4_13Conv1Out = block4_13Conv1.forward(block4_12_0Out, train);
     // block4.13.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block413Conv2Out = block413Conv2.forward(block413Conv1Out, train);
+    Activation block4_13Conv2Out = block4_13Conv2.forward(block4_13Conv1Out, train);
     // block4.13.0: (N,928,7,7) -> (N,960,7,7)  [densenet121_nr.nr:7]
-    Activation block4130Out = block4130.forward(block4120Out, block413Conv2Out);
+    Activation block4_13_0Out = block4_13_0.forward(block4_12_0Out, block4_13Conv2Out);
     // block4.14.conv1: (N,960,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block414Conv1Out = block414Conv1.forward(block4130Out, train);
+    Activation block4_14Conv1Out = block4_14Conv1.forward(block4_13_0Out, train);
     // block4.14.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block414Conv2Out = block414Conv2.forward(block414Conv1Out, train);
+    Activation block4_14Conv2Out = block4_14Conv2.forward(block4_14Conv1Out, train);
     // block4.14.0: (N,960,7,7) -> (N,992,7,7)  [densenet121_nr.nr:7]
-    Activation block4140Out = block4140.forward(block4130Out, block414Conv2Out);
+    Activation block4_14_0Out = block4_14_0.forward(block4_13_0Out, block4_14Conv2Out);
     // block4.15.conv1: (N,992,7,7) -> (N,128,7,7)  [densenet121_nr.nr:8]
-    Activation block415Conv1Out = block415Conv1.forward(block4140Out, train);
+    Activation block4_15Conv1Out = block4_15Conv1.forward(block4_14_0Out, train);
     // block4.15.conv2: (N,128,7,7) -> (N,32,7,7)  [densenet121_nr.nr:9]
-    Activation block415Conv2Out = block415Conv2.forward(block415Conv1Out, train);
+    Activation block4_15Conv2Out = block4_15Conv2.forward(block4_15Conv1Out, train);
     // block4.15.0: (N,992,7,7) -> (N,1024,7,7)  [densenet121_nr.nr:7]
-    Activation block4150Out = block4150.forward(block4140Out, block415Conv2Out);
+    Activation block4_15_0Out = block4_15_0.forward(block4_14_0Out, block4_15Conv2Out);
     // classifier: (N,1024,7,7) -> (N,1000,1,1)  [densenet121_nr.nr:32]
-    classifier.forward(block4150Out, train);
+    classifier.forward(block4_15_0Out, train);
   }
 
   @Override
   protected void backwardLayers() {
     classifier.backward(); // classifier
-    block4150.backward(); // block4.15.0
-    block415Conv2.backward(); // block4.15.conv2
-    block415Conv1.backward(); // block4.15.conv1
-    block4140.backward(); // block4.14.0
-    block414Conv2.backward(); // block4.14.conv2
-    block414Conv1.backward(); // block4.14.conv1
-    block4130.backward(); // block4.13.0
-    block413Conv2.backward(); // block4.13.conv2
-    block413Conv1.backward(); // block4.13.conv1
-    block4120.backward(); // block4.12.0
-    block412Conv2.backward(); // block4.12.conv2
-    block412Conv1.backward(); // block4.12.conv1
-    block4110.backward(); // block4.11.0
-    block411Conv2.backward(); // block4.11.conv2
-    block411Conv1.backward(); // block4.11.conv1
-    block4100.backward(); // block4.10.0
-    block410Conv2.backward(); // block4.10.conv2
-    block410Conv1.backward(); // block4.10.conv1
-    block490.backward(); // block4.9.0
-    block49Conv2.backward(); // block4.9.conv2
-    block49Conv1.backward(); // block4.9.conv1
-    block480.backward(); // block4.8.0
-    block48Conv2.backward(); // block4.8.conv2
-    block48Conv1.backward(); // block4.8.conv1
-    block470.backward(); // block4.7.0
-    block47Conv2.backward(); // block4.7.conv2
-    block47Conv1.backward(); // block4.7.conv1
-    block460.backward(); // block4.6.0
-    block46Conv2.backward(); // block4.6.conv2
-    block46Conv1.backward(); // block4.6.conv1
-    block450.backward(); // block4.5.0
-    block45Conv2.backward(); // block4.5.conv2
-    block45Conv1.backward(); // block4.5.conv1
-    block440.backward(); // block4.4.0
-    block44Conv2.backward(); // block4.4.conv2
-    block44Conv1.backward(); // block4.4.conv1
-    block430.backward(); // block4.3.0
-    block43Conv2.backward(); // block4.3.conv2
-    block43Conv1.backward(); // block4.3.conv1
-    block420.backward(); // block4.2.0
-    block42Conv2.backward(); // block4.2.conv2
-    block42Conv1.backward(); // block4.2.conv1
-    block410.backward(); // block4.1.0
-    block41Conv2.backward(); // block4.1.conv2
-    block41Conv1.backward(); // block4.1.conv1
-    block400.backward(); // block4.0.0
-    block40Conv2.backward(); // block4.0.conv2
-    block40Conv1.backward(); // block4.0.conv1
-    trans31.backward(); // trans3.1
-    trans30.backward(); // trans3.0
-    block3230.backward(); // block3.23.0
-    block323Conv2.backward(); // block3.23.conv2
-    block323Conv1.backward(); // block3.23.conv1
-    block3220.backward(); // block3.22.0
-    block322Conv2.backward(); // block3.22.conv2
-    block322Conv1.backward(); // block3.22.conv1
-    block3210.backward(); // block3.21.0
-    block321Conv2.backward(); // block3.21.conv2
-    block321Conv1.backward(); // block3.21.conv1
-    block3200.backward(); // block3.20.0
-    block320Conv2.backward(); // block3.20.conv2
-    block320Conv1.backward(); // block3.20.conv1
-    block3190.backward(); // block3.19.0
-    block319Conv2.backward(); // block3.19.conv2
-    block319Conv1.backward(); // block3.19.conv1
-    block3180.backward(); // block3.18.0
-    block318Conv2.backward(); // block3.18.conv2
-    block318Conv1.backward(); // block3.18.conv1
-    block3170.backward(); // block3.17.0
-    block317Conv2.backward(); // block3.17.conv2
-    block317Conv1.backward(); // block3.17.conv1
-    block3160.backward(); // block3.16.0
-    block316Conv2.backward(); // block3.16.conv2
-    block316Conv1.backward(); // block3.16.conv1
-    block3150.backward(); // block3.15.0
-    block315Conv2.backward(); // block3.15.conv2
-    block315Conv1.backward(); // block3.15.conv1
-    block3140.backward(); // block3.14.0
-    block314Conv2.backward(); // block3.14.conv2
-    block314Conv1.backward(); // block3.14.conv1
-    block3130.backward(); // block3.13.0
-    block313Conv2.backward(); // block3.13.conv2
-    block313Conv1.backward(); // block3.13.conv1
-    block3120.backward(); // block3.12.0
-    block312Conv2.backward(); // block3.12.conv2
-    block312Conv1.backward(); // block3.12.conv1
-    block3110.backward(); // block3.11.0
-    block311Conv2.backward(); // block3.11.conv2
-    block311Conv1.backward(); // block3.11.conv1
-    block3100.backward(); // block3.10.0
-    block310Conv2.backward(); // block3.10.conv2
-    block310Conv1.backward(); // block3.10.conv1
-    block390.backward(); // block3.9.0
-    block39Conv2.backward(); // block3.9.conv2
-    block39Conv1.backward(); // block3.9.conv1
-    block380.backward(); // block3.8.0
-    block38Conv2.backward(); // block3.8.conv2
-    block38Conv1.backward(); // block3.8.conv1
-    block370.backward(); // block3.7.0
-    block37Conv2.backward(); // block3.7.conv2
-    block37Conv1.backward(); // block3.7.conv1
-    block360.backward(); // block3.6.0
-    block36Conv2.backward(); // block3.6.conv2
-    block36Conv1.backward(); // block3.6.conv1
-    block350.backward(); // block3.5.0
-    block35Conv2.backward(); // block3.5.conv2
-    block35Conv1.backward(); // block3.5.conv1
-    block340.backward(); // block3.4.0
-    block34Conv2.backward(); // block3.4.conv2
-    block34Conv1.backward(); // block3.4.conv1
-    block330.backward(); // block3.3.0
-    block33Conv2.backward(); // block3.3.conv2
-    block33Conv1.backward(); // block3.3.conv1
-    block320.backward(); // block3.2.0
-    block32Conv2.backward(); // block3.2.conv2
-    block32Conv1.backward(); // block3.2.conv1
-    block310.backward(); // block3.1.0
-    block31Conv2.backward(); // block3.1.conv2
-    block31Conv1.backward(); // block3.1.conv1
-    block300.backward(); // block3.0.0
-    block30Conv2.backward(); // block3.0.conv2
-    block30Conv1.backward(); // block3.0.conv1
-    trans21.backward(); // trans2.1
-    trans20.backward(); // trans2.0
-    block2110.backward(); // block2.11.0
-    block211Conv2.backward(); // block2.11.conv2
-    block211Conv1.backward(); // block2.11.conv1
-    block2100.backward(); // block2.10.0
-    block210Conv2.backward(); // block2.10.conv2
-    block210Conv1.backward(); // block2.10.conv1
-    block290.backward(); // block2.9.0
-    block29Conv2.backward(); // block2.9.conv2
-    block29Conv1.backward(); // block2.9.conv1
-    block280.backward(); // block2.8.0
-    block28Conv2.backward(); // block2.8.conv2
-    block28Conv1.backward(); // block2.8.conv1
-    block270.backward(); // block2.7.0
-    block27Conv2.backward(); // block2.7.conv2
-    block27Conv1.backward(); // block2.7.conv1
-    block260.backward(); // block2.6.0
-    block26Conv2.backward(); // block2.6.conv2
-    block26Conv1.backward(); // block2.6.conv1
-    block250.backward(); // block2.5.0
-    block25Conv2.backward(); // block2.5.conv2
-    block25Conv1.backward(); // block2.5.conv1
-    block240.backward(); // block2.4.0
-    block24Conv2.backward(); // block2.4.conv2
-    block24Conv1.backward(); // block2.4.conv1
-    block230.backward(); // block2.3.0
-    block23Conv2.backward(); // block2.3.conv2
-    block23Conv1.backward(); // block2.3.conv1
-    block220.backward(); // block2.2.0
-    block22Conv2.backward(); // block2.2.conv2
-    block22Conv1.backward(); // block2.2.conv1
-    block210.backward(); // block2.1.0
-    block21Conv2.backward(); // block2.1.conv2
-    block21Conv1.backward(); // block2.1.conv1
-    block200.backward(); // block2.0.0
-    block20Conv2.backward(); // block2.0.conv2
-    block20Conv1.backward(); // block2.0.conv1
-    trans11.backward(); // trans1.1
-    trans10.backward(); // trans1.0
-    block150.backward(); // block1.5.0
-    block15Conv2.backward(); // block1.5.conv2
-    block15Conv1.backward(); // block1.5.conv1
-    block140.backward(); // block1.4.0
-    block14Conv2.backward(); // block1.4.conv2
-    block14Conv1.backward(); // block1.4.conv1
-    block130.backward(); // block1.3.0
-    block13Conv2.backward(); // block1.3.conv2
-    block13Conv1.backward(); // block1.3.conv1
-    block120.backward(); // block1.2.0
-    block12Conv2.backward(); // block1.2.conv2
-    block12Conv1.backward(); // block1.2.conv1
-    block110.backward(); // block1.1.0
-    block11Conv2.backward(); // block1.1.conv2
-    block11Conv1.backward(); // block1.1.conv1
-    block100.backward(); // block1.0.0
-    block10Conv2.backward(); // block1.0.conv2
-    block10Conv1.backward(); // block1.0.conv1
+    block4_15_0.backward(); // block4.15.0
+    block4_15Conv2.backward(); // block4.15.conv2
+    block4_15Conv1.backward(); // block4.15.conv1
+    block4_14_0.backward(); // block4.14.0
+    block4_14Conv2.backward(); // block4.14.conv2
+    block4_14Conv1.backward(); // block4.14.conv1
+    block4_13_0.backward(); // block4.13.0
+    block4_13Conv2.backward(); // block4.13.conv2
+    block4_13Conv1.backward(); // block4.13.conv1
+    block4_12_0.backward(); // block4.12.0
+    block4_12Conv2.backward(); // block4.12.conv2
+    block4_12Conv1.backward(); // block4.12.conv1
+    block4_11_0.backward(); // block4.11.0
+    block4_11Conv2.backward(); // block4.11.conv2
+    block4_11Conv1.backward(); // block4.11.conv1
+    block4_10_0.backward(); // block4.10.0
+    block4_10Conv2.backward(); // block4.10.conv2
+    block4_10Conv1.backward(); // block4.10.conv1
+    block4_9_0.backward(); // block4.9.0
+    block4_9Conv2.backward(); // block4.9.conv2
+    block4_9Conv1.backward(); // block4.9.conv1
+    block4_8_0.backward(); // block4.8.0
+    block4_8Conv2.backward(); // block4.8.conv2
+    block4_8Conv1.backward(); // block4.8.conv1
+    block4_7_0.backward(); // block4.7.0
+    block4_7Conv2.backward(); // block4.7.conv2
+    block4_7Conv1.backward(); // block4.7.conv1
+    block4_6_0.backward(); // block4.6.0
+    block4_6Conv2.backward(); // block4.6.conv2
+    block4_6Conv1.backward(); // block4.6.conv1
+    block4_5_0.backward(); // block4.5.0
+    block4_5Conv2.backward(); // block4.5.conv2
+    block4_5Conv1.backward(); // block4.5.conv1
+    block4_4_0.backward(); // block4.4.0
+    block4_4Conv2.backward(); // block4.4.conv2
+    block4_4Conv1.backward(); // block4.4.conv1
+    block4_3_0.backward(); // block4.3.0
+    block4_3Conv2.backward(); // block4.3.conv2
+    block4_3Conv1.backward(); // block4.3.conv1
+    block4_2_0.backward(); // block4.2.0
+    block4_2Conv2.backward(); // block4.2.conv2
+    block4_2Conv1.backward(); // block4.2.conv1
+    block4_1_0.backward(); // block4.1.0
+    block4_1Conv2.backward(); // block4.1.conv2
+    block4_1Conv1.backward(); // block4.1.conv1
+    block4_0_0.backward(); // block4.0.0
+    block4_0Conv2.backward(); // block4.0.conv2
+    block4_0Conv1.backward(); // block4.0.conv1
+    trans3_1.backward(); // trans3.1
+    trans3_0.backward(); // trans3.0
+    block3_23_0.backward(); // block3.23.0
+    block3_23Conv2.backward(); // block3.23.conv2
+    block3_23Conv1.backward(); // block3.23.conv1
+    block3_22_0.backward(); // block3.22.0
+    block3_22Conv2.backward(); // block3.22.conv2
+    block3_22Conv1.backward(); // block3.22.conv1
+    block3_21_0.backward(); // block3.21.0
+    block3_21Conv2.backward(); // block3.21.conv2
+    block3_21Conv1.backward(); // block3.21.conv1
+    block3_20_0.backward(); // block3.20.0
+    block3_20Conv2.backward(); // block3.20.conv2
+    block3_20Conv1.backward(); // block3.20.conv1
+    block3_19_0.backward(); // block3.19.0
+    block3_19Conv2.backward(); // block3.19.conv2
+    block3_19Conv1.backward(); // block3.19.conv1
+    block3_18_0.backward(); // block3.18.0
+    block3_18Conv2.backward(); // block3.18.conv2
+    block3_18Conv1.backward(); // block3.18.conv1
+    block3_17_0.backward(); // block3.17.0
+    block3_17Conv2.backward(); // block3.17.conv2
+    block3_17Conv1.backward(); // block3.17.conv1
+    block3_16_0.backward(); // block3.16.0
+    block3_16Conv2.backward(); // block3.16.conv2
+    block3_16Conv1.backward(); // block3.16.conv1
+    block3_15_0.backward(); // block3.15.0
+    block3_15Conv2.backward(); // block3.15.conv2
+    block3_15Conv1.backward(); // block3.15.conv1
+    block3_14_0.backward(); // block3.14.0
+    block3_14Conv2.backward(); // block3.14.conv2
+    block3_14Conv1.backward(); // block3.14.conv1
+    block3_13_0.backward(); // block3.13.0
+    block3_13Conv2.backward(); // block3.13.conv2
+    block3_13Conv1.backward(); // block3.13.conv1
+    block3_12_0.backward(); // block3.12.0
+    block3_12Conv2.backward(); // block3.12.conv2
+    block3_12Conv1.backward(); // block3.12.conv1
+    block3_11_0.backward(); // block3.11.0
+    block3_11Conv2.backward(); // block3.11.conv2
+    block3_11Conv1.backward(); // block3.11.conv1
+    block3_10_0.backward(); // block3.10.0
+    block3_10Conv2.backward(); // block3.10.conv2
+    block3_10Conv1.backward(); // block3.10.conv1
+    block3_9_0.backward(); // block3.9.0
+    block3_9Conv2.backward(); // block3.9.conv2
+    block3_9Conv1.backward(); // block3.9.conv1
+    block3_8_0.backward(); // block3.8.0
+    block3_8Conv2.backward(); // block3.8.conv2
+    block3_8Conv1.backward(); // block3.8.conv1
+    block3_7_0.backward(); // block3.7.0
+    block3_7Conv2.backward(); // block3.7.conv2
+    block3_7Conv1.backward(); // block3.7.conv1
+    block3_6_0.backward(); // block3.6.0
+    block3_6Conv2.backward(); // block3.6.conv2
+    block3_6Conv1.backward(); // block3.6.conv1
+    block3_5_0.backward(); // block3.5.0
+    block3_5Conv2.backward(); // block3.5.conv2
+    block3_5Conv1.backward(); // block3.5.conv1
+    block3_4_0.backward(); // block3.4.0
+    block3_4Conv2.backward(); // block3.4.conv2
+    block3_4Conv1.backward(); // block3.4.conv1
+    block3_3_0.backward(); // block3.3.0
+    block3_3Conv2.backward(); // block3.3.conv2
+    block3_3Conv1.backward(); // block3.3.conv1
+    block3_2_0.backward(); // block3.2.0
+    block3_2Conv2.backward(); // block3.2.conv2
+    block3_2Conv1.backward(); // block3.2.conv1
+    block3_1_0.backward(); // block3.1.0
+    block3_1Conv2.backward(); // block3.1.conv2
+    block3_1Conv1.backward(); // block3.1.conv1
+    block3_0_0.backward(); // block3.0.0
+    block3_0Conv2.backward(); // block3.0.conv2
+    block3_0Conv1.backward(); // block3.0.conv1
+    trans2_1.backward(); // trans2.1
+    trans2_0.backward(); // trans2.0
+    block2_11_0.backward(); // block2.11.0
+    block2_11Conv2.backward(); // block2.11.conv2
+    block2_11Conv1.backward(); // block2.11.conv1
+    block2_10_0.backward(); // block2.10.0
+    block2_10Conv2.backward(); // block2.10.conv2
+    block2_10Conv1.backward(); // block2.10.conv1
+    block2_9_0.backward(); // block2.9.0
+    block2_9Conv2.backward(); // block2.9.conv2
+    block2_9Conv1.backward(); // block2.9.conv1
+    block2_8_0.backward(); // block2.8.0
+    block2_8Conv2.backward(); // block2.8.conv2
+    block2_8Conv1.backward(); // block2.8.conv1
+    block2_7_0.backward(); // block2.7.0
+    block2_7Conv2.backward(); // block2.7.conv2
+    block2_7Conv1.backward(); // block2.7.conv1
+    block2_6_0.backward(); // block2.6.0
+    block2_6Conv2.backward(); // block2.6.conv2
+    block2_6Conv1.backward(); // block2.6.conv1
+    block2_5_0.backward(); // block2.5.0
+    block2_5Conv2.backward(); // block2.5.conv2
+    block2_5Conv1.backward(); // block2.5.conv1
+    block2_4_0.backward(); // block2.4.0
+    block2_4Conv2.backward(); // block2.4.conv2
+    block2_4Conv1.backward(); // block2.4.conv1
+    block2_3_0.backward(); // block2.3.0
+    block2_3Conv2.backward(); // block2.3.conv2
+    block2_3Conv1.backward(); // block2.3.conv1
+    block2_2_0.backward(); // block2.2.0
+    block2_2Conv2.backward(); // block2.2.conv2
+    block2_2Conv1.backward(); // block2.2.conv1
+    block2_1_0.backward(); // block2.1.0
+    block2_1Conv2.backward(); // block2.1.conv2
+    block2_1Conv1.backward(); // block2.1.conv1
+    block2_0_0.backward(); // block2.0.0
+    block2_0Conv2.backward(); // block2.0.conv2
+    block2_0Conv1.backward(); // block2.0.conv1
+    trans1_1.backward(); // trans1.1
+    trans1_0.backward(); // trans1.0
+    block1_5_0.backward(); // block1.5.0
+    block1_5Conv2.backward(); // block1.5.conv2
+    block1_5Conv1.backward(); // block1.5.conv1
+    block1_4_0.backward(); // block1.4.0
+    block1_4Conv2.backward(); // block1.4.conv2
+    block1_4Conv1.backward(); // block1.4.conv1
+    block1_3_0.backward(); // block1.3.0
+    block1_3Conv2.backward(); // block1.3.conv2
+    block1_3Conv1.backward(); // block1.3.conv1
+    block1_2_0.backward(); // block1.2.0
+    block1_2Conv2.backward(); // block1.2.conv2
+    block1_2Conv1.backward(); // block1.2.conv1
+    block1_1_0.backward(); // block1.1.0
+    block1_1Conv2.backward(); // block1.1.conv2
+    block1_1Conv1.backward(); // block1.1.conv1
+    block1_0_0.backward(); // block1.0.0
+    block1_0Conv2.backward(); // block1.0.conv2
+    block1_0Conv1.backward(); // block1.0.conv1
     features1.backward(); // features.1
     features0.backward(); // features.0
   }
@@ -1960,5 +1995,77 @@ public final class Densenet121NrTrainer extends LayerNetwork {
    */
   private IrNode.Conv conv(int id) {
     return (IrNode.Conv) ir().nodes().get(id);
+  }
+
+  /**
+   * Trains {@code densenet121_nr} with Neural Rejuvenation from the command line, with the options of {@code nrj
+   * train}: see {@link #train}.
+   */
+  public static void main(String[] args) {
+    System.exit(train(args, System.out, System.err));
+  }
+
+  /**
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
+   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
+   * spec's {@code train} binding; epochs and batch to the schedule's. Returns 0 on success, 1 on a
+   * user error (the message goes to {@code err}), 2 on a usage error.
+   */
+  public static int train(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
+        err.print("unknown or incomplete option '" + args[i] + "'\n" + USAGE);
+        return 2;
+      }
+      options.put(args[i], args[i + 1]);
+    }
+    String scheduleName = options.getOrDefault("--schedule", SCHEDULE);
+    if (!options.containsKey("--data") || scheduleName == null
+        || !options.getOrDefault("--network", NETWORK).equals(NETWORK)) {
+      err.print("this trainer trains network " + NETWORK + " and needs --data"
+          + (scheduleName == null ? " and --schedule" : "") + "\n" + USAGE);
+      return 2;
+    }
+    try {
+      NrModule module = NrCompiler.compile(SOURCE_FILE, SOURCE).module();
+      NetworkIr ir = module.network(NETWORK).orElseThrow();
+      ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
+          new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
+      int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
+      int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
+      long seed = Long.parseLong(options.getOrDefault("--seed", "0"));
+      Path outDir = options.containsKey("--out") ? Path.of(options.get("--out")) : null;
+      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
+          s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
+      TrainState resume = null;
+      if (options.containsKey("--resume")) {
+        Path file = Path.of(options.get("--resume"));
+        resume = TrainCheckpoints.toTrainState(file, Checkpoint.read(file));
+      }
+      DataSet data = DataSets.open(options.get("--data"));
+      if (outDir != null) Files.createDirectories(outDir);
+      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
+          Densenet121NrTrainer net = new Densenet121NrTrainer(backend, ir, seed);
+          LoaderBatchSource trainSet = LoaderBatchSource.training(data, schedule, ir.input());
+          LoaderBatchSource testSet = LoaderBatchSource.testing(data, schedule, ir.input())) {
+        NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
+            : new EngineControl(resume == null ? new NrEngine(ir, schedule)
+            : NrEngine.restore(ir, schedule, resume.nrState()));
+        TrainCheckpoints.Run run =
+            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
+        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
+            System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
+            outDir == null ? null : TrainCheckpoints.checkpointer(run));
+        new TrainingLoop(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume);
+      }
+      return 0;
+    } catch (NumberFormatException e) {
+      err.print("not a number: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+      err.println(NETWORK + ": " + e.getMessage());
+      return 1;
+    }
   }
 }

@@ -2,9 +2,20 @@ package io.nrj.examples;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrModule;
+import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.Devices;
+import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.TrainCheckpoints;
+import io.nrj.runtime.cuda.CudaUnavailableException;
+import io.nrj.runtime.data.DataSet;
+import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.data.LoaderBatchSource;
+import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AvgPoolLayer;
 import io.nrj.runtime.model.ClassifierLayer;
@@ -12,8 +23,21 @@ import io.nrj.runtime.model.ConcatLayer;
 import io.nrj.runtime.model.ConvBnLayer;
 import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
+import io.nrj.runtime.nr.EngineControl;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.train.NrControl;
+import io.nrj.runtime.train.ScheduleControl;
+import io.nrj.runtime.train.TrainState;
+import io.nrj.runtime.train.TrainingLoop;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.annotation.processing.Generated;
 
 /**
@@ -103,6 +127,12 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
 
   private static final int NODES = 150;
 
+  private static final String USAGE = "usage: java DensenetBc100K40NrTrainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
+      + "    [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
+
+  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
+      "--epochs", "--batch", "--seed", "--out", "--resume");
+
   /**
    * features.0: (N,3,32,32) -> (N,80,32,32)  [densenet_bc100_k40_nr.nr:23]
    */
@@ -111,742 +141,742 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
   /**
    * block1.0.conv1: (N,80,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block10Conv1;
+  private ConvBnLayer block1_0Conv1;
 
   /**
    * block1.0.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block10Conv2;
+  private ConvBnLayer block1_0Conv2;
 
   /**
    * block1.0.0: (N,80,32,32) -> (N,120,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block100;
+  private ConcatLayer block1_0_0;
 
   /**
    * block1.1.conv1: (N,120,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block11Conv1;
+  private ConvBnLayer block1_1Conv1;
 
   /**
    * block1.1.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block11Conv2;
+  private ConvBnLayer block1_1Conv2;
 
   /**
    * block1.1.0: (N,120,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block110;
+  private ConcatLayer block1_1_0;
 
   /**
    * block1.2.conv1: (N,160,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block12Conv1;
+  private ConvBnLayer block1_2Conv1;
 
   /**
    * block1.2.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block12Conv2;
+  private ConvBnLayer block1_2Conv2;
 
   /**
    * block1.2.0: (N,160,32,32) -> (N,200,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block120;
+  private ConcatLayer block1_2_0;
 
   /**
    * block1.3.conv1: (N,200,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block13Conv1;
+  private ConvBnLayer block1_3Conv1;
 
   /**
    * block1.3.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block13Conv2;
+  private ConvBnLayer block1_3Conv2;
 
   /**
    * block1.3.0: (N,200,32,32) -> (N,240,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block130;
+  private ConcatLayer block1_3_0;
 
   /**
    * block1.4.conv1: (N,240,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block14Conv1;
+  private ConvBnLayer block1_4Conv1;
 
   /**
    * block1.4.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block14Conv2;
+  private ConvBnLayer block1_4Conv2;
 
   /**
    * block1.4.0: (N,240,32,32) -> (N,280,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block140;
+  private ConcatLayer block1_4_0;
 
   /**
    * block1.5.conv1: (N,280,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block15Conv1;
+  private ConvBnLayer block1_5Conv1;
 
   /**
    * block1.5.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block15Conv2;
+  private ConvBnLayer block1_5Conv2;
 
   /**
    * block1.5.0: (N,280,32,32) -> (N,320,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block150;
+  private ConcatLayer block1_5_0;
 
   /**
    * block1.6.conv1: (N,320,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block16Conv1;
+  private ConvBnLayer block1_6Conv1;
 
   /**
    * block1.6.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block16Conv2;
+  private ConvBnLayer block1_6Conv2;
 
   /**
    * block1.6.0: (N,320,32,32) -> (N,360,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block160;
+  private ConcatLayer block1_6_0;
 
   /**
    * block1.7.conv1: (N,360,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block17Conv1;
+  private ConvBnLayer block1_7Conv1;
 
   /**
    * block1.7.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block17Conv2;
+  private ConvBnLayer block1_7Conv2;
 
   /**
    * block1.7.0: (N,360,32,32) -> (N,400,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block170;
+  private ConcatLayer block1_7_0;
 
   /**
    * block1.8.conv1: (N,400,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block18Conv1;
+  private ConvBnLayer block1_8Conv1;
 
   /**
    * block1.8.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block18Conv2;
+  private ConvBnLayer block1_8Conv2;
 
   /**
    * block1.8.0: (N,400,32,32) -> (N,440,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block180;
+  private ConcatLayer block1_8_0;
 
   /**
    * block1.9.conv1: (N,440,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block19Conv1;
+  private ConvBnLayer block1_9Conv1;
 
   /**
    * block1.9.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block19Conv2;
+  private ConvBnLayer block1_9Conv2;
 
   /**
    * block1.9.0: (N,440,32,32) -> (N,480,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block190;
+  private ConcatLayer block1_9_0;
 
   /**
    * block1.10.conv1: (N,480,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block110Conv1;
+  private ConvBnLayer block1_10Conv1;
 
   /**
    * block1.10.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block110Conv2;
+  private ConvBnLayer block1_10Conv2;
 
   /**
    * block1.10.0: (N,480,32,32) -> (N,520,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block1100;
+  private ConcatLayer block1_10_0;
 
   /**
    * block1.11.conv1: (N,520,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block111Conv1;
+  private ConvBnLayer block1_11Conv1;
 
   /**
    * block1.11.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block111Conv2;
+  private ConvBnLayer block1_11Conv2;
 
   /**
    * block1.11.0: (N,520,32,32) -> (N,560,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block1110;
+  private ConcatLayer block1_11_0;
 
   /**
    * block1.12.conv1: (N,560,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block112Conv1;
+  private ConvBnLayer block1_12Conv1;
 
   /**
    * block1.12.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block112Conv2;
+  private ConvBnLayer block1_12Conv2;
 
   /**
    * block1.12.0: (N,560,32,32) -> (N,600,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block1120;
+  private ConcatLayer block1_12_0;
 
   /**
    * block1.13.conv1: (N,600,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block113Conv1;
+  private ConvBnLayer block1_13Conv1;
 
   /**
    * block1.13.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block113Conv2;
+  private ConvBnLayer block1_13Conv2;
 
   /**
    * block1.13.0: (N,600,32,32) -> (N,640,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block1130;
+  private ConcatLayer block1_13_0;
 
   /**
    * block1.14.conv1: (N,640,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block114Conv1;
+  private ConvBnLayer block1_14Conv1;
 
   /**
    * block1.14.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block114Conv2;
+  private ConvBnLayer block1_14Conv2;
 
   /**
    * block1.14.0: (N,640,32,32) -> (N,680,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block1140;
+  private ConcatLayer block1_14_0;
 
   /**
    * block1.15.conv1: (N,680,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block115Conv1;
+  private ConvBnLayer block1_15Conv1;
 
   /**
    * block1.15.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block115Conv2;
+  private ConvBnLayer block1_15Conv2;
 
   /**
    * block1.15.0: (N,680,32,32) -> (N,720,32,32)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block1150;
+  private ConcatLayer block1_15_0;
 
   /**
    * trans1.0: (N,720,32,32) -> (N,360,32,32)  [densenet_bc100_k40_nr.nr:15]
    */
-  private ConvBnLayer trans10;
+  private ConvBnLayer trans1_0;
 
   /**
    * trans1.1: (N,360,32,32) -> (N,360,16,16)  [densenet_bc100_k40_nr.nr:16]
    */
-  private AvgPoolLayer trans11;
+  private AvgPoolLayer trans1_1;
 
   /**
    * block2.0.conv1: (N,360,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block20Conv1;
+  private ConvBnLayer block2_0Conv1;
 
   /**
    * block2.0.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block20Conv2;
+  private ConvBnLayer block2_0Conv2;
 
   /**
    * block2.0.0: (N,360,16,16) -> (N,400,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block200;
+  private ConcatLayer block2_0_0;
 
   /**
    * block2.1.conv1: (N,400,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block21Conv1;
+  private ConvBnLayer block2_1Conv1;
 
   /**
    * block2.1.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block21Conv2;
+  private ConvBnLayer block2_1Conv2;
 
   /**
    * block2.1.0: (N,400,16,16) -> (N,440,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block210;
+  private ConcatLayer block2_1_0;
 
   /**
    * block2.2.conv1: (N,440,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block22Conv1;
+  private ConvBnLayer block2_2Conv1;
 
   /**
    * block2.2.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block22Conv2;
+  private ConvBnLayer block2_2Conv2;
 
   /**
    * block2.2.0: (N,440,16,16) -> (N,480,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block220;
+  private ConcatLayer block2_2_0;
 
   /**
    * block2.3.conv1: (N,480,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block23Conv1;
+  private ConvBnLayer block2_3Conv1;
 
   /**
    * block2.3.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block23Conv2;
+  private ConvBnLayer block2_3Conv2;
 
   /**
    * block2.3.0: (N,480,16,16) -> (N,520,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block230;
+  private ConcatLayer block2_3_0;
 
   /**
    * block2.4.conv1: (N,520,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block24Conv1;
+  private ConvBnLayer block2_4Conv1;
 
   /**
    * block2.4.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block24Conv2;
+  private ConvBnLayer block2_4Conv2;
 
   /**
    * block2.4.0: (N,520,16,16) -> (N,560,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block240;
+  private ConcatLayer block2_4_0;
 
   /**
    * block2.5.conv1: (N,560,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block25Conv1;
+  private ConvBnLayer block2_5Conv1;
 
   /**
    * block2.5.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block25Conv2;
+  private ConvBnLayer block2_5Conv2;
 
   /**
    * block2.5.0: (N,560,16,16) -> (N,600,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block250;
+  private ConcatLayer block2_5_0;
 
   /**
    * block2.6.conv1: (N,600,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block26Conv1;
+  private ConvBnLayer block2_6Conv1;
 
   /**
    * block2.6.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block26Conv2;
+  private ConvBnLayer block2_6Conv2;
 
   /**
    * block2.6.0: (N,600,16,16) -> (N,640,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block260;
+  private ConcatLayer block2_6_0;
 
   /**
    * block2.7.conv1: (N,640,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block27Conv1;
+  private ConvBnLayer block2_7Conv1;
 
   /**
    * block2.7.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block27Conv2;
+  private ConvBnLayer block2_7Conv2;
 
   /**
    * block2.7.0: (N,640,16,16) -> (N,680,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block270;
+  private ConcatLayer block2_7_0;
 
   /**
    * block2.8.conv1: (N,680,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block28Conv1;
+  private ConvBnLayer block2_8Conv1;
 
   /**
    * block2.8.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block28Conv2;
+  private ConvBnLayer block2_8Conv2;
 
   /**
    * block2.8.0: (N,680,16,16) -> (N,720,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block280;
+  private ConcatLayer block2_8_0;
 
   /**
    * block2.9.conv1: (N,720,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block29Conv1;
+  private ConvBnLayer block2_9Conv1;
 
   /**
    * block2.9.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block29Conv2;
+  private ConvBnLayer block2_9Conv2;
 
   /**
    * block2.9.0: (N,720,16,16) -> (N,760,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block290;
+  private ConcatLayer block2_9_0;
 
   /**
    * block2.10.conv1: (N,760,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block210Conv1;
+  private ConvBnLayer block2_10Conv1;
 
   /**
    * block2.10.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block210Conv2;
+  private ConvBnLayer block2_10Conv2;
 
   /**
    * block2.10.0: (N,760,16,16) -> (N,800,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block2100;
+  private ConcatLayer block2_10_0;
 
   /**
    * block2.11.conv1: (N,800,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block211Conv1;
+  private ConvBnLayer block2_11Conv1;
 
   /**
    * block2.11.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block211Conv2;
+  private ConvBnLayer block2_11Conv2;
 
   /**
    * block2.11.0: (N,800,16,16) -> (N,840,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block2110;
+  private ConcatLayer block2_11_0;
 
   /**
    * block2.12.conv1: (N,840,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block212Conv1;
+  private ConvBnLayer block2_12Conv1;
 
   /**
    * block2.12.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block212Conv2;
+  private ConvBnLayer block2_12Conv2;
 
   /**
    * block2.12.0: (N,840,16,16) -> (N,880,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block2120;
+  private ConcatLayer block2_12_0;
 
   /**
    * block2.13.conv1: (N,880,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block213Conv1;
+  private ConvBnLayer block2_13Conv1;
 
   /**
    * block2.13.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block213Conv2;
+  private ConvBnLayer block2_13Conv2;
 
   /**
    * block2.13.0: (N,880,16,16) -> (N,920,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block2130;
+  private ConcatLayer block2_13_0;
 
   /**
    * block2.14.conv1: (N,920,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block214Conv1;
+  private ConvBnLayer block2_14Conv1;
 
   /**
    * block2.14.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block214Conv2;
+  private ConvBnLayer block2_14Conv2;
 
   /**
    * block2.14.0: (N,920,16,16) -> (N,960,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block2140;
+  private ConcatLayer block2_14_0;
 
   /**
    * block2.15.conv1: (N,960,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block215Conv1;
+  private ConvBnLayer block2_15Conv1;
 
   /**
    * block2.15.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block215Conv2;
+  private ConvBnLayer block2_15Conv2;
 
   /**
    * block2.15.0: (N,960,16,16) -> (N,1000,16,16)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block2150;
+  private ConcatLayer block2_15_0;
 
   /**
    * trans2.0: (N,1000,16,16) -> (N,500,16,16)  [densenet_bc100_k40_nr.nr:15]
    */
-  private ConvBnLayer trans20;
+  private ConvBnLayer trans2_0;
 
   /**
    * trans2.1: (N,500,16,16) -> (N,500,8,8)  [densenet_bc100_k40_nr.nr:16]
    */
-  private AvgPoolLayer trans21;
+  private AvgPoolLayer trans2_1;
 
   /**
    * block3.0.conv1: (N,500,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block30Conv1;
+  private ConvBnLayer block3_0Conv1;
 
   /**
    * block3.0.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block30Conv2;
+  private ConvBnLayer block3_0Conv2;
 
   /**
    * block3.0.0: (N,500,8,8) -> (N,540,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block300;
+  private ConcatLayer block3_0_0;
 
   /**
    * block3.1.conv1: (N,540,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block31Conv1;
+  private ConvBnLayer block3_1Conv1;
 
   /**
    * block3.1.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block31Conv2;
+  private ConvBnLayer block3_1Conv2;
 
   /**
    * block3.1.0: (N,540,8,8) -> (N,580,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block310;
+  private ConcatLayer block3_1_0;
 
   /**
    * block3.2.conv1: (N,580,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block32Conv1;
+  private ConvBnLayer block3_2Conv1;
 
   /**
    * block3.2.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block32Conv2;
+  private ConvBnLayer block3_2Conv2;
 
   /**
    * block3.2.0: (N,580,8,8) -> (N,620,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block320;
+  private ConcatLayer block3_2_0;
 
   /**
    * block3.3.conv1: (N,620,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block33Conv1;
+  private ConvBnLayer block3_3Conv1;
 
   /**
    * block3.3.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block33Conv2;
+  private ConvBnLayer block3_3Conv2;
 
   /**
    * block3.3.0: (N,620,8,8) -> (N,660,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block330;
+  private ConcatLayer block3_3_0;
 
   /**
    * block3.4.conv1: (N,660,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block34Conv1;
+  private ConvBnLayer block3_4Conv1;
 
   /**
    * block3.4.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block34Conv2;
+  private ConvBnLayer block3_4Conv2;
 
   /**
    * block3.4.0: (N,660,8,8) -> (N,700,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block340;
+  private ConcatLayer block3_4_0;
 
   /**
    * block3.5.conv1: (N,700,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block35Conv1;
+  private ConvBnLayer block3_5Conv1;
 
   /**
    * block3.5.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block35Conv2;
+  private ConvBnLayer block3_5Conv2;
 
   /**
    * block3.5.0: (N,700,8,8) -> (N,740,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block350;
+  private ConcatLayer block3_5_0;
 
   /**
    * block3.6.conv1: (N,740,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block36Conv1;
+  private ConvBnLayer block3_6Conv1;
 
   /**
    * block3.6.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block36Conv2;
+  private ConvBnLayer block3_6Conv2;
 
   /**
    * block3.6.0: (N,740,8,8) -> (N,780,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block360;
+  private ConcatLayer block3_6_0;
 
   /**
    * block3.7.conv1: (N,780,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block37Conv1;
+  private ConvBnLayer block3_7Conv1;
 
   /**
    * block3.7.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block37Conv2;
+  private ConvBnLayer block3_7Conv2;
 
   /**
    * block3.7.0: (N,780,8,8) -> (N,820,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block370;
+  private ConcatLayer block3_7_0;
 
   /**
    * block3.8.conv1: (N,820,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block38Conv1;
+  private ConvBnLayer block3_8Conv1;
 
   /**
    * block3.8.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block38Conv2;
+  private ConvBnLayer block3_8Conv2;
 
   /**
    * block3.8.0: (N,820,8,8) -> (N,860,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block380;
+  private ConcatLayer block3_8_0;
 
   /**
    * block3.9.conv1: (N,860,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block39Conv1;
+  private ConvBnLayer block3_9Conv1;
 
   /**
    * block3.9.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block39Conv2;
+  private ConvBnLayer block3_9Conv2;
 
   /**
    * block3.9.0: (N,860,8,8) -> (N,900,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block390;
+  private ConcatLayer block3_9_0;
 
   /**
    * block3.10.conv1: (N,900,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block310Conv1;
+  private ConvBnLayer block3_10Conv1;
 
   /**
    * block3.10.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block310Conv2;
+  private ConvBnLayer block3_10Conv2;
 
   /**
    * block3.10.0: (N,900,8,8) -> (N,940,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block3100;
+  private ConcatLayer block3_10_0;
 
   /**
    * block3.11.conv1: (N,940,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block311Conv1;
+  private ConvBnLayer block3_11Conv1;
 
   /**
    * block3.11.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block311Conv2;
+  private ConvBnLayer block3_11Conv2;
 
   /**
    * block3.11.0: (N,940,8,8) -> (N,980,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block3110;
+  private ConcatLayer block3_11_0;
 
   /**
    * block3.12.conv1: (N,980,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block312Conv1;
+  private ConvBnLayer block3_12Conv1;
 
   /**
    * block3.12.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block312Conv2;
+  private ConvBnLayer block3_12Conv2;
 
   /**
    * block3.12.0: (N,980,8,8) -> (N,1020,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block3120;
+  private ConcatLayer block3_12_0;
 
   /**
    * block3.13.conv1: (N,1020,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block313Conv1;
+  private ConvBnLayer block3_13Conv1;
 
   /**
    * block3.13.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block313Conv2;
+  private ConvBnLayer block3_13Conv2;
 
   /**
    * block3.13.0: (N,1020,8,8) -> (N,1060,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block3130;
+  private ConcatLayer block3_13_0;
 
   /**
    * block3.14.conv1: (N,1060,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block314Conv1;
+  private ConvBnLayer block3_14Conv1;
 
   /**
    * block3.14.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block314Conv2;
+  private ConvBnLayer block3_14Conv2;
 
   /**
    * block3.14.0: (N,1060,8,8) -> (N,1100,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block3140;
+  private ConcatLayer block3_14_0;
 
   /**
    * block3.15.conv1: (N,1100,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
    */
-  private ConvBnLayer block315Conv1;
+  private ConvBnLayer block3_15Conv1;
 
   /**
    * block3.15.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
    */
-  private ConvBnLayer block315Conv2;
+  private ConvBnLayer block3_15Conv2;
 
   /**
    * block3.15.0: (N,1100,8,8) -> (N,1140,8,8)  [densenet_bc100_k40_nr.nr:7]
    */
-  private ConcatLayer block3150;
+  private ConcatLayer block3_15_0;
 
   /**
    * classifier: (N,1140,8,8) -> (N,10,1,1)  [densenet_bc100_k40_nr.nr:29]
@@ -897,275 +927,279 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
   protected List<Layer> createLayers() {
     features0 = new ConvBnLayer(conv(0), shape(IrNode.IMAGE).channels(), widths().get(0), split(0),
         cross());
-    block10Conv1 = new ConvBnLayer(conv(1), shape(0).channels(), widths().get(1), split(1),
+    block1_0Conv1 = new ConvBnLayer(conv(1), shape(0).channels(), widths().get(1), split(1),
         cross());
-    block10Conv2 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(2), split(2),
+    block1_0Conv2 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(2), split(2),
         cross());
-    block100 = new ConcatLayer("block1.0.0", shape(3));
-    block11Conv1 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(3), split(3),
+    block1_0_0 = new ConcatLayer("block1.0.0", shape(3));
+    block1_1Conv1 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(3), split(3),
         cross());
-    block11Conv2 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(4), split(4),
+    block1_1Conv2 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(4), split(4),
         cross());
-    block110 = new ConcatLayer("block1.1.0", shape(6));
-    block12Conv1 = new ConvBnLayer(conv(7), shape(6).channels(), widths().get(5), split(5),
+    block1_1_0 = new ConcatLayer("block1.1.0", shape(6));
+    block1_2Conv1 = new ConvBnLayer(conv(7), shape(6).channels(), widths().get(5), split(5),
         cross());
-    block12Conv2 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(6), split(6),
+    block1_2Conv2 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(6), split(6),
         cross());
-    block120 = new ConcatLayer("block1.2.0", shape(9));
-    block13Conv1 = new ConvBnLayer(conv(10), shape(9).channels(), widths().get(7), split(7),
+    block1_2_0 = new ConcatLayer("block1.2.0", shape(9));
+    block1_3Conv1 = new ConvBnLayer(conv(10), shape(9).channels(), widths().get(7), split(7),
         cross());
-    block13Conv2 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(8), split(8),
+    block1_3Conv2 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(8), split(8),
         cross());
-    block130 = new ConcatLayer("block1.3.0", shape(12));
-    block14Conv1 = new ConvBnLayer(conv(13), shape(12).channels(), widths().get(9), split(9),
+    block1_3_0 = new ConcatLayer("block1.3.0", shape(12));
+    block1_4Conv1 = new ConvBnLayer(conv(13), shape(12).channels(), widths().get(9), split(9),
         cross());
-    block14Conv2 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(10), split(10),
+    block1_4Conv2 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(10), split(10),
         cross());
-    block140 = new ConcatLayer("block1.4.0", shape(15));
-    block15Conv1 = new ConvBnLayer(conv(16), shape(15).channels(), widths().get(11), split(11),
+    block1_4_0 = new ConcatLayer("block1.4.0", shape(15));
+    block1_5Conv1 = new ConvBnLayer(conv(16), shape(15).channels(), widths().get(11), split(11),
         cross());
-    block15Conv2 = new ConvBnLayer(conv(17), shape(16).channels(), widths().get(12), split(12),
+    block1_5Conv2 = new ConvBnLayer(conv(17), shape(16).channels(), widths().get(12), split(12),
         cross());
-    block150 = new ConcatLayer("block1.5.0", shape(18));
-    block16Conv1 = new ConvBnLayer(conv(19), shape(18).channels(), widths().get(13), split(13),
+    block1_5_0 = new ConcatLayer("block1.5.0", shape(18));
+    block1_6Conv1 = new ConvBnLayer(conv(19), shape(18).channels(), widths().get(13), split(13),
         cross());
-    block16Conv2 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(14), split(14),
+    block1_6Conv2 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(14), split(14),
         cross());
-    block160 = new ConcatLayer("block1.6.0", shape(21));
-    block17Conv1 = new ConvBnLayer(conv(22), shape(21).channels(), widths().get(15), split(15),
+    block1_6_0 = new ConcatLayer("block1.6.0", shape(21));
+    block1_7Conv1 = new ConvBnLayer(conv(22), shape(21).channels(), widths().get(15), split(15),
         cross());
-    block17Conv2 = new ConvBnLayer(conv(23), shape(22).channels(), widths().get(16), split(16),
+    block1_7Conv2 = new ConvBnLayer(conv(23), shape(22).channels(), widths().get(16), split(16),
         cross());
-    block170 = new ConcatLayer("block1.7.0", shape(24));
-    block18Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(17), split(17),
+    block1_7_0 = new ConcatLayer("block1.7.0", shape(24));
+    block1_8Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(17), split(17),
         cross());
-    block18Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(18), split(18),
+    block1_8Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(18), split(18),
         cross());
-    block180 = new ConcatLayer("block1.8.0", shape(27));
-    block19Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(19), split(19),
+    block1_8_0 = new ConcatLayer("block1.8.0", shape(27));
+    block1_9Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(19), split(19),
         cross());
-    block19Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(20), split(20),
+    block1_9Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(20), split(20),
         cross());
-    block190 = new ConcatLayer("block1.9.0", shape(30));
-    block110Conv1 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(21), split(21),
+    block1_9_0 = new ConcatLayer("block1.9.0", shape(30));
+    block1_10Conv1 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(21), split(21),
         cross());
-    block110Conv2 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(22), split(22),
+    block1_10Conv2 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(22), split(22),
         cross());
-    block1100 = new ConcatLayer("block1.10.0", shape(33));
-    block111Conv1 = new ConvBnLayer(conv(34), shape(33).channels(), widths().get(23), split(23),
+    block1_10_0 = new ConcatLayer("block1.10.0", shape(33));
+    block1_11Conv1 = new ConvBnLayer(conv(34), shape(33).channels(), widths().get(23), split(23),
         cross());
-    block111Conv2 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(24), split(24),
+    block1_11Conv2 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(24), split(24),
         cross());
-    block1110 = new ConcatLayer("block1.11.0", shape(36));
-    block112Conv1 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(25), split(25),
+    block1_11_0 = new ConcatLayer("block1.11.0", shape(36));
+    block1_12Conv1 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(25), split(25),
         cross());
-    block112Conv2 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(26), split(26),
+    block1_12Conv2 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(26), split(26),
         cross());
-    block1120 = new ConcatLayer("block1.12.0", shape(39));
-    block113Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(27), split(27),
+    block1_12_0 = new ConcatLayer("block1.12.0", shape(39));
+    block1_13Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(27), split(27),
         cross());
-    block113Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(28), split(28),
+    block1_13Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(28), split(28),
         cross());
-    block1130 = new ConcatLayer("block1.13.0", shape(42));
-    block114Conv1 = new ConvBnLayer(conv(43), shape(42).channels(), widths().get(29), split(29),
+    block1_13_0 = new ConcatLayer("block1.13.0", shape(42));
+    block1_14Conv1 = new ConvBnLayer(conv(43), shape(42).channels(), widths().get(29), split(29),
         cross());
-    block114Conv2 = new ConvBnLayer(conv(44), shape(43).channels(), widths().get(30), split(30),
+    block1_14Conv2 = new ConvBnLayer(conv(44), shape(43).channels(), widths().get(30), split(30),
         cross());
-    block1140 = new ConcatLayer("block1.14.0", shape(45));
-    block115Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(31), split(31),
+    block1_14_0 = new ConcatLayer("block1.14.0", shape(45));
+    block1_15Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(31), split(31),
         cross());
-    block115Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(32), split(32),
+    block1_15Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(32), split(32),
         cross());
-    block1150 = new ConcatLayer("block1.15.0", shape(48));
-    trans10 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(33), split(33), cross());
-    trans11 = new AvgPoolLayer("trans1.1", shape(49), 2, 2, 0);
-    block20Conv1 = new ConvBnLayer(conv(51), shape(50).channels(), widths().get(34), split(34),
+    block1_15_0 = new ConcatLayer("block1.15.0", shape(48));
+    trans1_0 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(33), split(33),
         cross());
-    block20Conv2 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(35), split(35),
+    trans1_1 = new AvgPoolLayer("trans1.1", shape(49), 2, 2, 0);
+    block2_0Conv1 = new ConvBnLayer(conv(51), shape(50).channels(), widths().get(34), split(34),
         cross());
-    block200 = new ConcatLayer("block2.0.0", shape(53));
-    block21Conv1 = new ConvBnLayer(conv(54), shape(53).channels(), widths().get(36), split(36),
+    block2_0Conv2 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(35), split(35),
         cross());
-    block21Conv2 = new ConvBnLayer(conv(55), shape(54).channels(), widths().get(37), split(37),
+    block2_0_0 = new ConcatLayer("block2.0.0", shape(53));
+    block2_1Conv1 = new ConvBnLayer(conv(54), shape(53).channels(), widths().get(36), split(36),
         cross());
-    block210 = new ConcatLayer("block2.1.0", shape(56));
-    block22Conv1 = new ConvBnLayer(conv(57), shape(56).channels(), widths().get(38), split(38),
+    block2_1Conv2 = new ConvBnLayer(conv(55), shape(54).channels(), widths().get(37), split(37),
         cross());
-    block22Conv2 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(39), split(39),
+    block2_1_0 = new ConcatLayer("block2.1.0", shape(56));
+    block2_2Conv1 = new ConvBnLayer(conv(57), shape(56).channels(), widths().get(38), split(38),
         cross());
-    block220 = new ConcatLayer("block2.2.0", shape(59));
-    block23Conv1 = new ConvBnLayer(conv(60), shape(59).channels(), widths().get(40), split(40),
+    block2_2Conv2 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(39), split(39),
         cross());
-    block23Conv2 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(41), split(41),
+    block2_2_0 = new ConcatLayer("block2.2.0", shape(59));
+    block2_3Conv1 = new ConvBnLayer(conv(60), shape(59).channels(), widths().get(40), split(40),
         cross());
-    block230 = new ConcatLayer("block2.3.0", shape(62));
-    block24Conv1 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(42), split(42),
+    block2_3Conv2 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(41), split(41),
         cross());
-    block24Conv2 = new ConvBnLayer(conv(64), shape(63).channels(), widths().get(43), split(43),
+    block2_3_0 = new ConcatLayer("block2.3.0", shape(62));
+    block2_4Conv1 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(42), split(42),
         cross());
-    block240 = new ConcatLayer("block2.4.0", shape(65));
-    block25Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(44), split(44),
+    block2_4Conv2 = new ConvBnLayer(conv(64), shape(63).channels(), widths().get(43), split(43),
         cross());
-    block25Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(45), split(45),
+    block2_4_0 = new ConcatLayer("block2.4.0", shape(65));
+    block2_5Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(44), split(44),
         cross());
-    block250 = new ConcatLayer("block2.5.0", shape(68));
-    block26Conv1 = new ConvBnLayer(conv(69), shape(68).channels(), widths().get(46), split(46),
+    block2_5Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(45), split(45),
         cross());
-    block26Conv2 = new ConvBnLayer(conv(70), shape(69).channels(), widths().get(47), split(47),
+    block2_5_0 = new ConcatLayer("block2.5.0", shape(68));
+    block2_6Conv1 = new ConvBnLayer(conv(69), shape(68).channels(), widths().get(46), split(46),
         cross());
-    block260 = new ConcatLayer("block2.6.0", shape(71));
-    block27Conv1 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(48), split(48),
+    block2_6Conv2 = new ConvBnLayer(conv(70), shape(69).channels(), widths().get(47), split(47),
         cross());
-    block27Conv2 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(49), split(49),
+    block2_6_0 = new ConcatLayer("block2.6.0", shape(71));
+    block2_7Conv1 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(48), split(48),
         cross());
-    block270 = new ConcatLayer("block2.7.0", shape(74));
-    block28Conv1 = new ConvBnLayer(conv(75), shape(74).channels(), widths().get(50), split(50),
+    block2_7Conv2 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(49), split(49),
         cross());
-    block28Conv2 = new ConvBnLayer(conv(76), shape(75).channels(), widths().get(51), split(51),
+    block2_7_0 = new ConcatLayer("block2.7.0", shape(74));
+    block2_8Conv1 = new ConvBnLayer(conv(75), shape(74).channels(), widths().get(50), split(50),
         cross());
-    block280 = new ConcatLayer("block2.8.0", shape(77));
-    block29Conv1 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(52), split(52),
+    block2_8Conv2 = new ConvBnLayer(conv(76), shape(75).channels(), widths().get(51), split(51),
         cross());
-    block29Conv2 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(53), split(53),
+    block2_8_0 = new ConcatLayer("block2.8.0", shape(77));
+    block2_9Conv1 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(52), split(52),
         cross());
-    block290 = new ConcatLayer("block2.9.0", shape(80));
-    block210Conv1 = new ConvBnLayer(conv(81), shape(80).channels(), widths().get(54), split(54),
+    block2_9Conv2 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(53), split(53),
         cross());
-    block210Conv2 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(55), split(55),
+    block2_9_0 = new ConcatLayer("block2.9.0", shape(80));
+    block2_10Conv1 = new ConvBnLayer(conv(81), shape(80).channels(), widths().get(54), split(54),
         cross());
-    block2100 = new ConcatLayer("block2.10.0", shape(83));
-    block211Conv1 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(56), split(56),
+    block2_10Conv2 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(55), split(55),
         cross());
-    block211Conv2 = new ConvBnLayer(conv(85), shape(84).channels(), widths().get(57), split(57),
+    block2_10_0 = new ConcatLayer("block2.10.0", shape(83));
+    block2_11Conv1 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(56), split(56),
         cross());
-    block2110 = new ConcatLayer("block2.11.0", shape(86));
-    block212Conv1 = new ConvBnLayer(conv(87), shape(86).channels(), widths().get(58), split(58),
+    block2_11Conv2 = new ConvBnLayer(conv(85), shape(84).channels(), widths().get(57), split(57),
         cross());
-    block212Conv2 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(59), split(59),
+    block2_11_0 = new ConcatLayer("block2.11.0", shape(86));
+    block2_12Conv1 = new ConvBnLayer(conv(87), shape(86).channels(), widths().get(58), split(58),
         cross());
-    block2120 = new ConcatLayer("block2.12.0", shape(89));
-    block213Conv1 = new ConvBnLayer(conv(90), shape(89).channels(), widths().get(60), split(60),
+    block2_12Conv2 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(59), split(59),
         cross());
-    block213Conv2 = new ConvBnLayer(conv(91), shape(90).channels(), widths().get(61), split(61),
+    block2_12_0 = new ConcatLayer("block2.12.0", shape(89));
+    block2_13Conv1 = new ConvBnLayer(conv(90), shape(89).channels(), widths().get(60), split(60),
         cross());
-    block2130 = new ConcatLayer("block2.13.0", shape(92));
-    block214Conv1 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(62), split(62),
+    block2_13Conv2 = new ConvBnLayer(conv(91), shape(90).channels(), widths().get(61), split(61),
         cross());
-    block214Conv2 = new ConvBnLayer(conv(94), shape(93).channels(), widths().get(63), split(63),
+    block2_13_0 = new ConcatLayer("block2.13.0", shape(92));
+    block2_14Conv1 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(62), split(62),
         cross());
-    block2140 = new ConcatLayer("block2.14.0", shape(95));
-    block215Conv1 = new ConvBnLayer(conv(96), shape(95).channels(), widths().get(64), split(64),
+    block2_14Conv2 = new ConvBnLayer(conv(94), shape(93).channels(), widths().get(63), split(63),
         cross());
-    block215Conv2 = new ConvBnLayer(conv(97), shape(96).channels(), widths().get(65), split(65),
+    block2_14_0 = new ConcatLayer("block2.14.0", shape(95));
+    block2_15Conv1 = new ConvBnLayer(conv(96), shape(95).channels(), widths().get(64), split(64),
         cross());
-    block2150 = new ConcatLayer("block2.15.0", shape(98));
-    trans20 = new ConvBnLayer(conv(99), shape(98).channels(), widths().get(66), split(66), cross());
-    trans21 = new AvgPoolLayer("trans2.1", shape(99), 2, 2, 0);
-    block30Conv1 = new ConvBnLayer(conv(101), shape(100).channels(), widths().get(67), split(67),
+    block2_15Conv2 = new ConvBnLayer(conv(97), shape(96).channels(), widths().get(65), split(65),
         cross());
-    block30Conv2 = new ConvBnLayer(conv(102), shape(101).channels(), widths().get(68), split(68),
+    block2_15_0 = new ConcatLayer("block2.15.0", shape(98));
+    trans2_0 = new ConvBnLayer(conv(99), shape(98).channels(), widths().get(66), split(66),
         cross());
-    block300 = new ConcatLayer("block3.0.0", shape(103));
-    block31Conv1 = new ConvBnLayer(conv(104), shape(103).channels(), widths().get(69), split(69),
+    trans2_1 = new AvgPoolLayer("trans2.1", shape(99), 2, 2, 0);
+    block3_0Conv1 = new ConvBnLayer(conv(101), shape(100).channels(), widths().get(67), split(67),
         cross());
-    block31Conv2 = new ConvBnLayer(conv(105), shape(104).channels(), widths().get(70), split(70),
+    block3_0Conv2 = new ConvBnLayer(conv(102), shape(101).channels(), widths().get(68), split(68),
         cross());
-    block310 = new ConcatLayer("block3.1.0", shape(106));
-    block32Conv1 = new ConvBnLayer(conv(107), shape(106).channels(), widths().get(71), split(71),
+    block3_0_0 = new ConcatLayer("block3.0.0", shape(103));
+    block3_1Conv1 = new ConvBnLayer(conv(104), shape(103).channels(), widths().get(69), split(69),
         cross());
-    block32Conv2 = new ConvBnLayer(conv(108), shape(107).channels(), widths().get(72), split(72),
+    block3_1Conv2 = new ConvBnLayer(conv(105), shape(104).channels(), widths().get(70), split(70),
         cross());
-    block320 = new ConcatLayer("block3.2.0", shape(109));
-    block33Conv1 = new ConvBnLayer(conv(110), shape(109).channels(), widths().get(73), split(73),
+    block3_1_0 = new ConcatLayer("block3.1.0", shape(106));
+    block3_2Conv1 = new ConvBnLayer(conv(107), shape(106).channels(), widths().get(71), split(71),
         cross());
-    block33Conv2 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(74), split(74),
+    block3_2Conv2 = new ConvBnLayer(conv(108), shape(107).channels(), widths().get(72), split(72),
         cross());
-    block330 = new ConcatLayer("block3.3.0", shape(112));
-    block34Conv1 = new ConvBnLayer(conv(113), shape(112).channels(), widths().get(75), split(75),
+    block3_2_0 = new ConcatLayer("block3.2.0", shape(109));
+    block3_3Conv1 = new ConvBnLayer(conv(110), shape(109).channels(), widths().get(73), split(73),
         cross());
-    block34Conv2 = new ConvBnLayer(conv(114), shape(113).channels(), widths().get(76), split(76),
+    block3_3Conv2 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(74), split(74),
         cross());
-    block340 = new ConcatLayer("block3.4.0", shape(115));
-    block35Conv1 = new ConvBnLayer(conv(116), shape(115).channels(), widths().get(77), split(77),
+    block3_3_0 = new ConcatLayer("block3.3.0", shape(112));
+    block3_4Conv1 = new ConvBnLayer(conv(113), shape(112).channels(), widths().get(75), split(75),
         cross());
-    block35Conv2 = new ConvBnLayer(conv(117), shape(116).channels(), widths().get(78), split(78),
+    block3_4Conv2 = new ConvBnLayer(conv(114), shape(113).channels(), widths().get(76), split(76),
         cross());
-    block350 = new ConcatLayer("block3.5.0", shape(118));
-    block36Conv1 = new ConvBnLayer(conv(119), shape(118).channels(), widths().get(79), split(79),
+    block3_4_0 = new ConcatLayer("block3.4.0", shape(115));
+    block3_5Conv1 = new ConvBnLayer(conv(116), shape(115).channels(), widths().get(77), split(77),
         cross());
-    block36Conv2 = new ConvBnLayer(conv(120), shape(119).channels(), widths().get(80), split(80),
+    block3_5Conv2 = new ConvBnLayer(conv(117), shape(116).channels(), widths().get(78), split(78),
         cross());
-    block360 = new ConcatLayer("block3.6.0", shape(121));
-    block37Conv1 = new ConvBnLayer(conv(122), shape(121).channels(), widths().get(81), split(81),
+    block3_5_0 = new ConcatLayer("block3.5.0", shape(118));
+    block3_6Conv1 = new ConvBnLayer(conv(119), shape(118).channels(), widths().get(79), split(79),
         cross());
-    block37Conv2 = new ConvBnLayer(conv(123), shape(122).channels(), widths().get(82), split(82),
+    block3_6Conv2 = new ConvBnLayer(conv(120), shape(119).channels(), widths().get(80), split(80),
         cross());
-    block370 = new ConcatLayer("block3.7.0", shape(124));
-    block38Conv1 = new ConvBnLayer(conv(125), shape(124).channels(), widths().get(83), split(83),
+    block3_6_0 = new ConcatLayer("block3.6.0", shape(121));
+    block3_7Conv1 = new ConvBnLayer(conv(122), shape(121).channels(), widths().get(81), split(81),
         cross());
-    block38Conv2 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(84), split(84),
+    block3_7Conv2 = new ConvBnLayer(conv(123), shape(122).channels(), widths().get(82), split(82),
         cross());
-    block380 = new ConcatLayer("block3.8.0", shape(127));
-    block39Conv1 = new ConvBnLayer(conv(128), shape(127).channels(), widths().get(85), split(85),
+    block3_7_0 = new ConcatLayer("block3.7.0", shape(124));
+    block3_8Conv1 = new ConvBnLayer(conv(125), shape(124).channels(), widths().get(83), split(83),
         cross());
-    block39Conv2 = new ConvBnLayer(conv(129), shape(128).channels(), widths().get(86), split(86),
+    block3_8Conv2 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(84), split(84),
         cross());
-    block390 = new ConcatLayer("block3.9.0", shape(130));
-    block310Conv1 = new ConvBnLayer(conv(131), shape(130).channels(), widths().get(87), split(87),
+    block3_8_0 = new ConcatLayer("block3.8.0", shape(127));
+    block3_9Conv1 = new ConvBnLayer(conv(128), shape(127).channels(), widths().get(85), split(85),
         cross());
-    block310Conv2 = new ConvBnLayer(conv(132), shape(131).channels(), widths().get(88), split(88),
+    block3_9Conv2 = new ConvBnLayer(conv(129), shape(128).channels(), widths().get(86), split(86),
         cross());
-    block3100 = new ConcatLayer("block3.10.0", shape(133));
-    block311Conv1 = new ConvBnLayer(conv(134), shape(133).channels(), widths().get(89), split(89),
+    block3_9_0 = new ConcatLayer("block3.9.0", shape(130));
+    block3_10Conv1 = new ConvBnLayer(conv(131), shape(130).channels(), widths().get(87), split(87),
         cross());
-    block311Conv2 = new ConvBnLayer(conv(135), shape(134).channels(), widths().get(90), split(90),
+    block3_10Conv2 = new ConvBnLayer(conv(132), shape(131).channels(), widths().get(88), split(88),
         cross());
-    block3110 = new ConcatLayer("block3.11.0", shape(136));
-    block312Conv1 = new ConvBnLayer(conv(137), shape(136).channels(), widths().get(91), split(91),
+    block3_10_0 = new ConcatLayer("block3.10.0", shape(133));
+    block3_11Conv1 = new ConvBnLayer(conv(134), shape(133).channels(), widths().get(89), split(89),
         cross());
-    block312Conv2 = new ConvBnLayer(conv(138), shape(137).channels(), widths().get(92), split(92),
+    block3_11Conv2 = new ConvBnLayer(conv(135), shape(134).channels(), widths().get(90), split(90),
         cross());
-    block3120 = new ConcatLayer("block3.12.0", shape(139));
-    block313Conv1 = new ConvBnLayer(conv(140), shape(139).channels(), widths().get(93), split(93),
+    block3_11_0 = new ConcatLayer("block3.11.0", shape(136));
+    block3_12Conv1 = new ConvBnLayer(conv(137), shape(136).channels(), widths().get(91), split(91),
         cross());
-    block313Conv2 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(94), split(94),
+    block3_12Conv2 = new ConvBnLayer(conv(138), shape(137).channels(), widths().get(92), split(92),
         cross());
-    block3130 = new ConcatLayer("block3.13.0", shape(142));
-    block314Conv1 = new ConvBnLayer(conv(143), shape(142).channels(), widths().get(95), split(95),
+    block3_12_0 = new ConcatLayer("block3.12.0", shape(139));
+    block3_13Conv1 = new ConvBnLayer(conv(140), shape(139).channels(), widths().get(93), split(93),
         cross());
-    block314Conv2 = new ConvBnLayer(conv(144), shape(143).channels(), widths().get(96), split(96),
+    block3_13Conv2 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(94), split(94),
         cross());
-    block3140 = new ConcatLayer("block3.14.0", shape(145));
-    block315Conv1 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(97), split(97),
+    block3_13_0 = new ConcatLayer("block3.13.0", shape(142));
+    block3_14Conv1 = new ConvBnLayer(conv(143), shape(142).channels(), widths().get(95), split(95),
         cross());
-    block315Conv2 = new ConvBnLayer(conv(147), shape(146).channels(), widths().get(98), split(98),
+    block3_14Conv2 = new ConvBnLayer(conv(144), shape(143).channels(), widths().get(96), split(96),
         cross());
-    block3150 = new ConcatLayer("block3.15.0", shape(148));
+    block3_14_0 = new ConcatLayer("block3.14.0", shape(145));
+    block3_15Conv1 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(97), split(97),
+        cross());
+    block3_15Conv2 = new ConvBnLayer(conv(147), shape(146).channels(), widths().get(98), split(98),
+        cross());
+    block3_15_0 = new ConcatLayer("block3.15.0", shape(148));
     classifier = new ClassifierLayer("classifier", shape(148), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());
-    return List.of(features0, block10Conv1, block10Conv2, block100, block11Conv1, block11Conv2,
-        block110, block12Conv1, block12Conv2, block120, block13Conv1, block13Conv2, block130,
-        block14Conv1, block14Conv2, block140, block15Conv1, block15Conv2, block150, block16Conv1,
-        block16Conv2, block160, block17Conv1, block17Conv2, block170, block18Conv1, block18Conv2,
-        block180, block19Conv1, block19Conv2, block190, block110Conv1, block110Conv2, block1100,
-        block111Conv1, block111Conv2, block1110, block112Conv1, block112Conv2, block1120,
-        block113Conv1, block113Conv2, block1130, block114Conv1, block114Conv2, block1140,
-        block115Conv1, block115Conv2, block1150, trans10, trans11, block20Conv1, block20Conv2,
-        block200, block21Conv1, block21Conv2, block210, block22Conv1, block22Conv2, block220,
-        block23Conv1, block23Conv2, block230, block24Conv1, block24Conv2, block240, block25Conv1,
-        block25Conv2, block250, block26Conv1, block26Conv2, block260, block27Conv1, block27Conv2,
-        block270, block28Conv1, block28Conv2, block280, block29Conv1, block29Conv2, block290,
-        block210Conv1, block210Conv2, block2100, block211Conv1, block211Conv2, block2110,
-        block212Conv1, block212Conv2, block2120, block213Conv1, block213Conv2, block2130,
-        block214Conv1, block214Conv2, block2140, block215Conv1, block215Conv2, block2150, trans20,
-        trans21, block30Conv1, block30Conv2, block300, block31Conv1, block31Conv2, block310,
-        block32Conv1, block32Conv2, block320, block33Conv1, block33Conv2, block330, block34Conv1,
-        block34Conv2, block340, block35Conv1, block35Conv2, block350, block36Conv1, block36Conv2,
-        block360, block37Conv1, block37Conv2, block370, block38Conv1, block38Conv2, block380,
-        block39Conv1, block39Conv2, block390, block310Conv1, block310Conv2, block3100,
-        block311Conv1, block311Conv2, block3110, block312Conv1, block312Conv2, block3120,
-        block313Conv1, block313Conv2, block3130, block314Conv1, block314Conv2, block3140,
-        block315Conv1, block315Conv2, block3150, classifier);
+    return List.of(features0, block1_0Conv1, block1_0Conv2, block1_0_0, block1_1Conv1,
+        block1_1Conv2, block1_1_0, block1_2Conv1, block1_2Conv2, block1_2_0, block1_3Conv1,
+        block1_3Conv2, block1_3_0, block1_4Conv1, block1_4Conv2, block1_4_0, block1_5Conv1,
+        block1_5Conv2, block1_5_0, block1_6Conv1, block1_6Conv2, block1_6_0, block1_7Conv1,
+        block1_7Conv2, block1_7_0, block1_8Conv1, block1_8Conv2, block1_8_0, block1_9Conv1,
+        block1_9Conv2, block1_9_0, block1_10Conv1, block1_10Conv2, block1_10_0, block1_11Conv1,
+        block1_11Conv2, block1_11_0, block1_12Conv1, block1_12Conv2, block1_12_0, block1_13Conv1,
+        block1_13Conv2, block1_13_0, block1_14Conv1, block1_14Conv2, block1_14_0, block1_15Conv1,
+        block1_15Conv2, block1_15_0, trans1_0, trans1_1, block2_0Conv1, block2_0Conv2, block2_0_0,
+        block2_1Conv1, block2_1Conv2, block2_1_0, block2_2Conv1, block2_2Conv2, block2_2_0,
+        block2_3Conv1, block2_3Conv2, block2_3_0, block2_4Conv1, block2_4Conv2, block2_4_0,
+        block2_5Conv1, block2_5Conv2, block2_5_0, block2_6Conv1, block2_6Conv2, block2_6_0,
+        block2_7Conv1, block2_7Conv2, block2_7_0, block2_8Conv1, block2_8Conv2, block2_8_0,
+        block2_9Conv1, block2_9Conv2, block2_9_0, block2_10Conv1, block2_10Conv2, block2_10_0,
+        block2_11Conv1, block2_11Conv2, block2_11_0, block2_12Conv1, block2_12Conv2, block2_12_0,
+        block2_13Conv1, block2_13Conv2, block2_13_0, block2_14Conv1, block2_14Conv2, block2_14_0,
+        block2_15Conv1, block2_15Conv2, block2_15_0, trans2_0, trans2_1, block3_0Conv1,
+        block3_0Conv2, block3_0_0, block3_1Conv1, block3_1Conv2, block3_1_0, block3_2Conv1,
+        block3_2Conv2, block3_2_0, block3_3Conv1, block3_3Conv2, block3_3_0, block3_4Conv1,
+        block3_4Conv2, block3_4_0, block3_5Conv1, block3_5Conv2, block3_5_0, block3_6Conv1,
+        block3_6Conv2, block3_6_0, block3_7Conv1, block3_7Conv2, block3_7_0, block3_8Conv1,
+        block3_8Conv2, block3_8_0, block3_9Conv1, block3_9Conv2, block3_9_0, block3_10Conv1,
+        block3_10Conv2, block3_10_0, block3_11Conv1, block3_11Conv2, block3_11_0, block3_12Conv1,
+        block3_12Conv2, block3_12_0, block3_13Conv1, block3_13Conv2, block3_13_0, block3_14Conv1,
+        block3_14Conv2, block3_14_0, block3_15Conv1, block3_15Conv2, block3_15_0, classifier);
   }
 
   @Override
@@ -1173,456 +1207,456 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
     // features.0: (N,3,32,32) -> (N,80,32,32)  [densenet_bc100_k40_nr.nr:23]
     Activation features0Out = features0.forward(image, train);
     // block1.0.conv1: (N,80,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block10Conv1Out = block10Conv1.forward(features0Out, train);
+    Activation block1_0Conv1Out = block1_0Conv1.forward(features0Out, train);
     // block1.0.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block10Conv2Out = block10Conv2.forward(block10Conv1Out, train);
+    Activation block1_0Conv2Out = block1_0Conv2.forward(block1_0Conv1Out, train);
     // block1.0.0: (N,80,32,32) -> (N,120,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block100Out = block100.forward(features0Out, block10Conv2Out);
+    Activation block1_0_0Out = block1_0_0.forward(features0Out, block1_0Conv2Out);
     // block1.1.conv1: (N,120,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block11Conv1Out = block11Conv1.forward(block100Out, train);
+    Activation block1_1Conv1Out = block1_1Conv1.forward(block1_0_0Out, train);
     // block1.1.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block11Conv2Out = block11Conv2.forward(block11Conv1Out, train);
+    Activation block1_1Conv2Out = block1_1Conv2.forward(block1_1Conv1Out, train);
     // block1.1.0: (N,120,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block110Out = block110.forward(block100Out, block11Conv2Out);
+    Activation block1_1_0Out = block1_1_0.forward(block1_0_0Out, block1_1Conv2Out);
     // block1.2.conv1: (N,160,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block12Conv1Out = block12Conv1.forward(block110Out, train);
+    Activation block1_2Conv1Out = block1_2Conv1.forward(block1_1_0Out, train);
     // block1.2.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block12Conv2Out = block12Conv2.forward(block12Conv1Out, train);
+    Activation block1_2Conv2Out = block1_2Conv2.forward(block1_2Conv1Out, train);
     // block1.2.0: (N,160,32,32) -> (N,200,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block120Out = block120.forward(block110Out, block12Conv2Out);
+    Activation block1_2_0Out = block1_2_0.forward(block1_1_0Out, block1_2Conv2Out);
     // block1.3.conv1: (N,200,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block13Conv1Out = block13Conv1.forward(block120Out, train);
+    Activation block1_3Conv1Out = block1_3Conv1.forward(block1_2_0Out, train);
     // block1.3.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block13Conv2Out = block13Conv2.forward(block13Conv1Out, train);
+    Activation block1_3Conv2Out = block1_3Conv2.forward(block1_3Conv1Out, train);
     // block1.3.0: (N,200,32,32) -> (N,240,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block130Out = block130.forward(block120Out, block13Conv2Out);
+    Activation block1_3_0Out = block1_3_0.forward(block1_2_0Out, block1_3Conv2Out);
     // block1.4.conv1: (N,240,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block14Conv1Out = block14Conv1.forward(block130Out, train);
+    Activation block1_4Conv1Out = block1_4Conv1.forward(block1_3_0Out, train);
     // block1.4.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block14Conv2Out = block14Conv2.forward(block14Conv1Out, train);
+    Activation block1_4Conv2Out = block1_4Conv2.forward(block1_4Conv1Out, train);
     // block1.4.0: (N,240,32,32) -> (N,280,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block140Out = block140.forward(block130Out, block14Conv2Out);
+    Activation block1_4_0Out = block1_4_0.forward(block1_3_0Out, block1_4Conv2Out);
     // block1.5.conv1: (N,280,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block15Conv1Out = block15Conv1.forward(block140Out, train);
+    Activation block1_5Conv1Out = block1_5Conv1.forward(block1_4_0Out, train);
     // block1.5.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block15Conv2Out = block15Conv2.forward(block15Conv1Out, train);
+    Activation block1_5Conv2Out = block1_5Conv2.forward(block1_5Conv1Out, train);
     // block1.5.0: (N,280,32,32) -> (N,320,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block150Out = block150.forward(block140Out, block15Conv2Out);
+    Activation block1_5_0Out = block1_5_0.forward(block1_4_0Out, block1_5Conv2Out);
     // block1.6.conv1: (N,320,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block16Conv1Out = block16Conv1.forward(block150Out, train);
+    Activation block1_6Conv1Out = block1_6Conv1.forward(block1_5_0Out, train);
     // block1.6.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block16Conv2Out = block16Conv2.forward(block16Conv1Out, train);
+    Activation block1_6Conv2Out = block1_6Conv2.forward(block1_6Conv1Out, train);
     // block1.6.0: (N,320,32,32) -> (N,360,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block160Out = block160.forward(block150Out, block16Conv2Out);
+    Activation block1_6_0Out = block1_6_0.forward(block1_5_0Out, block1_6Conv2Out);
     // block1.7.conv1: (N,360,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block17Conv1Out = block17Conv1.forward(block160Out, train);
+    Activation block1_7Conv1Out = block1_7Conv1.forward(block1_6_0Out, train);
     // block1.7.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block17Conv2Out = block17Conv2.forward(block17Conv1Out, train);
+    Activation block1_7Conv2Out = block1_7Conv2.forward(block1_7Conv1Out, train);
     // block1.7.0: (N,360,32,32) -> (N,400,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block170Out = block170.forward(block160Out, block17Conv2Out);
+    Activation block1_7_0Out = block1_7_0.forward(block1_6_0Out, block1_7Conv2Out);
     // block1.8.conv1: (N,400,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block18Conv1Out = block18Conv1.forward(block170Out, train);
+    Activation block1_8Conv1Out = block1_8Conv1.forward(block1_7_0Out, train);
     // block1.8.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block18Conv2Out = block18Conv2.forward(block18Conv1Out, train);
+    Activation block1_8Conv2Out = block1_8Conv2.forward(block1_8Conv1Out, train);
     // block1.8.0: (N,400,32,32) -> (N,440,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block180Out = block180.forward(block170Out, block18Conv2Out);
+    Activation block1_8_0Out = block1_8_0.forward(block1_7_0Out, block1_8Conv2Out);
     // block1.9.conv1: (N,440,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block19Conv1Out = block19Conv1.forward(block180Out, train);
+    Activation block1_9Conv1Out = block1_9Conv1.forward(block1_8_0Out, train);
     // block1.9.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block19Conv2Out = block19Conv2.forward(block19Conv1Out, train);
+    Activation block1_9Conv2Out = block1_9Conv2.forward(block1_9Conv1Out, train);
     // block1.9.0: (N,440,32,32) -> (N,480,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block190Out = block190.forward(block180Out, block19Conv2Out);
+    Activation block1_9_0Out = block1_9_0.forward(block1_8_0Out, block1_9Conv2Out);
     // block1.10.conv1: (N,480,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block110Conv1Out = block110Conv1.forward(block190Out, train);
+    Activation block1_10Conv1Out = block1_10Conv1.forward(block1_9_0Out, train);
     // block1.10.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block110Conv2Out = block110Conv2.forward(block110Conv1Out, train);
+    Activation block1_10Conv2Out = block1_10Conv2.forward(block1_10Conv1Out, train);
     // block1.10.0: (N,480,32,32) -> (N,520,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block1100Out = block1100.forward(block190Out, block110Conv2Out);
+    Activation block1_10_0Out = block1_10_0.forward(block1_9_0Out, block1_10Conv2Out);
     // block1.11.conv1: (N,520,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block111Conv1Out = block111Conv1.forward(block1100Out, train);
+    Activation block1_11Conv1Out = block1_11Conv1.forward(block1_10_0Out, train);
     // block1.11.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block111Conv2Out = block111Conv2.forward(block111Conv1Out, train);
+    Activation block1_11Conv2Out = block1_11Conv2.forward(block1_11Conv1Out, train);
     // block1.11.0: (N,520,32,32) -> (N,560,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block1110Out = block1110.forward(block1100Out, block111Conv2Out);
+    Activation block1_11_0Out = block1_11_0.forward(block1_10_0Out, block1_11Conv2Out);
     // block1.12.conv1: (N,560,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block112Conv1Out = block112Conv1.forward(block1110Out, train);
+    Activation block1_12Conv1Out = block1_12Conv1.forward(block1_11_0Out, train);
     // block1.12.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block112Conv2Out = block112Conv2.forward(block112Conv1Out, train);
+    Activation block1_12Conv2Out = block1_12Conv2.forward(block1_12Conv1Out, train);
     // block1.12.0: (N,560,32,32) -> (N,600,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block1120Out = block1120.forward(block1110Out, block112Conv2Out);
+    Activation block1_12_0Out = block1_12_0.forward(block1_11_0Out, block1_12Conv2Out);
     // block1.13.conv1: (N,600,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block113Conv1Out = block113Conv1.forward(block1120Out, train);
+    Activation block1_13Conv1Out = block1_13Conv1.forward(block1_12_0Out, train);
     // block1.13.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block113Conv2Out = block113Conv2.forward(block113Conv1Out, train);
+    Activation block1_13Conv2Out = block1_13Conv2.forward(block1_13Conv1Out, train);
     // block1.13.0: (N,600,32,32) -> (N,640,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block1130Out = block1130.forward(block1120Out, block113Conv2Out);
+    Activation block1_13_0Out = block1_13_0.forward(block1_12_0Out, block1_13Conv2Out);
     // block1.14.conv1: (N,640,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block114Conv1Out = block114Conv1.forward(block1130Out, train);
+    Activation block1_14Conv1Out = block1_14Conv1.forward(block1_13_0Out, train);
     // block1.14.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block114Conv2Out = block114Conv2.forward(block114Conv1Out, train);
+    Activation block1_14Conv2Out = block1_14Conv2.forward(block1_14Conv1Out, train);
     // block1.14.0: (N,640,32,32) -> (N,680,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block1140Out = block1140.forward(block1130Out, block114Conv2Out);
+    Activation block1_14_0Out = block1_14_0.forward(block1_13_0Out, block1_14Conv2Out);
     // block1.15.conv1: (N,680,32,32) -> (N,160,32,32)  [densenet_bc100_k40_nr.nr:8]
-    Activation block115Conv1Out = block115Conv1.forward(block1140Out, train);
+    Activation block1_15Conv1Out = block1_15Conv1.forward(block1_14_0Out, train);
     // block1.15.conv2: (N,160,32,32) -> (N,40,32,32)  [densenet_bc100_k40_nr.nr:9]
-    Activation block115Conv2Out = block115Conv2.forward(block115Conv1Out, train);
+    Activation block1_15Conv2Out = block1_15Conv2.forward(block1_15Conv1Out, train);
     // block1.15.0: (N,680,32,32) -> (N,720,32,32)  [densenet_bc100_k40_nr.nr:7]
-    Activation block1150Out = block1150.forward(block1140Out, block115Conv2Out);
+    Activation block1_15_0Out = block1_15_0.forward(block1_14_0Out, block1_15Conv2Out);
     // trans1.0: (N,720,32,32) -> (N,360,32,32)  [densenet_bc100_k40_nr.nr:15]
-    Activation trans10Out = trans10.forward(block1150Out, train);
+    Activation trans1_0Out = trans1_0.forward(block1_15_0Out, train);
     // trans1.1: (N,360,32,32) -> (N,360,16,16)  [densenet_bc100_k40_nr.nr:16]
-    Activation trans11Out = trans11.forward(trans10Out, train);
+    Activation trans1_1Out = trans1_1.forward(trans1_0Out, train);
     // block2.0.conv1: (N,360,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block20Conv1Out = block20Conv1.forward(trans11Out, train);
+    Activation block2_0Conv1Out = block2_0Conv1.forward(trans1_1Out, train);
     // block2.0.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block20Conv2Out = block20Conv2.forward(block20Conv1Out, train);
+    Activation block2_0Conv2Out = block2_0Conv2.forward(block2_0Conv1Out, train);
     // block2.0.0: (N,360,16,16) -> (N,400,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block200Out = block200.forward(trans11Out, block20Conv2Out);
+    Activation block2_0_0Out = block2_0_0.forward(trans1_1Out, block2_0Conv2Out);
     // block2.1.conv1: (N,400,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block21Conv1Out = block21Conv1.forward(block200Out, train);
+    Activation block2_1Conv1Out = block2_1Conv1.forward(block2_0_0Out, train);
     // block2.1.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block21Conv2Out = block21Conv2.forward(block21Conv1Out, train);
+    Activation block2_1Conv2Out = block2_1Conv2.forward(block2_1Conv1Out, train);
     // block2.1.0: (N,400,16,16) -> (N,440,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block210Out = block210.forward(block200Out, block21Conv2Out);
+    Activation block2_1_0Out = block2_1_0.forward(block2_0_0Out, block2_1Conv2Out);
     // block2.2.conv1: (N,440,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block22Conv1Out = block22Conv1.forward(block210Out, train);
+    Activation block2_2Conv1Out = block2_2Conv1.forward(block2_1_0Out, train);
     // block2.2.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block22Conv2Out = block22Conv2.forward(block22Conv1Out, train);
+    Activation block2_2Conv2Out = block2_2Conv2.forward(block2_2Conv1Out, train);
     // block2.2.0: (N,440,16,16) -> (N,480,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block220Out = block220.forward(block210Out, block22Conv2Out);
+    Activation block2_2_0Out = block2_2_0.forward(block2_1_0Out, block2_2Conv2Out);
     // block2.3.conv1: (N,480,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block23Conv1Out = block23Conv1.forward(block220Out, train);
+    Activation block2_3Conv1Out = block2_3Conv1.forward(block2_2_0Out, train);
     // block2.3.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block23Conv2Out = block23Conv2.forward(block23Conv1Out, train);
+    Activation block2_3Conv2Out = block2_3Conv2.forward(block2_3Conv1Out, train);
     // block2.3.0: (N,480,16,16) -> (N,520,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block230Out = block230.forward(block220Out, block23Conv2Out);
+    Activation block2_3_0Out = block2_3_0.forward(block2_2_0Out, block2_3Conv2Out);
     // block2.4.conv1: (N,520,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block24Conv1Out = block24Conv1.forward(block230Out, train);
+    Activation block2_4Conv1Out = block2_4Conv1.forward(block2_3_0Out, train);
     // block2.4.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block24Conv2Out = block24Conv2.forward(block24Conv1Out, train);
+    Activation block2_4Conv2Out = block2_4Conv2.forward(block2_4Conv1Out, train);
     // block2.4.0: (N,520,16,16) -> (N,560,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block240Out = block240.forward(block230Out, block24Conv2Out);
+    Activation block2_4_0Out = block2_4_0.forward(block2_3_0Out, block2_4Conv2Out);
     // block2.5.conv1: (N,560,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block25Conv1Out = block25Conv1.forward(block240Out, train);
+    Activation block2_5Conv1Out = block2_5Conv1.forward(block2_4_0Out, train);
     // block2.5.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block25Conv2Out = block25Conv2.forward(block25Conv1Out, train);
+    Activation block2_5Conv2Out = block2_5Conv2.forward(block2_5Conv1Out, train);
     // block2.5.0: (N,560,16,16) -> (N,600,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block250Out = block250.forward(block240Out, block25Conv2Out);
+    Activation block2_5_0Out = block2_5_0.forward(block2_4_0Out, block2_5Conv2Out);
     // block2.6.conv1: (N,600,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block26Conv1Out = block26Conv1.forward(block250Out, train);
+    Activation block2_6Conv1Out = block2_6Conv1.forward(block2_5_0Out, train);
     // block2.6.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block26Conv2Out = block26Conv2.forward(block26Conv1Out, train);
+    Activation block2_6Conv2Out = block2_6Conv2.forward(block2_6Conv1Out, train);
     // block2.6.0: (N,600,16,16) -> (N,640,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block260Out = block260.forward(block250Out, block26Conv2Out);
+    Activation block2_6_0Out = block2_6_0.forward(block2_5_0Out, block2_6Conv2Out);
     // block2.7.conv1: (N,640,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block27Conv1Out = block27Conv1.forward(block260Out, train);
+    Activation block2_7Conv1Out = block2_7Conv1.forward(block2_6_0Out, train);
     // block2.7.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block27Conv2Out = block27Conv2.forward(block27Conv1Out, train);
+    Activation block2_7Conv2Out = block2_7Conv2.forward(block2_7Conv1Out, train);
     // block2.7.0: (N,640,16,16) -> (N,680,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block270Out = block270.forward(block260Out, block27Conv2Out);
+    Activation block2_7_0Out = block2_7_0.forward(block2_6_0Out, block2_7Conv2Out);
     // block2.8.conv1: (N,680,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block28Conv1Out = block28Conv1.forward(block270Out, train);
+    Activation block2_8Conv1Out = block2_8Conv1.forward(block2_7_0Out, train);
     // block2.8.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block28Conv2Out = block28Conv2.forward(block28Conv1Out, train);
+    Activation block2_8Conv2Out = block2_8Conv2.forward(block2_8Conv1Out, train);
     // block2.8.0: (N,680,16,16) -> (N,720,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block280Out = block280.forward(block270Out, block28Conv2Out);
+    Activation block2_8_0Out = block2_8_0.forward(block2_7_0Out, block2_8Conv2Out);
     // block2.9.conv1: (N,720,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block29Conv1Out = block29Conv1.forward(block280Out, train);
+    Activation block2_9Conv1Out = block2_9Conv1.forward(block2_8_0Out, train);
     // block2.9.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block29Conv2Out = block29Conv2.forward(block29Conv1Out, train);
+    Activation block2_9Conv2Out = block2_9Conv2.forward(block2_9Conv1Out, train);
     // block2.9.0: (N,720,16,16) -> (N,760,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block290Out = block290.forward(block280Out, block29Conv2Out);
+    Activation block2_9_0Out = block2_9_0.forward(block2_8_0Out, block2_9Conv2Out);
     // block2.10.conv1: (N,760,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block210Conv1Out = block210Conv1.forward(block290Out, train);
+    Activation block2_10Conv1Out = block2_10Conv1.forward(block2_9_0Out, train);
     // block2.10.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block210Conv2Out = block210Conv2.forward(block210Conv1Out, train);
+    Activation block2_10Conv2Out = block2_10Conv2.forward(block2_10Conv1Out, train);
     // block2.10.0: (N,760,16,16) -> (N,800,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block2100Out = block2100.forward(block290Out, block210Conv2Out);
+    Activation block2_10_0Out = block2_10_0.forward(block2_9_0Out, block2_10Conv2Out);
     // block2.11.conv1: (N,800,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block211Conv1Out = block211Conv1.forward(block2100Out, train);
+    Activation block2_11Conv1Out = block2_11Conv1.forward(block2_10_0Out, train);
     // block2.11.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block211Conv2Out = block211Conv2.forward(block211Conv1Out, train);
+    Activation block2_11Conv2Out = block2_11Conv2.forward(block2_11Conv1Out, train);
     // block2.11.0: (N,800,16,16) -> (N,840,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block2110Out = block2110.forward(block2100Out, block211Conv2Out);
+    Activation block2_11_0Out = block2_11_0.forward(block2_10_0Out, block2_11Conv2Out);
     // block2.12.conv1: (N,840,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block212Conv1Out = block212Conv1.forward(block2110Out, train);
+    Activation block2_12Conv1Out = block2_12Conv1.forward(block2_11_0Out, train);
     // block2.12.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block212Conv2Out = block212Conv2.forward(block212Conv1Out, train);
+    Activation block2_12Conv2Out = block2_12Conv2.forward(block2_12Conv1Out, train);
     // block2.12.0: (N,840,16,16) -> (N,880,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block2120Out = block2120.forward(block2110Out, block212Conv2Out);
+    Activation block2_12_0Out = block2_12_0.forward(block2_11_0Out, block2_12Conv2Out);
     // block2.13.conv1: (N,880,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block213Conv1Out = block213Conv1.forward(block2120Out, train);
+    Activation block2_13Conv1Out = block2_13Conv1.forward(block2_12_0Out, train);
     // block2.13.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block213Conv2Out = block213Conv2.forward(block213Conv1Out, train);
+    Activation block2_13Conv2Out = block2_13Conv2.forward(block2_13Conv1Out, train);
     // block2.13.0: (N,880,16,16) -> (N,920,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block2130Out = block2130.forward(block2120Out, block213Conv2Out);
+    Activation block2_13_0Out = block2_13_0.forward(block2_12_0Out, block2_13Conv2Out);
     // block2.14.conv1: (N,920,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block214Conv1Out = block214Conv1.forward(block2130Out, train);
+    Activation block2_14Conv1Out = block2_14Conv1.forward(block2_13_0Out, train);
     // block2.14.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block214Conv2Out = block214Conv2.forward(block214Conv1Out, train);
+    Activation block2_14Conv2Out = block2_14Conv2.forward(block2_14Conv1Out, train);
     // block2.14.0: (N,920,16,16) -> (N,960,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block2140Out = block2140.forward(block2130Out, block214Conv2Out);
+    Activation block2_14_0Out = block2_14_0.forward(block2_13_0Out, block2_14Conv2Out);
     // block2.15.conv1: (N,960,16,16) -> (N,160,16,16)  [densenet_bc100_k40_nr.nr:8]
-    Activation block215Conv1Out = block215Conv1.forward(block2140Out, train);
+    Activation block2_15Conv1Out = block2_15Conv1.forward(block2_14_0Out, train);
     // block2.15.conv2: (N,160,16,16) -> (N,40,16,16)  [densenet_bc100_k40_nr.nr:9]
-    Activation block215Conv2Out = block215Conv2.forward(block215Conv1Out, train);
+    Activation block2_15Conv2Out = block2_15Conv2.forward(block2_15Conv1Out, train);
     // block2.15.0: (N,960,16,16) -> (N,1000,16,16)  [densenet_bc100_k40_nr.nr:7]
-    Activation block2150Out = block2150.forward(block2140Out, block215Conv2Out);
+    Activation block2_15_0Out = block2_15_0.forward(block2_14_0Out, block2_15Conv2Out);
     // trans2.0: (N,1000,16,16) -> (N,500,16,16)  [densenet_bc100_k40_nr.nr:15]
-    Activation trans20Out = trans20.forward(block2150Out, train);
+    Activation trans2_0Out = trans2_0.forward(block2_15_0Out, train);
     // trans2.1: (N,500,16,16) -> (N,500,8,8)  [densenet_bc100_k40_nr.nr:16]
-    Activation trans21Out = trans21.forward(trans20Out, train);
+    Activation trans2_1Out = trans2_1.forward(trans2_0Out, train);
     // block3.0.conv1: (N,500,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block30Conv1Out = block30Conv1.forward(trans21Out, train);
+    Activation block3_0Conv1Out = block3_0Conv1.forward(trans2_1Out, train);
     // block3.0.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block30Conv2Out = block30Conv2.forward(block30Conv1Out, train);
+    Activation block3_0Conv2Out = block3_0Conv2.forward(block3_0Conv1Out, train);
     // block3.0.0: (N,500,8,8) -> (N,540,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block300Out = block300.forward(trans21Out, block30Conv2Out);
+    Activation block3_0_0Out = block3_0_0.forward(trans2_1Out, block3_0Conv2Out);
     // block3.1.conv1: (N,540,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block31Conv1Out = block31Conv1.forward(block300Out, train);
+    Activation block3_1Conv1Out = block3_1Conv1.forward(block3_0_0Out, train);
     // block3.1.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block31Conv2Out = block31Conv2.forward(block31Conv1Out, train);
+    Activation block3_1Conv2Out = block3_1Conv2.forward(block3_1Conv1Out, train);
     // block3.1.0: (N,540,8,8) -> (N,580,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block310Out = block310.forward(block300Out, block31Conv2Out);
+    Activation block3_1_0Out = block3_1_0.forward(block3_0_0Out, block3_1Conv2Out);
     // block3.2.conv1: (N,580,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block32Conv1Out = block32Conv1.forward(block310Out, train);
+    Activation block3_2Conv1Out = block3_2Conv1.forward(block3_1_0Out, train);
     // block3.2.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block32Conv2Out = block32Conv2.forward(block32Conv1Out, train);
+    Activation block3_2Conv2Out = block3_2Conv2.forward(block3_2Conv1Out, train);
     // block3.2.0: (N,580,8,8) -> (N,620,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block320Out = block320.forward(block310Out, block32Conv2Out);
+    Activation block3_2_0Out = block3_2_0.forward(block3_1_0Out, block3_2Conv2Out);
     // block3.3.conv1: (N,620,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block33Conv1Out = block33Conv1.forward(block320Out, train);
+    Activation block3_3Conv1Out = block3_3Conv1.forward(block3_2_0Out, train);
     // block3.3.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block33Conv2Out = block33Conv2.forward(block33Conv1Out, train);
+    Activation block3_3Conv2Out = block3_3Conv2.forward(block3_3Conv1Out, train);
     // block3.3.0: (N,620,8,8) -> (N,660,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block330Out = block330.forward(block320Out, block33Conv2Out);
+    Activation block3_3_0Out = block3_3_0.forward(block3_2_0Out, block3_3Conv2Out);
     // block3.4.conv1: (N,660,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block34Conv1Out = block34Conv1.forward(block330Out, train);
+    Activation block3_4Conv1Out = block3_4Conv1.forward(block3_3_0Out, train);
     // block3.4.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block34Conv2Out = block34Conv2.forward(block34Conv1Out, train);
+    Activation block3_4Conv2Out = block3_4Conv2.forward(block3_4Conv1Out, train);
     // block3.4.0: (N,660,8,8) -> (N,700,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block340Out = block340.forward(block330Out, block34Conv2Out);
+    Activation block3_4_0Out = block3_4_0.forward(block3_3_0Out, block3_4Conv2Out);
     // block3.5.conv1: (N,700,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block35Conv1Out = block35Conv1.forward(block340Out, train);
+    Activation block3_5Conv1Out = block3_5Conv1.forward(block3_4_0Out, train);
     // block3.5.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block35Conv2Out = block35Conv2.forward(block35Conv1Out, train);
+    Activation block3_5Conv2Out = block3_5Conv2.forward(block3_5Conv1Out, train);
     // block3.5.0: (N,700,8,8) -> (N,740,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block350Out = block350.forward(block340Out, block35Conv2Out);
+    Activation block3_5_0Out = block3_5_0.forward(block3_4_0Out, block3_5Conv2Out);
     // block3.6.conv1: (N,740,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block36Conv1Out = block36Conv1.forward(block350Out, train);
+    Activation block3_6Conv1Out = block3_6Conv1.forward(block3_5_0Out, train);
     // block3.6.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block36Conv2Out = block36Conv2.forward(block36Conv1Out, train);
+    Activation block3_6Conv2Out = block3_6Conv2.forward(block3_6Conv1Out, train);
     // block3.6.0: (N,740,8,8) -> (N,780,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block360Out = block360.forward(block350Out, block36Conv2Out);
+    Activation block3_6_0Out = block3_6_0.forward(block3_5_0Out, block3_6Conv2Out);
     // block3.7.conv1: (N,780,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block37Conv1Out = block37Conv1.forward(block360Out, train);
+    Activation block3_7Conv1Out = block3_7Conv1.forward(block3_6_0Out, train);
     // block3.7.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block37Conv2Out = block37Conv2.forward(block37Conv1Out, train);
+    Activation block3_7Conv2Out = block3_7Conv2.forward(block3_7Conv1Out, train);
     // block3.7.0: (N,780,8,8) -> (N,820,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block370Out = block370.forward(block360Out, block37Conv2Out);
+    Activation block3_7_0Out = block3_7_0.forward(block3_6_0Out, block3_7Conv2Out);
     // block3.8.conv1: (N,820,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block38Conv1Out = block38Conv1.forward(block370Out, train);
+    Activation block3_8Conv1Out = block3_8Conv1.forward(block3_7_0Out, train);
     // block3.8.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block38Conv2Out = block38Conv2.forward(block38Conv1Out, train);
+    Activation block3_8Conv2Out = block3_8Conv2.forward(block3_8Conv1Out, train);
     // block3.8.0: (N,820,8,8) -> (N,860,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block380Out = block380.forward(block370Out, block38Conv2Out);
+    Activation block3_8_0Out = block3_8_0.forward(block3_7_0Out, block3_8Conv2Out);
     // block3.9.conv1: (N,860,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block39Conv1Out = block39Conv1.forward(block380Out, train);
+    Activation block3_9Conv1Out = block3_9Conv1.forward(block3_8_0Out, train);
     // block3.9.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block39Conv2Out = block39Conv2.forward(block39Conv1Out, train);
+    Activation block3_9Conv2Out = block3_9Conv2.forward(block3_9Conv1Out, train);
     // block3.9.0: (N,860,8,8) -> (N,900,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block390Out = block390.forward(block380Out, block39Conv2Out);
+    Activation block3_9_0Out = block3_9_0.forward(block3_8_0Out, block3_9Conv2Out);
     // block3.10.conv1: (N,900,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block310Conv1Out = block310Conv1.forward(block390Out, train);
+    Activation block3_10Conv1Out = block3_10Conv1.forward(block3_9_0Out, train);
     // block3.10.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block310Conv2Out = block310Conv2.forward(block310Conv1Out, train);
+    Activation block3_10Conv2Out = block3_10Conv2.forward(block3_10Conv1Out, train);
     // block3.10.0: (N,900,8,8) -> (N,940,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block3100Out = block3100.forward(block390Out, block310Conv2Out);
+    Activation block3_10_0Out = block3_10_0.forward(block3_9_0Out, block3_10Conv2Out);
     // block3.11.conv1: (N,940,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block311Conv1Out = block311Conv1.forward(block3100Out, train);
+    Activation block3_11Conv1Out = block3_11Conv1.forward(block3_10_0Out, train);
     // block3.11.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block311Conv2Out = block311Conv2.forward(block311Conv1Out, train);
+    Activation block3_11Conv2Out = block3_11Conv2.forward(block3_11Conv1Out, train);
     // block3.11.0: (N,940,8,8) -> (N,980,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block3110Out = block3110.forward(block3100Out, block311Conv2Out);
+    Activation block3_11_0Out = block3_11_0.forward(block3_10_0Out, block3_11Conv2Out);
     // block3.12.conv1: (N,980,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block312Conv1Out = block312Conv1.forward(block3110Out, train);
+    Activation block3_12Conv1Out = block3_12Conv1.forward(block3_11_0Out, train);
     // block3.12.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block312Conv2Out = block312Conv2.forward(block312Conv1Out, train);
+    Activation block3_12Conv2Out = block3_12Conv2.forward(block3_12Conv1Out, train);
     // block3.12.0: (N,980,8,8) -> (N,1020,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block3120Out = block3120.forward(block3110Out, block312Conv2Out);
+    Activation block3_12_0Out = block3_12_0.forward(block3_11_0Out, block3_12Conv2Out);
     // block3.13.conv1: (N,1020,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block313Conv1Out = block313Conv1.forward(block3120Out, train);
+    Activation block3_13Conv1Out = block3_13Conv1.forward(block3_12_0Out, train);
     // block3.13.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block313Conv2Out = block313Conv2.forward(block313Conv1Out, train);
+    Activation block3_13Conv2Out = block3_13Conv2.forward(block3_13Conv1Out, train);
     // block3.13.0: (N,1020,8,8) -> (N,1060,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block3130Out = block3130.forward(block3120Out, block313Conv2Out);
+    Activation block3_13_0Out = block3_13_0.forward(block3_12_0Out, block3_13Conv2Out);
     // block3.14.conv1: (N,1060,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block314Conv1Out = block314Conv1.forward(block3130Out, train);
+    Activation block3_14Conv1Out = block3_14Conv1.forward(block3_13_0Out, train);
     // block3.14.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block314Conv2Out = block314Conv2.forward(block314Conv1Out, train);
+    Activation block3_14Conv2Out = block3_14Conv2.forward(block3_14Conv1Out, train);
     // block3.14.0: (N,1060,8,8) -> (N,1100,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block3140Out = block3140.forward(block3130Out, block314Conv2Out);
+    Activation block3_14_0Out = block3_14_0.forward(block3_13_0Out, block3_14Conv2Out);
     // block3.15.conv1: (N,1100,8,8) -> (N,160,8,8)  [densenet_bc100_k40_nr.nr:8]
-    Activation block315Conv1Out = block315Conv1.forward(block3140Out, train);
+    Activation block3_15Conv1Out = block3_15Conv1.forward(block3_14_0Out, train);
     // block3.15.conv2: (N,160,8,8) -> (N,40,8,8)  [densenet_bc100_k40_nr.nr:9]
-    Activation block315Conv2Out = block315Conv2.forward(block315Conv1Out, train);
+    Activation block3_15Conv2Out = block3_15Conv2.forward(block3_15Conv1Out, train);
     // block3.15.0: (N,1100,8,8) -> (N,1140,8,8)  [densenet_bc100_k40_nr.nr:7]
-    Activation block3150Out = block3150.forward(block3140Out, block315Conv2Out);
+    Activation block3_15_0Out = block3_15_0.forward(block3_14_0Out, block3_15Conv2Out);
     // classifier: (N,1140,8,8) -> (N,10,1,1)  [densenet_bc100_k40_nr.nr:29]
-    classifier.forward(block3150Out, train);
+    classifier.forward(block3_15_0Out, train);
   }
 
   @Override
   protected void backwardLayers() {
     classifier.backward(); // classifier
-    block3150.backward(); // block3.15.0
-    block315Conv2.backward(); // block3.15.conv2
-    block315Conv1.backward(); // block3.15.conv1
-    block3140.backward(); // block3.14.0
-    block314Conv2.backward(); // block3.14.conv2
-    block314Conv1.backward(); // block3.14.conv1
-    block3130.backward(); // block3.13.0
-    block313Conv2.backward(); // block3.13.conv2
-    block313Conv1.backward(); // block3.13.conv1
-    block3120.backward(); // block3.12.0
-    block312Conv2.backward(); // block3.12.conv2
-    block312Conv1.backward(); // block3.12.conv1
-    block3110.backward(); // block3.11.0
-    block311Conv2.backward(); // block3.11.conv2
-    block311Conv1.backward(); // block3.11.conv1
-    block3100.backward(); // block3.10.0
-    block310Conv2.backward(); // block3.10.conv2
-    block310Conv1.backward(); // block3.10.conv1
-    block390.backward(); // block3.9.0
-    block39Conv2.backward(); // block3.9.conv2
-    block39Conv1.backward(); // block3.9.conv1
-    block380.backward(); // block3.8.0
-    block38Conv2.backward(); // block3.8.conv2
-    block38Conv1.backward(); // block3.8.conv1
-    block370.backward(); // block3.7.0
-    block37Conv2.backward(); // block3.7.conv2
-    block37Conv1.backward(); // block3.7.conv1
-    block360.backward(); // block3.6.0
-    block36Conv2.backward(); // block3.6.conv2
-    block36Conv1.backward(); // block3.6.conv1
-    block350.backward(); // block3.5.0
-    block35Conv2.backward(); // block3.5.conv2
-    block35Conv1.backward(); // block3.5.conv1
-    block340.backward(); // block3.4.0
-    block34Conv2.backward(); // block3.4.conv2
-    block34Conv1.backward(); // block3.4.conv1
-    block330.backward(); // block3.3.0
-    block33Conv2.backward(); // block3.3.conv2
-    block33Conv1.backward(); // block3.3.conv1
-    block320.backward(); // block3.2.0
-    block32Conv2.backward(); // block3.2.conv2
-    block32Conv1.backward(); // block3.2.conv1
-    block310.backward(); // block3.1.0
-    block31Conv2.backward(); // block3.1.conv2
-    block31Conv1.backward(); // block3.1.conv1
-    block300.backward(); // block3.0.0
-    block30Conv2.backward(); // block3.0.conv2
-    block30Conv1.backward(); // block3.0.conv1
-    trans21.backward(); // trans2.1
-    trans20.backward(); // trans2.0
-    block2150.backward(); // block2.15.0
-    block215Conv2.backward(); // block2.15.conv2
-    block215Conv1.backward(); // block2.15.conv1
-    block2140.backward(); // block2.14.0
-    block214Conv2.backward(); // block2.14.conv2
-    block214Conv1.backward(); // block2.14.conv1
-    block2130.backward(); // block2.13.0
-    block213Conv2.backward(); // block2.13.conv2
-    block213Conv1.backward(); // block2.13.conv1
-    block2120.backward(); // block2.12.0
-    block212Conv2.backward(); // block2.12.conv2
-    block212Conv1.backward(); // block2.12.conv1
-    block2110.backward(); // block2.11.0
-    block211Conv2.backward(); // block2.11.conv2
-    block211Conv1.backward(); // block2.11.conv1
-    block2100.backward(); // block2.10.0
-    block210Conv2.backward(); // block2.10.conv2
-    block210Conv1.backward(); // block2.10.conv1
-    block290.backward(); // block2.9.0
-    block29Conv2.backward(); // block2.9.conv2
-    block29Conv1.backward(); // block2.9.conv1
-    block280.backward(); // block2.8.0
-    block28Conv2.backward(); // block2.8.conv2
-    block28Conv1.backward(); // block2.8.conv1
-    block270.backward(); // block2.7.0
-    block27Conv2.backward(); // block2.7.conv2
-    block27Conv1.backward(); // block2.7.conv1
-    block260.backward(); // block2.6.0
-    block26Conv2.backward(); // block2.6.conv2
-    block26Conv1.backward(); // block2.6.conv1
-    block250.backward(); // block2.5.0
-    block25Conv2.backward(); // block2.5.conv2
-    block25Conv1.backward(); // block2.5.conv1
-    block240.backward(); // block2.4.0
-    block24Conv2.backward(); // block2.4.conv2
-    block24Conv1.backward(); // block2.4.conv1
-    block230.backward(); // block2.3.0
-    block23Conv2.backward(); // block2.3.conv2
-    block23Conv1.backward(); // block2.3.conv1
-    block220.backward(); // block2.2.0
-    block22Conv2.backward(); // block2.2.conv2
-    block22Conv1.backward(); // block2.2.conv1
-    block210.backward(); // block2.1.0
-    block21Conv2.backward(); // block2.1.conv2
-    block21Conv1.backward(); // block2.1.conv1
-    block200.backward(); // block2.0.0
-    block20Conv2.backward(); // block2.0.conv2
-    block20Conv1.backward(); // block2.0.conv1
-    trans11.backward(); // trans1.1
-    trans10.backward(); // trans1.0
-    block1150.backward(); // block1.15.0
-    block115Conv2.backward(); // block1.15.conv2
-    block115Conv1.backward(); // block1.15.conv1
-    block1140.backward(); // block1.14.0
-    block114Conv2.backward(); // block1.14.conv2
-    block114Conv1.backward(); // block1.14.conv1
-    block1130.backward(); // block1.13.0
-    block113Conv2.backward(); // block1.13.conv2
-    block113Conv1.backward(); // block1.13.conv1
-    block1120.backward(); // block1.12.0
-    block112Conv2.backward(); // block1.12.conv2
-    block112Conv1.backward(); // block1.12.conv1
-    block1110.backward(); // block1.11.0
-    block111Conv2.backward(); // block1.11.conv2
-    block111Conv1.backward(); // block1.11.conv1
-    block1100.backward(); // block1.10.0
-    block110Conv2.backward(); // block1.10.conv2
-    block110Conv1.backward(); // block1.10.conv1
-    block190.backward(); // block1.9.0
-    block19Conv2.backward(); // block1.9.conv2
-    block19Conv1.backward(); // block1.9.conv1
-    block180.backward(); // block1.8.0
-    block18Conv2.backward(); // block1.8.conv2
-    block18Conv1.backward(); // block1.8.conv1
-    block170.backward(); // block1.7.0
-    block17Conv2.backward(); // block1.7.conv2
-    block17Conv1.backward(); // block1.7.conv1
-    block160.backward(); // block1.6.0
-    block16Conv2.backward(); // block1.6.conv2
-    block16Conv1.backward(); // block1.6.conv1
-    block150.backward(); // block1.5.0
-    block15Conv2.backward(); // block1.5.conv2
-    block15Conv1.backward(); // block1.5.conv1
-    block140.backward(); // block1.4.0
-    block14Conv2.backward(); // block1.4.conv2
-    block14Conv1.backward(); // block1.4.conv1
-    block130.backward(); // block1.3.0
-    block13Conv2.backward(); // block1.3.conv2
-    block13Conv1.backward(); // block1.3.conv1
-    block120.backward(); // block1.2.0
-    block12Conv2.backward(); // block1.2.conv2
-    block12Conv1.backward(); // block1.2.conv1
-    block110.backward(); // block1.1.0
-    block11Conv2.backward(); // block1.1.conv2
-    block11Conv1.backward(); // block1.1.conv1
-    block100.backward(); // block1.0.0
-    block10Conv2.backward(); // block1.0.conv2
-    block10Conv1.backward(); // block1.0.conv1
+    block3_15_0.backward(); // block3.15.0
+    block3_15Conv2.backward(); // block3.15.conv2
+    block3_15Conv1.backward(); // block3.15.conv1
+    block3_14_0.backward(); // block3.14.0
+    block3_14Conv2.backward(); // block3.14.conv2
+    block3_14Conv1.backward(); // block3.14.conv1
+    block3_13_0.backward(); // block3.13.0
+    block3_13Conv2.backward(); // block3.13.conv2
+    block3_13Conv1.backward(); // block3.13.conv1
+    block3_12_0.backward(); // block3.12.0
+    block3_12Conv2.backward(); // block3.12.conv2
+    block3_12Conv1.backward(); // block3.12.conv1
+    block3_11_0.backward(); // block3.11.0
+    block3_11Conv2.backward(); // block3.11.conv2
+    block3_11Conv1.backward(); // block3.11.conv1
+    block3_10_0.backward(); // block3.10.0
+    block3_10Conv2.backward(); // block3.10.conv2
+    block3_10Conv1.backward(); // block3.10.conv1
+    block3_9_0.backward(); // block3.9.0
+    block3_9Conv2.backward(); // block3.9.conv2
+    block3_9Conv1.backward(); // block3.9.conv1
+    block3_8_0.backward(); // block3.8.0
+    block3_8Conv2.backward(); // block3.8.conv2
+    block3_8Conv1.backward(); // block3.8.conv1
+    block3_7_0.backward(); // block3.7.0
+    block3_7Conv2.backward(); // block3.7.conv2
+    block3_7Conv1.backward(); // block3.7.conv1
+    block3_6_0.backward(); // block3.6.0
+    block3_6Conv2.backward(); // block3.6.conv2
+    block3_6Conv1.backward(); // block3.6.conv1
+    block3_5_0.backward(); // block3.5.0
+    block3_5Conv2.backward(); // block3.5.conv2
+    block3_5Conv1.backward(); // block3.5.conv1
+    block3_4_0.backward(); // block3.4.0
+    block3_4Conv2.backward(); // block3.4.conv2
+    block3_4Conv1.backward(); // block3.4.conv1
+    block3_3_0.backward(); // block3.3.0
+    block3_3Conv2.backward(); // block3.3.conv2
+    block3_3Conv1.backward(); // block3.3.conv1
+    block3_2_0.backward(); // block3.2.0
+    block3_2Conv2.backward(); // block3.2.conv2
+    block3_2Conv1.backward(); // block3.2.conv1
+    block3_1_0.backward(); // block3.1.0
+    block3_1Conv2.backward(); // block3.1.conv2
+    block3_1Conv1.backward(); // block3.1.conv1
+    block3_0_0.backward(); // block3.0.0
+    block3_0Conv2.backward(); // block3.0.conv2
+    block3_0Conv1.backward(); // block3.0.conv1
+    trans2_1.backward(); // trans2.1
+    trans2_0.backward(); // trans2.0
+    block2_15_0.backward(); // block2.15.0
+    block2_15Conv2.backward(); // block2.15.conv2
+    block2_15Conv1.backward(); // block2.15.conv1
+    block2_14_0.backward(); // block2.14.0
+    block2_14Conv2.backward(); // block2.14.conv2
+    block2_14Conv1.backward(); // block2.14.conv1
+    block2_13_0.backward(); // block2.13.0
+    block2_13Conv2.backward(); // block2.13.conv2
+    block2_13Conv1.backward(); // block2.13.conv1
+    block2_12_0.backward(); // block2.12.0
+    block2_12Conv2.backward(); // block2.12.conv2
+    block2_12Conv1.backward(); // block2.12.conv1
+    block2_11_0.backward(); // block2.11.0
+    block2_11Conv2.backward(); // block2.11.conv2
+    block2_11Conv1.backward(); // block2.11.conv1
+    block2_10_0.backward(); // block2.10.0
+    block2_10Conv2.backward(); // block2.10.conv2
+    block2_10Conv1.backward(); // block2.10.conv1
+    block2_9_0.backward(); // block2.9.0
+    block2_9Conv2.backward(); // block2.9.conv2
+    block2_9Conv1.backward(); // block2.9.conv1
+    block2_8_0.backward(); // block2.8.0
+    block2_8Conv2.backward(); // block2.8.conv2
+    block2_8Conv1.backward(); // block2.8.conv1
+    block2_7_0.backward(); // block2.7.0
+    block2_7Conv2.backward(); // block2.7.conv2
+    block2_7Conv1.backward(); // block2.7.conv1
+    block2_6_0.backward(); // block2.6.0
+    block2_6Conv2.backward(); // block2.6.conv2
+    block2_6Conv1.backward(); // block2.6.conv1
+    block2_5_0.backward(); // block2.5.0
+    block2_5Conv2.backward(); // block2.5.conv2
+    block2_5Conv1.backward(); // block2.5.conv1
+    block2_4_0.backward(); // block2.4.0
+    block2_4Conv2.backward(); // block2.4.conv2
+    block2_4Conv1.backward(); // block2.4.conv1
+    block2_3_0.backward(); // block2.3.0
+    block2_3Conv2.backward(); // block2.3.conv2
+    block2_3Conv1.backward(); // block2.3.conv1
+    block2_2_0.backward(); // block2.2.0
+    block2_2Conv2.backward(); // block2.2.conv2
+    block2_2Conv1.backward(); // block2.2.conv1
+    block2_1_0.backward(); // block2.1.0
+    block2_1Conv2.backward(); // block2.1.conv2
+    block2_1Conv1.backward(); // block2.1.conv1
+    block2_0_0.backward(); // block2.0.0
+    block2_0Conv2.backward(); // block2.0.conv2
+    block2_0Conv1.backward(); // block2.0.conv1
+    trans1_1.backward(); // trans1.1
+    trans1_0.backward(); // trans1.0
+    block1_15_0.backward(); // block1.15.0
+    block1_15Conv2.backward(); // block1.15.conv2
+    block1_15Conv1.backward(); // block1.15.conv1
+    block1_14_0.backward(); // block1.14.0
+    block1_14Conv2.backward(); // block1.14.conv2
+    block1_14Conv1.backward(); // block1.14.conv1
+    block1_13_0.backward(); // block1.13.0
+    block1_13Conv2.backward(); // block1.13.conv2
+    block1_13Conv1.backward(); // block1.13.conv1
+    block1_12_0.backward(); // block1.12.0
+    block1_12Conv2.backward(); // block1.12.conv2
+    block1_12Conv1.backward(); // block1.12.conv1
+    block1_11_0.backward(); // block1.11.0
+    block1_11Conv2.backward(); // block1.11.conv2
+    block1_11Conv1.backward(); // block1.11.conv1
+    block1_10_0.backward(); // block1.10.0
+    block1_10Conv2.backward(); // block1.10.conv2
+    block1_10Conv1.backward(); // block1.10.conv1
+    block1_9_0.backward(); // block1.9.0
+    block1_9Conv2.backward(); // block1.9.conv2
+    block1_9Conv1.backward(); // block1.9.conv1
+    block1_8_0.backward(); // block1.8.0
+    block1_8Conv2.backward(); // block1.8.conv2
+    block1_8Conv1.backward(); // block1.8.conv1
+    block1_7_0.backward(); // block1.7.0
+    block1_7Conv2.backward(); // block1.7.conv2
+    block1_7Conv1.backward(); // block1.7.conv1
+    block1_6_0.backward(); // block1.6.0
+    block1_6Conv2.backward(); // block1.6.conv2
+    block1_6Conv1.backward(); // block1.6.conv1
+    block1_5_0.backward(); // block1.5.0
+    block1_5Conv2.backward(); // block1.5.conv2
+    block1_5Conv1.backward(); // block1.5.conv1
+    block1_4_0.backward(); // block1.4.0
+    block1_4Conv2.backward(); // block1.4.conv2
+    block1_4Conv1.backward(); // block1.4.conv1
+    block1_3_0.backward(); // block1.3.0
+    block1_3Conv2.backward(); // block1.3.conv2
+    block1_3Conv1.backward(); // block1.3.conv1
+    block1_2_0.backward(); // block1.2.0
+    block1_2Conv2.backward(); // block1.2.conv2
+    block1_2Conv1.backward(); // block1.2.conv1
+    block1_1_0.backward(); // block1.1.0
+    block1_1Conv2.backward(); // block1.1.conv2
+    block1_1Conv1.backward(); // block1.1.conv1
+    block1_0_0.backward(); // block1.0.0
+    block1_0Conv2.backward(); // block1.0.conv2
+    block1_0Conv1.backward(); // block1.0.conv1
     features0.backward(); // features.0
   }
 
@@ -1631,5 +1665,77 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
    */
   private IrNode.Conv conv(int id) {
     return (IrNode.Conv) ir().nodes().get(id);
+  }
+
+  /**
+   * Trains {@code densenet_bc100_k40_nr} with Neural Rejuvenation from the command line, with the options of {@code nrj
+   * train}: see {@link #train}.
+   */
+  public static void main(String[] args) {
+    System.exit(train(args, System.out, System.err));
+  }
+
+  /**
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
+   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
+   * spec's {@code train} binding; epochs and batch to the schedule's. Returns 0 on success, 1 on a
+   * user error (the message goes to {@code err}), 2 on a usage error.
+   */
+  public static int train(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
+        err.print("unknown or incomplete option '" + args[i] + "'\n" + USAGE);
+        return 2;
+      }
+      options.put(args[i], args[i + 1]);
+    }
+    String scheduleName = options.getOrDefault("--schedule", SCHEDULE);
+    if (!options.containsKey("--data") || scheduleName == null
+        || !options.getOrDefault("--network", NETWORK).equals(NETWORK)) {
+      err.print("this trainer trains network " + NETWORK + " and needs --data"
+          + (scheduleName == null ? " and --schedule" : "") + "\n" + USAGE);
+      return 2;
+    }
+    try {
+      NrModule module = NrCompiler.compile(SOURCE_FILE, SOURCE).module();
+      NetworkIr ir = module.network(NETWORK).orElseThrow();
+      ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
+          new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
+      int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
+      int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
+      long seed = Long.parseLong(options.getOrDefault("--seed", "0"));
+      Path outDir = options.containsKey("--out") ? Path.of(options.get("--out")) : null;
+      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
+          s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
+      TrainState resume = null;
+      if (options.containsKey("--resume")) {
+        Path file = Path.of(options.get("--resume"));
+        resume = TrainCheckpoints.toTrainState(file, Checkpoint.read(file));
+      }
+      DataSet data = DataSets.open(options.get("--data"));
+      if (outDir != null) Files.createDirectories(outDir);
+      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
+          DensenetBc100K40NrTrainer net = new DensenetBc100K40NrTrainer(backend, ir, seed);
+          LoaderBatchSource trainSet = LoaderBatchSource.training(data, schedule, ir.input());
+          LoaderBatchSource testSet = LoaderBatchSource.testing(data, schedule, ir.input())) {
+        NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
+            : new EngineControl(resume == null ? new NrEngine(ir, schedule)
+            : NrEngine.restore(ir, schedule, resume.nrState()));
+        TrainCheckpoints.Run run =
+            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
+        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
+            System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
+            outDir == null ? null : TrainCheckpoints.checkpointer(run));
+        new TrainingLoop(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume);
+      }
+      return 0;
+    } catch (NumberFormatException e) {
+      err.print("not a number: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+      err.println(NETWORK + ": " + e.getMessage());
+      return 1;
+    }
   }
 }

@@ -2,9 +2,20 @@ package io.nrj.examples;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrModule;
+import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.Devices;
+import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.TrainCheckpoints;
+import io.nrj.runtime.cuda.CudaUnavailableException;
+import io.nrj.runtime.data.DataSet;
+import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.data.LoaderBatchSource;
+import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AddLayer;
 import io.nrj.runtime.model.ClassifierLayer;
@@ -13,8 +24,21 @@ import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
 import io.nrj.runtime.model.MaxPoolLayer;
 import io.nrj.runtime.model.ReluLayer;
+import io.nrj.runtime.nr.EngineControl;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.train.NrControl;
+import io.nrj.runtime.train.ScheduleControl;
+import io.nrj.runtime.train.TrainState;
+import io.nrj.runtime.train.TrainingLoop;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.annotation.processing.Generated;
 
 /**
@@ -109,6 +133,12 @@ public final class Resnet101NrTrainer extends LayerNetwork {
 
   private static final int NODES = 173;
 
+  private static final String USAGE = "usage: java Resnet101NrTrainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
+      + "    [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
+
+  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
+      "--epochs", "--batch", "--seed", "--out", "--resume");
+
   /**
    * conv1: (N,3,224,224) -> (N,64,112,112)  [resnet101_nr.nr:25]
    */
@@ -127,847 +157,847 @@ public final class Resnet101NrTrainer extends LayerNetwork {
   /**
    * layer1.0.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer10Conv1;
+  private ConvBnLayer layer1_0Conv1;
 
   /**
    * layer1.0.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer10Conv2;
+  private ConvBnLayer layer1_0Conv2;
 
   /**
    * layer1.0.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer10Conv3;
+  private ConvBnLayer layer1_0Conv3;
 
   /**
    * layer1.0.downsample: (N,64,56,56) -> (N,256,56,56)  [resnet101_nr.nr:8]
    */
-  private ConvBnLayer layer10Downsample;
+  private ConvBnLayer layer1_0Downsample;
 
   /**
    * layer1.0.0: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer100;
+  private AddLayer layer1_0_0;
 
   /**
    * layer1.0.5: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer105;
+  private ReluLayer layer1_0_5;
 
   /**
    * layer1.1.conv1: (N,256,56,56) -> (N,64,56,56)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer11Conv1;
+  private ConvBnLayer layer1_1Conv1;
 
   /**
    * layer1.1.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer11Conv2;
+  private ConvBnLayer layer1_1Conv2;
 
   /**
    * layer1.1.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer11Conv3;
+  private ConvBnLayer layer1_1Conv3;
 
   /**
    * layer1.1.0: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer110;
+  private AddLayer layer1_1_0;
 
   /**
    * layer1.1.4: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer114;
+  private ReluLayer layer1_1_4;
 
   /**
    * layer1.2.conv1: (N,256,56,56) -> (N,64,56,56)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer12Conv1;
+  private ConvBnLayer layer1_2Conv1;
 
   /**
    * layer1.2.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer12Conv2;
+  private ConvBnLayer layer1_2Conv2;
 
   /**
    * layer1.2.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer12Conv3;
+  private ConvBnLayer layer1_2Conv3;
 
   /**
    * layer1.2.0: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer120;
+  private AddLayer layer1_2_0;
 
   /**
    * layer1.2.4: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer124;
+  private ReluLayer layer1_2_4;
 
   /**
    * layer2.0.conv1: (N,256,56,56) -> (N,128,56,56)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer20Conv1;
+  private ConvBnLayer layer2_0Conv1;
 
   /**
    * layer2.0.conv2: (N,128,56,56) -> (N,128,28,28)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer20Conv2;
+  private ConvBnLayer layer2_0Conv2;
 
   /**
    * layer2.0.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer20Conv3;
+  private ConvBnLayer layer2_0Conv3;
 
   /**
    * layer2.0.downsample: (N,256,56,56) -> (N,512,28,28)  [resnet101_nr.nr:8]
    */
-  private ConvBnLayer layer20Downsample;
+  private ConvBnLayer layer2_0Downsample;
 
   /**
    * layer2.0.0: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer200;
+  private AddLayer layer2_0_0;
 
   /**
    * layer2.0.5: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer205;
+  private ReluLayer layer2_0_5;
 
   /**
    * layer2.1.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer21Conv1;
+  private ConvBnLayer layer2_1Conv1;
 
   /**
    * layer2.1.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer21Conv2;
+  private ConvBnLayer layer2_1Conv2;
 
   /**
    * layer2.1.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer21Conv3;
+  private ConvBnLayer layer2_1Conv3;
 
   /**
    * layer2.1.0: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer210;
+  private AddLayer layer2_1_0;
 
   /**
    * layer2.1.4: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer214;
+  private ReluLayer layer2_1_4;
 
   /**
    * layer2.2.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer22Conv1;
+  private ConvBnLayer layer2_2Conv1;
 
   /**
    * layer2.2.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer22Conv2;
+  private ConvBnLayer layer2_2Conv2;
 
   /**
    * layer2.2.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer22Conv3;
+  private ConvBnLayer layer2_2Conv3;
 
   /**
    * layer2.2.0: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer220;
+  private AddLayer layer2_2_0;
 
   /**
    * layer2.2.4: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer224;
+  private ReluLayer layer2_2_4;
 
   /**
    * layer2.3.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer23Conv1;
+  private ConvBnLayer layer2_3Conv1;
 
   /**
    * layer2.3.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer23Conv2;
+  private ConvBnLayer layer2_3Conv2;
 
   /**
    * layer2.3.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer23Conv3;
+  private ConvBnLayer layer2_3Conv3;
 
   /**
    * layer2.3.0: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer230;
+  private AddLayer layer2_3_0;
 
   /**
    * layer2.3.4: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer234;
+  private ReluLayer layer2_3_4;
 
   /**
    * layer3.0.conv1: (N,512,28,28) -> (N,256,28,28)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer30Conv1;
+  private ConvBnLayer layer3_0Conv1;
 
   /**
    * layer3.0.conv2: (N,256,28,28) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer30Conv2;
+  private ConvBnLayer layer3_0Conv2;
 
   /**
    * layer3.0.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer30Conv3;
+  private ConvBnLayer layer3_0Conv3;
 
   /**
    * layer3.0.downsample: (N,512,28,28) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private ConvBnLayer layer30Downsample;
+  private ConvBnLayer layer3_0Downsample;
 
   /**
    * layer3.0.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer300;
+  private AddLayer layer3_0_0;
 
   /**
    * layer3.0.5: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer305;
+  private ReluLayer layer3_0_5;
 
   /**
    * layer3.1.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer31Conv1;
+  private ConvBnLayer layer3_1Conv1;
 
   /**
    * layer3.1.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer31Conv2;
+  private ConvBnLayer layer3_1Conv2;
 
   /**
    * layer3.1.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer31Conv3;
+  private ConvBnLayer layer3_1Conv3;
 
   /**
    * layer3.1.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer310;
+  private AddLayer layer3_1_0;
 
   /**
    * layer3.1.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer314;
+  private ReluLayer layer3_1_4;
 
   /**
    * layer3.2.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer32Conv1;
+  private ConvBnLayer layer3_2Conv1;
 
   /**
    * layer3.2.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer32Conv2;
+  private ConvBnLayer layer3_2Conv2;
 
   /**
    * layer3.2.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer32Conv3;
+  private ConvBnLayer layer3_2Conv3;
 
   /**
    * layer3.2.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer320;
+  private AddLayer layer3_2_0;
 
   /**
    * layer3.2.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer324;
+  private ReluLayer layer3_2_4;
 
   /**
    * layer3.3.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer33Conv1;
+  private ConvBnLayer layer3_3Conv1;
 
   /**
    * layer3.3.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer33Conv2;
+  private ConvBnLayer layer3_3Conv2;
 
   /**
    * layer3.3.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer33Conv3;
+  private ConvBnLayer layer3_3Conv3;
 
   /**
    * layer3.3.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer330;
+  private AddLayer layer3_3_0;
 
   /**
    * layer3.3.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer334;
+  private ReluLayer layer3_3_4;
 
   /**
    * layer3.4.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer34Conv1;
+  private ConvBnLayer layer3_4Conv1;
 
   /**
    * layer3.4.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer34Conv2;
+  private ConvBnLayer layer3_4Conv2;
 
   /**
    * layer3.4.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer34Conv3;
+  private ConvBnLayer layer3_4Conv3;
 
   /**
    * layer3.4.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer340;
+  private AddLayer layer3_4_0;
 
   /**
    * layer3.4.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer344;
+  private ReluLayer layer3_4_4;
 
   /**
    * layer3.5.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer35Conv1;
+  private ConvBnLayer layer3_5Conv1;
 
   /**
    * layer3.5.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer35Conv2;
+  private ConvBnLayer layer3_5Conv2;
 
   /**
    * layer3.5.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer35Conv3;
+  private ConvBnLayer layer3_5Conv3;
 
   /**
    * layer3.5.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer350;
+  private AddLayer layer3_5_0;
 
   /**
    * layer3.5.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer354;
+  private ReluLayer layer3_5_4;
 
   /**
    * layer3.6.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer36Conv1;
+  private ConvBnLayer layer3_6Conv1;
 
   /**
    * layer3.6.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer36Conv2;
+  private ConvBnLayer layer3_6Conv2;
 
   /**
    * layer3.6.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer36Conv3;
+  private ConvBnLayer layer3_6Conv3;
 
   /**
    * layer3.6.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer360;
+  private AddLayer layer3_6_0;
 
   /**
    * layer3.6.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer364;
+  private ReluLayer layer3_6_4;
 
   /**
    * layer3.7.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer37Conv1;
+  private ConvBnLayer layer3_7Conv1;
 
   /**
    * layer3.7.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer37Conv2;
+  private ConvBnLayer layer3_7Conv2;
 
   /**
    * layer3.7.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer37Conv3;
+  private ConvBnLayer layer3_7Conv3;
 
   /**
    * layer3.7.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer370;
+  private AddLayer layer3_7_0;
 
   /**
    * layer3.7.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer374;
+  private ReluLayer layer3_7_4;
 
   /**
    * layer3.8.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer38Conv1;
+  private ConvBnLayer layer3_8Conv1;
 
   /**
    * layer3.8.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer38Conv2;
+  private ConvBnLayer layer3_8Conv2;
 
   /**
    * layer3.8.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer38Conv3;
+  private ConvBnLayer layer3_8Conv3;
 
   /**
    * layer3.8.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer380;
+  private AddLayer layer3_8_0;
 
   /**
    * layer3.8.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer384;
+  private ReluLayer layer3_8_4;
 
   /**
    * layer3.9.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer39Conv1;
+  private ConvBnLayer layer3_9Conv1;
 
   /**
    * layer3.9.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer39Conv2;
+  private ConvBnLayer layer3_9Conv2;
 
   /**
    * layer3.9.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer39Conv3;
+  private ConvBnLayer layer3_9Conv3;
 
   /**
    * layer3.9.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer390;
+  private AddLayer layer3_9_0;
 
   /**
    * layer3.9.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer394;
+  private ReluLayer layer3_9_4;
 
   /**
    * layer3.10.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer310Conv1;
+  private ConvBnLayer layer3_10Conv1;
 
   /**
    * layer3.10.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer310Conv2;
+  private ConvBnLayer layer3_10Conv2;
 
   /**
    * layer3.10.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer310Conv3;
+  private ConvBnLayer layer3_10Conv3;
 
   /**
    * layer3.10.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3100;
+  private AddLayer layer3_10_0;
 
   /**
    * layer3.10.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3104;
+  private ReluLayer layer3_10_4;
 
   /**
    * layer3.11.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer311Conv1;
+  private ConvBnLayer layer3_11Conv1;
 
   /**
    * layer3.11.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer311Conv2;
+  private ConvBnLayer layer3_11Conv2;
 
   /**
    * layer3.11.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer311Conv3;
+  private ConvBnLayer layer3_11Conv3;
 
   /**
    * layer3.11.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3110;
+  private AddLayer layer3_11_0;
 
   /**
    * layer3.11.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3114;
+  private ReluLayer layer3_11_4;
 
   /**
    * layer3.12.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer312Conv1;
+  private ConvBnLayer layer3_12Conv1;
 
   /**
    * layer3.12.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer312Conv2;
+  private ConvBnLayer layer3_12Conv2;
 
   /**
    * layer3.12.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer312Conv3;
+  private ConvBnLayer layer3_12Conv3;
 
   /**
    * layer3.12.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3120;
+  private AddLayer layer3_12_0;
 
   /**
    * layer3.12.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3124;
+  private ReluLayer layer3_12_4;
 
   /**
    * layer3.13.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer313Conv1;
+  private ConvBnLayer layer3_13Conv1;
 
   /**
    * layer3.13.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer313Conv2;
+  private ConvBnLayer layer3_13Conv2;
 
   /**
    * layer3.13.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer313Conv3;
+  private ConvBnLayer layer3_13Conv3;
 
   /**
    * layer3.13.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3130;
+  private AddLayer layer3_13_0;
 
   /**
    * layer3.13.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3134;
+  private ReluLayer layer3_13_4;
 
   /**
    * layer3.14.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer314Conv1;
+  private ConvBnLayer layer3_14Conv1;
 
   /**
    * layer3.14.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer314Conv2;
+  private ConvBnLayer layer3_14Conv2;
 
   /**
    * layer3.14.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer314Conv3;
+  private ConvBnLayer layer3_14Conv3;
 
   /**
    * layer3.14.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3140;
+  private AddLayer layer3_14_0;
 
   /**
    * layer3.14.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3144;
+  private ReluLayer layer3_14_4;
 
   /**
    * layer3.15.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer315Conv1;
+  private ConvBnLayer layer3_15Conv1;
 
   /**
    * layer3.15.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer315Conv2;
+  private ConvBnLayer layer3_15Conv2;
 
   /**
    * layer3.15.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer315Conv3;
+  private ConvBnLayer layer3_15Conv3;
 
   /**
    * layer3.15.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3150;
+  private AddLayer layer3_15_0;
 
   /**
    * layer3.15.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3154;
+  private ReluLayer layer3_15_4;
 
   /**
    * layer3.16.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer316Conv1;
+  private ConvBnLayer layer3_16Conv1;
 
   /**
    * layer3.16.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer316Conv2;
+  private ConvBnLayer layer3_16Conv2;
 
   /**
    * layer3.16.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer316Conv3;
+  private ConvBnLayer layer3_16Conv3;
 
   /**
    * layer3.16.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3160;
+  private AddLayer layer3_16_0;
 
   /**
    * layer3.16.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3164;
+  private ReluLayer layer3_16_4;
 
   /**
    * layer3.17.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer317Conv1;
+  private ConvBnLayer layer3_17Conv1;
 
   /**
    * layer3.17.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer317Conv2;
+  private ConvBnLayer layer3_17Conv2;
 
   /**
    * layer3.17.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer317Conv3;
+  private ConvBnLayer layer3_17Conv3;
 
   /**
    * layer3.17.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3170;
+  private AddLayer layer3_17_0;
 
   /**
    * layer3.17.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3174;
+  private ReluLayer layer3_17_4;
 
   /**
    * layer3.18.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer318Conv1;
+  private ConvBnLayer layer3_18Conv1;
 
   /**
    * layer3.18.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer318Conv2;
+  private ConvBnLayer layer3_18Conv2;
 
   /**
    * layer3.18.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer318Conv3;
+  private ConvBnLayer layer3_18Conv3;
 
   /**
    * layer3.18.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3180;
+  private AddLayer layer3_18_0;
 
   /**
    * layer3.18.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3184;
+  private ReluLayer layer3_18_4;
 
   /**
    * layer3.19.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer319Conv1;
+  private ConvBnLayer layer3_19Conv1;
 
   /**
    * layer3.19.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer319Conv2;
+  private ConvBnLayer layer3_19Conv2;
 
   /**
    * layer3.19.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer319Conv3;
+  private ConvBnLayer layer3_19Conv3;
 
   /**
    * layer3.19.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3190;
+  private AddLayer layer3_19_0;
 
   /**
    * layer3.19.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3194;
+  private ReluLayer layer3_19_4;
 
   /**
    * layer3.20.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer320Conv1;
+  private ConvBnLayer layer3_20Conv1;
 
   /**
    * layer3.20.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer320Conv2;
+  private ConvBnLayer layer3_20Conv2;
 
   /**
    * layer3.20.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer320Conv3;
+  private ConvBnLayer layer3_20Conv3;
 
   /**
    * layer3.20.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3200;
+  private AddLayer layer3_20_0;
 
   /**
    * layer3.20.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3204;
+  private ReluLayer layer3_20_4;
 
   /**
    * layer3.21.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer321Conv1;
+  private ConvBnLayer layer3_21Conv1;
 
   /**
    * layer3.21.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer321Conv2;
+  private ConvBnLayer layer3_21Conv2;
 
   /**
    * layer3.21.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer321Conv3;
+  private ConvBnLayer layer3_21Conv3;
 
   /**
    * layer3.21.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3210;
+  private AddLayer layer3_21_0;
 
   /**
    * layer3.21.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3214;
+  private ReluLayer layer3_21_4;
 
   /**
    * layer3.22.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer322Conv1;
+  private ConvBnLayer layer3_22Conv1;
 
   /**
    * layer3.22.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer322Conv2;
+  private ConvBnLayer layer3_22Conv2;
 
   /**
    * layer3.22.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer322Conv3;
+  private ConvBnLayer layer3_22Conv3;
 
   /**
    * layer3.22.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer3220;
+  private AddLayer layer3_22_0;
 
   /**
    * layer3.22.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer3224;
+  private ReluLayer layer3_22_4;
 
   /**
    * layer4.0.conv1: (N,1024,14,14) -> (N,512,14,14)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer40Conv1;
+  private ConvBnLayer layer4_0Conv1;
 
   /**
    * layer4.0.conv2: (N,512,14,14) -> (N,512,7,7)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer40Conv2;
+  private ConvBnLayer layer4_0Conv2;
 
   /**
    * layer4.0.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer40Conv3;
+  private ConvBnLayer layer4_0Conv3;
 
   /**
    * layer4.0.downsample: (N,1024,14,14) -> (N,2048,7,7)  [resnet101_nr.nr:8]
    */
-  private ConvBnLayer layer40Downsample;
+  private ConvBnLayer layer4_0Downsample;
 
   /**
    * layer4.0.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer400;
+  private AddLayer layer4_0_0;
 
   /**
    * layer4.0.5: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer405;
+  private ReluLayer layer4_0_5;
 
   /**
    * layer4.1.conv1: (N,2048,7,7) -> (N,512,7,7)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer41Conv1;
+  private ConvBnLayer layer4_1Conv1;
 
   /**
    * layer4.1.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer41Conv2;
+  private ConvBnLayer layer4_1Conv2;
 
   /**
    * layer4.1.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer41Conv3;
+  private ConvBnLayer layer4_1Conv3;
 
   /**
    * layer4.1.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer410;
+  private AddLayer layer4_1_0;
 
   /**
    * layer4.1.4: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer414;
+  private ReluLayer layer4_1_4;
 
   /**
    * layer4.2.conv1: (N,2048,7,7) -> (N,512,7,7)  [resnet101_nr.nr:9]
    */
-  private ConvBnLayer layer42Conv1;
+  private ConvBnLayer layer4_2Conv1;
 
   /**
    * layer4.2.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet101_nr.nr:10]
    */
-  private ConvBnLayer layer42Conv2;
+  private ConvBnLayer layer4_2Conv2;
 
   /**
    * layer4.2.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:11]
    */
-  private ConvBnLayer layer42Conv3;
+  private ConvBnLayer layer4_2Conv3;
 
   /**
    * layer4.2.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:8]
    */
-  private AddLayer layer420;
+  private AddLayer layer4_2_0;
 
   /**
    * layer4.2.4: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:13]
    */
-  private ReluLayer layer424;
+  private ReluLayer layer4_2_4;
 
   /**
    * classifier: (N,2048,7,7) -> (N,1000,1,1)  [resnet101_nr.nr:32]
@@ -1020,306 +1050,309 @@ public final class Resnet101NrTrainer extends LayerNetwork {
         cross());
     features1 = new ReluLayer("features.1", shape(0));
     features2 = new MaxPoolLayer("features.2", shape(1), 3, 2, 1);
-    layer10Conv1 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(1), split(1),
+    layer1_0Conv1 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(1), split(1),
         cross());
-    layer10Conv2 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(2), split(2),
+    layer1_0Conv2 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(2), split(2),
         cross());
-    layer10Conv3 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(3), split(3),
+    layer1_0Conv3 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(3), split(3),
         cross());
-    layer10Downsample = new ConvBnLayer(conv(6), shape(2).channels(), widths().get(4), split(4),
+    layer1_0Downsample = new ConvBnLayer(conv(6), shape(2).channels(), widths().get(4), split(4),
         cross());
-    layer100 = new AddLayer("layer1.0.0", shape(7));
-    layer105 = new ReluLayer("layer1.0.5", shape(7));
-    layer11Conv1 = new ConvBnLayer(conv(9), shape(8).channels(), widths().get(5), split(5),
+    layer1_0_0 = new AddLayer("layer1.0.0", shape(7));
+    layer1_0_5 = new ReluLayer("layer1.0.5", shape(7));
+    layer1_1Conv1 = new ConvBnLayer(conv(9), shape(8).channels(), widths().get(5), split(5),
         cross());
-    layer11Conv2 = new ConvBnLayer(conv(10), shape(9).channels(), widths().get(6), split(6),
+    layer1_1Conv2 = new ConvBnLayer(conv(10), shape(9).channels(), widths().get(6), split(6),
         cross());
-    layer11Conv3 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(7), split(7),
+    layer1_1Conv3 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(7), split(7),
         cross());
-    layer110 = new AddLayer("layer1.1.0", shape(12));
-    layer114 = new ReluLayer("layer1.1.4", shape(12));
-    layer12Conv1 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(8), split(8),
+    layer1_1_0 = new AddLayer("layer1.1.0", shape(12));
+    layer1_1_4 = new ReluLayer("layer1.1.4", shape(12));
+    layer1_2Conv1 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(8), split(8),
         cross());
-    layer12Conv2 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(9), split(9),
+    layer1_2Conv2 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(9), split(9),
         cross());
-    layer12Conv3 = new ConvBnLayer(conv(16), shape(15).channels(), widths().get(10), split(10),
+    layer1_2Conv3 = new ConvBnLayer(conv(16), shape(15).channels(), widths().get(10), split(10),
         cross());
-    layer120 = new AddLayer("layer1.2.0", shape(17));
-    layer124 = new ReluLayer("layer1.2.4", shape(17));
-    layer20Conv1 = new ConvBnLayer(conv(19), shape(18).channels(), widths().get(11), split(11),
+    layer1_2_0 = new AddLayer("layer1.2.0", shape(17));
+    layer1_2_4 = new ReluLayer("layer1.2.4", shape(17));
+    layer2_0Conv1 = new ConvBnLayer(conv(19), shape(18).channels(), widths().get(11), split(11),
         cross());
-    layer20Conv2 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(12), split(12),
+    layer2_0Conv2 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(12), split(12),
         cross());
-    layer20Conv3 = new ConvBnLayer(conv(21), shape(20).channels(), widths().get(13), split(13),
+    layer2_0Conv3 = new ConvBnLayer(conv(21), shape(20).channels(), widths().get(13), split(13),
         cross());
-    layer20Downsample = new ConvBnLayer(conv(22), shape(18).channels(), widths().get(14), split(14),
+    layer2_0Downsample = new ConvBnLayer(conv(22), shape(18).channels(), widths().get(14),
+        split(14), cross());
+    layer2_0_0 = new AddLayer("layer2.0.0", shape(23));
+    layer2_0_5 = new ReluLayer("layer2.0.5", shape(23));
+    layer2_1Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(15), split(15),
         cross());
-    layer200 = new AddLayer("layer2.0.0", shape(23));
-    layer205 = new ReluLayer("layer2.0.5", shape(23));
-    layer21Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(15), split(15),
+    layer2_1Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(16), split(16),
         cross());
-    layer21Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(16), split(16),
+    layer2_1Conv3 = new ConvBnLayer(conv(27), shape(26).channels(), widths().get(17), split(17),
         cross());
-    layer21Conv3 = new ConvBnLayer(conv(27), shape(26).channels(), widths().get(17), split(17),
+    layer2_1_0 = new AddLayer("layer2.1.0", shape(28));
+    layer2_1_4 = new ReluLayer("layer2.1.4", shape(28));
+    layer2_2Conv1 = new ConvBnLayer(conv(30), shape(29).channels(), widths().get(18), split(18),
         cross());
-    layer210 = new AddLayer("layer2.1.0", shape(28));
-    layer214 = new ReluLayer("layer2.1.4", shape(28));
-    layer22Conv1 = new ConvBnLayer(conv(30), shape(29).channels(), widths().get(18), split(18),
+    layer2_2Conv2 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(19), split(19),
         cross());
-    layer22Conv2 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(19), split(19),
+    layer2_2Conv3 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(20), split(20),
         cross());
-    layer22Conv3 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(20), split(20),
+    layer2_2_0 = new AddLayer("layer2.2.0", shape(33));
+    layer2_2_4 = new ReluLayer("layer2.2.4", shape(33));
+    layer2_3Conv1 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(21), split(21),
         cross());
-    layer220 = new AddLayer("layer2.2.0", shape(33));
-    layer224 = new ReluLayer("layer2.2.4", shape(33));
-    layer23Conv1 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(21), split(21),
+    layer2_3Conv2 = new ConvBnLayer(conv(36), shape(35).channels(), widths().get(22), split(22),
         cross());
-    layer23Conv2 = new ConvBnLayer(conv(36), shape(35).channels(), widths().get(22), split(22),
+    layer2_3Conv3 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(23), split(23),
         cross());
-    layer23Conv3 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(23), split(23),
+    layer2_3_0 = new AddLayer("layer2.3.0", shape(38));
+    layer2_3_4 = new ReluLayer("layer2.3.4", shape(38));
+    layer3_0Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(24), split(24),
         cross());
-    layer230 = new AddLayer("layer2.3.0", shape(38));
-    layer234 = new ReluLayer("layer2.3.4", shape(38));
-    layer30Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(24), split(24),
+    layer3_0Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(25), split(25),
         cross());
-    layer30Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(25), split(25),
+    layer3_0Conv3 = new ConvBnLayer(conv(42), shape(41).channels(), widths().get(26), split(26),
         cross());
-    layer30Conv3 = new ConvBnLayer(conv(42), shape(41).channels(), widths().get(26), split(26),
+    layer3_0Downsample = new ConvBnLayer(conv(43), shape(39).channels(), widths().get(27),
+        split(27), cross());
+    layer3_0_0 = new AddLayer("layer3.0.0", shape(44));
+    layer3_0_5 = new ReluLayer("layer3.0.5", shape(44));
+    layer3_1Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(28), split(28),
         cross());
-    layer30Downsample = new ConvBnLayer(conv(43), shape(39).channels(), widths().get(27), split(27),
+    layer3_1Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(29), split(29),
         cross());
-    layer300 = new AddLayer("layer3.0.0", shape(44));
-    layer305 = new ReluLayer("layer3.0.5", shape(44));
-    layer31Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(28), split(28),
+    layer3_1Conv3 = new ConvBnLayer(conv(48), shape(47).channels(), widths().get(30), split(30),
         cross());
-    layer31Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(29), split(29),
+    layer3_1_0 = new AddLayer("layer3.1.0", shape(49));
+    layer3_1_4 = new ReluLayer("layer3.1.4", shape(49));
+    layer3_2Conv1 = new ConvBnLayer(conv(51), shape(50).channels(), widths().get(31), split(31),
         cross());
-    layer31Conv3 = new ConvBnLayer(conv(48), shape(47).channels(), widths().get(30), split(30),
+    layer3_2Conv2 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(32), split(32),
         cross());
-    layer310 = new AddLayer("layer3.1.0", shape(49));
-    layer314 = new ReluLayer("layer3.1.4", shape(49));
-    layer32Conv1 = new ConvBnLayer(conv(51), shape(50).channels(), widths().get(31), split(31),
+    layer3_2Conv3 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(33), split(33),
         cross());
-    layer32Conv2 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(32), split(32),
+    layer3_2_0 = new AddLayer("layer3.2.0", shape(54));
+    layer3_2_4 = new ReluLayer("layer3.2.4", shape(54));
+    layer3_3Conv1 = new ConvBnLayer(conv(56), shape(55).channels(), widths().get(34), split(34),
         cross());
-    layer32Conv3 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(33), split(33),
+    layer3_3Conv2 = new ConvBnLayer(conv(57), shape(56).channels(), widths().get(35), split(35),
         cross());
-    layer320 = new AddLayer("layer3.2.0", shape(54));
-    layer324 = new ReluLayer("layer3.2.4", shape(54));
-    layer33Conv1 = new ConvBnLayer(conv(56), shape(55).channels(), widths().get(34), split(34),
+    layer3_3Conv3 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(36), split(36),
         cross());
-    layer33Conv2 = new ConvBnLayer(conv(57), shape(56).channels(), widths().get(35), split(35),
+    layer3_3_0 = new AddLayer("layer3.3.0", shape(59));
+    layer3_3_4 = new ReluLayer("layer3.3.4", shape(59));
+    layer3_4Conv1 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(37), split(37),
         cross());
-    layer33Conv3 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(36), split(36),
+    layer3_4Conv2 = new ConvBnLayer(conv(62), shape(61).channels(), widths().get(38), split(38),
         cross());
-    layer330 = new AddLayer("layer3.3.0", shape(59));
-    layer334 = new ReluLayer("layer3.3.4", shape(59));
-    layer34Conv1 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(37), split(37),
+    layer3_4Conv3 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(39), split(39),
         cross());
-    layer34Conv2 = new ConvBnLayer(conv(62), shape(61).channels(), widths().get(38), split(38),
+    layer3_4_0 = new AddLayer("layer3.4.0", shape(64));
+    layer3_4_4 = new ReluLayer("layer3.4.4", shape(64));
+    layer3_5Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(40), split(40),
         cross());
-    layer34Conv3 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(39), split(39),
+    layer3_5Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(41), split(41),
         cross());
-    layer340 = new AddLayer("layer3.4.0", shape(64));
-    layer344 = new ReluLayer("layer3.4.4", shape(64));
-    layer35Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(40), split(40),
+    layer3_5Conv3 = new ConvBnLayer(conv(68), shape(67).channels(), widths().get(42), split(42),
         cross());
-    layer35Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(41), split(41),
+    layer3_5_0 = new AddLayer("layer3.5.0", shape(69));
+    layer3_5_4 = new ReluLayer("layer3.5.4", shape(69));
+    layer3_6Conv1 = new ConvBnLayer(conv(71), shape(70).channels(), widths().get(43), split(43),
         cross());
-    layer35Conv3 = new ConvBnLayer(conv(68), shape(67).channels(), widths().get(42), split(42),
+    layer3_6Conv2 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(44), split(44),
         cross());
-    layer350 = new AddLayer("layer3.5.0", shape(69));
-    layer354 = new ReluLayer("layer3.5.4", shape(69));
-    layer36Conv1 = new ConvBnLayer(conv(71), shape(70).channels(), widths().get(43), split(43),
+    layer3_6Conv3 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(45), split(45),
         cross());
-    layer36Conv2 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(44), split(44),
+    layer3_6_0 = new AddLayer("layer3.6.0", shape(74));
+    layer3_6_4 = new ReluLayer("layer3.6.4", shape(74));
+    layer3_7Conv1 = new ConvBnLayer(conv(76), shape(75).channels(), widths().get(46), split(46),
         cross());
-    layer36Conv3 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(45), split(45),
+    layer3_7Conv2 = new ConvBnLayer(conv(77), shape(76).channels(), widths().get(47), split(47),
         cross());
-    layer360 = new AddLayer("layer3.6.0", shape(74));
-    layer364 = new ReluLayer("layer3.6.4", shape(74));
-    layer37Conv1 = new ConvBnLayer(conv(76), shape(75).channels(), widths().get(46), split(46),
+    layer3_7Conv3 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(48), split(48),
         cross());
-    layer37Conv2 = new ConvBnLayer(conv(77), shape(76).channels(), widths().get(47), split(47),
+    layer3_7_0 = new AddLayer("layer3.7.0", shape(79));
+    layer3_7_4 = new ReluLayer("layer3.7.4", shape(79));
+    layer3_8Conv1 = new ConvBnLayer(conv(81), shape(80).channels(), widths().get(49), split(49),
         cross());
-    layer37Conv3 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(48), split(48),
+    layer3_8Conv2 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(50), split(50),
         cross());
-    layer370 = new AddLayer("layer3.7.0", shape(79));
-    layer374 = new ReluLayer("layer3.7.4", shape(79));
-    layer38Conv1 = new ConvBnLayer(conv(81), shape(80).channels(), widths().get(49), split(49),
+    layer3_8Conv3 = new ConvBnLayer(conv(83), shape(82).channels(), widths().get(51), split(51),
         cross());
-    layer38Conv2 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(50), split(50),
+    layer3_8_0 = new AddLayer("layer3.8.0", shape(84));
+    layer3_8_4 = new ReluLayer("layer3.8.4", shape(84));
+    layer3_9Conv1 = new ConvBnLayer(conv(86), shape(85).channels(), widths().get(52), split(52),
         cross());
-    layer38Conv3 = new ConvBnLayer(conv(83), shape(82).channels(), widths().get(51), split(51),
+    layer3_9Conv2 = new ConvBnLayer(conv(87), shape(86).channels(), widths().get(53), split(53),
         cross());
-    layer380 = new AddLayer("layer3.8.0", shape(84));
-    layer384 = new ReluLayer("layer3.8.4", shape(84));
-    layer39Conv1 = new ConvBnLayer(conv(86), shape(85).channels(), widths().get(52), split(52),
+    layer3_9Conv3 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(54), split(54),
         cross());
-    layer39Conv2 = new ConvBnLayer(conv(87), shape(86).channels(), widths().get(53), split(53),
+    layer3_9_0 = new AddLayer("layer3.9.0", shape(89));
+    layer3_9_4 = new ReluLayer("layer3.9.4", shape(89));
+    layer3_10Conv1 = new ConvBnLayer(conv(91), shape(90).channels(), widths().get(55), split(55),
         cross());
-    layer39Conv3 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(54), split(54),
+    layer3_10Conv2 = new ConvBnLayer(conv(92), shape(91).channels(), widths().get(56), split(56),
         cross());
-    layer390 = new AddLayer("layer3.9.0", shape(89));
-    layer394 = new ReluLayer("layer3.9.4", shape(89));
-    layer310Conv1 = new ConvBnLayer(conv(91), shape(90).channels(), widths().get(55), split(55),
+    layer3_10Conv3 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(57), split(57),
         cross());
-    layer310Conv2 = new ConvBnLayer(conv(92), shape(91).channels(), widths().get(56), split(56),
+    layer3_10_0 = new AddLayer("layer3.10.0", shape(94));
+    layer3_10_4 = new ReluLayer("layer3.10.4", shape(94));
+    layer3_11Conv1 = new ConvBnLayer(conv(96), shape(95).channels(), widths().get(58), split(58),
         cross());
-    layer310Conv3 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(57), split(57),
+    layer3_11Conv2 = new ConvBnLayer(conv(97), shape(96).channels(), widths().get(59), split(59),
         cross());
-    layer3100 = new AddLayer("layer3.10.0", shape(94));
-    layer3104 = new ReluLayer("layer3.10.4", shape(94));
-    layer311Conv1 = new ConvBnLayer(conv(96), shape(95).channels(), widths().get(58), split(58),
+    layer3_11Conv3 = new ConvBnLayer(conv(98), shape(97).channels(), widths().get(60), split(60),
         cross());
-    layer311Conv2 = new ConvBnLayer(conv(97), shape(96).channels(), widths().get(59), split(59),
+    layer3_11_0 = new AddLayer("layer3.11.0", shape(99));
+    layer3_11_4 = new ReluLayer("layer3.11.4", shape(99));
+    layer3_12Conv1 = new ConvBnLayer(conv(101), shape(100).channels(), widths().get(61), split(61),
         cross());
-    layer311Conv3 = new ConvBnLayer(conv(98), shape(97).channels(), widths().get(60), split(60),
+    layer3_12Conv2 = new ConvBnLayer(conv(102), shape(101).channels(), widths().get(62), split(62),
         cross());
-    layer3110 = new AddLayer("layer3.11.0", shape(99));
-    layer3114 = new ReluLayer("layer3.11.4", shape(99));
-    layer312Conv1 = new ConvBnLayer(conv(101), shape(100).channels(), widths().get(61), split(61),
+    layer3_12Conv3 = new ConvBnLayer(conv(103), shape(102).channels(), widths().get(63), split(63),
         cross());
-    layer312Conv2 = new ConvBnLayer(conv(102), shape(101).channels(), widths().get(62), split(62),
+    layer3_12_0 = new AddLayer("layer3.12.0", shape(104));
+    layer3_12_4 = new ReluLayer("layer3.12.4", shape(104));
+    layer3_13Conv1 = new ConvBnLayer(conv(106), shape(105).channels(), widths().get(64), split(64),
         cross());
-    layer312Conv3 = new ConvBnLayer(conv(103), shape(102).channels(), widths().get(63), split(63),
+    layer3_13Conv2 = new ConvBnLayer(conv(107), shape(106).channels(), widths().get(65), split(65),
         cross());
-    layer3120 = new AddLayer("layer3.12.0", shape(104));
-    layer3124 = new ReluLayer("layer3.12.4", shape(104));
-    layer313Conv1 = new ConvBnLayer(conv(106), shape(105).channels(), widths().get(64), split(64),
+    layer3_13Conv3 = new ConvBnLayer(conv(108), shape(107).channels(), widths().get(66), split(66),
         cross());
-    layer313Conv2 = new ConvBnLayer(conv(107), shape(106).channels(), widths().get(65), split(65),
+    layer3_13_0 = new AddLayer("layer3.13.0", shape(109));
+    layer3_13_4 = new ReluLayer("layer3.13.4", shape(109));
+    layer3_14Conv1 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(67), split(67),
         cross());
-    layer313Conv3 = new ConvBnLayer(conv(108), shape(107).channels(), widths().get(66), split(66),
+    layer3_14Conv2 = new ConvBnLayer(conv(112), shape(111).channels(), widths().get(68), split(68),
         cross());
-    layer3130 = new AddLayer("layer3.13.0", shape(109));
-    layer3134 = new ReluLayer("layer3.13.4", shape(109));
-    layer314Conv1 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(67), split(67),
+    layer3_14Conv3 = new ConvBnLayer(conv(113), shape(112).channels(), widths().get(69), split(69),
         cross());
-    layer314Conv2 = new ConvBnLayer(conv(112), shape(111).channels(), widths().get(68), split(68),
+    layer3_14_0 = new AddLayer("layer3.14.0", shape(114));
+    layer3_14_4 = new ReluLayer("layer3.14.4", shape(114));
+    layer3_15Conv1 = new ConvBnLayer(conv(116), shape(115).channels(), widths().get(70), split(70),
         cross());
-    layer314Conv3 = new ConvBnLayer(conv(113), shape(112).channels(), widths().get(69), split(69),
+    layer3_15Conv2 = new ConvBnLayer(conv(117), shape(116).channels(), widths().get(71), split(71),
         cross());
-    layer3140 = new AddLayer("layer3.14.0", shape(114));
-    layer3144 = new ReluLayer("layer3.14.4", shape(114));
-    layer315Conv1 = new ConvBnLayer(conv(116), shape(115).channels(), widths().get(70), split(70),
+    layer3_15Conv3 = new ConvBnLayer(conv(118), shape(117).channels(), widths().get(72), split(72),
         cross());
-    layer315Conv2 = new ConvBnLayer(conv(117), shape(116).channels(), widths().get(71), split(71),
+    layer3_15_0 = new AddLayer("layer3.15.0", shape(119));
+    layer3_15_4 = new ReluLayer("layer3.15.4", shape(119));
+    layer3_16Conv1 = new ConvBnLayer(conv(121), shape(120).channels(), widths().get(73), split(73),
         cross());
-    layer315Conv3 = new ConvBnLayer(conv(118), shape(117).channels(), widths().get(72), split(72),
+    layer3_16Conv2 = new ConvBnLayer(conv(122), shape(121).channels(), widths().get(74), split(74),
         cross());
-    layer3150 = new AddLayer("layer3.15.0", shape(119));
-    layer3154 = new ReluLayer("layer3.15.4", shape(119));
-    layer316Conv1 = new ConvBnLayer(conv(121), shape(120).channels(), widths().get(73), split(73),
+    layer3_16Conv3 = new ConvBnLayer(conv(123), shape(122).channels(), widths().get(75), split(75),
         cross());
-    layer316Conv2 = new ConvBnLayer(conv(122), shape(121).channels(), widths().get(74), split(74),
+    layer3_16_0 = new AddLayer("layer3.16.0", shape(124));
+    layer3_16_4 = new ReluLayer("layer3.16.4", shape(124));
+    layer3_17Conv1 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(76), split(76),
         cross());
-    layer316Conv3 = new ConvBnLayer(conv(123), shape(122).channels(), widths().get(75), split(75),
+    layer3_17Conv2 = new ConvBnLayer(conv(127), shape(126).channels(), widths().get(77), split(77),
         cross());
-    layer3160 = new AddLayer("layer3.16.0", shape(124));
-    layer3164 = new ReluLayer("layer3.16.4", shape(124));
-    layer317Conv1 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(76), split(76),
+    layer3_17Conv3 = new ConvBnLayer(conv(128), shape(127).channels(), widths().get(78), split(78),
         cross());
-    layer317Conv2 = new ConvBnLayer(conv(127), shape(126).channels(), widths().get(77), split(77),
+    layer3_17_0 = new AddLayer("layer3.17.0", shape(129));
+    layer3_17_4 = new ReluLayer("layer3.17.4", shape(129));
+    layer3_18Conv1 = new ConvBnLayer(conv(131), shape(130).channels(), widths().get(79), split(79),
         cross());
-    layer317Conv3 = new ConvBnLayer(conv(128), shape(127).channels(), widths().get(78), split(78),
+    layer3_18Conv2 = new ConvBnLayer(conv(132), shape(131).channels(), widths().get(80), split(80),
         cross());
-    layer3170 = new AddLayer("layer3.17.0", shape(129));
-    layer3174 = new ReluLayer("layer3.17.4", shape(129));
-    layer318Conv1 = new ConvBnLayer(conv(131), shape(130).channels(), widths().get(79), split(79),
+    layer3_18Conv3 = new ConvBnLayer(conv(133), shape(132).channels(), widths().get(81), split(81),
         cross());
-    layer318Conv2 = new ConvBnLayer(conv(132), shape(131).channels(), widths().get(80), split(80),
+    layer3_18_0 = new AddLayer("layer3.18.0", shape(134));
+    layer3_18_4 = new ReluLayer("layer3.18.4", shape(134));
+    layer3_19Conv1 = new ConvBnLayer(conv(136), shape(135).channels(), widths().get(82), split(82),
         cross());
-    layer318Conv3 = new ConvBnLayer(conv(133), shape(132).channels(), widths().get(81), split(81),
+    layer3_19Conv2 = new ConvBnLayer(conv(137), shape(136).channels(), widths().get(83), split(83),
         cross());
-    layer3180 = new AddLayer("layer3.18.0", shape(134));
-    layer3184 = new ReluLayer("layer3.18.4", shape(134));
-    layer319Conv1 = new ConvBnLayer(conv(136), shape(135).channels(), widths().get(82), split(82),
+    layer3_19Conv3 = new ConvBnLayer(conv(138), shape(137).channels(), widths().get(84), split(84),
         cross());
-    layer319Conv2 = new ConvBnLayer(conv(137), shape(136).channels(), widths().get(83), split(83),
+    layer3_19_0 = new AddLayer("layer3.19.0", shape(139));
+    layer3_19_4 = new ReluLayer("layer3.19.4", shape(139));
+    layer3_20Conv1 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(85), split(85),
         cross());
-    layer319Conv3 = new ConvBnLayer(conv(138), shape(137).channels(), widths().get(84), split(84),
+    layer3_20Conv2 = new ConvBnLayer(conv(142), shape(141).channels(), widths().get(86), split(86),
         cross());
-    layer3190 = new AddLayer("layer3.19.0", shape(139));
-    layer3194 = new ReluLayer("layer3.19.4", shape(139));
-    layer320Conv1 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(85), split(85),
+    layer3_20Conv3 = new ConvBnLayer(conv(143), shape(142).channels(), widths().get(87), split(87),
         cross());
-    layer320Conv2 = new ConvBnLayer(conv(142), shape(141).channels(), widths().get(86), split(86),
+    layer3_20_0 = new AddLayer("layer3.20.0", shape(144));
+    layer3_20_4 = new ReluLayer("layer3.20.4", shape(144));
+    layer3_21Conv1 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(88), split(88),
         cross());
-    layer320Conv3 = new ConvBnLayer(conv(143), shape(142).channels(), widths().get(87), split(87),
+    layer3_21Conv2 = new ConvBnLayer(conv(147), shape(146).channels(), widths().get(89), split(89),
         cross());
-    layer3200 = new AddLayer("layer3.20.0", shape(144));
-    layer3204 = new ReluLayer("layer3.20.4", shape(144));
-    layer321Conv1 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(88), split(88),
+    layer3_21Conv3 = new ConvBnLayer(conv(148), shape(147).channels(), widths().get(90), split(90),
         cross());
-    layer321Conv2 = new ConvBnLayer(conv(147), shape(146).channels(), widths().get(89), split(89),
+    layer3_21_0 = new AddLayer("layer3.21.0", shape(149));
+    layer3_21_4 = new ReluLayer("layer3.21.4", shape(149));
+    layer3_22Conv1 = new ConvBnLayer(conv(151), shape(150).channels(), widths().get(91), split(91),
         cross());
-    layer321Conv3 = new ConvBnLayer(conv(148), shape(147).channels(), widths().get(90), split(90),
+    layer3_22Conv2 = new ConvBnLayer(conv(152), shape(151).channels(), widths().get(92), split(92),
         cross());
-    layer3210 = new AddLayer("layer3.21.0", shape(149));
-    layer3214 = new ReluLayer("layer3.21.4", shape(149));
-    layer322Conv1 = new ConvBnLayer(conv(151), shape(150).channels(), widths().get(91), split(91),
+    layer3_22Conv3 = new ConvBnLayer(conv(153), shape(152).channels(), widths().get(93), split(93),
         cross());
-    layer322Conv2 = new ConvBnLayer(conv(152), shape(151).channels(), widths().get(92), split(92),
+    layer3_22_0 = new AddLayer("layer3.22.0", shape(154));
+    layer3_22_4 = new ReluLayer("layer3.22.4", shape(154));
+    layer4_0Conv1 = new ConvBnLayer(conv(156), shape(155).channels(), widths().get(94), split(94),
         cross());
-    layer322Conv3 = new ConvBnLayer(conv(153), shape(152).channels(), widths().get(93), split(93),
+    layer4_0Conv2 = new ConvBnLayer(conv(157), shape(156).channels(), widths().get(95), split(95),
         cross());
-    layer3220 = new AddLayer("layer3.22.0", shape(154));
-    layer3224 = new ReluLayer("layer3.22.4", shape(154));
-    layer40Conv1 = new ConvBnLayer(conv(156), shape(155).channels(), widths().get(94), split(94),
+    layer4_0Conv3 = new ConvBnLayer(conv(158), shape(157).channels(), widths().get(96), split(96),
         cross());
-    layer40Conv2 = new ConvBnLayer(conv(157), shape(156).channels(), widths().get(95), split(95),
-        cross());
-    layer40Conv3 = new ConvBnLayer(conv(158), shape(157).channels(), widths().get(96), split(96),
-        cross());
-    layer40Downsample = new ConvBnLayer(conv(159), shape(155).channels(), widths().get(97),
+    layer4_0Downsample = new ConvBnLayer(conv(159), shape(155).channels(), widths().get(97),
         split(97), cross());
-    layer400 = new AddLayer("layer4.0.0", shape(160));
-    layer405 = new ReluLayer("layer4.0.5", shape(160));
-    layer41Conv1 = new ConvBnLayer(conv(162), shape(161).channels(), widths().get(98), split(98),
+    layer4_0_0 = new AddLayer("layer4.0.0", shape(160));
+    layer4_0_5 = new ReluLayer("layer4.0.5", shape(160));
+    layer4_1Conv1 = new ConvBnLayer(conv(162), shape(161).channels(), widths().get(98), split(98),
         cross());
-    layer41Conv2 = new ConvBnLayer(conv(163), shape(162).channels(), widths().get(99), split(99),
+    layer4_1Conv2 = new ConvBnLayer(conv(163), shape(162).channels(), widths().get(99), split(99),
         cross());
-    layer41Conv3 = new ConvBnLayer(conv(164), shape(163).channels(), widths().get(100), split(100),
+    layer4_1Conv3 = new ConvBnLayer(conv(164), shape(163).channels(), widths().get(100), split(100),
         cross());
-    layer410 = new AddLayer("layer4.1.0", shape(165));
-    layer414 = new ReluLayer("layer4.1.4", shape(165));
-    layer42Conv1 = new ConvBnLayer(conv(167), shape(166).channels(), widths().get(101), split(101),
+    layer4_1_0 = new AddLayer("layer4.1.0", shape(165));
+    layer4_1_4 = new ReluLayer("layer4.1.4", shape(165));
+    layer4_2Conv1 = new ConvBnLayer(conv(167), shape(166).channels(), widths().get(101), split(101),
         cross());
-    layer42Conv2 = new ConvBnLayer(conv(168), shape(167).channels(), widths().get(102), split(102),
+    layer4_2Conv2 = new ConvBnLayer(conv(168), shape(167).channels(), widths().get(102), split(102),
         cross());
-    layer42Conv3 = new ConvBnLayer(conv(169), shape(168).channels(), widths().get(103), split(103),
+    layer4_2Conv3 = new ConvBnLayer(conv(169), shape(168).channels(), widths().get(103), split(103),
         cross());
-    layer420 = new AddLayer("layer4.2.0", shape(170));
-    layer424 = new ReluLayer("layer4.2.4", shape(170));
+    layer4_2_0 = new AddLayer("layer4.2.0", shape(170));
+    layer4_2_4 = new ReluLayer("layer4.2.4", shape(170));
     classifier = new ClassifierLayer("classifier", shape(171), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());
-    return List.of(conv1, features1, features2, layer10Conv1, layer10Conv2, layer10Conv3,
-        layer10Downsample, layer100, layer105, layer11Conv1, layer11Conv2, layer11Conv3, layer110,
-        layer114, layer12Conv1, layer12Conv2, layer12Conv3, layer120, layer124, layer20Conv1,
-        layer20Conv2, layer20Conv3, layer20Downsample, layer200, layer205, layer21Conv1,
-        layer21Conv2, layer21Conv3, layer210, layer214, layer22Conv1, layer22Conv2, layer22Conv3,
-        layer220, layer224, layer23Conv1, layer23Conv2, layer23Conv3, layer230, layer234,
-        layer30Conv1, layer30Conv2, layer30Conv3, layer30Downsample, layer300, layer305,
-        layer31Conv1, layer31Conv2, layer31Conv3, layer310, layer314, layer32Conv1, layer32Conv2,
-        layer32Conv3, layer320, layer324, layer33Conv1, layer33Conv2, layer33Conv3, layer330,
-        layer334, layer34Conv1, layer34Conv2, layer34Conv3, layer340, layer344, layer35Conv1,
-        layer35Conv2, layer35Conv3, layer350, layer354, layer36Conv1, layer36Conv2, layer36Conv3,
-        layer360, layer364, layer37Conv1, layer37Conv2, layer37Conv3, layer370, layer374,
-        layer38Conv1, layer38Conv2, layer38Conv3, layer380, layer384, layer39Conv1, layer39Conv2,
-        layer39Conv3, layer390, layer394, layer310Conv1, layer310Conv2, layer310Conv3, layer3100,
-        layer3104, layer311Conv1, layer311Conv2, layer311Conv3, layer3110, layer3114, layer312Conv1,
-        layer312Conv2, layer312Conv3, layer3120, layer3124, layer313Conv1, layer313Conv2,
-        layer313Conv3, layer3130, layer3134, layer314Conv1, layer314Conv2, layer314Conv3, layer3140,
-        layer3144, layer315Conv1, layer315Conv2, layer315Conv3, layer3150, layer3154, layer316Conv1,
-        layer316Conv2, layer316Conv3, layer3160, layer3164, layer317Conv1, layer317Conv2,
-        layer317Conv3, layer3170, layer3174, layer318Conv1, layer318Conv2, layer318Conv3, layer3180,
-        layer3184, layer319Conv1, layer319Conv2, layer319Conv3, layer3190, layer3194, layer320Conv1,
-        layer320Conv2, layer320Conv3, layer3200, layer3204, layer321Conv1, layer321Conv2,
-        layer321Conv3, layer3210, layer3214, layer322Conv1, layer322Conv2, layer322Conv3, layer3220,
-        layer3224, layer40Conv1, layer40Conv2, layer40Conv3, layer40Downsample, layer400, layer405,
-        layer41Conv1, layer41Conv2, layer41Conv3, layer410, layer414, layer42Conv1, layer42Conv2,
-        layer42Conv3, layer420, layer424, classifier);
+    return List.of(conv1, features1, features2, layer1_0Conv1, layer1_0Conv2, layer1_0Conv3,
+        layer1_0Downsample, layer1_0_0, layer1_0_5, layer1_1Conv1, layer1_1Conv2, layer1_1Conv3,
+        layer1_1_0, layer1_1_4, layer1_2Conv1, layer1_2Conv2, layer1_2Conv3, layer1_2_0, layer1_2_4,
+        layer2_0Conv1, layer2_0Conv2, layer2_0Conv3, layer2_0Downsample, layer2_0_0, layer2_0_5,
+        layer2_1Conv1, layer2_1Conv2, layer2_1Conv3, layer2_1_0, layer2_1_4, layer2_2Conv1,
+        layer2_2Conv2, layer2_2Conv3, layer2_2_0, layer2_2_4, layer2_3Conv1, layer2_3Conv2,
+        layer2_3Conv3, layer2_3_0, layer2_3_4, layer3_0Conv1, layer3_0Conv2, layer3_0Conv3,
+        layer3_0Downsample, layer3_0_0, layer3_0_5, layer3_1Conv1, layer3_1Conv2, layer3_1Conv3,
+        layer3_1_0, layer3_1_4, layer3_2Conv1, layer3_2Conv2, layer3_2Conv3, layer3_2_0, layer3_2_4,
+        layer3_3Conv1, layer3_3Conv2, layer3_3Conv3, layer3_3_0, layer3_3_4, layer3_4Conv1,
+        layer3_4Conv2, layer3_4Conv3, layer3_4_0, layer3_4_4, layer3_5Conv1, layer3_5Conv2,
+        layer3_5Conv3, layer3_5_0, layer3_5_4, layer3_6Conv1, layer3_6Conv2, layer3_6Conv3,
+        layer3_6_0, layer3_6_4, layer3_7Conv1, layer3_7Conv2, layer3_7Conv3, layer3_7_0, layer3_7_4,
+        layer3_8Conv1, layer3_8Conv2, layer3_8Conv3, layer3_8_0, layer3_8_4, layer3_9Conv1,
+        layer3_9Conv2, layer3_9Conv3, layer3_9_0, layer3_9_4, layer3_10Conv1, layer3_10Conv2,
+        layer3_10Conv3, layer3_10_0, layer3_10_4, layer3_11Conv1, layer3_11Conv2, layer3_11Conv3,
+        layer3_11_0, layer3_11_4, layer3_12Conv1, layer3_12Conv2, layer3_12Conv3, layer3_12_0,
+        layer3_12_4, layer3_13Conv1, layer3_13Conv2, layer3_13Conv3, layer3_13_0, layer3_13_4,
+        layer3_14Conv1, layer3_14Conv2, layer3_14Conv3, layer3_14_0, layer3_14_4, layer3_15Conv1,
+        layer3_15Conv2, layer3_15Conv3, layer3_15_0, layer3_15_4, layer3_16Conv1, layer3_16Conv2,
+        layer3_16Conv3, layer3_16_0, layer3_16_4, layer3_17Conv1, layer3_17Conv2, layer3_17Conv3,
+        layer3_17_0, layer3_17_4, layer3_18Conv1, layer3_18Conv2, layer3_18Conv3, layer3_18_0,
+        layer3_18_4, layer3_19Conv1, layer3_19Conv2, layer3_19Conv3, layer3_19_0, layer3_19_4,
+        layer3_20Conv1, layer3_20Conv2, layer3_20Conv3, layer3_20_0, layer3_20_4, layer3_21Conv1,
+        layer3_21Conv2, layer3_21Conv3, layer3_21_0, layer3_21_4, layer3_22Conv1, layer3_22Conv2,
+        layer3_22Conv3, layer3_22_0, layer3_22_4, layer4_0Conv1, layer4_0Conv2, layer4_0Conv3,
+        layer4_0Downsample, layer4_0_0, layer4_0_5, layer4_1Conv1, layer4_1Conv2, layer4_1Conv3,
+        layer4_1_0, layer4_1_4, layer4_2Conv1, layer4_2Conv2, layer4_2Conv3, layer4_2_0, layer4_2_4,
+        classifier);
   }
 
   @Override
@@ -1331,519 +1364,519 @@ public final class Resnet101NrTrainer extends LayerNetwork {
     // features.2: (N,64,112,112) -> (N,64,56,56)  [resnet101_nr.nr:27]
     Activation features2Out = features2.forward(features1Out, train);
     // layer1.0.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet101_nr.nr:9]
-    Activation layer10Conv1Out = layer10Conv1.forward(features2Out, train);
+    Activation layer1_0Conv1Out = layer1_0Conv1.forward(features2Out, train);
     // layer1.0.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet101_nr.nr:10]
-    Activation layer10Conv2Out = layer10Conv2.forward(layer10Conv1Out, train);
+    Activation layer1_0Conv2Out = layer1_0Conv2.forward(layer1_0Conv1Out, train);
     // layer1.0.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet101_nr.nr:11]
-    Activation layer10Conv3Out = layer10Conv3.forward(layer10Conv2Out, train);
+    Activation layer1_0Conv3Out = layer1_0Conv3.forward(layer1_0Conv2Out, train);
     // layer1.0.downsample: (N,64,56,56) -> (N,256,56,56)  [resnet101_nr.nr:8]
-    Activation layer10DownsampleOut = layer10Downsample.forward(features2Out, train);
+    Activation layer1_0DownsampleOut = layer1_0Downsample.forward(features2Out, train);
     // layer1.0.0: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:8]
-    Activation layer100Out = layer100.forward(layer10Conv3Out, layer10DownsampleOut);
+    Activation layer1_0_0Out = layer1_0_0.forward(layer1_0Conv3Out, layer1_0DownsampleOut);
     // layer1.0.5: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:13]
-    Activation layer105Out = layer105.forward(layer100Out, train);
+    Activation layer1_0_5Out = layer1_0_5.forward(layer1_0_0Out, train);
     // layer1.1.conv1: (N,256,56,56) -> (N,64,56,56)  [resnet101_nr.nr:9]
-    Activation layer11Conv1Out = layer11Conv1.forward(layer105Out, train);
+    Activation layer1_1Conv1Out = layer1_1Conv1.forward(layer1_0_5Out, train);
     // layer1.1.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet101_nr.nr:10]
-    Activation layer11Conv2Out = layer11Conv2.forward(layer11Conv1Out, train);
+    Activation layer1_1Conv2Out = layer1_1Conv2.forward(layer1_1Conv1Out, train);
     // layer1.1.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet101_nr.nr:11]
-    Activation layer11Conv3Out = layer11Conv3.forward(layer11Conv2Out, train);
+    Activation layer1_1Conv3Out = layer1_1Conv3.forward(layer1_1Conv2Out, train);
     // layer1.1.0: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:8]
-    Activation layer110Out = layer110.forward(layer11Conv3Out, layer105Out);
+    Activation layer1_1_0Out = layer1_1_0.forward(layer1_1Conv3Out, layer1_0_5Out);
     // layer1.1.4: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:13]
-    Activation layer114Out = layer114.forward(layer110Out, train);
+    Activation layer1_1_4Out = layer1_1_4.forward(layer1_1_0Out, train);
     // layer1.2.conv1: (N,256,56,56) -> (N,64,56,56)  [resnet101_nr.nr:9]
-    Activation layer12Conv1Out = layer12Conv1.forward(layer114Out, train);
+    Activation layer1_2Conv1Out = layer1_2Conv1.forward(layer1_1_4Out, train);
     // layer1.2.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet101_nr.nr:10]
-    Activation layer12Conv2Out = layer12Conv2.forward(layer12Conv1Out, train);
+    Activation layer1_2Conv2Out = layer1_2Conv2.forward(layer1_2Conv1Out, train);
     // layer1.2.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet101_nr.nr:11]
-    Activation layer12Conv3Out = layer12Conv3.forward(layer12Conv2Out, train);
+    Activation layer1_2Conv3Out = layer1_2Conv3.forward(layer1_2Conv2Out, train);
     // layer1.2.0: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:8]
-    Activation layer120Out = layer120.forward(layer12Conv3Out, layer114Out);
+    Activation layer1_2_0Out = layer1_2_0.forward(layer1_2Conv3Out, layer1_1_4Out);
     // layer1.2.4: (N,256,56,56) -> (N,256,56,56)  [resnet101_nr.nr:13]
-    Activation layer124Out = layer124.forward(layer120Out, train);
+    Activation layer1_2_4Out = layer1_2_4.forward(layer1_2_0Out, train);
     // layer2.0.conv1: (N,256,56,56) -> (N,128,56,56)  [resnet101_nr.nr:9]
-    Activation layer20Conv1Out = layer20Conv1.forward(layer124Out, train);
+    Activation layer2_0Conv1Out = layer2_0Conv1.forward(layer1_2_4Out, train);
     // layer2.0.conv2: (N,128,56,56) -> (N,128,28,28)  [resnet101_nr.nr:10]
-    Activation layer20Conv2Out = layer20Conv2.forward(layer20Conv1Out, train);
+    Activation layer2_0Conv2Out = layer2_0Conv2.forward(layer2_0Conv1Out, train);
     // layer2.0.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet101_nr.nr:11]
-    Activation layer20Conv3Out = layer20Conv3.forward(layer20Conv2Out, train);
+    Activation layer2_0Conv3Out = layer2_0Conv3.forward(layer2_0Conv2Out, train);
     // layer2.0.downsample: (N,256,56,56) -> (N,512,28,28)  [resnet101_nr.nr:8]
-    Activation layer20DownsampleOut = layer20Downsample.forward(layer124Out, train);
+    Activation layer2_0DownsampleOut = layer2_0Downsample.forward(layer1_2_4Out, train);
     // layer2.0.0: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:8]
-    Activation layer200Out = layer200.forward(layer20Conv3Out, layer20DownsampleOut);
+    Activation layer2_0_0Out = layer2_0_0.forward(layer2_0Conv3Out, layer2_0DownsampleOut);
     // layer2.0.5: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:13]
-    Activation layer205Out = layer205.forward(layer200Out, train);
+    Activation layer2_0_5Out = layer2_0_5.forward(layer2_0_0Out, train);
     // layer2.1.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet101_nr.nr:9]
-    Activation layer21Conv1Out = layer21Conv1.forward(layer205Out, train);
+    Activation layer2_1Conv1Out = layer2_1Conv1.forward(layer2_0_5Out, train);
     // layer2.1.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet101_nr.nr:10]
-    Activation layer21Conv2Out = layer21Conv2.forward(layer21Conv1Out, train);
+    Activation layer2_1Conv2Out = layer2_1Conv2.forward(layer2_1Conv1Out, train);
     // layer2.1.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet101_nr.nr:11]
-    Activation layer21Conv3Out = layer21Conv3.forward(layer21Conv2Out, train);
+    Activation layer2_1Conv3Out = layer2_1Conv3.forward(layer2_1Conv2Out, train);
     // layer2.1.0: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:8]
-    Activation layer210Out = layer210.forward(layer21Conv3Out, layer205Out);
+    Activation layer2_1_0Out = layer2_1_0.forward(layer2_1Conv3Out, layer2_0_5Out);
     // layer2.1.4: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:13]
-    Activation layer214Out = layer214.forward(layer210Out, train);
+    Activation layer2_1_4Out = layer2_1_4.forward(layer2_1_0Out, train);
     // layer2.2.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet101_nr.nr:9]
-    Activation layer22Conv1Out = layer22Conv1.forward(layer214Out, train);
+    Activation layer2_2Conv1Out = layer2_2Conv1.forward(layer2_1_4Out, train);
     // layer2.2.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet101_nr.nr:10]
-    Activation layer22Conv2Out = layer22Conv2.forward(layer22Conv1Out, train);
+    Activation layer2_2Conv2Out = layer2_2Conv2.forward(layer2_2Conv1Out, train);
     // layer2.2.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet101_nr.nr:11]
-    Activation layer22Conv3Out = layer22Conv3.forward(layer22Conv2Out, train);
+    Activation layer2_2Conv3Out = layer2_2Conv3.forward(layer2_2Conv2Out, train);
     // layer2.2.0: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:8]
-    Activation layer220Out = layer220.forward(layer22Conv3Out, layer214Out);
+    Activation layer2_2_0Out = layer2_2_0.forward(layer2_2Conv3Out, layer2_1_4Out);
     // layer2.2.4: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:13]
-    Activation layer224Out = layer224.forward(layer220Out, train);
+    Activation layer2_2_4Out = layer2_2_4.forward(layer2_2_0Out, train);
     // layer2.3.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet101_nr.nr:9]
-    Activation layer23Conv1Out = layer23Conv1.forward(layer224Out, train);
+    Activation layer2_3Conv1Out = layer2_3Conv1.forward(layer2_2_4Out, train);
     // layer2.3.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet101_nr.nr:10]
-    Activation layer23Conv2Out = layer23Conv2.forward(layer23Conv1Out, train);
+    Activation layer2_3Conv2Out = layer2_3Conv2.forward(layer2_3Conv1Out, train);
     // layer2.3.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet101_nr.nr:11]
-    Activation layer23Conv3Out = layer23Conv3.forward(layer23Conv2Out, train);
+    Activation layer2_3Conv3Out = layer2_3Conv3.forward(layer2_3Conv2Out, train);
     // layer2.3.0: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:8]
-    Activation layer230Out = layer230.forward(layer23Conv3Out, layer224Out);
+    Activation layer2_3_0Out = layer2_3_0.forward(layer2_3Conv3Out, layer2_2_4Out);
     // layer2.3.4: (N,512,28,28) -> (N,512,28,28)  [resnet101_nr.nr:13]
-    Activation layer234Out = layer234.forward(layer230Out, train);
+    Activation layer2_3_4Out = layer2_3_4.forward(layer2_3_0Out, train);
     // layer3.0.conv1: (N,512,28,28) -> (N,256,28,28)  [resnet101_nr.nr:9]
-    Activation layer30Conv1Out = layer30Conv1.forward(layer234Out, train);
+    Activation layer3_0Conv1Out = layer3_0Conv1.forward(layer2_3_4Out, train);
     // layer3.0.conv2: (N,256,28,28) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer30Conv2Out = layer30Conv2.forward(layer30Conv1Out, train);
+    Activation layer3_0Conv2Out = layer3_0Conv2.forward(layer3_0Conv1Out, train);
     // layer3.0.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer30Conv3Out = layer30Conv3.forward(layer30Conv2Out, train);
+    Activation layer3_0Conv3Out = layer3_0Conv3.forward(layer3_0Conv2Out, train);
     // layer3.0.downsample: (N,512,28,28) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer30DownsampleOut = layer30Downsample.forward(layer234Out, train);
+    Activation layer3_0DownsampleOut = layer3_0Downsample.forward(layer2_3_4Out, train);
     // layer3.0.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer300Out = layer300.forward(layer30Conv3Out, layer30DownsampleOut);
+    Activation layer3_0_0Out = layer3_0_0.forward(layer3_0Conv3Out, layer3_0DownsampleOut);
     // layer3.0.5: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer305Out = layer305.forward(layer300Out, train);
+    Activation layer3_0_5Out = layer3_0_5.forward(layer3_0_0Out, train);
     // layer3.1.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer31Conv1Out = layer31Conv1.forward(layer305Out, train);
+    Activation layer3_1Conv1Out = layer3_1Conv1.forward(layer3_0_5Out, train);
     // layer3.1.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer31Conv2Out = layer31Conv2.forward(layer31Conv1Out, train);
+    Activation layer3_1Conv2Out = layer3_1Conv2.forward(layer3_1Conv1Out, train);
     // layer3.1.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer31Conv3Out = layer31Conv3.forward(layer31Conv2Out, train);
+    Activation layer3_1Conv3Out = layer3_1Conv3.forward(layer3_1Conv2Out, train);
     // layer3.1.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer310Out = layer310.forward(layer31Conv3Out, layer305Out);
+    Activation layer3_1_0Out = layer3_1_0.forward(layer3_1Conv3Out, layer3_0_5Out);
     // layer3.1.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer314Out = layer314.forward(layer310Out, train);
+    Activation layer3_1_4Out = layer3_1_4.forward(layer3_1_0Out, train);
     // layer3.2.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer32Conv1Out = layer32Conv1.forward(layer314Out, train);
+    Activation layer3_2Conv1Out = layer3_2Conv1.forward(layer3_1_4Out, train);
     // layer3.2.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer32Conv2Out = layer32Conv2.forward(layer32Conv1Out, train);
+    Activation layer3_2Conv2Out = layer3_2Conv2.forward(layer3_2Conv1Out, train);
     // layer3.2.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer32Conv3Out = layer32Conv3.forward(layer32Conv2Out, train);
+    Activation layer3_2Conv3Out = layer3_2Conv3.forward(layer3_2Conv2Out, train);
     // layer3.2.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer320Out = layer320.forward(layer32Conv3Out, layer314Out);
+    Activation layer3_2_0Out = layer3_2_0.forward(layer3_2Conv3Out, layer3_1_4Out);
     // layer3.2.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer324Out = layer324.forward(layer320Out, train);
+    Activation layer3_2_4Out = layer3_2_4.forward(layer3_2_0Out, train);
     // layer3.3.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer33Conv1Out = layer33Conv1.forward(layer324Out, train);
+    Activation layer3_3Conv1Out = layer3_3Conv1.forward(layer3_2_4Out, train);
     // layer3.3.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer33Conv2Out = layer33Conv2.forward(layer33Conv1Out, train);
+    Activation layer3_3Conv2Out = layer3_3Conv2.forward(layer3_3Conv1Out, train);
     // layer3.3.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer33Conv3Out = layer33Conv3.forward(layer33Conv2Out, train);
+    Activation layer3_3Conv3Out = layer3_3Conv3.forward(layer3_3Conv2Out, train);
     // layer3.3.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer330Out = layer330.forward(layer33Conv3Out, layer324Out);
+    Activation layer3_3_0Out = layer3_3_0.forward(layer3_3Conv3Out, layer3_2_4Out);
     // layer3.3.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer334Out = layer334.forward(layer330Out, train);
+    Activation layer3_3_4Out = layer3_3_4.forward(layer3_3_0Out, train);
     // layer3.4.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer34Conv1Out = layer34Conv1.forward(layer334Out, train);
+    Activation layer3_4Conv1Out = layer3_4Conv1.forward(layer3_3_4Out, train);
     // layer3.4.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer34Conv2Out = layer34Conv2.forward(layer34Conv1Out, train);
+    Activation layer3_4Conv2Out = layer3_4Conv2.forward(layer3_4Conv1Out, train);
     // layer3.4.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer34Conv3Out = layer34Conv3.forward(layer34Conv2Out, train);
+    Activation layer3_4Conv3Out = layer3_4Conv3.forward(layer3_4Conv2Out, train);
     // layer3.4.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer340Out = layer340.forward(layer34Conv3Out, layer334Out);
+    Activation layer3_4_0Out = layer3_4_0.forward(layer3_4Conv3Out, layer3_3_4Out);
     // layer3.4.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer344Out = layer344.forward(layer340Out, train);
+    Activation layer3_4_4Out = layer3_4_4.forward(layer3_4_0Out, train);
     // layer3.5.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer35Conv1Out = layer35Conv1.forward(layer344Out, train);
+    Activation layer3_5Conv1Out = layer3_5Conv1.forward(layer3_4_4Out, train);
     // layer3.5.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer35Conv2Out = layer35Conv2.forward(layer35Conv1Out, train);
+    Activation layer3_5Conv2Out = layer3_5Conv2.forward(layer3_5Conv1Out, train);
     // layer3.5.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer35Conv3Out = layer35Conv3.forward(layer35Conv2Out, train);
+    Activation layer3_5Conv3Out = layer3_5Conv3.forward(layer3_5Conv2Out, train);
     // layer3.5.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer350Out = layer350.forward(layer35Conv3Out, layer344Out);
+    Activation layer3_5_0Out = layer3_5_0.forward(layer3_5Conv3Out, layer3_4_4Out);
     // layer3.5.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer354Out = layer354.forward(layer350Out, train);
+    Activation layer3_5_4Out = layer3_5_4.forward(layer3_5_0Out, train);
     // layer3.6.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer36Conv1Out = layer36Conv1.forward(layer354Out, train);
+    Activation layer3_6Conv1Out = layer3_6Conv1.forward(layer3_5_4Out, train);
     // layer3.6.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer36Conv2Out = layer36Conv2.forward(layer36Conv1Out, train);
+    Activation layer3_6Conv2Out = layer3_6Conv2.forward(layer3_6Conv1Out, train);
     // layer3.6.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer36Conv3Out = layer36Conv3.forward(layer36Conv2Out, train);
+    Activation layer3_6Conv3Out = layer3_6Conv3.forward(layer3_6Conv2Out, train);
     // layer3.6.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer360Out = layer360.forward(layer36Conv3Out, layer354Out);
+    Activation layer3_6_0Out = layer3_6_0.forward(layer3_6Conv3Out, layer3_5_4Out);
     // layer3.6.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer364Out = layer364.forward(layer360Out, train);
+    Activation layer3_6_4Out = layer3_6_4.forward(layer3_6_0Out, train);
     // layer3.7.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer37Conv1Out = layer37Conv1.forward(layer364Out, train);
+    Activation layer3_7Conv1Out = layer3_7Conv1.forward(layer3_6_4Out, train);
     // layer3.7.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer37Conv2Out = layer37Conv2.forward(layer37Conv1Out, train);
+    Activation layer3_7Conv2Out = layer3_7Conv2.forward(layer3_7Conv1Out, train);
     // layer3.7.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer37Conv3Out = layer37Conv3.forward(layer37Conv2Out, train);
+    Activation layer3_7Conv3Out = layer3_7Conv3.forward(layer3_7Conv2Out, train);
     // layer3.7.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer370Out = layer370.forward(layer37Conv3Out, layer364Out);
+    Activation layer3_7_0Out = layer3_7_0.forward(layer3_7Conv3Out, layer3_6_4Out);
     // layer3.7.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer374Out = layer374.forward(layer370Out, train);
+    Activation layer3_7_4Out = layer3_7_4.forward(layer3_7_0Out, train);
     // layer3.8.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer38Conv1Out = layer38Conv1.forward(layer374Out, train);
+    Activation layer3_8Conv1Out = layer3_8Conv1.forward(layer3_7_4Out, train);
     // layer3.8.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer38Conv2Out = layer38Conv2.forward(layer38Conv1Out, train);
+    Activation layer3_8Conv2Out = layer3_8Conv2.forward(layer3_8Conv1Out, train);
     // layer3.8.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer38Conv3Out = layer38Conv3.forward(layer38Conv2Out, train);
+    Activation layer3_8Conv3Out = layer3_8Conv3.forward(layer3_8Conv2Out, train);
     // layer3.8.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer380Out = layer380.forward(layer38Conv3Out, layer374Out);
+    Activation layer3_8_0Out = layer3_8_0.forward(layer3_8Conv3Out, layer3_7_4Out);
     // layer3.8.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer384Out = layer384.forward(layer380Out, train);
+    Activation layer3_8_4Out = layer3_8_4.forward(layer3_8_0Out, train);
     // layer3.9.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer39Conv1Out = layer39Conv1.forward(layer384Out, train);
+    Activation layer3_9Conv1Out = layer3_9Conv1.forward(layer3_8_4Out, train);
     // layer3.9.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer39Conv2Out = layer39Conv2.forward(layer39Conv1Out, train);
+    Activation layer3_9Conv2Out = layer3_9Conv2.forward(layer3_9Conv1Out, train);
     // layer3.9.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer39Conv3Out = layer39Conv3.forward(layer39Conv2Out, train);
+    Activation layer3_9Conv3Out = layer3_9Conv3.forward(layer3_9Conv2Out, train);
     // layer3.9.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer390Out = layer390.forward(layer39Conv3Out, layer384Out);
+    Activation layer3_9_0Out = layer3_9_0.forward(layer3_9Conv3Out, layer3_8_4Out);
     // layer3.9.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer394Out = layer394.forward(layer390Out, train);
+    Activation layer3_9_4Out = layer3_9_4.forward(layer3_9_0Out, train);
     // layer3.10.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer310Conv1Out = layer310Conv1.forward(layer394Out, train);
+    Activation layer3_10Conv1Out = layer3_10Conv1.forward(layer3_9_4Out, train);
     // layer3.10.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer310Conv2Out = layer310Conv2.forward(layer310Conv1Out, train);
+    Activation layer3_10Conv2Out = layer3_10Conv2.forward(layer3_10Conv1Out, train);
     // layer3.10.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer310Conv3Out = layer310Conv3.forward(layer310Conv2Out, train);
+    Activation layer3_10Conv3Out = layer3_10Conv3.forward(layer3_10Conv2Out, train);
     // layer3.10.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3100Out = layer3100.forward(layer310Conv3Out, layer394Out);
+    Activation layer3_10_0Out = layer3_10_0.forward(layer3_10Conv3Out, layer3_9_4Out);
     // layer3.10.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3104Out = layer3104.forward(layer3100Out, train);
+    Activation layer3_10_4Out = layer3_10_4.forward(layer3_10_0Out, train);
     // layer3.11.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer311Conv1Out = layer311Conv1.forward(layer3104Out, train);
+    Activation layer3_11Conv1Out = layer3_11Conv1.forward(layer3_10_4Out, train);
     // layer3.11.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer311Conv2Out = layer311Conv2.forward(layer311Conv1Out, train);
+    Activation layer3_11Conv2Out = layer3_11Conv2.forward(layer3_11Conv1Out, train);
     // layer3.11.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer311Conv3Out = layer311Conv3.forward(layer311Conv2Out, train);
+    Activation layer3_11Conv3Out = layer3_11Conv3.forward(layer3_11Conv2Out, train);
     // layer3.11.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3110Out = layer3110.forward(layer311Conv3Out, layer3104Out);
+    Activation layer3_11_0Out = layer3_11_0.forward(layer3_11Conv3Out, layer3_10_4Out);
     // layer3.11.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3114Out = layer3114.forward(layer3110Out, train);
+    Activation layer3_11_4Out = layer3_11_4.forward(layer3_11_0Out, train);
     // layer3.12.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer312Conv1Out = layer312Conv1.forward(layer3114Out, train);
+    Activation layer3_12Conv1Out = layer3_12Conv1.forward(layer3_11_4Out, train);
     // layer3.12.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer312Conv2Out = layer312Conv2.forward(layer312Conv1Out, train);
+    Activation layer3_12Conv2Out = layer3_12Conv2.forward(layer3_12Conv1Out, train);
     // layer3.12.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer312Conv3Out = layer312Conv3.forward(layer312Conv2Out, train);
+    Activation layer3_12Conv3Out = layer3_12Conv3.forward(layer3_12Conv2Out, train);
     // layer3.12.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3120Out = layer3120.forward(layer312Conv3Out, layer3114Out);
+    Activation layer3_12_0Out = layer3_12_0.forward(layer3_12Conv3Out, layer3_11_4Out);
     // layer3.12.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3124Out = layer3124.forward(layer3120Out, train);
+    Activation layer3_12_4Out = layer3_12_4.forward(layer3_12_0Out, train);
     // layer3.13.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer313Conv1Out = layer313Conv1.forward(layer3124Out, train);
+    Activation layer3_13Conv1Out = layer3_13Conv1.forward(layer3_12_4Out, train);
     // layer3.13.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer313Conv2Out = layer313Conv2.forward(layer313Conv1Out, train);
+    Activation layer3_13Conv2Out = layer3_13Conv2.forward(layer3_13Conv1Out, train);
     // layer3.13.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer313Conv3Out = layer313Conv3.forward(layer313Conv2Out, train);
+    Activation layer3_13Conv3Out = layer3_13Conv3.forward(layer3_13Conv2Out, train);
     // layer3.13.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3130Out = layer3130.forward(layer313Conv3Out, layer3124Out);
+    Activation layer3_13_0Out = layer3_13_0.forward(layer3_13Conv3Out, layer3_12_4Out);
     // layer3.13.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3134Out = layer3134.forward(layer3130Out, train);
+    Activation layer3_13_4Out = layer3_13_4.forward(layer3_13_0Out, train);
     // layer3.14.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer314Conv1Out = layer314Conv1.forward(layer3134Out, train);
+    Activation layer3_14Conv1Out = layer3_14Conv1.forward(layer3_13_4Out, train);
     // layer3.14.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer314Conv2Out = layer314Conv2.forward(layer314Conv1Out, train);
+    Activation layer3_14Conv2Out = layer3_14Conv2.forward(layer3_14Conv1Out, train);
     // layer3.14.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer314Conv3Out = layer314Conv3.forward(layer314Conv2Out, train);
+    Activation layer3_14Conv3Out = layer3_14Conv3.forward(layer3_14Conv2Out, train);
     // layer3.14.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3140Out = layer3140.forward(layer314Conv3Out, layer3134Out);
+    Activation layer3_14_0Out = layer3_14_0.forward(layer3_14Conv3Out, layer3_13_4Out);
     // layer3.14.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3144Out = layer3144.forward(layer3140Out, train);
+    Activation layer3_14_4Out = layer3_14_4.forward(layer3_14_0Out, train);
     // layer3.15.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer315Conv1Out = layer315Conv1.forward(layer3144Out, train);
+    Activation layer3_15Conv1Out = layer3_15Conv1.forward(layer3_14_4Out, train);
     // layer3.15.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer315Conv2Out = layer315Conv2.forward(layer315Conv1Out, train);
+    Activation layer3_15Conv2Out = layer3_15Conv2.forward(layer3_15Conv1Out, train);
     // layer3.15.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer315Conv3Out = layer315Conv3.forward(layer315Conv2Out, train);
+    Activation layer3_15Conv3Out = layer3_15Conv3.forward(layer3_15Conv2Out, train);
     // layer3.15.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3150Out = layer3150.forward(layer315Conv3Out, layer3144Out);
+    Activation layer3_15_0Out = layer3_15_0.forward(layer3_15Conv3Out, layer3_14_4Out);
     // layer3.15.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3154Out = layer3154.forward(layer3150Out, train);
+    Activation layer3_15_4Out = layer3_15_4.forward(layer3_15_0Out, train);
     // layer3.16.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer316Conv1Out = layer316Conv1.forward(layer3154Out, train);
+    Activation layer3_16Conv1Out = layer3_16Conv1.forward(layer3_15_4Out, train);
     // layer3.16.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer316Conv2Out = layer316Conv2.forward(layer316Conv1Out, train);
+    Activation layer3_16Conv2Out = layer3_16Conv2.forward(layer3_16Conv1Out, train);
     // layer3.16.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer316Conv3Out = layer316Conv3.forward(layer316Conv2Out, train);
+    Activation layer3_16Conv3Out = layer3_16Conv3.forward(layer3_16Conv2Out, train);
     // layer3.16.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3160Out = layer3160.forward(layer316Conv3Out, layer3154Out);
+    Activation layer3_16_0Out = layer3_16_0.forward(layer3_16Conv3Out, layer3_15_4Out);
     // layer3.16.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3164Out = layer3164.forward(layer3160Out, train);
+    Activation layer3_16_4Out = layer3_16_4.forward(layer3_16_0Out, train);
     // layer3.17.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer317Conv1Out = layer317Conv1.forward(layer3164Out, train);
+    Activation layer3_17Conv1Out = layer3_17Conv1.forward(layer3_16_4Out, train);
     // layer3.17.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer317Conv2Out = layer317Conv2.forward(layer317Conv1Out, train);
+    Activation layer3_17Conv2Out = layer3_17Conv2.forward(layer3_17Conv1Out, train);
     // layer3.17.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer317Conv3Out = layer317Conv3.forward(layer317Conv2Out, train);
+    Activation layer3_17Conv3Out = layer3_17Conv3.forward(layer3_17Conv2Out, train);
     // layer3.17.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3170Out = layer3170.forward(layer317Conv3Out, layer3164Out);
+    Activation layer3_17_0Out = layer3_17_0.forward(layer3_17Conv3Out, layer3_16_4Out);
     // layer3.17.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3174Out = layer3174.forward(layer3170Out, train);
+    Activation layer3_17_4Out = layer3_17_4.forward(layer3_17_0Out, train);
     // layer3.18.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer318Conv1Out = layer318Conv1.forward(layer3174Out, train);
+    Activation layer3_18Conv1Out = layer3_18Conv1.forward(layer3_17_4Out, train);
     // layer3.18.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer318Conv2Out = layer318Conv2.forward(layer318Conv1Out, train);
+    Activation layer3_18Conv2Out = layer3_18Conv2.forward(layer3_18Conv1Out, train);
     // layer3.18.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer318Conv3Out = layer318Conv3.forward(layer318Conv2Out, train);
+    Activation layer3_18Conv3Out = layer3_18Conv3.forward(layer3_18Conv2Out, train);
     // layer3.18.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3180Out = layer3180.forward(layer318Conv3Out, layer3174Out);
+    Activation layer3_18_0Out = layer3_18_0.forward(layer3_18Conv3Out, layer3_17_4Out);
     // layer3.18.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3184Out = layer3184.forward(layer3180Out, train);
+    Activation layer3_18_4Out = layer3_18_4.forward(layer3_18_0Out, train);
     // layer3.19.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer319Conv1Out = layer319Conv1.forward(layer3184Out, train);
+    Activation layer3_19Conv1Out = layer3_19Conv1.forward(layer3_18_4Out, train);
     // layer3.19.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer319Conv2Out = layer319Conv2.forward(layer319Conv1Out, train);
+    Activation layer3_19Conv2Out = layer3_19Conv2.forward(layer3_19Conv1Out, train);
     // layer3.19.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer319Conv3Out = layer319Conv3.forward(layer319Conv2Out, train);
+    Activation layer3_19Conv3Out = layer3_19Conv3.forward(layer3_19Conv2Out, train);
     // layer3.19.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3190Out = layer3190.forward(layer319Conv3Out, layer3184Out);
+    Activation layer3_19_0Out = layer3_19_0.forward(layer3_19Conv3Out, layer3_18_4Out);
     // layer3.19.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3194Out = layer3194.forward(layer3190Out, train);
+    Activation layer3_19_4Out = layer3_19_4.forward(layer3_19_0Out, train);
     // layer3.20.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer320Conv1Out = layer320Conv1.forward(layer3194Out, train);
+    Activation layer3_20Conv1Out = layer3_20Conv1.forward(layer3_19_4Out, train);
     // layer3.20.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer320Conv2Out = layer320Conv2.forward(layer320Conv1Out, train);
+    Activation layer3_20Conv2Out = layer3_20Conv2.forward(layer3_20Conv1Out, train);
     // layer3.20.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer320Conv3Out = layer320Conv3.forward(layer320Conv2Out, train);
+    Activation layer3_20Conv3Out = layer3_20Conv3.forward(layer3_20Conv2Out, train);
     // layer3.20.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3200Out = layer3200.forward(layer320Conv3Out, layer3194Out);
+    Activation layer3_20_0Out = layer3_20_0.forward(layer3_20Conv3Out, layer3_19_4Out);
     // layer3.20.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3204Out = layer3204.forward(layer3200Out, train);
+    Activation layer3_20_4Out = layer3_20_4.forward(layer3_20_0Out, train);
     // layer3.21.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer321Conv1Out = layer321Conv1.forward(layer3204Out, train);
+    Activation layer3_21Conv1Out = layer3_21Conv1.forward(layer3_20_4Out, train);
     // layer3.21.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer321Conv2Out = layer321Conv2.forward(layer321Conv1Out, train);
+    Activation layer3_21Conv2Out = layer3_21Conv2.forward(layer3_21Conv1Out, train);
     // layer3.21.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer321Conv3Out = layer321Conv3.forward(layer321Conv2Out, train);
+    Activation layer3_21Conv3Out = layer3_21Conv3.forward(layer3_21Conv2Out, train);
     // layer3.21.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3210Out = layer3210.forward(layer321Conv3Out, layer3204Out);
+    Activation layer3_21_0Out = layer3_21_0.forward(layer3_21Conv3Out, layer3_20_4Out);
     // layer3.21.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3214Out = layer3214.forward(layer3210Out, train);
+    Activation layer3_21_4Out = layer3_21_4.forward(layer3_21_0Out, train);
     // layer3.22.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet101_nr.nr:9]
-    Activation layer322Conv1Out = layer322Conv1.forward(layer3214Out, train);
+    Activation layer3_22Conv1Out = layer3_22Conv1.forward(layer3_21_4Out, train);
     // layer3.22.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet101_nr.nr:10]
-    Activation layer322Conv2Out = layer322Conv2.forward(layer322Conv1Out, train);
+    Activation layer3_22Conv2Out = layer3_22Conv2.forward(layer3_22Conv1Out, train);
     // layer3.22.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:11]
-    Activation layer322Conv3Out = layer322Conv3.forward(layer322Conv2Out, train);
+    Activation layer3_22Conv3Out = layer3_22Conv3.forward(layer3_22Conv2Out, train);
     // layer3.22.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:8]
-    Activation layer3220Out = layer3220.forward(layer322Conv3Out, layer3214Out);
+    Activation layer3_22_0Out = layer3_22_0.forward(layer3_22Conv3Out, layer3_21_4Out);
     // layer3.22.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet101_nr.nr:13]
-    Activation layer3224Out = layer3224.forward(layer3220Out, train);
+    Activation layer3_22_4Out = layer3_22_4.forward(layer3_22_0Out, train);
     // layer4.0.conv1: (N,1024,14,14) -> (N,512,14,14)  [resnet101_nr.nr:9]
-    Activation layer40Conv1Out = layer40Conv1.forward(layer3224Out, train);
+    Activation layer4_0Conv1Out = layer4_0Conv1.forward(layer3_22_4Out, train);
     // layer4.0.conv2: (N,512,14,14) -> (N,512,7,7)  [resnet101_nr.nr:10]
-    Activation layer40Conv2Out = layer40Conv2.forward(layer40Conv1Out, train);
+    Activation layer4_0Conv2Out = layer4_0Conv2.forward(layer4_0Conv1Out, train);
     // layer4.0.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:11]
-    Activation layer40Conv3Out = layer40Conv3.forward(layer40Conv2Out, train);
+    Activation layer4_0Conv3Out = layer4_0Conv3.forward(layer4_0Conv2Out, train);
     // layer4.0.downsample: (N,1024,14,14) -> (N,2048,7,7)  [resnet101_nr.nr:8]
-    Activation layer40DownsampleOut = layer40Downsample.forward(layer3224Out, train);
+    Activation layer4_0DownsampleOut = layer4_0Downsample.forward(layer3_22_4Out, train);
     // layer4.0.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:8]
-    Activation layer400Out = layer400.forward(layer40Conv3Out, layer40DownsampleOut);
+    Activation layer4_0_0Out = layer4_0_0.forward(layer4_0Conv3Out, layer4_0DownsampleOut);
     // layer4.0.5: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:13]
-    Activation layer405Out = layer405.forward(layer400Out, train);
+    Activation layer4_0_5Out = layer4_0_5.forward(layer4_0_0Out, train);
     // layer4.1.conv1: (N,2048,7,7) -> (N,512,7,7)  [resnet101_nr.nr:9]
-    Activation layer41Conv1Out = layer41Conv1.forward(layer405Out, train);
+    Activation layer4_1Conv1Out = layer4_1Conv1.forward(layer4_0_5Out, train);
     // layer4.1.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet101_nr.nr:10]
-    Activation layer41Conv2Out = layer41Conv2.forward(layer41Conv1Out, train);
+    Activation layer4_1Conv2Out = layer4_1Conv2.forward(layer4_1Conv1Out, train);
     // layer4.1.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:11]
-    Activation layer41Conv3Out = layer41Conv3.forward(layer41Conv2Out, train);
+    Activation layer4_1Conv3Out = layer4_1Conv3.forward(layer4_1Conv2Out, train);
     // layer4.1.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:8]
-    Activation layer410Out = layer410.forward(layer41Conv3Out, layer405Out);
+    Activation layer4_1_0Out = layer4_1_0.forward(layer4_1Conv3Out, layer4_0_5Out);
     // layer4.1.4: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:13]
-    Activation layer414Out = layer414.forward(layer410Out, train);
+    Activation layer4_1_4Out = layer4_1_4.forward(layer4_1_0Out, train);
     // layer4.2.conv1: (N,2048,7,7) -> (N,512,7,7)  [resnet101_nr.nr:9]
-    Activation layer42Conv1Out = layer42Conv1.forward(layer414Out, train);
+    Activation layer4_2Conv1Out = layer4_2Conv1.forward(layer4_1_4Out, train);
     // layer4.2.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet101_nr.nr:10]
-    Activation layer42Conv2Out = layer42Conv2.forward(layer42Conv1Out, train);
+    Activation layer4_2Conv2Out = layer4_2Conv2.forward(layer4_2Conv1Out, train);
     // layer4.2.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:11]
-    Activation layer42Conv3Out = layer42Conv3.forward(layer42Conv2Out, train);
+    Activation layer4_2Conv3Out = layer4_2Conv3.forward(layer4_2Conv2Out, train);
     // layer4.2.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:8]
-    Activation layer420Out = layer420.forward(layer42Conv3Out, layer414Out);
+    Activation layer4_2_0Out = layer4_2_0.forward(layer4_2Conv3Out, layer4_1_4Out);
     // layer4.2.4: (N,2048,7,7) -> (N,2048,7,7)  [resnet101_nr.nr:13]
-    Activation layer424Out = layer424.forward(layer420Out, train);
+    Activation layer4_2_4Out = layer4_2_4.forward(layer4_2_0Out, train);
     // classifier: (N,2048,7,7) -> (N,1000,1,1)  [resnet101_nr.nr:32]
-    classifier.forward(layer424Out, train);
+    classifier.forward(layer4_2_4Out, train);
   }
 
   @Override
   protected void backwardLayers() {
     classifier.backward(); // classifier
-    layer424.backward(); // layer4.2.4
-    layer420.backward(); // layer4.2.0
-    layer42Conv3.backward(); // layer4.2.conv3
-    layer42Conv2.backward(); // layer4.2.conv2
-    layer42Conv1.backward(); // layer4.2.conv1
-    layer414.backward(); // layer4.1.4
-    layer410.backward(); // layer4.1.0
-    layer41Conv3.backward(); // layer4.1.conv3
-    layer41Conv2.backward(); // layer4.1.conv2
-    layer41Conv1.backward(); // layer4.1.conv1
-    layer405.backward(); // layer4.0.5
-    layer400.backward(); // layer4.0.0
-    layer40Downsample.backward(); // layer4.0.downsample
-    layer40Conv3.backward(); // layer4.0.conv3
-    layer40Conv2.backward(); // layer4.0.conv2
-    layer40Conv1.backward(); // layer4.0.conv1
-    layer3224.backward(); // layer3.22.4
-    layer3220.backward(); // layer3.22.0
-    layer322Conv3.backward(); // layer3.22.conv3
-    layer322Conv2.backward(); // layer3.22.conv2
-    layer322Conv1.backward(); // layer3.22.conv1
-    layer3214.backward(); // layer3.21.4
-    layer3210.backward(); // layer3.21.0
-    layer321Conv3.backward(); // layer3.21.conv3
-    layer321Conv2.backward(); // layer3.21.conv2
-    layer321Conv1.backward(); // layer3.21.conv1
-    layer3204.backward(); // layer3.20.4
-    layer3200.backward(); // layer3.20.0
-    layer320Conv3.backward(); // layer3.20.conv3
-    layer320Conv2.backward(); // layer3.20.conv2
-    layer320Conv1.backward(); // layer3.20.conv1
-    layer3194.backward(); // layer3.19.4
-    layer3190.backward(); // layer3.19.0
-    layer319Conv3.backward(); // layer3.19.conv3
-    layer319Conv2.backward(); // layer3.19.conv2
-    layer319Conv1.backward(); // layer3.19.conv1
-    layer3184.backward(); // layer3.18.4
-    layer3180.backward(); // layer3.18.0
-    layer318Conv3.backward(); // layer3.18.conv3
-    layer318Conv2.backward(); // layer3.18.conv2
-    layer318Conv1.backward(); // layer3.18.conv1
-    layer3174.backward(); // layer3.17.4
-    layer3170.backward(); // layer3.17.0
-    layer317Conv3.backward(); // layer3.17.conv3
-    layer317Conv2.backward(); // layer3.17.conv2
-    layer317Conv1.backward(); // layer3.17.conv1
-    layer3164.backward(); // layer3.16.4
-    layer3160.backward(); // layer3.16.0
-    layer316Conv3.backward(); // layer3.16.conv3
-    layer316Conv2.backward(); // layer3.16.conv2
-    layer316Conv1.backward(); // layer3.16.conv1
-    layer3154.backward(); // layer3.15.4
-    layer3150.backward(); // layer3.15.0
-    layer315Conv3.backward(); // layer3.15.conv3
-    layer315Conv2.backward(); // layer3.15.conv2
-    layer315Conv1.backward(); // layer3.15.conv1
-    layer3144.backward(); // layer3.14.4
-    layer3140.backward(); // layer3.14.0
-    layer314Conv3.backward(); // layer3.14.conv3
-    layer314Conv2.backward(); // layer3.14.conv2
-    layer314Conv1.backward(); // layer3.14.conv1
-    layer3134.backward(); // layer3.13.4
-    layer3130.backward(); // layer3.13.0
-    layer313Conv3.backward(); // layer3.13.conv3
-    layer313Conv2.backward(); // layer3.13.conv2
-    layer313Conv1.backward(); // layer3.13.conv1
-    layer3124.backward(); // layer3.12.4
-    layer3120.backward(); // layer3.12.0
-    layer312Conv3.backward(); // layer3.12.conv3
-    layer312Conv2.backward(); // layer3.12.conv2
-    layer312Conv1.backward(); // layer3.12.conv1
-    layer3114.backward(); // layer3.11.4
-    layer3110.backward(); // layer3.11.0
-    layer311Conv3.backward(); // layer3.11.conv3
-    layer311Conv2.backward(); // layer3.11.conv2
-    layer311Conv1.backward(); // layer3.11.conv1
-    layer3104.backward(); // layer3.10.4
-    layer3100.backward(); // layer3.10.0
-    layer310Conv3.backward(); // layer3.10.conv3
-    layer310Conv2.backward(); // layer3.10.conv2
-    layer310Conv1.backward(); // layer3.10.conv1
-    layer394.backward(); // layer3.9.4
-    layer390.backward(); // layer3.9.0
-    layer39Conv3.backward(); // layer3.9.conv3
-    layer39Conv2.backward(); // layer3.9.conv2
-    layer39Conv1.backward(); // layer3.9.conv1
-    layer384.backward(); // layer3.8.4
-    layer380.backward(); // layer3.8.0
-    layer38Conv3.backward(); // layer3.8.conv3
-    layer38Conv2.backward(); // layer3.8.conv2
-    layer38Conv1.backward(); // layer3.8.conv1
-    layer374.backward(); // layer3.7.4
-    layer370.backward(); // layer3.7.0
-    layer37Conv3.backward(); // layer3.7.conv3
-    layer37Conv2.backward(); // layer3.7.conv2
-    layer37Conv1.backward(); // layer3.7.conv1
-    layer364.backward(); // layer3.6.4
-    layer360.backward(); // layer3.6.0
-    layer36Conv3.backward(); // layer3.6.conv3
-    layer36Conv2.backward(); // layer3.6.conv2
-    layer36Conv1.backward(); // layer3.6.conv1
-    layer354.backward(); // layer3.5.4
-    layer350.backward(); // layer3.5.0
-    layer35Conv3.backward(); // layer3.5.conv3
-    layer35Conv2.backward(); // layer3.5.conv2
-    layer35Conv1.backward(); // layer3.5.conv1
-    layer344.backward(); // layer3.4.4
-    layer340.backward(); // layer3.4.0
-    layer34Conv3.backward(); // layer3.4.conv3
-    layer34Conv2.backward(); // layer3.4.conv2
-    layer34Conv1.backward(); // layer3.4.conv1
-    layer334.backward(); // layer3.3.4
-    layer330.backward(); // layer3.3.0
-    layer33Conv3.backward(); // layer3.3.conv3
-    layer33Conv2.backward(); // layer3.3.conv2
-    layer33Conv1.backward(); // layer3.3.conv1
-    layer324.backward(); // layer3.2.4
-    layer320.backward(); // layer3.2.0
-    layer32Conv3.backward(); // layer3.2.conv3
-    layer32Conv2.backward(); // layer3.2.conv2
-    layer32Conv1.backward(); // layer3.2.conv1
-    layer314.backward(); // layer3.1.4
-    layer310.backward(); // layer3.1.0
-    layer31Conv3.backward(); // layer3.1.conv3
-    layer31Conv2.backward(); // layer3.1.conv2
-    layer31Conv1.backward(); // layer3.1.conv1
-    layer305.backward(); // layer3.0.5
-    layer300.backward(); // layer3.0.0
-    layer30Downsample.backward(); // layer3.0.downsample
-    layer30Conv3.backward(); // layer3.0.conv3
-    layer30Conv2.backward(); // layer3.0.conv2
-    layer30Conv1.backward(); // layer3.0.conv1
-    layer234.backward(); // layer2.3.4
-    layer230.backward(); // layer2.3.0
-    layer23Conv3.backward(); // layer2.3.conv3
-    layer23Conv2.backward(); // layer2.3.conv2
-    layer23Conv1.backward(); // layer2.3.conv1
-    layer224.backward(); // layer2.2.4
-    layer220.backward(); // layer2.2.0
-    layer22Conv3.backward(); // layer2.2.conv3
-    layer22Conv2.backward(); // layer2.2.conv2
-    layer22Conv1.backward(); // layer2.2.conv1
-    layer214.backward(); // layer2.1.4
-    layer210.backward(); // layer2.1.0
-    layer21Conv3.backward(); // layer2.1.conv3
-    layer21Conv2.backward(); // layer2.1.conv2
-    layer21Conv1.backward(); // layer2.1.conv1
-    layer205.backward(); // layer2.0.5
-    layer200.backward(); // layer2.0.0
-    layer20Downsample.backward(); // layer2.0.downsample
-    layer20Conv3.backward(); // layer2.0.conv3
-    layer20Conv2.backward(); // layer2.0.conv2
-    layer20Conv1.backward(); // layer2.0.conv1
-    layer124.backward(); // layer1.2.4
-    layer120.backward(); // layer1.2.0
-    layer12Conv3.backward(); // layer1.2.conv3
-    layer12Conv2.backward(); // layer1.2.conv2
-    layer12Conv1.backward(); // layer1.2.conv1
-    layer114.backward(); // layer1.1.4
-    layer110.backward(); // layer1.1.0
-    layer11Conv3.backward(); // layer1.1.conv3
-    layer11Conv2.backward(); // layer1.1.conv2
-    layer11Conv1.backward(); // layer1.1.conv1
-    layer105.backward(); // layer1.0.5
-    layer100.backward(); // layer1.0.0
-    layer10Downsample.backward(); // layer1.0.downsample
-    layer10Conv3.backward(); // layer1.0.conv3
-    layer10Conv2.backward(); // layer1.0.conv2
-    layer10Conv1.backward(); // layer1.0.conv1
+    layer4_2_4.backward(); // layer4.2.4
+    layer4_2_0.backward(); // layer4.2.0
+    layer4_2Conv3.backward(); // layer4.2.conv3
+    layer4_2Conv2.backward(); // layer4.2.conv2
+    layer4_2Conv1.backward(); // layer4.2.conv1
+    layer4_1_4.backward(); // layer4.1.4
+    layer4_1_0.backward(); // layer4.1.0
+    layer4_1Conv3.backward(); // layer4.1.conv3
+    layer4_1Conv2.backward(); // layer4.1.conv2
+    layer4_1Conv1.backward(); // layer4.1.conv1
+    layer4_0_5.backward(); // layer4.0.5
+    layer4_0_0.backward(); // layer4.0.0
+    layer4_0Downsample.backward(); // layer4.0.downsample
+    layer4_0Conv3.backward(); // layer4.0.conv3
+    layer4_0Conv2.backward(); // layer4.0.conv2
+    layer4_0Conv1.backward(); // layer4.0.conv1
+    layer3_22_4.backward(); // layer3.22.4
+    layer3_22_0.backward(); // layer3.22.0
+    layer3_22Conv3.backward(); // layer3.22.conv3
+    layer3_22Conv2.backward(); // layer3.22.conv2
+    layer3_22Conv1.backward(); // layer3.22.conv1
+    layer3_21_4.backward(); // layer3.21.4
+    layer3_21_0.backward(); // layer3.21.0
+    layer3_21Conv3.backward(); // layer3.21.conv3
+    layer3_21Conv2.backward(); // layer3.21.conv2
+    layer3_21Conv1.backward(); // layer3.21.conv1
+    layer3_20_4.backward(); // layer3.20.4
+    layer3_20_0.backward(); // layer3.20.0
+    layer3_20Conv3.backward(); // layer3.20.conv3
+    layer3_20Conv2.backward(); // layer3.20.conv2
+    layer3_20Conv1.backward(); // layer3.20.conv1
+    layer3_19_4.backward(); // layer3.19.4
+    layer3_19_0.backward(); // layer3.19.0
+    layer3_19Conv3.backward(); // layer3.19.conv3
+    layer3_19Conv2.backward(); // layer3.19.conv2
+    layer3_19Conv1.backward(); // layer3.19.conv1
+    layer3_18_4.backward(); // layer3.18.4
+    layer3_18_0.backward(); // layer3.18.0
+    layer3_18Conv3.backward(); // layer3.18.conv3
+    layer3_18Conv2.backward(); // layer3.18.conv2
+    layer3_18Conv1.backward(); // layer3.18.conv1
+    layer3_17_4.backward(); // layer3.17.4
+    layer3_17_0.backward(); // layer3.17.0
+    layer3_17Conv3.backward(); // layer3.17.conv3
+    layer3_17Conv2.backward(); // layer3.17.conv2
+    layer3_17Conv1.backward(); // layer3.17.conv1
+    layer3_16_4.backward(); // layer3.16.4
+    layer3_16_0.backward(); // layer3.16.0
+    layer3_16Conv3.backward(); // layer3.16.conv3
+    layer3_16Conv2.backward(); // layer3.16.conv2
+    layer3_16Conv1.backward(); // layer3.16.conv1
+    layer3_15_4.backward(); // layer3.15.4
+    layer3_15_0.backward(); // layer3.15.0
+    layer3_15Conv3.backward(); // layer3.15.conv3
+    layer3_15Conv2.backward(); // layer3.15.conv2
+    layer3_15Conv1.backward(); // layer3.15.conv1
+    layer3_14_4.backward(); // layer3.14.4
+    layer3_14_0.backward(); // layer3.14.0
+    layer3_14Conv3.backward(); // layer3.14.conv3
+    layer3_14Conv2.backward(); // layer3.14.conv2
+    layer3_14Conv1.backward(); // layer3.14.conv1
+    layer3_13_4.backward(); // layer3.13.4
+    layer3_13_0.backward(); // layer3.13.0
+    layer3_13Conv3.backward(); // layer3.13.conv3
+    layer3_13Conv2.backward(); // layer3.13.conv2
+    layer3_13Conv1.backward(); // layer3.13.conv1
+    layer3_12_4.backward(); // layer3.12.4
+    layer3_12_0.backward(); // layer3.12.0
+    layer3_12Conv3.backward(); // layer3.12.conv3
+    layer3_12Conv2.backward(); // layer3.12.conv2
+    layer3_12Conv1.backward(); // layer3.12.conv1
+    layer3_11_4.backward(); // layer3.11.4
+    layer3_11_0.backward(); // layer3.11.0
+    layer3_11Conv3.backward(); // layer3.11.conv3
+    layer3_11Conv2.backward(); // layer3.11.conv2
+    layer3_11Conv1.backward(); // layer3.11.conv1
+    layer3_10_4.backward(); // layer3.10.4
+    layer3_10_0.backward(); // layer3.10.0
+    layer3_10Conv3.backward(); // layer3.10.conv3
+    layer3_10Conv2.backward(); // layer3.10.conv2
+    layer3_10Conv1.backward(); // layer3.10.conv1
+    layer3_9_4.backward(); // layer3.9.4
+    layer3_9_0.backward(); // layer3.9.0
+    layer3_9Conv3.backward(); // layer3.9.conv3
+    layer3_9Conv2.backward(); // layer3.9.conv2
+    layer3_9Conv1.backward(); // layer3.9.conv1
+    layer3_8_4.backward(); // layer3.8.4
+    layer3_8_0.backward(); // layer3.8.0
+    layer3_8Conv3.backward(); // layer3.8.conv3
+    layer3_8Conv2.backward(); // layer3.8.conv2
+    layer3_8Conv1.backward(); // layer3.8.conv1
+    layer3_7_4.backward(); // layer3.7.4
+    layer3_7_0.backward(); // layer3.7.0
+    layer3_7Conv3.backward(); // layer3.7.conv3
+    layer3_7Conv2.backward(); // layer3.7.conv2
+    layer3_7Conv1.backward(); // layer3.7.conv1
+    layer3_6_4.backward(); // layer3.6.4
+    layer3_6_0.backward(); // layer3.6.0
+    layer3_6Conv3.backward(); // layer3.6.conv3
+    layer3_6Conv2.backward(); // layer3.6.conv2
+    layer3_6Conv1.backward(); // layer3.6.conv1
+    layer3_5_4.backward(); // layer3.5.4
+    layer3_5_0.backward(); // layer3.5.0
+    layer3_5Conv3.backward(); // layer3.5.conv3
+    layer3_5Conv2.backward(); // layer3.5.conv2
+    layer3_5Conv1.backward(); // layer3.5.conv1
+    layer3_4_4.backward(); // layer3.4.4
+    layer3_4_0.backward(); // layer3.4.0
+    layer3_4Conv3.backward(); // layer3.4.conv3
+    layer3_4Conv2.backward(); // layer3.4.conv2
+    layer3_4Conv1.backward(); // layer3.4.conv1
+    layer3_3_4.backward(); // layer3.3.4
+    layer3_3_0.backward(); // layer3.3.0
+    layer3_3Conv3.backward(); // layer3.3.conv3
+    layer3_3Conv2.backward(); // layer3.3.conv2
+    layer3_3Conv1.backward(); // layer3.3.conv1
+    layer3_2_4.backward(); // layer3.2.4
+    layer3_2_0.backward(); // layer3.2.0
+    layer3_2Conv3.backward(); // layer3.2.conv3
+    layer3_2Conv2.backward(); // layer3.2.conv2
+    layer3_2Conv1.backward(); // layer3.2.conv1
+    layer3_1_4.backward(); // layer3.1.4
+    layer3_1_0.backward(); // layer3.1.0
+    layer3_1Conv3.backward(); // layer3.1.conv3
+    layer3_1Conv2.backward(); // layer3.1.conv2
+    layer3_1Conv1.backward(); // layer3.1.conv1
+    layer3_0_5.backward(); // layer3.0.5
+    layer3_0_0.backward(); // layer3.0.0
+    layer3_0Downsample.backward(); // layer3.0.downsample
+    layer3_0Conv3.backward(); // layer3.0.conv3
+    layer3_0Conv2.backward(); // layer3.0.conv2
+    layer3_0Conv1.backward(); // layer3.0.conv1
+    layer2_3_4.backward(); // layer2.3.4
+    layer2_3_0.backward(); // layer2.3.0
+    layer2_3Conv3.backward(); // layer2.3.conv3
+    layer2_3Conv2.backward(); // layer2.3.conv2
+    layer2_3Conv1.backward(); // layer2.3.conv1
+    layer2_2_4.backward(); // layer2.2.4
+    layer2_2_0.backward(); // layer2.2.0
+    layer2_2Conv3.backward(); // layer2.2.conv3
+    layer2_2Conv2.backward(); // layer2.2.conv2
+    layer2_2Conv1.backward(); // layer2.2.conv1
+    layer2_1_4.backward(); // layer2.1.4
+    layer2_1_0.backward(); // layer2.1.0
+    layer2_1Conv3.backward(); // layer2.1.conv3
+    layer2_1Conv2.backward(); // layer2.1.conv2
+    layer2_1Conv1.backward(); // layer2.1.conv1
+    layer2_0_5.backward(); // layer2.0.5
+    layer2_0_0.backward(); // layer2.0.0
+    layer2_0Downsample.backward(); // layer2.0.downsample
+    layer2_0Conv3.backward(); // layer2.0.conv3
+    layer2_0Conv2.backward(); // layer2.0.conv2
+    layer2_0Conv1.backward(); // layer2.0.conv1
+    layer1_2_4.backward(); // layer1.2.4
+    layer1_2_0.backward(); // layer1.2.0
+    layer1_2Conv3.backward(); // layer1.2.conv3
+    layer1_2Conv2.backward(); // layer1.2.conv2
+    layer1_2Conv1.backward(); // layer1.2.conv1
+    layer1_1_4.backward(); // layer1.1.4
+    layer1_1_0.backward(); // layer1.1.0
+    layer1_1Conv3.backward(); // layer1.1.conv3
+    layer1_1Conv2.backward(); // layer1.1.conv2
+    layer1_1Conv1.backward(); // layer1.1.conv1
+    layer1_0_5.backward(); // layer1.0.5
+    layer1_0_0.backward(); // layer1.0.0
+    layer1_0Downsample.backward(); // layer1.0.downsample
+    layer1_0Conv3.backward(); // layer1.0.conv3
+    layer1_0Conv2.backward(); // layer1.0.conv2
+    layer1_0Conv1.backward(); // layer1.0.conv1
     features2.backward(); // features.2
     features1.backward(); // features.1
     conv1.backward(); // conv1
@@ -1854,5 +1887,77 @@ public final class Resnet101NrTrainer extends LayerNetwork {
    */
   private IrNode.Conv conv(int id) {
     return (IrNode.Conv) ir().nodes().get(id);
+  }
+
+  /**
+   * Trains {@code resnet101_nr} with Neural Rejuvenation from the command line, with the options of {@code nrj
+   * train}: see {@link #train}.
+   */
+  public static void main(String[] args) {
+    System.exit(train(args, System.out, System.err));
+  }
+
+  /**
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
+   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
+   * spec's {@code train} binding; epochs and batch to the schedule's. Returns 0 on success, 1 on a
+   * user error (the message goes to {@code err}), 2 on a usage error.
+   */
+  public static int train(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
+        err.print("unknown or incomplete option '" + args[i] + "'\n" + USAGE);
+        return 2;
+      }
+      options.put(args[i], args[i + 1]);
+    }
+    String scheduleName = options.getOrDefault("--schedule", SCHEDULE);
+    if (!options.containsKey("--data") || scheduleName == null
+        || !options.getOrDefault("--network", NETWORK).equals(NETWORK)) {
+      err.print("this trainer trains network " + NETWORK + " and needs --data"
+          + (scheduleName == null ? " and --schedule" : "") + "\n" + USAGE);
+      return 2;
+    }
+    try {
+      NrModule module = NrCompiler.compile(SOURCE_FILE, SOURCE).module();
+      NetworkIr ir = module.network(NETWORK).orElseThrow();
+      ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
+          new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
+      int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
+      int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
+      long seed = Long.parseLong(options.getOrDefault("--seed", "0"));
+      Path outDir = options.containsKey("--out") ? Path.of(options.get("--out")) : null;
+      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
+          s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
+      TrainState resume = null;
+      if (options.containsKey("--resume")) {
+        Path file = Path.of(options.get("--resume"));
+        resume = TrainCheckpoints.toTrainState(file, Checkpoint.read(file));
+      }
+      DataSet data = DataSets.open(options.get("--data"));
+      if (outDir != null) Files.createDirectories(outDir);
+      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
+          Resnet101NrTrainer net = new Resnet101NrTrainer(backend, ir, seed);
+          LoaderBatchSource trainSet = LoaderBatchSource.training(data, schedule, ir.input());
+          LoaderBatchSource testSet = LoaderBatchSource.testing(data, schedule, ir.input())) {
+        NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
+            : new EngineControl(resume == null ? new NrEngine(ir, schedule)
+            : NrEngine.restore(ir, schedule, resume.nrState()));
+        TrainCheckpoints.Run run =
+            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
+        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
+            System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
+            outDir == null ? null : TrainCheckpoints.checkpointer(run));
+        new TrainingLoop(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume);
+      }
+      return 0;
+    } catch (NumberFormatException e) {
+      err.print("not a number: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+      err.println(NETWORK + ": " + e.getMessage());
+      return 1;
+    }
   }
 }

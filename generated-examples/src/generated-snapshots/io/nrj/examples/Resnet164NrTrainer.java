@@ -2,9 +2,20 @@ package io.nrj.examples;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrModule;
+import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.Devices;
+import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.TrainCheckpoints;
+import io.nrj.runtime.cuda.CudaUnavailableException;
+import io.nrj.runtime.data.DataSet;
+import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.data.LoaderBatchSource;
+import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AddLayer;
 import io.nrj.runtime.model.ClassifierLayer;
@@ -12,8 +23,21 @@ import io.nrj.runtime.model.ConvBnLayer;
 import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
 import io.nrj.runtime.model.ReluLayer;
+import io.nrj.runtime.nr.EngineControl;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.train.NrControl;
+import io.nrj.runtime.train.ScheduleControl;
+import io.nrj.runtime.train.TrainState;
+import io.nrj.runtime.train.TrainingLoop;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.annotation.processing.Generated;
 
 /**
@@ -103,6 +127,12 @@ public final class Resnet164NrTrainer extends LayerNetwork {
 
   private static final int NODES = 276;
 
+  private static final String USAGE = "usage: java Resnet164NrTrainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
+      + "    [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
+
+  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
+      "--epochs", "--batch", "--seed", "--out", "--resume");
+
   /**
    * conv1: (N,3,32,32) -> (N,16,32,32)  [resnet164_nr.nr:26]
    */
@@ -116,1367 +146,1367 @@ public final class Resnet164NrTrainer extends LayerNetwork {
   /**
    * layer1.0.conv1: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer10Conv1;
+  private ConvBnLayer layer1_0Conv1;
 
   /**
    * layer1.0.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer10Conv2;
+  private ConvBnLayer layer1_0Conv2;
 
   /**
    * layer1.0.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer10Conv3;
+  private ConvBnLayer layer1_0Conv3;
 
   /**
    * layer1.0.downsample: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private ConvBnLayer layer10Downsample;
+  private ConvBnLayer layer1_0Downsample;
 
   /**
    * layer1.0.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer100;
+  private AddLayer layer1_0_0;
 
   /**
    * layer1.0.5: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer105;
+  private ReluLayer layer1_0_5;
 
   /**
    * layer1.1.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer11Conv1;
+  private ConvBnLayer layer1_1Conv1;
 
   /**
    * layer1.1.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer11Conv2;
+  private ConvBnLayer layer1_1Conv2;
 
   /**
    * layer1.1.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer11Conv3;
+  private ConvBnLayer layer1_1Conv3;
 
   /**
    * layer1.1.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer110;
+  private AddLayer layer1_1_0;
 
   /**
    * layer1.1.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer114;
+  private ReluLayer layer1_1_4;
 
   /**
    * layer1.2.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer12Conv1;
+  private ConvBnLayer layer1_2Conv1;
 
   /**
    * layer1.2.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer12Conv2;
+  private ConvBnLayer layer1_2Conv2;
 
   /**
    * layer1.2.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer12Conv3;
+  private ConvBnLayer layer1_2Conv3;
 
   /**
    * layer1.2.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer120;
+  private AddLayer layer1_2_0;
 
   /**
    * layer1.2.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer124;
+  private ReluLayer layer1_2_4;
 
   /**
    * layer1.3.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer13Conv1;
+  private ConvBnLayer layer1_3Conv1;
 
   /**
    * layer1.3.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer13Conv2;
+  private ConvBnLayer layer1_3Conv2;
 
   /**
    * layer1.3.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer13Conv3;
+  private ConvBnLayer layer1_3Conv3;
 
   /**
    * layer1.3.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer130;
+  private AddLayer layer1_3_0;
 
   /**
    * layer1.3.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer134;
+  private ReluLayer layer1_3_4;
 
   /**
    * layer1.4.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer14Conv1;
+  private ConvBnLayer layer1_4Conv1;
 
   /**
    * layer1.4.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer14Conv2;
+  private ConvBnLayer layer1_4Conv2;
 
   /**
    * layer1.4.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer14Conv3;
+  private ConvBnLayer layer1_4Conv3;
 
   /**
    * layer1.4.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer140;
+  private AddLayer layer1_4_0;
 
   /**
    * layer1.4.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer144;
+  private ReluLayer layer1_4_4;
 
   /**
    * layer1.5.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer15Conv1;
+  private ConvBnLayer layer1_5Conv1;
 
   /**
    * layer1.5.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer15Conv2;
+  private ConvBnLayer layer1_5Conv2;
 
   /**
    * layer1.5.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer15Conv3;
+  private ConvBnLayer layer1_5Conv3;
 
   /**
    * layer1.5.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer150;
+  private AddLayer layer1_5_0;
 
   /**
    * layer1.5.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer154;
+  private ReluLayer layer1_5_4;
 
   /**
    * layer1.6.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer16Conv1;
+  private ConvBnLayer layer1_6Conv1;
 
   /**
    * layer1.6.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer16Conv2;
+  private ConvBnLayer layer1_6Conv2;
 
   /**
    * layer1.6.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer16Conv3;
+  private ConvBnLayer layer1_6Conv3;
 
   /**
    * layer1.6.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer160;
+  private AddLayer layer1_6_0;
 
   /**
    * layer1.6.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer164;
+  private ReluLayer layer1_6_4;
 
   /**
    * layer1.7.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer17Conv1;
+  private ConvBnLayer layer1_7Conv1;
 
   /**
    * layer1.7.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer17Conv2;
+  private ConvBnLayer layer1_7Conv2;
 
   /**
    * layer1.7.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer17Conv3;
+  private ConvBnLayer layer1_7Conv3;
 
   /**
    * layer1.7.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer170;
+  private AddLayer layer1_7_0;
 
   /**
    * layer1.7.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer174;
+  private ReluLayer layer1_7_4;
 
   /**
    * layer1.8.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer18Conv1;
+  private ConvBnLayer layer1_8Conv1;
 
   /**
    * layer1.8.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer18Conv2;
+  private ConvBnLayer layer1_8Conv2;
 
   /**
    * layer1.8.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer18Conv3;
+  private ConvBnLayer layer1_8Conv3;
 
   /**
    * layer1.8.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer180;
+  private AddLayer layer1_8_0;
 
   /**
    * layer1.8.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer184;
+  private ReluLayer layer1_8_4;
 
   /**
    * layer1.9.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer19Conv1;
+  private ConvBnLayer layer1_9Conv1;
 
   /**
    * layer1.9.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer19Conv2;
+  private ConvBnLayer layer1_9Conv2;
 
   /**
    * layer1.9.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer19Conv3;
+  private ConvBnLayer layer1_9Conv3;
 
   /**
    * layer1.9.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer190;
+  private AddLayer layer1_9_0;
 
   /**
    * layer1.9.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer194;
+  private ReluLayer layer1_9_4;
 
   /**
    * layer1.10.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer110Conv1;
+  private ConvBnLayer layer1_10Conv1;
 
   /**
    * layer1.10.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer110Conv2;
+  private ConvBnLayer layer1_10Conv2;
 
   /**
    * layer1.10.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer110Conv3;
+  private ConvBnLayer layer1_10Conv3;
 
   /**
    * layer1.10.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer1100;
+  private AddLayer layer1_10_0;
 
   /**
    * layer1.10.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer1104;
+  private ReluLayer layer1_10_4;
 
   /**
    * layer1.11.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer111Conv1;
+  private ConvBnLayer layer1_11Conv1;
 
   /**
    * layer1.11.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer111Conv2;
+  private ConvBnLayer layer1_11Conv2;
 
   /**
    * layer1.11.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer111Conv3;
+  private ConvBnLayer layer1_11Conv3;
 
   /**
    * layer1.11.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer1110;
+  private AddLayer layer1_11_0;
 
   /**
    * layer1.11.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer1114;
+  private ReluLayer layer1_11_4;
 
   /**
    * layer1.12.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer112Conv1;
+  private ConvBnLayer layer1_12Conv1;
 
   /**
    * layer1.12.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer112Conv2;
+  private ConvBnLayer layer1_12Conv2;
 
   /**
    * layer1.12.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer112Conv3;
+  private ConvBnLayer layer1_12Conv3;
 
   /**
    * layer1.12.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer1120;
+  private AddLayer layer1_12_0;
 
   /**
    * layer1.12.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer1124;
+  private ReluLayer layer1_12_4;
 
   /**
    * layer1.13.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer113Conv1;
+  private ConvBnLayer layer1_13Conv1;
 
   /**
    * layer1.13.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer113Conv2;
+  private ConvBnLayer layer1_13Conv2;
 
   /**
    * layer1.13.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer113Conv3;
+  private ConvBnLayer layer1_13Conv3;
 
   /**
    * layer1.13.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer1130;
+  private AddLayer layer1_13_0;
 
   /**
    * layer1.13.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer1134;
+  private ReluLayer layer1_13_4;
 
   /**
    * layer1.14.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer114Conv1;
+  private ConvBnLayer layer1_14Conv1;
 
   /**
    * layer1.14.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer114Conv2;
+  private ConvBnLayer layer1_14Conv2;
 
   /**
    * layer1.14.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer114Conv3;
+  private ConvBnLayer layer1_14Conv3;
 
   /**
    * layer1.14.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer1140;
+  private AddLayer layer1_14_0;
 
   /**
    * layer1.14.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer1144;
+  private ReluLayer layer1_14_4;
 
   /**
    * layer1.15.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer115Conv1;
+  private ConvBnLayer layer1_15Conv1;
 
   /**
    * layer1.15.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer115Conv2;
+  private ConvBnLayer layer1_15Conv2;
 
   /**
    * layer1.15.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer115Conv3;
+  private ConvBnLayer layer1_15Conv3;
 
   /**
    * layer1.15.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer1150;
+  private AddLayer layer1_15_0;
 
   /**
    * layer1.15.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer1154;
+  private ReluLayer layer1_15_4;
 
   /**
    * layer1.16.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer116Conv1;
+  private ConvBnLayer layer1_16Conv1;
 
   /**
    * layer1.16.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer116Conv2;
+  private ConvBnLayer layer1_16Conv2;
 
   /**
    * layer1.16.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer116Conv3;
+  private ConvBnLayer layer1_16Conv3;
 
   /**
    * layer1.16.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer1160;
+  private AddLayer layer1_16_0;
 
   /**
    * layer1.16.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer1164;
+  private ReluLayer layer1_16_4;
 
   /**
    * layer1.17.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer117Conv1;
+  private ConvBnLayer layer1_17Conv1;
 
   /**
    * layer1.17.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer117Conv2;
+  private ConvBnLayer layer1_17Conv2;
 
   /**
    * layer1.17.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer117Conv3;
+  private ConvBnLayer layer1_17Conv3;
 
   /**
    * layer1.17.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer1170;
+  private AddLayer layer1_17_0;
 
   /**
    * layer1.17.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer1174;
+  private ReluLayer layer1_17_4;
 
   /**
    * layer2.0.conv1: (N,64,32,32) -> (N,32,32,32)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer20Conv1;
+  private ConvBnLayer layer2_0Conv1;
 
   /**
    * layer2.0.conv2: (N,32,32,32) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer20Conv2;
+  private ConvBnLayer layer2_0Conv2;
 
   /**
    * layer2.0.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer20Conv3;
+  private ConvBnLayer layer2_0Conv3;
 
   /**
    * layer2.0.downsample: (N,64,32,32) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private ConvBnLayer layer20Downsample;
+  private ConvBnLayer layer2_0Downsample;
 
   /**
    * layer2.0.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer200;
+  private AddLayer layer2_0_0;
 
   /**
    * layer2.0.5: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer205;
+  private ReluLayer layer2_0_5;
 
   /**
    * layer2.1.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer21Conv1;
+  private ConvBnLayer layer2_1Conv1;
 
   /**
    * layer2.1.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer21Conv2;
+  private ConvBnLayer layer2_1Conv2;
 
   /**
    * layer2.1.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer21Conv3;
+  private ConvBnLayer layer2_1Conv3;
 
   /**
    * layer2.1.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer210;
+  private AddLayer layer2_1_0;
 
   /**
    * layer2.1.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer214;
+  private ReluLayer layer2_1_4;
 
   /**
    * layer2.2.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer22Conv1;
+  private ConvBnLayer layer2_2Conv1;
 
   /**
    * layer2.2.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer22Conv2;
+  private ConvBnLayer layer2_2Conv2;
 
   /**
    * layer2.2.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer22Conv3;
+  private ConvBnLayer layer2_2Conv3;
 
   /**
    * layer2.2.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer220;
+  private AddLayer layer2_2_0;
 
   /**
    * layer2.2.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer224;
+  private ReluLayer layer2_2_4;
 
   /**
    * layer2.3.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer23Conv1;
+  private ConvBnLayer layer2_3Conv1;
 
   /**
    * layer2.3.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer23Conv2;
+  private ConvBnLayer layer2_3Conv2;
 
   /**
    * layer2.3.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer23Conv3;
+  private ConvBnLayer layer2_3Conv3;
 
   /**
    * layer2.3.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer230;
+  private AddLayer layer2_3_0;
 
   /**
    * layer2.3.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer234;
+  private ReluLayer layer2_3_4;
 
   /**
    * layer2.4.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer24Conv1;
+  private ConvBnLayer layer2_4Conv1;
 
   /**
    * layer2.4.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer24Conv2;
+  private ConvBnLayer layer2_4Conv2;
 
   /**
    * layer2.4.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer24Conv3;
+  private ConvBnLayer layer2_4Conv3;
 
   /**
    * layer2.4.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer240;
+  private AddLayer layer2_4_0;
 
   /**
    * layer2.4.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer244;
+  private ReluLayer layer2_4_4;
 
   /**
    * layer2.5.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer25Conv1;
+  private ConvBnLayer layer2_5Conv1;
 
   /**
    * layer2.5.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer25Conv2;
+  private ConvBnLayer layer2_5Conv2;
 
   /**
    * layer2.5.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer25Conv3;
+  private ConvBnLayer layer2_5Conv3;
 
   /**
    * layer2.5.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer250;
+  private AddLayer layer2_5_0;
 
   /**
    * layer2.5.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer254;
+  private ReluLayer layer2_5_4;
 
   /**
    * layer2.6.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer26Conv1;
+  private ConvBnLayer layer2_6Conv1;
 
   /**
    * layer2.6.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer26Conv2;
+  private ConvBnLayer layer2_6Conv2;
 
   /**
    * layer2.6.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer26Conv3;
+  private ConvBnLayer layer2_6Conv3;
 
   /**
    * layer2.6.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer260;
+  private AddLayer layer2_6_0;
 
   /**
    * layer2.6.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer264;
+  private ReluLayer layer2_6_4;
 
   /**
    * layer2.7.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer27Conv1;
+  private ConvBnLayer layer2_7Conv1;
 
   /**
    * layer2.7.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer27Conv2;
+  private ConvBnLayer layer2_7Conv2;
 
   /**
    * layer2.7.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer27Conv3;
+  private ConvBnLayer layer2_7Conv3;
 
   /**
    * layer2.7.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer270;
+  private AddLayer layer2_7_0;
 
   /**
    * layer2.7.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer274;
+  private ReluLayer layer2_7_4;
 
   /**
    * layer2.8.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer28Conv1;
+  private ConvBnLayer layer2_8Conv1;
 
   /**
    * layer2.8.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer28Conv2;
+  private ConvBnLayer layer2_8Conv2;
 
   /**
    * layer2.8.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer28Conv3;
+  private ConvBnLayer layer2_8Conv3;
 
   /**
    * layer2.8.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer280;
+  private AddLayer layer2_8_0;
 
   /**
    * layer2.8.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer284;
+  private ReluLayer layer2_8_4;
 
   /**
    * layer2.9.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer29Conv1;
+  private ConvBnLayer layer2_9Conv1;
 
   /**
    * layer2.9.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer29Conv2;
+  private ConvBnLayer layer2_9Conv2;
 
   /**
    * layer2.9.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer29Conv3;
+  private ConvBnLayer layer2_9Conv3;
 
   /**
    * layer2.9.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer290;
+  private AddLayer layer2_9_0;
 
   /**
    * layer2.9.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer294;
+  private ReluLayer layer2_9_4;
 
   /**
    * layer2.10.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer210Conv1;
+  private ConvBnLayer layer2_10Conv1;
 
   /**
    * layer2.10.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer210Conv2;
+  private ConvBnLayer layer2_10Conv2;
 
   /**
    * layer2.10.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer210Conv3;
+  private ConvBnLayer layer2_10Conv3;
 
   /**
    * layer2.10.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer2100;
+  private AddLayer layer2_10_0;
 
   /**
    * layer2.10.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer2104;
+  private ReluLayer layer2_10_4;
 
   /**
    * layer2.11.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer211Conv1;
+  private ConvBnLayer layer2_11Conv1;
 
   /**
    * layer2.11.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer211Conv2;
+  private ConvBnLayer layer2_11Conv2;
 
   /**
    * layer2.11.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer211Conv3;
+  private ConvBnLayer layer2_11Conv3;
 
   /**
    * layer2.11.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer2110;
+  private AddLayer layer2_11_0;
 
   /**
    * layer2.11.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer2114;
+  private ReluLayer layer2_11_4;
 
   /**
    * layer2.12.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer212Conv1;
+  private ConvBnLayer layer2_12Conv1;
 
   /**
    * layer2.12.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer212Conv2;
+  private ConvBnLayer layer2_12Conv2;
 
   /**
    * layer2.12.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer212Conv3;
+  private ConvBnLayer layer2_12Conv3;
 
   /**
    * layer2.12.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer2120;
+  private AddLayer layer2_12_0;
 
   /**
    * layer2.12.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer2124;
+  private ReluLayer layer2_12_4;
 
   /**
    * layer2.13.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer213Conv1;
+  private ConvBnLayer layer2_13Conv1;
 
   /**
    * layer2.13.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer213Conv2;
+  private ConvBnLayer layer2_13Conv2;
 
   /**
    * layer2.13.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer213Conv3;
+  private ConvBnLayer layer2_13Conv3;
 
   /**
    * layer2.13.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer2130;
+  private AddLayer layer2_13_0;
 
   /**
    * layer2.13.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer2134;
+  private ReluLayer layer2_13_4;
 
   /**
    * layer2.14.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer214Conv1;
+  private ConvBnLayer layer2_14Conv1;
 
   /**
    * layer2.14.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer214Conv2;
+  private ConvBnLayer layer2_14Conv2;
 
   /**
    * layer2.14.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer214Conv3;
+  private ConvBnLayer layer2_14Conv3;
 
   /**
    * layer2.14.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer2140;
+  private AddLayer layer2_14_0;
 
   /**
    * layer2.14.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer2144;
+  private ReluLayer layer2_14_4;
 
   /**
    * layer2.15.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer215Conv1;
+  private ConvBnLayer layer2_15Conv1;
 
   /**
    * layer2.15.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer215Conv2;
+  private ConvBnLayer layer2_15Conv2;
 
   /**
    * layer2.15.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer215Conv3;
+  private ConvBnLayer layer2_15Conv3;
 
   /**
    * layer2.15.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer2150;
+  private AddLayer layer2_15_0;
 
   /**
    * layer2.15.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer2154;
+  private ReluLayer layer2_15_4;
 
   /**
    * layer2.16.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer216Conv1;
+  private ConvBnLayer layer2_16Conv1;
 
   /**
    * layer2.16.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer216Conv2;
+  private ConvBnLayer layer2_16Conv2;
 
   /**
    * layer2.16.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer216Conv3;
+  private ConvBnLayer layer2_16Conv3;
 
   /**
    * layer2.16.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer2160;
+  private AddLayer layer2_16_0;
 
   /**
    * layer2.16.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer2164;
+  private ReluLayer layer2_16_4;
 
   /**
    * layer2.17.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer217Conv1;
+  private ConvBnLayer layer2_17Conv1;
 
   /**
    * layer2.17.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer217Conv2;
+  private ConvBnLayer layer2_17Conv2;
 
   /**
    * layer2.17.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer217Conv3;
+  private ConvBnLayer layer2_17Conv3;
 
   /**
    * layer2.17.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer2170;
+  private AddLayer layer2_17_0;
 
   /**
    * layer2.17.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer2174;
+  private ReluLayer layer2_17_4;
 
   /**
    * layer3.0.conv1: (N,128,16,16) -> (N,64,16,16)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer30Conv1;
+  private ConvBnLayer layer3_0Conv1;
 
   /**
    * layer3.0.conv2: (N,64,16,16) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer30Conv2;
+  private ConvBnLayer layer3_0Conv2;
 
   /**
    * layer3.0.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer30Conv3;
+  private ConvBnLayer layer3_0Conv3;
 
   /**
    * layer3.0.downsample: (N,128,16,16) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private ConvBnLayer layer30Downsample;
+  private ConvBnLayer layer3_0Downsample;
 
   /**
    * layer3.0.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer300;
+  private AddLayer layer3_0_0;
 
   /**
    * layer3.0.5: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer305;
+  private ReluLayer layer3_0_5;
 
   /**
    * layer3.1.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer31Conv1;
+  private ConvBnLayer layer3_1Conv1;
 
   /**
    * layer3.1.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer31Conv2;
+  private ConvBnLayer layer3_1Conv2;
 
   /**
    * layer3.1.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer31Conv3;
+  private ConvBnLayer layer3_1Conv3;
 
   /**
    * layer3.1.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer310;
+  private AddLayer layer3_1_0;
 
   /**
    * layer3.1.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer314;
+  private ReluLayer layer3_1_4;
 
   /**
    * layer3.2.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer32Conv1;
+  private ConvBnLayer layer3_2Conv1;
 
   /**
    * layer3.2.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer32Conv2;
+  private ConvBnLayer layer3_2Conv2;
 
   /**
    * layer3.2.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer32Conv3;
+  private ConvBnLayer layer3_2Conv3;
 
   /**
    * layer3.2.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer320;
+  private AddLayer layer3_2_0;
 
   /**
    * layer3.2.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer324;
+  private ReluLayer layer3_2_4;
 
   /**
    * layer3.3.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer33Conv1;
+  private ConvBnLayer layer3_3Conv1;
 
   /**
    * layer3.3.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer33Conv2;
+  private ConvBnLayer layer3_3Conv2;
 
   /**
    * layer3.3.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer33Conv3;
+  private ConvBnLayer layer3_3Conv3;
 
   /**
    * layer3.3.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer330;
+  private AddLayer layer3_3_0;
 
   /**
    * layer3.3.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer334;
+  private ReluLayer layer3_3_4;
 
   /**
    * layer3.4.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer34Conv1;
+  private ConvBnLayer layer3_4Conv1;
 
   /**
    * layer3.4.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer34Conv2;
+  private ConvBnLayer layer3_4Conv2;
 
   /**
    * layer3.4.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer34Conv3;
+  private ConvBnLayer layer3_4Conv3;
 
   /**
    * layer3.4.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer340;
+  private AddLayer layer3_4_0;
 
   /**
    * layer3.4.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer344;
+  private ReluLayer layer3_4_4;
 
   /**
    * layer3.5.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer35Conv1;
+  private ConvBnLayer layer3_5Conv1;
 
   /**
    * layer3.5.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer35Conv2;
+  private ConvBnLayer layer3_5Conv2;
 
   /**
    * layer3.5.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer35Conv3;
+  private ConvBnLayer layer3_5Conv3;
 
   /**
    * layer3.5.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer350;
+  private AddLayer layer3_5_0;
 
   /**
    * layer3.5.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer354;
+  private ReluLayer layer3_5_4;
 
   /**
    * layer3.6.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer36Conv1;
+  private ConvBnLayer layer3_6Conv1;
 
   /**
    * layer3.6.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer36Conv2;
+  private ConvBnLayer layer3_6Conv2;
 
   /**
    * layer3.6.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer36Conv3;
+  private ConvBnLayer layer3_6Conv3;
 
   /**
    * layer3.6.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer360;
+  private AddLayer layer3_6_0;
 
   /**
    * layer3.6.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer364;
+  private ReluLayer layer3_6_4;
 
   /**
    * layer3.7.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer37Conv1;
+  private ConvBnLayer layer3_7Conv1;
 
   /**
    * layer3.7.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer37Conv2;
+  private ConvBnLayer layer3_7Conv2;
 
   /**
    * layer3.7.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer37Conv3;
+  private ConvBnLayer layer3_7Conv3;
 
   /**
    * layer3.7.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer370;
+  private AddLayer layer3_7_0;
 
   /**
    * layer3.7.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer374;
+  private ReluLayer layer3_7_4;
 
   /**
    * layer3.8.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer38Conv1;
+  private ConvBnLayer layer3_8Conv1;
 
   /**
    * layer3.8.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer38Conv2;
+  private ConvBnLayer layer3_8Conv2;
 
   /**
    * layer3.8.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer38Conv3;
+  private ConvBnLayer layer3_8Conv3;
 
   /**
    * layer3.8.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer380;
+  private AddLayer layer3_8_0;
 
   /**
    * layer3.8.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer384;
+  private ReluLayer layer3_8_4;
 
   /**
    * layer3.9.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer39Conv1;
+  private ConvBnLayer layer3_9Conv1;
 
   /**
    * layer3.9.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer39Conv2;
+  private ConvBnLayer layer3_9Conv2;
 
   /**
    * layer3.9.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer39Conv3;
+  private ConvBnLayer layer3_9Conv3;
 
   /**
    * layer3.9.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer390;
+  private AddLayer layer3_9_0;
 
   /**
    * layer3.9.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer394;
+  private ReluLayer layer3_9_4;
 
   /**
    * layer3.10.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer310Conv1;
+  private ConvBnLayer layer3_10Conv1;
 
   /**
    * layer3.10.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer310Conv2;
+  private ConvBnLayer layer3_10Conv2;
 
   /**
    * layer3.10.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer310Conv3;
+  private ConvBnLayer layer3_10Conv3;
 
   /**
    * layer3.10.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer3100;
+  private AddLayer layer3_10_0;
 
   /**
    * layer3.10.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer3104;
+  private ReluLayer layer3_10_4;
 
   /**
    * layer3.11.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer311Conv1;
+  private ConvBnLayer layer3_11Conv1;
 
   /**
    * layer3.11.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer311Conv2;
+  private ConvBnLayer layer3_11Conv2;
 
   /**
    * layer3.11.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer311Conv3;
+  private ConvBnLayer layer3_11Conv3;
 
   /**
    * layer3.11.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer3110;
+  private AddLayer layer3_11_0;
 
   /**
    * layer3.11.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer3114;
+  private ReluLayer layer3_11_4;
 
   /**
    * layer3.12.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer312Conv1;
+  private ConvBnLayer layer3_12Conv1;
 
   /**
    * layer3.12.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer312Conv2;
+  private ConvBnLayer layer3_12Conv2;
 
   /**
    * layer3.12.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer312Conv3;
+  private ConvBnLayer layer3_12Conv3;
 
   /**
    * layer3.12.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer3120;
+  private AddLayer layer3_12_0;
 
   /**
    * layer3.12.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer3124;
+  private ReluLayer layer3_12_4;
 
   /**
    * layer3.13.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer313Conv1;
+  private ConvBnLayer layer3_13Conv1;
 
   /**
    * layer3.13.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer313Conv2;
+  private ConvBnLayer layer3_13Conv2;
 
   /**
    * layer3.13.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer313Conv3;
+  private ConvBnLayer layer3_13Conv3;
 
   /**
    * layer3.13.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer3130;
+  private AddLayer layer3_13_0;
 
   /**
    * layer3.13.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer3134;
+  private ReluLayer layer3_13_4;
 
   /**
    * layer3.14.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer314Conv1;
+  private ConvBnLayer layer3_14Conv1;
 
   /**
    * layer3.14.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer314Conv2;
+  private ConvBnLayer layer3_14Conv2;
 
   /**
    * layer3.14.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer314Conv3;
+  private ConvBnLayer layer3_14Conv3;
 
   /**
    * layer3.14.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer3140;
+  private AddLayer layer3_14_0;
 
   /**
    * layer3.14.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer3144;
+  private ReluLayer layer3_14_4;
 
   /**
    * layer3.15.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer315Conv1;
+  private ConvBnLayer layer3_15Conv1;
 
   /**
    * layer3.15.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer315Conv2;
+  private ConvBnLayer layer3_15Conv2;
 
   /**
    * layer3.15.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer315Conv3;
+  private ConvBnLayer layer3_15Conv3;
 
   /**
    * layer3.15.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer3150;
+  private AddLayer layer3_15_0;
 
   /**
    * layer3.15.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer3154;
+  private ReluLayer layer3_15_4;
 
   /**
    * layer3.16.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer316Conv1;
+  private ConvBnLayer layer3_16Conv1;
 
   /**
    * layer3.16.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer316Conv2;
+  private ConvBnLayer layer3_16Conv2;
 
   /**
    * layer3.16.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer316Conv3;
+  private ConvBnLayer layer3_16Conv3;
 
   /**
    * layer3.16.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer3160;
+  private AddLayer layer3_16_0;
 
   /**
    * layer3.16.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer3164;
+  private ReluLayer layer3_16_4;
 
   /**
    * layer3.17.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
    */
-  private ConvBnLayer layer317Conv1;
+  private ConvBnLayer layer3_17Conv1;
 
   /**
    * layer3.17.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
    */
-  private ConvBnLayer layer317Conv2;
+  private ConvBnLayer layer3_17Conv2;
 
   /**
    * layer3.17.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
    */
-  private ConvBnLayer layer317Conv3;
+  private ConvBnLayer layer3_17Conv3;
 
   /**
    * layer3.17.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
    */
-  private AddLayer layer3170;
+  private AddLayer layer3_17_0;
 
   /**
    * layer3.17.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
    */
-  private ReluLayer layer3174;
+  private ReluLayer layer3_17_4;
 
   /**
    * classifier: (N,256,8,8) -> (N,10,1,1)  [resnet164_nr.nr:31]
@@ -1528,487 +1558,492 @@ public final class Resnet164NrTrainer extends LayerNetwork {
     conv1 = new ConvBnLayer(conv(0), shape(IrNode.IMAGE).channels(), widths().get(0), split(0),
         cross());
     features1 = new ReluLayer("features.1", shape(0));
-    layer10Conv1 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(1), split(1),
+    layer1_0Conv1 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(1), split(1),
         cross());
-    layer10Conv2 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(2), split(2),
+    layer1_0Conv2 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(2), split(2),
         cross());
-    layer10Conv3 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(3), split(3),
+    layer1_0Conv3 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(3), split(3),
         cross());
-    layer10Downsample = new ConvBnLayer(conv(5), shape(1).channels(), widths().get(4), split(4),
+    layer1_0Downsample = new ConvBnLayer(conv(5), shape(1).channels(), widths().get(4), split(4),
         cross());
-    layer100 = new AddLayer("layer1.0.0", shape(6));
-    layer105 = new ReluLayer("layer1.0.5", shape(6));
-    layer11Conv1 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(5), split(5),
+    layer1_0_0 = new AddLayer("layer1.0.0", shape(6));
+    layer1_0_5 = new ReluLayer("layer1.0.5", shape(6));
+    layer1_1Conv1 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(5), split(5),
         cross());
-    layer11Conv2 = new ConvBnLayer(conv(9), shape(8).channels(), widths().get(6), split(6),
+    layer1_1Conv2 = new ConvBnLayer(conv(9), shape(8).channels(), widths().get(6), split(6),
         cross());
-    layer11Conv3 = new ConvBnLayer(conv(10), shape(9).channels(), widths().get(7), split(7),
+    layer1_1Conv3 = new ConvBnLayer(conv(10), shape(9).channels(), widths().get(7), split(7),
         cross());
-    layer110 = new AddLayer("layer1.1.0", shape(11));
-    layer114 = new ReluLayer("layer1.1.4", shape(11));
-    layer12Conv1 = new ConvBnLayer(conv(13), shape(12).channels(), widths().get(8), split(8),
+    layer1_1_0 = new AddLayer("layer1.1.0", shape(11));
+    layer1_1_4 = new ReluLayer("layer1.1.4", shape(11));
+    layer1_2Conv1 = new ConvBnLayer(conv(13), shape(12).channels(), widths().get(8), split(8),
         cross());
-    layer12Conv2 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(9), split(9),
+    layer1_2Conv2 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(9), split(9),
         cross());
-    layer12Conv3 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(10), split(10),
+    layer1_2Conv3 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(10), split(10),
         cross());
-    layer120 = new AddLayer("layer1.2.0", shape(16));
-    layer124 = new ReluLayer("layer1.2.4", shape(16));
-    layer13Conv1 = new ConvBnLayer(conv(18), shape(17).channels(), widths().get(11), split(11),
+    layer1_2_0 = new AddLayer("layer1.2.0", shape(16));
+    layer1_2_4 = new ReluLayer("layer1.2.4", shape(16));
+    layer1_3Conv1 = new ConvBnLayer(conv(18), shape(17).channels(), widths().get(11), split(11),
         cross());
-    layer13Conv2 = new ConvBnLayer(conv(19), shape(18).channels(), widths().get(12), split(12),
+    layer1_3Conv2 = new ConvBnLayer(conv(19), shape(18).channels(), widths().get(12), split(12),
         cross());
-    layer13Conv3 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(13), split(13),
+    layer1_3Conv3 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(13), split(13),
         cross());
-    layer130 = new AddLayer("layer1.3.0", shape(21));
-    layer134 = new ReluLayer("layer1.3.4", shape(21));
-    layer14Conv1 = new ConvBnLayer(conv(23), shape(22).channels(), widths().get(14), split(14),
+    layer1_3_0 = new AddLayer("layer1.3.0", shape(21));
+    layer1_3_4 = new ReluLayer("layer1.3.4", shape(21));
+    layer1_4Conv1 = new ConvBnLayer(conv(23), shape(22).channels(), widths().get(14), split(14),
         cross());
-    layer14Conv2 = new ConvBnLayer(conv(24), shape(23).channels(), widths().get(15), split(15),
+    layer1_4Conv2 = new ConvBnLayer(conv(24), shape(23).channels(), widths().get(15), split(15),
         cross());
-    layer14Conv3 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(16), split(16),
+    layer1_4Conv3 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(16), split(16),
         cross());
-    layer140 = new AddLayer("layer1.4.0", shape(26));
-    layer144 = new ReluLayer("layer1.4.4", shape(26));
-    layer15Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(17), split(17),
+    layer1_4_0 = new AddLayer("layer1.4.0", shape(26));
+    layer1_4_4 = new ReluLayer("layer1.4.4", shape(26));
+    layer1_5Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(17), split(17),
         cross());
-    layer15Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(18), split(18),
+    layer1_5Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(18), split(18),
         cross());
-    layer15Conv3 = new ConvBnLayer(conv(30), shape(29).channels(), widths().get(19), split(19),
+    layer1_5Conv3 = new ConvBnLayer(conv(30), shape(29).channels(), widths().get(19), split(19),
         cross());
-    layer150 = new AddLayer("layer1.5.0", shape(31));
-    layer154 = new ReluLayer("layer1.5.4", shape(31));
-    layer16Conv1 = new ConvBnLayer(conv(33), shape(32).channels(), widths().get(20), split(20),
+    layer1_5_0 = new AddLayer("layer1.5.0", shape(31));
+    layer1_5_4 = new ReluLayer("layer1.5.4", shape(31));
+    layer1_6Conv1 = new ConvBnLayer(conv(33), shape(32).channels(), widths().get(20), split(20),
         cross());
-    layer16Conv2 = new ConvBnLayer(conv(34), shape(33).channels(), widths().get(21), split(21),
+    layer1_6Conv2 = new ConvBnLayer(conv(34), shape(33).channels(), widths().get(21), split(21),
         cross());
-    layer16Conv3 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(22), split(22),
+    layer1_6Conv3 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(22), split(22),
         cross());
-    layer160 = new AddLayer("layer1.6.0", shape(36));
-    layer164 = new ReluLayer("layer1.6.4", shape(36));
-    layer17Conv1 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(23), split(23),
+    layer1_6_0 = new AddLayer("layer1.6.0", shape(36));
+    layer1_6_4 = new ReluLayer("layer1.6.4", shape(36));
+    layer1_7Conv1 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(23), split(23),
         cross());
-    layer17Conv2 = new ConvBnLayer(conv(39), shape(38).channels(), widths().get(24), split(24),
+    layer1_7Conv2 = new ConvBnLayer(conv(39), shape(38).channels(), widths().get(24), split(24),
         cross());
-    layer17Conv3 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(25), split(25),
+    layer1_7Conv3 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(25), split(25),
         cross());
-    layer170 = new AddLayer("layer1.7.0", shape(41));
-    layer174 = new ReluLayer("layer1.7.4", shape(41));
-    layer18Conv1 = new ConvBnLayer(conv(43), shape(42).channels(), widths().get(26), split(26),
+    layer1_7_0 = new AddLayer("layer1.7.0", shape(41));
+    layer1_7_4 = new ReluLayer("layer1.7.4", shape(41));
+    layer1_8Conv1 = new ConvBnLayer(conv(43), shape(42).channels(), widths().get(26), split(26),
         cross());
-    layer18Conv2 = new ConvBnLayer(conv(44), shape(43).channels(), widths().get(27), split(27),
+    layer1_8Conv2 = new ConvBnLayer(conv(44), shape(43).channels(), widths().get(27), split(27),
         cross());
-    layer18Conv3 = new ConvBnLayer(conv(45), shape(44).channels(), widths().get(28), split(28),
+    layer1_8Conv3 = new ConvBnLayer(conv(45), shape(44).channels(), widths().get(28), split(28),
         cross());
-    layer180 = new AddLayer("layer1.8.0", shape(46));
-    layer184 = new ReluLayer("layer1.8.4", shape(46));
-    layer19Conv1 = new ConvBnLayer(conv(48), shape(47).channels(), widths().get(29), split(29),
+    layer1_8_0 = new AddLayer("layer1.8.0", shape(46));
+    layer1_8_4 = new ReluLayer("layer1.8.4", shape(46));
+    layer1_9Conv1 = new ConvBnLayer(conv(48), shape(47).channels(), widths().get(29), split(29),
         cross());
-    layer19Conv2 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(30), split(30),
+    layer1_9Conv2 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(30), split(30),
         cross());
-    layer19Conv3 = new ConvBnLayer(conv(50), shape(49).channels(), widths().get(31), split(31),
+    layer1_9Conv3 = new ConvBnLayer(conv(50), shape(49).channels(), widths().get(31), split(31),
         cross());
-    layer190 = new AddLayer("layer1.9.0", shape(51));
-    layer194 = new ReluLayer("layer1.9.4", shape(51));
-    layer110Conv1 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(32), split(32),
+    layer1_9_0 = new AddLayer("layer1.9.0", shape(51));
+    layer1_9_4 = new ReluLayer("layer1.9.4", shape(51));
+    layer1_10Conv1 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(32), split(32),
         cross());
-    layer110Conv2 = new ConvBnLayer(conv(54), shape(53).channels(), widths().get(33), split(33),
+    layer1_10Conv2 = new ConvBnLayer(conv(54), shape(53).channels(), widths().get(33), split(33),
         cross());
-    layer110Conv3 = new ConvBnLayer(conv(55), shape(54).channels(), widths().get(34), split(34),
+    layer1_10Conv3 = new ConvBnLayer(conv(55), shape(54).channels(), widths().get(34), split(34),
         cross());
-    layer1100 = new AddLayer("layer1.10.0", shape(56));
-    layer1104 = new ReluLayer("layer1.10.4", shape(56));
-    layer111Conv1 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(35), split(35),
+    layer1_10_0 = new AddLayer("layer1.10.0", shape(56));
+    layer1_10_4 = new ReluLayer("layer1.10.4", shape(56));
+    layer1_11Conv1 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(35), split(35),
         cross());
-    layer111Conv2 = new ConvBnLayer(conv(59), shape(58).channels(), widths().get(36), split(36),
+    layer1_11Conv2 = new ConvBnLayer(conv(59), shape(58).channels(), widths().get(36), split(36),
         cross());
-    layer111Conv3 = new ConvBnLayer(conv(60), shape(59).channels(), widths().get(37), split(37),
+    layer1_11Conv3 = new ConvBnLayer(conv(60), shape(59).channels(), widths().get(37), split(37),
         cross());
-    layer1110 = new AddLayer("layer1.11.0", shape(61));
-    layer1114 = new ReluLayer("layer1.11.4", shape(61));
-    layer112Conv1 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(38), split(38),
+    layer1_11_0 = new AddLayer("layer1.11.0", shape(61));
+    layer1_11_4 = new ReluLayer("layer1.11.4", shape(61));
+    layer1_12Conv1 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(38), split(38),
         cross());
-    layer112Conv2 = new ConvBnLayer(conv(64), shape(63).channels(), widths().get(39), split(39),
+    layer1_12Conv2 = new ConvBnLayer(conv(64), shape(63).channels(), widths().get(39), split(39),
         cross());
-    layer112Conv3 = new ConvBnLayer(conv(65), shape(64).channels(), widths().get(40), split(40),
+    layer1_12Conv3 = new ConvBnLayer(conv(65), shape(64).channels(), widths().get(40), split(40),
         cross());
-    layer1120 = new AddLayer("layer1.12.0", shape(66));
-    layer1124 = new ReluLayer("layer1.12.4", shape(66));
-    layer113Conv1 = new ConvBnLayer(conv(68), shape(67).channels(), widths().get(41), split(41),
+    layer1_12_0 = new AddLayer("layer1.12.0", shape(66));
+    layer1_12_4 = new ReluLayer("layer1.12.4", shape(66));
+    layer1_13Conv1 = new ConvBnLayer(conv(68), shape(67).channels(), widths().get(41), split(41),
         cross());
-    layer113Conv2 = new ConvBnLayer(conv(69), shape(68).channels(), widths().get(42), split(42),
+    layer1_13Conv2 = new ConvBnLayer(conv(69), shape(68).channels(), widths().get(42), split(42),
         cross());
-    layer113Conv3 = new ConvBnLayer(conv(70), shape(69).channels(), widths().get(43), split(43),
+    layer1_13Conv3 = new ConvBnLayer(conv(70), shape(69).channels(), widths().get(43), split(43),
         cross());
-    layer1130 = new AddLayer("layer1.13.0", shape(71));
-    layer1134 = new ReluLayer("layer1.13.4", shape(71));
-    layer114Conv1 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(44), split(44),
+    layer1_13_0 = new AddLayer("layer1.13.0", shape(71));
+    layer1_13_4 = new ReluLayer("layer1.13.4", shape(71));
+    layer1_14Conv1 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(44), split(44),
         cross());
-    layer114Conv2 = new ConvBnLayer(conv(74), shape(73).channels(), widths().get(45), split(45),
+    layer1_14Conv2 = new ConvBnLayer(conv(74), shape(73).channels(), widths().get(45), split(45),
         cross());
-    layer114Conv3 = new ConvBnLayer(conv(75), shape(74).channels(), widths().get(46), split(46),
+    layer1_14Conv3 = new ConvBnLayer(conv(75), shape(74).channels(), widths().get(46), split(46),
         cross());
-    layer1140 = new AddLayer("layer1.14.0", shape(76));
-    layer1144 = new ReluLayer("layer1.14.4", shape(76));
-    layer115Conv1 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(47), split(47),
+    layer1_14_0 = new AddLayer("layer1.14.0", shape(76));
+    layer1_14_4 = new ReluLayer("layer1.14.4", shape(76));
+    layer1_15Conv1 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(47), split(47),
         cross());
-    layer115Conv2 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(48), split(48),
+    layer1_15Conv2 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(48), split(48),
         cross());
-    layer115Conv3 = new ConvBnLayer(conv(80), shape(79).channels(), widths().get(49), split(49),
+    layer1_15Conv3 = new ConvBnLayer(conv(80), shape(79).channels(), widths().get(49), split(49),
         cross());
-    layer1150 = new AddLayer("layer1.15.0", shape(81));
-    layer1154 = new ReluLayer("layer1.15.4", shape(81));
-    layer116Conv1 = new ConvBnLayer(conv(83), shape(82).channels(), widths().get(50), split(50),
+    layer1_15_0 = new AddLayer("layer1.15.0", shape(81));
+    layer1_15_4 = new ReluLayer("layer1.15.4", shape(81));
+    layer1_16Conv1 = new ConvBnLayer(conv(83), shape(82).channels(), widths().get(50), split(50),
         cross());
-    layer116Conv2 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(51), split(51),
+    layer1_16Conv2 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(51), split(51),
         cross());
-    layer116Conv3 = new ConvBnLayer(conv(85), shape(84).channels(), widths().get(52), split(52),
+    layer1_16Conv3 = new ConvBnLayer(conv(85), shape(84).channels(), widths().get(52), split(52),
         cross());
-    layer1160 = new AddLayer("layer1.16.0", shape(86));
-    layer1164 = new ReluLayer("layer1.16.4", shape(86));
-    layer117Conv1 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(53), split(53),
+    layer1_16_0 = new AddLayer("layer1.16.0", shape(86));
+    layer1_16_4 = new ReluLayer("layer1.16.4", shape(86));
+    layer1_17Conv1 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(53), split(53),
         cross());
-    layer117Conv2 = new ConvBnLayer(conv(89), shape(88).channels(), widths().get(54), split(54),
+    layer1_17Conv2 = new ConvBnLayer(conv(89), shape(88).channels(), widths().get(54), split(54),
         cross());
-    layer117Conv3 = new ConvBnLayer(conv(90), shape(89).channels(), widths().get(55), split(55),
+    layer1_17Conv3 = new ConvBnLayer(conv(90), shape(89).channels(), widths().get(55), split(55),
         cross());
-    layer1170 = new AddLayer("layer1.17.0", shape(91));
-    layer1174 = new ReluLayer("layer1.17.4", shape(91));
-    layer20Conv1 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(56), split(56),
+    layer1_17_0 = new AddLayer("layer1.17.0", shape(91));
+    layer1_17_4 = new ReluLayer("layer1.17.4", shape(91));
+    layer2_0Conv1 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(56), split(56),
         cross());
-    layer20Conv2 = new ConvBnLayer(conv(94), shape(93).channels(), widths().get(57), split(57),
+    layer2_0Conv2 = new ConvBnLayer(conv(94), shape(93).channels(), widths().get(57), split(57),
         cross());
-    layer20Conv3 = new ConvBnLayer(conv(95), shape(94).channels(), widths().get(58), split(58),
+    layer2_0Conv3 = new ConvBnLayer(conv(95), shape(94).channels(), widths().get(58), split(58),
         cross());
-    layer20Downsample = new ConvBnLayer(conv(96), shape(92).channels(), widths().get(59), split(59),
+    layer2_0Downsample = new ConvBnLayer(conv(96), shape(92).channels(), widths().get(59),
+        split(59), cross());
+    layer2_0_0 = new AddLayer("layer2.0.0", shape(97));
+    layer2_0_5 = new ReluLayer("layer2.0.5", shape(97));
+    layer2_1Conv1 = new ConvBnLayer(conv(99), shape(98).channels(), widths().get(60), split(60),
         cross());
-    layer200 = new AddLayer("layer2.0.0", shape(97));
-    layer205 = new ReluLayer("layer2.0.5", shape(97));
-    layer21Conv1 = new ConvBnLayer(conv(99), shape(98).channels(), widths().get(60), split(60),
+    layer2_1Conv2 = new ConvBnLayer(conv(100), shape(99).channels(), widths().get(61), split(61),
         cross());
-    layer21Conv2 = new ConvBnLayer(conv(100), shape(99).channels(), widths().get(61), split(61),
+    layer2_1Conv3 = new ConvBnLayer(conv(101), shape(100).channels(), widths().get(62), split(62),
         cross());
-    layer21Conv3 = new ConvBnLayer(conv(101), shape(100).channels(), widths().get(62), split(62),
+    layer2_1_0 = new AddLayer("layer2.1.0", shape(102));
+    layer2_1_4 = new ReluLayer("layer2.1.4", shape(102));
+    layer2_2Conv1 = new ConvBnLayer(conv(104), shape(103).channels(), widths().get(63), split(63),
         cross());
-    layer210 = new AddLayer("layer2.1.0", shape(102));
-    layer214 = new ReluLayer("layer2.1.4", shape(102));
-    layer22Conv1 = new ConvBnLayer(conv(104), shape(103).channels(), widths().get(63), split(63),
+    layer2_2Conv2 = new ConvBnLayer(conv(105), shape(104).channels(), widths().get(64), split(64),
         cross());
-    layer22Conv2 = new ConvBnLayer(conv(105), shape(104).channels(), widths().get(64), split(64),
+    layer2_2Conv3 = new ConvBnLayer(conv(106), shape(105).channels(), widths().get(65), split(65),
         cross());
-    layer22Conv3 = new ConvBnLayer(conv(106), shape(105).channels(), widths().get(65), split(65),
+    layer2_2_0 = new AddLayer("layer2.2.0", shape(107));
+    layer2_2_4 = new ReluLayer("layer2.2.4", shape(107));
+    layer2_3Conv1 = new ConvBnLayer(conv(109), shape(108).channels(), widths().get(66), split(66),
         cross());
-    layer220 = new AddLayer("layer2.2.0", shape(107));
-    layer224 = new ReluLayer("layer2.2.4", shape(107));
-    layer23Conv1 = new ConvBnLayer(conv(109), shape(108).channels(), widths().get(66), split(66),
+    layer2_3Conv2 = new ConvBnLayer(conv(110), shape(109).channels(), widths().get(67), split(67),
         cross());
-    layer23Conv2 = new ConvBnLayer(conv(110), shape(109).channels(), widths().get(67), split(67),
+    layer2_3Conv3 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(68), split(68),
         cross());
-    layer23Conv3 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(68), split(68),
+    layer2_3_0 = new AddLayer("layer2.3.0", shape(112));
+    layer2_3_4 = new ReluLayer("layer2.3.4", shape(112));
+    layer2_4Conv1 = new ConvBnLayer(conv(114), shape(113).channels(), widths().get(69), split(69),
         cross());
-    layer230 = new AddLayer("layer2.3.0", shape(112));
-    layer234 = new ReluLayer("layer2.3.4", shape(112));
-    layer24Conv1 = new ConvBnLayer(conv(114), shape(113).channels(), widths().get(69), split(69),
+    layer2_4Conv2 = new ConvBnLayer(conv(115), shape(114).channels(), widths().get(70), split(70),
         cross());
-    layer24Conv2 = new ConvBnLayer(conv(115), shape(114).channels(), widths().get(70), split(70),
+    layer2_4Conv3 = new ConvBnLayer(conv(116), shape(115).channels(), widths().get(71), split(71),
         cross());
-    layer24Conv3 = new ConvBnLayer(conv(116), shape(115).channels(), widths().get(71), split(71),
+    layer2_4_0 = new AddLayer("layer2.4.0", shape(117));
+    layer2_4_4 = new ReluLayer("layer2.4.4", shape(117));
+    layer2_5Conv1 = new ConvBnLayer(conv(119), shape(118).channels(), widths().get(72), split(72),
         cross());
-    layer240 = new AddLayer("layer2.4.0", shape(117));
-    layer244 = new ReluLayer("layer2.4.4", shape(117));
-    layer25Conv1 = new ConvBnLayer(conv(119), shape(118).channels(), widths().get(72), split(72),
+    layer2_5Conv2 = new ConvBnLayer(conv(120), shape(119).channels(), widths().get(73), split(73),
         cross());
-    layer25Conv2 = new ConvBnLayer(conv(120), shape(119).channels(), widths().get(73), split(73),
+    layer2_5Conv3 = new ConvBnLayer(conv(121), shape(120).channels(), widths().get(74), split(74),
         cross());
-    layer25Conv3 = new ConvBnLayer(conv(121), shape(120).channels(), widths().get(74), split(74),
+    layer2_5_0 = new AddLayer("layer2.5.0", shape(122));
+    layer2_5_4 = new ReluLayer("layer2.5.4", shape(122));
+    layer2_6Conv1 = new ConvBnLayer(conv(124), shape(123).channels(), widths().get(75), split(75),
         cross());
-    layer250 = new AddLayer("layer2.5.0", shape(122));
-    layer254 = new ReluLayer("layer2.5.4", shape(122));
-    layer26Conv1 = new ConvBnLayer(conv(124), shape(123).channels(), widths().get(75), split(75),
+    layer2_6Conv2 = new ConvBnLayer(conv(125), shape(124).channels(), widths().get(76), split(76),
         cross());
-    layer26Conv2 = new ConvBnLayer(conv(125), shape(124).channels(), widths().get(76), split(76),
+    layer2_6Conv3 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(77), split(77),
         cross());
-    layer26Conv3 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(77), split(77),
+    layer2_6_0 = new AddLayer("layer2.6.0", shape(127));
+    layer2_6_4 = new ReluLayer("layer2.6.4", shape(127));
+    layer2_7Conv1 = new ConvBnLayer(conv(129), shape(128).channels(), widths().get(78), split(78),
         cross());
-    layer260 = new AddLayer("layer2.6.0", shape(127));
-    layer264 = new ReluLayer("layer2.6.4", shape(127));
-    layer27Conv1 = new ConvBnLayer(conv(129), shape(128).channels(), widths().get(78), split(78),
+    layer2_7Conv2 = new ConvBnLayer(conv(130), shape(129).channels(), widths().get(79), split(79),
         cross());
-    layer27Conv2 = new ConvBnLayer(conv(130), shape(129).channels(), widths().get(79), split(79),
+    layer2_7Conv3 = new ConvBnLayer(conv(131), shape(130).channels(), widths().get(80), split(80),
         cross());
-    layer27Conv3 = new ConvBnLayer(conv(131), shape(130).channels(), widths().get(80), split(80),
+    layer2_7_0 = new AddLayer("layer2.7.0", shape(132));
+    layer2_7_4 = new ReluLayer("layer2.7.4", shape(132));
+    layer2_8Conv1 = new ConvBnLayer(conv(134), shape(133).channels(), widths().get(81), split(81),
         cross());
-    layer270 = new AddLayer("layer2.7.0", shape(132));
-    layer274 = new ReluLayer("layer2.7.4", shape(132));
-    layer28Conv1 = new ConvBnLayer(conv(134), shape(133).channels(), widths().get(81), split(81),
+    layer2_8Conv2 = new ConvBnLayer(conv(135), shape(134).channels(), widths().get(82), split(82),
         cross());
-    layer28Conv2 = new ConvBnLayer(conv(135), shape(134).channels(), widths().get(82), split(82),
+    layer2_8Conv3 = new ConvBnLayer(conv(136), shape(135).channels(), widths().get(83), split(83),
         cross());
-    layer28Conv3 = new ConvBnLayer(conv(136), shape(135).channels(), widths().get(83), split(83),
+    layer2_8_0 = new AddLayer("layer2.8.0", shape(137));
+    layer2_8_4 = new ReluLayer("layer2.8.4", shape(137));
+    layer2_9Conv1 = new ConvBnLayer(conv(139), shape(138).channels(), widths().get(84), split(84),
         cross());
-    layer280 = new AddLayer("layer2.8.0", shape(137));
-    layer284 = new ReluLayer("layer2.8.4", shape(137));
-    layer29Conv1 = new ConvBnLayer(conv(139), shape(138).channels(), widths().get(84), split(84),
+    layer2_9Conv2 = new ConvBnLayer(conv(140), shape(139).channels(), widths().get(85), split(85),
         cross());
-    layer29Conv2 = new ConvBnLayer(conv(140), shape(139).channels(), widths().get(85), split(85),
+    layer2_9Conv3 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(86), split(86),
         cross());
-    layer29Conv3 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(86), split(86),
+    layer2_9_0 = new AddLayer("layer2.9.0", shape(142));
+    layer2_9_4 = new ReluLayer("layer2.9.4", shape(142));
+    layer2_10Conv1 = new ConvBnLayer(conv(144), shape(143).channels(), widths().get(87), split(87),
         cross());
-    layer290 = new AddLayer("layer2.9.0", shape(142));
-    layer294 = new ReluLayer("layer2.9.4", shape(142));
-    layer210Conv1 = new ConvBnLayer(conv(144), shape(143).channels(), widths().get(87), split(87),
+    layer2_10Conv2 = new ConvBnLayer(conv(145), shape(144).channels(), widths().get(88), split(88),
         cross());
-    layer210Conv2 = new ConvBnLayer(conv(145), shape(144).channels(), widths().get(88), split(88),
+    layer2_10Conv3 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(89), split(89),
         cross());
-    layer210Conv3 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(89), split(89),
+    layer2_10_0 = new AddLayer("layer2.10.0", shape(147));
+    layer2_10_4 = new ReluLayer("layer2.10.4", shape(147));
+    layer2_11Conv1 = new ConvBnLayer(conv(149), shape(148).channels(), widths().get(90), split(90),
         cross());
-    layer2100 = new AddLayer("layer2.10.0", shape(147));
-    layer2104 = new ReluLayer("layer2.10.4", shape(147));
-    layer211Conv1 = new ConvBnLayer(conv(149), shape(148).channels(), widths().get(90), split(90),
+    layer2_11Conv2 = new ConvBnLayer(conv(150), shape(149).channels(), widths().get(91), split(91),
         cross());
-    layer211Conv2 = new ConvBnLayer(conv(150), shape(149).channels(), widths().get(91), split(91),
+    layer2_11Conv3 = new ConvBnLayer(conv(151), shape(150).channels(), widths().get(92), split(92),
         cross());
-    layer211Conv3 = new ConvBnLayer(conv(151), shape(150).channels(), widths().get(92), split(92),
+    layer2_11_0 = new AddLayer("layer2.11.0", shape(152));
+    layer2_11_4 = new ReluLayer("layer2.11.4", shape(152));
+    layer2_12Conv1 = new ConvBnLayer(conv(154), shape(153).channels(), widths().get(93), split(93),
         cross());
-    layer2110 = new AddLayer("layer2.11.0", shape(152));
-    layer2114 = new ReluLayer("layer2.11.4", shape(152));
-    layer212Conv1 = new ConvBnLayer(conv(154), shape(153).channels(), widths().get(93), split(93),
+    layer2_12Conv2 = new ConvBnLayer(conv(155), shape(154).channels(), widths().get(94), split(94),
         cross());
-    layer212Conv2 = new ConvBnLayer(conv(155), shape(154).channels(), widths().get(94), split(94),
+    layer2_12Conv3 = new ConvBnLayer(conv(156), shape(155).channels(), widths().get(95), split(95),
         cross());
-    layer212Conv3 = new ConvBnLayer(conv(156), shape(155).channels(), widths().get(95), split(95),
+    layer2_12_0 = new AddLayer("layer2.12.0", shape(157));
+    layer2_12_4 = new ReluLayer("layer2.12.4", shape(157));
+    layer2_13Conv1 = new ConvBnLayer(conv(159), shape(158).channels(), widths().get(96), split(96),
         cross());
-    layer2120 = new AddLayer("layer2.12.0", shape(157));
-    layer2124 = new ReluLayer("layer2.12.4", shape(157));
-    layer213Conv1 = new ConvBnLayer(conv(159), shape(158).channels(), widths().get(96), split(96),
+    layer2_13Conv2 = new ConvBnLayer(conv(160), shape(159).channels(), widths().get(97), split(97),
         cross());
-    layer213Conv2 = new ConvBnLayer(conv(160), shape(159).channels(), widths().get(97), split(97),
+    layer2_13Conv3 = new ConvBnLayer(conv(161), shape(160).channels(), widths().get(98), split(98),
         cross());
-    layer213Conv3 = new ConvBnLayer(conv(161), shape(160).channels(), widths().get(98), split(98),
+    layer2_13_0 = new AddLayer("layer2.13.0", shape(162));
+    layer2_13_4 = new ReluLayer("layer2.13.4", shape(162));
+    layer2_14Conv1 = new ConvBnLayer(conv(164), shape(163).channels(), widths().get(99), split(99),
         cross());
-    layer2130 = new AddLayer("layer2.13.0", shape(162));
-    layer2134 = new ReluLayer("layer2.13.4", shape(162));
-    layer214Conv1 = new ConvBnLayer(conv(164), shape(163).channels(), widths().get(99), split(99),
+    layer2_14Conv2 = new ConvBnLayer(conv(165), shape(164).channels(), widths().get(100),
+        split(100), cross());
+    layer2_14Conv3 = new ConvBnLayer(conv(166), shape(165).channels(), widths().get(101),
+        split(101), cross());
+    layer2_14_0 = new AddLayer("layer2.14.0", shape(167));
+    layer2_14_4 = new ReluLayer("layer2.14.4", shape(167));
+    layer2_15Conv1 = new ConvBnLayer(conv(169), shape(168).channels(), widths().get(102),
+        split(102), cross());
+    layer2_15Conv2 = new ConvBnLayer(conv(170), shape(169).channels(), widths().get(103),
+        split(103), cross());
+    layer2_15Conv3 = new ConvBnLayer(conv(171), shape(170).channels(), widths().get(104),
+        split(104), cross());
+    layer2_15_0 = new AddLayer("layer2.15.0", shape(172));
+    layer2_15_4 = new ReluLayer("layer2.15.4", shape(172));
+    layer2_16Conv1 = new ConvBnLayer(conv(174), shape(173).channels(), widths().get(105),
+        split(105), cross());
+    layer2_16Conv2 = new ConvBnLayer(conv(175), shape(174).channels(), widths().get(106),
+        split(106), cross());
+    layer2_16Conv3 = new ConvBnLayer(conv(176), shape(175).channels(), widths().get(107),
+        split(107), cross());
+    layer2_16_0 = new AddLayer("layer2.16.0", shape(177));
+    layer2_16_4 = new ReluLayer("layer2.16.4", shape(177));
+    layer2_17Conv1 = new ConvBnLayer(conv(179), shape(178).channels(), widths().get(108),
+        split(108), cross());
+    layer2_17Conv2 = new ConvBnLayer(conv(180), shape(179).channels(), widths().get(109),
+        split(109), cross());
+    layer2_17Conv3 = new ConvBnLayer(conv(181), shape(180).channels(), widths().get(110),
+        split(110), cross());
+    layer2_17_0 = new AddLayer("layer2.17.0", shape(182));
+    layer2_17_4 = new ReluLayer("layer2.17.4", shape(182));
+    layer3_0Conv1 = new ConvBnLayer(conv(184), shape(183).channels(), widths().get(111), split(111),
         cross());
-    layer214Conv2 = new ConvBnLayer(conv(165), shape(164).channels(), widths().get(100), split(100),
+    layer3_0Conv2 = new ConvBnLayer(conv(185), shape(184).channels(), widths().get(112), split(112),
         cross());
-    layer214Conv3 = new ConvBnLayer(conv(166), shape(165).channels(), widths().get(101), split(101),
+    layer3_0Conv3 = new ConvBnLayer(conv(186), shape(185).channels(), widths().get(113), split(113),
         cross());
-    layer2140 = new AddLayer("layer2.14.0", shape(167));
-    layer2144 = new ReluLayer("layer2.14.4", shape(167));
-    layer215Conv1 = new ConvBnLayer(conv(169), shape(168).channels(), widths().get(102), split(102),
-        cross());
-    layer215Conv2 = new ConvBnLayer(conv(170), shape(169).channels(), widths().get(103), split(103),
-        cross());
-    layer215Conv3 = new ConvBnLayer(conv(171), shape(170).channels(), widths().get(104), split(104),
-        cross());
-    layer2150 = new AddLayer("layer2.15.0", shape(172));
-    layer2154 = new ReluLayer("layer2.15.4", shape(172));
-    layer216Conv1 = new ConvBnLayer(conv(174), shape(173).channels(), widths().get(105), split(105),
-        cross());
-    layer216Conv2 = new ConvBnLayer(conv(175), shape(174).channels(), widths().get(106), split(106),
-        cross());
-    layer216Conv3 = new ConvBnLayer(conv(176), shape(175).channels(), widths().get(107), split(107),
-        cross());
-    layer2160 = new AddLayer("layer2.16.0", shape(177));
-    layer2164 = new ReluLayer("layer2.16.4", shape(177));
-    layer217Conv1 = new ConvBnLayer(conv(179), shape(178).channels(), widths().get(108), split(108),
-        cross());
-    layer217Conv2 = new ConvBnLayer(conv(180), shape(179).channels(), widths().get(109), split(109),
-        cross());
-    layer217Conv3 = new ConvBnLayer(conv(181), shape(180).channels(), widths().get(110), split(110),
-        cross());
-    layer2170 = new AddLayer("layer2.17.0", shape(182));
-    layer2174 = new ReluLayer("layer2.17.4", shape(182));
-    layer30Conv1 = new ConvBnLayer(conv(184), shape(183).channels(), widths().get(111), split(111),
-        cross());
-    layer30Conv2 = new ConvBnLayer(conv(185), shape(184).channels(), widths().get(112), split(112),
-        cross());
-    layer30Conv3 = new ConvBnLayer(conv(186), shape(185).channels(), widths().get(113), split(113),
-        cross());
-    layer30Downsample = new ConvBnLayer(conv(187), shape(183).channels(), widths().get(114),
+    layer3_0Downsample = new ConvBnLayer(conv(187), shape(183).channels(), widths().get(114),
         split(114), cross());
-    layer300 = new AddLayer("layer3.0.0", shape(188));
-    layer305 = new ReluLayer("layer3.0.5", shape(188));
-    layer31Conv1 = new ConvBnLayer(conv(190), shape(189).channels(), widths().get(115), split(115),
+    layer3_0_0 = new AddLayer("layer3.0.0", shape(188));
+    layer3_0_5 = new ReluLayer("layer3.0.5", shape(188));
+    layer3_1Conv1 = new ConvBnLayer(conv(190), shape(189).channels(), widths().get(115), split(115),
         cross());
-    layer31Conv2 = new ConvBnLayer(conv(191), shape(190).channels(), widths().get(116), split(116),
+    layer3_1Conv2 = new ConvBnLayer(conv(191), shape(190).channels(), widths().get(116), split(116),
         cross());
-    layer31Conv3 = new ConvBnLayer(conv(192), shape(191).channels(), widths().get(117), split(117),
+    layer3_1Conv3 = new ConvBnLayer(conv(192), shape(191).channels(), widths().get(117), split(117),
         cross());
-    layer310 = new AddLayer("layer3.1.0", shape(193));
-    layer314 = new ReluLayer("layer3.1.4", shape(193));
-    layer32Conv1 = new ConvBnLayer(conv(195), shape(194).channels(), widths().get(118), split(118),
+    layer3_1_0 = new AddLayer("layer3.1.0", shape(193));
+    layer3_1_4 = new ReluLayer("layer3.1.4", shape(193));
+    layer3_2Conv1 = new ConvBnLayer(conv(195), shape(194).channels(), widths().get(118), split(118),
         cross());
-    layer32Conv2 = new ConvBnLayer(conv(196), shape(195).channels(), widths().get(119), split(119),
+    layer3_2Conv2 = new ConvBnLayer(conv(196), shape(195).channels(), widths().get(119), split(119),
         cross());
-    layer32Conv3 = new ConvBnLayer(conv(197), shape(196).channels(), widths().get(120), split(120),
+    layer3_2Conv3 = new ConvBnLayer(conv(197), shape(196).channels(), widths().get(120), split(120),
         cross());
-    layer320 = new AddLayer("layer3.2.0", shape(198));
-    layer324 = new ReluLayer("layer3.2.4", shape(198));
-    layer33Conv1 = new ConvBnLayer(conv(200), shape(199).channels(), widths().get(121), split(121),
+    layer3_2_0 = new AddLayer("layer3.2.0", shape(198));
+    layer3_2_4 = new ReluLayer("layer3.2.4", shape(198));
+    layer3_3Conv1 = new ConvBnLayer(conv(200), shape(199).channels(), widths().get(121), split(121),
         cross());
-    layer33Conv2 = new ConvBnLayer(conv(201), shape(200).channels(), widths().get(122), split(122),
+    layer3_3Conv2 = new ConvBnLayer(conv(201), shape(200).channels(), widths().get(122), split(122),
         cross());
-    layer33Conv3 = new ConvBnLayer(conv(202), shape(201).channels(), widths().get(123), split(123),
+    layer3_3Conv3 = new ConvBnLayer(conv(202), shape(201).channels(), widths().get(123), split(123),
         cross());
-    layer330 = new AddLayer("layer3.3.0", shape(203));
-    layer334 = new ReluLayer("layer3.3.4", shape(203));
-    layer34Conv1 = new ConvBnLayer(conv(205), shape(204).channels(), widths().get(124), split(124),
+    layer3_3_0 = new AddLayer("layer3.3.0", shape(203));
+    layer3_3_4 = new ReluLayer("layer3.3.4", shape(203));
+    layer3_4Conv1 = new ConvBnLayer(conv(205), shape(204).channels(), widths().get(124), split(124),
         cross());
-    layer34Conv2 = new ConvBnLayer(conv(206), shape(205).channels(), widths().get(125), split(125),
+    layer3_4Conv2 = new ConvBnLayer(conv(206), shape(205).channels(), widths().get(125), split(125),
         cross());
-    layer34Conv3 = new ConvBnLayer(conv(207), shape(206).channels(), widths().get(126), split(126),
+    layer3_4Conv3 = new ConvBnLayer(conv(207), shape(206).channels(), widths().get(126), split(126),
         cross());
-    layer340 = new AddLayer("layer3.4.0", shape(208));
-    layer344 = new ReluLayer("layer3.4.4", shape(208));
-    layer35Conv1 = new ConvBnLayer(conv(210), shape(209).channels(), widths().get(127), split(127),
+    layer3_4_0 = new AddLayer("layer3.4.0", shape(208));
+    layer3_4_4 = new ReluLayer("layer3.4.4", shape(208));
+    layer3_5Conv1 = new ConvBnLayer(conv(210), shape(209).channels(), widths().get(127), split(127),
         cross());
-    layer35Conv2 = new ConvBnLayer(conv(211), shape(210).channels(), widths().get(128), split(128),
+    layer3_5Conv2 = new ConvBnLayer(conv(211), shape(210).channels(), widths().get(128), split(128),
         cross());
-    layer35Conv3 = new ConvBnLayer(conv(212), shape(211).channels(), widths().get(129), split(129),
+    layer3_5Conv3 = new ConvBnLayer(conv(212), shape(211).channels(), widths().get(129), split(129),
         cross());
-    layer350 = new AddLayer("layer3.5.0", shape(213));
-    layer354 = new ReluLayer("layer3.5.4", shape(213));
-    layer36Conv1 = new ConvBnLayer(conv(215), shape(214).channels(), widths().get(130), split(130),
+    layer3_5_0 = new AddLayer("layer3.5.0", shape(213));
+    layer3_5_4 = new ReluLayer("layer3.5.4", shape(213));
+    layer3_6Conv1 = new ConvBnLayer(conv(215), shape(214).channels(), widths().get(130), split(130),
         cross());
-    layer36Conv2 = new ConvBnLayer(conv(216), shape(215).channels(), widths().get(131), split(131),
+    layer3_6Conv2 = new ConvBnLayer(conv(216), shape(215).channels(), widths().get(131), split(131),
         cross());
-    layer36Conv3 = new ConvBnLayer(conv(217), shape(216).channels(), widths().get(132), split(132),
+    layer3_6Conv3 = new ConvBnLayer(conv(217), shape(216).channels(), widths().get(132), split(132),
         cross());
-    layer360 = new AddLayer("layer3.6.0", shape(218));
-    layer364 = new ReluLayer("layer3.6.4", shape(218));
-    layer37Conv1 = new ConvBnLayer(conv(220), shape(219).channels(), widths().get(133), split(133),
+    layer3_6_0 = new AddLayer("layer3.6.0", shape(218));
+    layer3_6_4 = new ReluLayer("layer3.6.4", shape(218));
+    layer3_7Conv1 = new ConvBnLayer(conv(220), shape(219).channels(), widths().get(133), split(133),
         cross());
-    layer37Conv2 = new ConvBnLayer(conv(221), shape(220).channels(), widths().get(134), split(134),
+    layer3_7Conv2 = new ConvBnLayer(conv(221), shape(220).channels(), widths().get(134), split(134),
         cross());
-    layer37Conv3 = new ConvBnLayer(conv(222), shape(221).channels(), widths().get(135), split(135),
+    layer3_7Conv3 = new ConvBnLayer(conv(222), shape(221).channels(), widths().get(135), split(135),
         cross());
-    layer370 = new AddLayer("layer3.7.0", shape(223));
-    layer374 = new ReluLayer("layer3.7.4", shape(223));
-    layer38Conv1 = new ConvBnLayer(conv(225), shape(224).channels(), widths().get(136), split(136),
+    layer3_7_0 = new AddLayer("layer3.7.0", shape(223));
+    layer3_7_4 = new ReluLayer("layer3.7.4", shape(223));
+    layer3_8Conv1 = new ConvBnLayer(conv(225), shape(224).channels(), widths().get(136), split(136),
         cross());
-    layer38Conv2 = new ConvBnLayer(conv(226), shape(225).channels(), widths().get(137), split(137),
+    layer3_8Conv2 = new ConvBnLayer(conv(226), shape(225).channels(), widths().get(137), split(137),
         cross());
-    layer38Conv3 = new ConvBnLayer(conv(227), shape(226).channels(), widths().get(138), split(138),
+    layer3_8Conv3 = new ConvBnLayer(conv(227), shape(226).channels(), widths().get(138), split(138),
         cross());
-    layer380 = new AddLayer("layer3.8.0", shape(228));
-    layer384 = new ReluLayer("layer3.8.4", shape(228));
-    layer39Conv1 = new ConvBnLayer(conv(230), shape(229).channels(), widths().get(139), split(139),
+    layer3_8_0 = new AddLayer("layer3.8.0", shape(228));
+    layer3_8_4 = new ReluLayer("layer3.8.4", shape(228));
+    layer3_9Conv1 = new ConvBnLayer(conv(230), shape(229).channels(), widths().get(139), split(139),
         cross());
-    layer39Conv2 = new ConvBnLayer(conv(231), shape(230).channels(), widths().get(140), split(140),
+    layer3_9Conv2 = new ConvBnLayer(conv(231), shape(230).channels(), widths().get(140), split(140),
         cross());
-    layer39Conv3 = new ConvBnLayer(conv(232), shape(231).channels(), widths().get(141), split(141),
+    layer3_9Conv3 = new ConvBnLayer(conv(232), shape(231).channels(), widths().get(141), split(141),
         cross());
-    layer390 = new AddLayer("layer3.9.0", shape(233));
-    layer394 = new ReluLayer("layer3.9.4", shape(233));
-    layer310Conv1 = new ConvBnLayer(conv(235), shape(234).channels(), widths().get(142), split(142),
-        cross());
-    layer310Conv2 = new ConvBnLayer(conv(236), shape(235).channels(), widths().get(143), split(143),
-        cross());
-    layer310Conv3 = new ConvBnLayer(conv(237), shape(236).channels(), widths().get(144), split(144),
-        cross());
-    layer3100 = new AddLayer("layer3.10.0", shape(238));
-    layer3104 = new ReluLayer("layer3.10.4", shape(238));
-    layer311Conv1 = new ConvBnLayer(conv(240), shape(239).channels(), widths().get(145), split(145),
-        cross());
-    layer311Conv2 = new ConvBnLayer(conv(241), shape(240).channels(), widths().get(146), split(146),
-        cross());
-    layer311Conv3 = new ConvBnLayer(conv(242), shape(241).channels(), widths().get(147), split(147),
-        cross());
-    layer3110 = new AddLayer("layer3.11.0", shape(243));
-    layer3114 = new ReluLayer("layer3.11.4", shape(243));
-    layer312Conv1 = new ConvBnLayer(conv(245), shape(244).channels(), widths().get(148), split(148),
-        cross());
-    layer312Conv2 = new ConvBnLayer(conv(246), shape(245).channels(), widths().get(149), split(149),
-        cross());
-    layer312Conv3 = new ConvBnLayer(conv(247), shape(246).channels(), widths().get(150), split(150),
-        cross());
-    layer3120 = new AddLayer("layer3.12.0", shape(248));
-    layer3124 = new ReluLayer("layer3.12.4", shape(248));
-    layer313Conv1 = new ConvBnLayer(conv(250), shape(249).channels(), widths().get(151), split(151),
-        cross());
-    layer313Conv2 = new ConvBnLayer(conv(251), shape(250).channels(), widths().get(152), split(152),
-        cross());
-    layer313Conv3 = new ConvBnLayer(conv(252), shape(251).channels(), widths().get(153), split(153),
-        cross());
-    layer3130 = new AddLayer("layer3.13.0", shape(253));
-    layer3134 = new ReluLayer("layer3.13.4", shape(253));
-    layer314Conv1 = new ConvBnLayer(conv(255), shape(254).channels(), widths().get(154), split(154),
-        cross());
-    layer314Conv2 = new ConvBnLayer(conv(256), shape(255).channels(), widths().get(155), split(155),
-        cross());
-    layer314Conv3 = new ConvBnLayer(conv(257), shape(256).channels(), widths().get(156), split(156),
-        cross());
-    layer3140 = new AddLayer("layer3.14.0", shape(258));
-    layer3144 = new ReluLayer("layer3.14.4", shape(258));
-    layer315Conv1 = new ConvBnLayer(conv(260), shape(259).channels(), widths().get(157), split(157),
-        cross());
-    layer315Conv2 = new ConvBnLayer(conv(261), shape(260).channels(), widths().get(158), split(158),
-        cross());
-    layer315Conv3 = new ConvBnLayer(conv(262), shape(261).channels(), widths().get(159), split(159),
-        cross());
-    layer3150 = new AddLayer("layer3.15.0", shape(263));
-    layer3154 = new ReluLayer("layer3.15.4", shape(263));
-    layer316Conv1 = new ConvBnLayer(conv(265), shape(264).channels(), widths().get(160), split(160),
-        cross());
-    layer316Conv2 = new ConvBnLayer(conv(266), shape(265).channels(), widths().get(161), split(161),
-        cross());
-    layer316Conv3 = new ConvBnLayer(conv(267), shape(266).channels(), widths().get(162), split(162),
-        cross());
-    layer3160 = new AddLayer("layer3.16.0", shape(268));
-    layer3164 = new ReluLayer("layer3.16.4", shape(268));
-    layer317Conv1 = new ConvBnLayer(conv(270), shape(269).channels(), widths().get(163), split(163),
-        cross());
-    layer317Conv2 = new ConvBnLayer(conv(271), shape(270).channels(), widths().get(164), split(164),
-        cross());
-    layer317Conv3 = new ConvBnLayer(conv(272), shape(271).channels(), widths().get(165), split(165),
-        cross());
-    layer3170 = new AddLayer("layer3.17.0", shape(273));
-    layer3174 = new ReluLayer("layer3.17.4", shape(273));
+    layer3_9_0 = new AddLayer("layer3.9.0", shape(233));
+    layer3_9_4 = new ReluLayer("layer3.9.4", shape(233));
+    layer3_10Conv1 = new ConvBnLayer(conv(235), shape(234).channels(), widths().get(142),
+        split(142), cross());
+    layer3_10Conv2 = new ConvBnLayer(conv(236), shape(235).channels(), widths().get(143),
+        split(143), cross());
+    layer3_10Conv3 = new ConvBnLayer(conv(237), shape(236).channels(), widths().get(144),
+        split(144), cross());
+    layer3_10_0 = new AddLayer("layer3.10.0", shape(238));
+    layer3_10_4 = new ReluLayer("layer3.10.4", shape(238));
+    layer3_11Conv1 = new ConvBnLayer(conv(240), shape(239).channels(), widths().get(145),
+        split(145), cross());
+    layer3_11Conv2 = new ConvBnLayer(conv(241), shape(240).channels(), widths().get(146),
+        split(146), cross());
+    layer3_11Conv3 = new ConvBnLayer(conv(242), shape(241).channels(), widths().get(147),
+        split(147), cross());
+    layer3_11_0 = new AddLayer("layer3.11.0", shape(243));
+    layer3_11_4 = new ReluLayer("layer3.11.4", shape(243));
+    layer3_12Conv1 = new ConvBnLayer(conv(245), shape(244).channels(), widths().get(148),
+        split(148), cross());
+    layer3_12Conv2 = new ConvBnLayer(conv(246), shape(245).channels(), widths().get(149),
+        split(149), cross());
+    layer3_12Conv3 = new ConvBnLayer(conv(247), shape(246).channels(), widths().get(150),
+        split(150), cross());
+    layer3_12_0 = new AddLayer("layer3.12.0", shape(248));
+    layer3_12_4 = new ReluLayer("layer3.12.4", shape(248));
+    layer3_13Conv1 = new ConvBnLayer(conv(250), shape(249).channels(), widths().get(151),
+        split(151), cross());
+    layer3_13Conv2 = new ConvBnLayer(conv(251), shape(250).channels(), widths().get(152),
+        split(152), cross());
+    layer3_13Conv3 = new ConvBnLayer(conv(252), shape(251).channels(), widths().get(153),
+        split(153), cross());
+    layer3_13_0 = new AddLayer("layer3.13.0", shape(253));
+    layer3_13_4 = new ReluLayer("layer3.13.4", shape(253));
+    layer3_14Conv1 = new ConvBnLayer(conv(255), shape(254).channels(), widths().get(154),
+        split(154), cross());
+    layer3_14Conv2 = new ConvBnLayer(conv(256), shape(255).channels(), widths().get(155),
+        split(155), cross());
+    layer3_14Conv3 = new ConvBnLayer(conv(257), shape(256).channels(), widths().get(156),
+        split(156), cross());
+    layer3_14_0 = new AddLayer("layer3.14.0", shape(258));
+    layer3_14_4 = new ReluLayer("layer3.14.4", shape(258));
+    layer3_15Conv1 = new ConvBnLayer(conv(260), shape(259).channels(), widths().get(157),
+        split(157), cross());
+    layer3_15Conv2 = new ConvBnLayer(conv(261), shape(260).channels(), widths().get(158),
+        split(158), cross());
+    layer3_15Conv3 = new ConvBnLayer(conv(262), shape(261).channels(), widths().get(159),
+        split(159), cross());
+    layer3_15_0 = new AddLayer("layer3.15.0", shape(263));
+    layer3_15_4 = new ReluLayer("layer3.15.4", shape(263));
+    layer3_16Conv1 = new ConvBnLayer(conv(265), shape(264).channels(), widths().get(160),
+        split(160), cross());
+    layer3_16Conv2 = new ConvBnLayer(conv(266), shape(265).channels(), widths().get(161),
+        split(161), cross());
+    layer3_16Conv3 = new ConvBnLayer(conv(267), shape(266).channels(), widths().get(162),
+        split(162), cross());
+    layer3_16_0 = new AddLayer("layer3.16.0", shape(268));
+    layer3_16_4 = new ReluLayer("layer3.16.4", shape(268));
+    layer3_17Conv1 = new ConvBnLayer(conv(270), shape(269).channels(), widths().get(163),
+        split(163), cross());
+    layer3_17Conv2 = new ConvBnLayer(conv(271), shape(270).channels(), widths().get(164),
+        split(164), cross());
+    layer3_17Conv3 = new ConvBnLayer(conv(272), shape(271).channels(), widths().get(165),
+        split(165), cross());
+    layer3_17_0 = new AddLayer("layer3.17.0", shape(273));
+    layer3_17_4 = new ReluLayer("layer3.17.4", shape(273));
     classifier = new ClassifierLayer("classifier", shape(274), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());
-    return List.of(conv1, features1, layer10Conv1, layer10Conv2, layer10Conv3, layer10Downsample,
-        layer100, layer105, layer11Conv1, layer11Conv2, layer11Conv3, layer110, layer114,
-        layer12Conv1, layer12Conv2, layer12Conv3, layer120, layer124, layer13Conv1, layer13Conv2,
-        layer13Conv3, layer130, layer134, layer14Conv1, layer14Conv2, layer14Conv3, layer140,
-        layer144, layer15Conv1, layer15Conv2, layer15Conv3, layer150, layer154, layer16Conv1,
-        layer16Conv2, layer16Conv3, layer160, layer164, layer17Conv1, layer17Conv2, layer17Conv3,
-        layer170, layer174, layer18Conv1, layer18Conv2, layer18Conv3, layer180, layer184,
-        layer19Conv1, layer19Conv2, layer19Conv3, layer190, layer194, layer110Conv1, layer110Conv2,
-        layer110Conv3, layer1100, layer1104, layer111Conv1, layer111Conv2, layer111Conv3, layer1110,
-        layer1114, layer112Conv1, layer112Conv2, layer112Conv3, layer1120, layer1124, layer113Conv1,
-        layer113Conv2, layer113Conv3, layer1130, layer1134, layer114Conv1, layer114Conv2,
-        layer114Conv3, layer1140, layer1144, layer115Conv1, layer115Conv2, layer115Conv3, layer1150,
-        layer1154, layer116Conv1, layer116Conv2, layer116Conv3, layer1160, layer1164, layer117Conv1,
-        layer117Conv2, layer117Conv3, layer1170, layer1174, layer20Conv1, layer20Conv2,
-        layer20Conv3, layer20Downsample, layer200, layer205, layer21Conv1, layer21Conv2,
-        layer21Conv3, layer210, layer214, layer22Conv1, layer22Conv2, layer22Conv3, layer220,
-        layer224, layer23Conv1, layer23Conv2, layer23Conv3, layer230, layer234, layer24Conv1,
-        layer24Conv2, layer24Conv3, layer240, layer244, layer25Conv1, layer25Conv2, layer25Conv3,
-        layer250, layer254, layer26Conv1, layer26Conv2, layer26Conv3, layer260, layer264,
-        layer27Conv1, layer27Conv2, layer27Conv3, layer270, layer274, layer28Conv1, layer28Conv2,
-        layer28Conv3, layer280, layer284, layer29Conv1, layer29Conv2, layer29Conv3, layer290,
-        layer294, layer210Conv1, layer210Conv2, layer210Conv3, layer2100, layer2104, layer211Conv1,
-        layer211Conv2, layer211Conv3, layer2110, layer2114, layer212Conv1, layer212Conv2,
-        layer212Conv3, layer2120, layer2124, layer213Conv1, layer213Conv2, layer213Conv3, layer2130,
-        layer2134, layer214Conv1, layer214Conv2, layer214Conv3, layer2140, layer2144, layer215Conv1,
-        layer215Conv2, layer215Conv3, layer2150, layer2154, layer216Conv1, layer216Conv2,
-        layer216Conv3, layer2160, layer2164, layer217Conv1, layer217Conv2, layer217Conv3, layer2170,
-        layer2174, layer30Conv1, layer30Conv2, layer30Conv3, layer30Downsample, layer300, layer305,
-        layer31Conv1, layer31Conv2, layer31Conv3, layer310, layer314, layer32Conv1, layer32Conv2,
-        layer32Conv3, layer320, layer324, layer33Conv1, layer33Conv2, layer33Conv3, layer330,
-        layer334, layer34Conv1, layer34Conv2, layer34Conv3, layer340, layer344, layer35Conv1,
-        layer35Conv2, layer35Conv3, layer350, layer354, layer36Conv1, layer36Conv2, layer36Conv3,
-        layer360, layer364, layer37Conv1, layer37Conv2, layer37Conv3, layer370, layer374,
-        layer38Conv1, layer38Conv2, layer38Conv3, layer380, layer384, layer39Conv1, layer39Conv2,
-        layer39Conv3, layer390, layer394, layer310Conv1, layer310Conv2, layer310Conv3, layer3100,
-        layer3104, layer311Conv1, layer311Conv2, layer311Conv3, layer3110, layer3114, layer312Conv1,
-        layer312Conv2, layer312Conv3, layer3120, layer3124, layer313Conv1, layer313Conv2,
-        layer313Conv3, layer3130, layer3134, layer314Conv1, layer314Conv2, layer314Conv3, layer3140,
-        layer3144, layer315Conv1, layer315Conv2, layer315Conv3, layer3150, layer3154, layer316Conv1,
-        layer316Conv2, layer316Conv3, layer3160, layer3164, layer317Conv1, layer317Conv2,
-        layer317Conv3, layer3170, layer3174, classifier);
+    return List.of(conv1, features1, layer1_0Conv1, layer1_0Conv2, layer1_0Conv3,
+        layer1_0Downsample, layer1_0_0, layer1_0_5, layer1_1Conv1, layer1_1Conv2, layer1_1Conv3,
+        layer1_1_0, layer1_1_4, layer1_2Conv1, layer1_2Conv2, layer1_2Conv3, layer1_2_0, layer1_2_4,
+        layer1_3Conv1, layer1_3Conv2, layer1_3Conv3, layer1_3_0, layer1_3_4, layer1_4Conv1,
+        layer1_4Conv2, layer1_4Conv3, layer1_4_0, layer1_4_4, layer1_5Conv1, layer1_5Conv2,
+        layer1_5Conv3, layer1_5_0, layer1_5_4, layer1_6Conv1, layer1_6Conv2, layer1_6Conv3,
+        layer1_6_0, layer1_6_4, layer1_7Conv1, layer1_7Conv2, layer1_7Conv3, layer1_7_0, layer1_7_4,
+        layer1_8Conv1, layer1_8Conv2, layer1_8Conv3, layer1_8_0, layer1_8_4, layer1_9Conv1,
+        layer1_9Conv2, layer1_9Conv3, layer1_9_0, layer1_9_4, layer1_10Conv1, layer1_10Conv2,
+        layer1_10Conv3, layer1_10_0, layer1_10_4, layer1_11Conv1, layer1_11Conv2, layer1_11Conv3,
+        layer1_11_0, layer1_11_4, layer1_12Conv1, layer1_12Conv2, layer1_12Conv3, layer1_12_0,
+        layer1_12_4, layer1_13Conv1, layer1_13Conv2, layer1_13Conv3, layer1_13_0, layer1_13_4,
+        layer1_14Conv1, layer1_14Conv2, layer1_14Conv3, layer1_14_0, layer1_14_4, layer1_15Conv1,
+        layer1_15Conv2, layer1_15Conv3, layer1_15_0, layer1_15_4, layer1_16Conv1, layer1_16Conv2,
+        layer1_16Conv3, layer1_16_0, layer1_16_4, layer1_17Conv1, layer1_17Conv2, layer1_17Conv3,
+        layer1_17_0, layer1_17_4, layer2_0Conv1, layer2_0Conv2, layer2_0Conv3, layer2_0Downsample,
+        layer2_0_0, layer2_0_5, layer2_1Conv1, layer2_1Conv2, layer2_1Conv3, layer2_1_0, layer2_1_4,
+        layer2_2Conv1, layer2_2Conv2, layer2_2Conv3, layer2_2_0, layer2_2_4, layer2_3Conv1,
+        layer2_3Conv2, layer2_3Conv3, layer2_3_0, layer2_3_4, layer2_4Conv1, layer2_4Conv2,
+        layer2_4Conv3, layer2_4_0, layer2_4_4, layer2_5Conv1, layer2_5Conv2, layer2_5Conv3,
+        layer2_5_0, layer2_5_4, layer2_6Conv1, layer2_6Conv2, layer2_6Conv3, layer2_6_0, layer2_6_4,
+        layer2_7Conv1, layer2_7Conv2, layer2_7Conv3, layer2_7_0, layer2_7_4, layer2_8Conv1,
+        layer2_8Conv2, layer2_8Conv3, layer2_8_0, layer2_8_4, layer2_9Conv1, layer2_9Conv2,
+        layer2_9Conv3, layer2_9_0, layer2_9_4, layer2_10Conv1, layer2_10Conv2, layer2_10Conv3,
+        layer2_10_0, layer2_10_4, layer2_11Conv1, layer2_11Conv2, layer2_11Conv3, layer2_11_0,
+        layer2_11_4, layer2_12Conv1, layer2_12Conv2, layer2_12Conv3, layer2_12_0, layer2_12_4,
+        layer2_13Conv1, layer2_13Conv2, layer2_13Conv3, layer2_13_0, layer2_13_4, layer2_14Conv1,
+        layer2_14Conv2, layer2_14Conv3, layer2_14_0, layer2_14_4, layer2_15Conv1, layer2_15Conv2,
+        layer2_15Conv3, layer2_15_0, layer2_15_4, layer2_16Conv1, layer2_16Conv2, layer2_16Conv3,
+        layer2_16_0, layer2_16_4, layer2_17Conv1, layer2_17Conv2, layer2_17Conv3, layer2_17_0,
+        layer2_17_4, layer3_0Conv1, layer3_0Conv2, layer3_0Conv3, layer3_0Downsample, layer3_0_0,
+        layer3_0_5, layer3_1Conv1, layer3_1Conv2, layer3_1Conv3, layer3_1_0, layer3_1_4,
+        layer3_2Conv1, layer3_2Conv2, layer3_2Conv3, layer3_2_0, layer3_2_4, layer3_3Conv1,
+        layer3_3Conv2, layer3_3Conv3, layer3_3_0, layer3_3_4, layer3_4Conv1, layer3_4Conv2,
+        layer3_4Conv3, layer3_4_0, layer3_4_4, layer3_5Conv1, layer3_5Conv2, layer3_5Conv3,
+        layer3_5_0, layer3_5_4, layer3_6Conv1, layer3_6Conv2, layer3_6Conv3, layer3_6_0, layer3_6_4,
+        layer3_7Conv1, layer3_7Conv2, layer3_7Conv3, layer3_7_0, layer3_7_4, layer3_8Conv1,
+        layer3_8Conv2, layer3_8Conv3, layer3_8_0, layer3_8_4, layer3_9Conv1, layer3_9Conv2,
+        layer3_9Conv3, layer3_9_0, layer3_9_4, layer3_10Conv1, layer3_10Conv2, layer3_10Conv3,
+        layer3_10_0, layer3_10_4, layer3_11Conv1, layer3_11Conv2, layer3_11Conv3, layer3_11_0,
+        layer3_11_4, layer3_12Conv1, layer3_12Conv2, layer3_12Conv3, layer3_12_0, layer3_12_4,
+        layer3_13Conv1, layer3_13Conv2, layer3_13Conv3, layer3_13_0, layer3_13_4, layer3_14Conv1,
+        layer3_14Conv2, layer3_14Conv3, layer3_14_0, layer3_14_4, layer3_15Conv1, layer3_15Conv2,
+        layer3_15Conv3, layer3_15_0, layer3_15_4, layer3_16Conv1, layer3_16Conv2, layer3_16Conv3,
+        layer3_16_0, layer3_16_4, layer3_17Conv1, layer3_17Conv2, layer3_17Conv3, layer3_17_0,
+        layer3_17_4, classifier);
   }
 
   @Override
@@ -2018,831 +2053,831 @@ public final class Resnet164NrTrainer extends LayerNetwork {
     // features.1: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:27]
     Activation features1Out = features1.forward(conv1Out, train);
     // layer1.0.conv1: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer10Conv1Out = layer10Conv1.forward(features1Out, train);
+    Activation layer1_0Conv1Out = layer1_0Conv1.forward(features1Out, train);
     // layer1.0.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer10Conv2Out = layer10Conv2.forward(layer10Conv1Out, train);
+    Activation layer1_0Conv2Out = layer1_0Conv2.forward(layer1_0Conv1Out, train);
     // layer1.0.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer10Conv3Out = layer10Conv3.forward(layer10Conv2Out, train);
+    Activation layer1_0Conv3Out = layer1_0Conv3.forward(layer1_0Conv2Out, train);
     // layer1.0.downsample: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer10DownsampleOut = layer10Downsample.forward(features1Out, train);
+    Activation layer1_0DownsampleOut = layer1_0Downsample.forward(features1Out, train);
     // layer1.0.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer100Out = layer100.forward(layer10Conv3Out, layer10DownsampleOut);
+    Activation layer1_0_0Out = layer1_0_0.forward(layer1_0Conv3Out, layer1_0DownsampleOut);
     // layer1.0.5: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer105Out = layer105.forward(layer100Out, train);
+    Activation layer1_0_5Out = layer1_0_5.forward(layer1_0_0Out, train);
     // layer1.1.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer11Conv1Out = layer11Conv1.forward(layer105Out, train);
+    Activation layer1_1Conv1Out = layer1_1Conv1.forward(layer1_0_5Out, train);
     // layer1.1.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer11Conv2Out = layer11Conv2.forward(layer11Conv1Out, train);
+    Activation layer1_1Conv2Out = layer1_1Conv2.forward(layer1_1Conv1Out, train);
     // layer1.1.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer11Conv3Out = layer11Conv3.forward(layer11Conv2Out, train);
+    Activation layer1_1Conv3Out = layer1_1Conv3.forward(layer1_1Conv2Out, train);
     // layer1.1.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer110Out = layer110.forward(layer11Conv3Out, layer105Out);
+    Activation layer1_1_0Out = layer1_1_0.forward(layer1_1Conv3Out, layer1_0_5Out);
     // layer1.1.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer114Out = layer114.forward(layer110Out, train);
+    Activation layer1_1_4Out = layer1_1_4.forward(layer1_1_0Out, train);
     // layer1.2.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer12Conv1Out = layer12Conv1.forward(layer114Out, train);
+    Activation layer1_2Conv1Out = layer1_2Conv1.forward(layer1_1_4Out, train);
     // layer1.2.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer12Conv2Out = layer12Conv2.forward(layer12Conv1Out, train);
+    Activation layer1_2Conv2Out = layer1_2Conv2.forward(layer1_2Conv1Out, train);
     // layer1.2.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer12Conv3Out = layer12Conv3.forward(layer12Conv2Out, train);
+    Activation layer1_2Conv3Out = layer1_2Conv3.forward(layer1_2Conv2Out, train);
     // layer1.2.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer120Out = layer120.forward(layer12Conv3Out, layer114Out);
+    Activation layer1_2_0Out = layer1_2_0.forward(layer1_2Conv3Out, layer1_1_4Out);
     // layer1.2.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer124Out = layer124.forward(layer120Out, train);
+    Activation layer1_2_4Out = layer1_2_4.forward(layer1_2_0Out, train);
     // layer1.3.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer13Conv1Out = layer13Conv1.forward(layer124Out, train);
+    Activation layer1_3Conv1Out = layer1_3Conv1.forward(layer1_2_4Out, train);
     // layer1.3.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer13Conv2Out = layer13Conv2.forward(layer13Conv1Out, train);
+    Activation layer1_3Conv2Out = layer1_3Conv2.forward(layer1_3Conv1Out, train);
     // layer1.3.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer13Conv3Out = layer13Conv3.forward(layer13Conv2Out, train);
+    Activation layer1_3Conv3Out = layer1_3Conv3.forward(layer1_3Conv2Out, train);
     // layer1.3.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer130Out = layer130.forward(layer13Conv3Out, layer124Out);
+    Activation layer1_3_0Out = layer1_3_0.forward(layer1_3Conv3Out, layer1_2_4Out);
     // layer1.3.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer134Out = layer134.forward(layer130Out, train);
+    Activation layer1_3_4Out = layer1_3_4.forward(layer1_3_0Out, train);
     // layer1.4.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer14Conv1Out = layer14Conv1.forward(layer134Out, train);
+    Activation layer1_4Conv1Out = layer1_4Conv1.forward(layer1_3_4Out, train);
     // layer1.4.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer14Conv2Out = layer14Conv2.forward(layer14Conv1Out, train);
+    Activation layer1_4Conv2Out = layer1_4Conv2.forward(layer1_4Conv1Out, train);
     // layer1.4.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer14Conv3Out = layer14Conv3.forward(layer14Conv2Out, train);
+    Activation layer1_4Conv3Out = layer1_4Conv3.forward(layer1_4Conv2Out, train);
     // layer1.4.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer140Out = layer140.forward(layer14Conv3Out, layer134Out);
+    Activation layer1_4_0Out = layer1_4_0.forward(layer1_4Conv3Out, layer1_3_4Out);
     // layer1.4.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer144Out = layer144.forward(layer140Out, train);
+    Activation layer1_4_4Out = layer1_4_4.forward(layer1_4_0Out, train);
     // layer1.5.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer15Conv1Out = layer15Conv1.forward(layer144Out, train);
+    Activation layer1_5Conv1Out = layer1_5Conv1.forward(layer1_4_4Out, train);
     // layer1.5.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer15Conv2Out = layer15Conv2.forward(layer15Conv1Out, train);
+    Activation layer1_5Conv2Out = layer1_5Conv2.forward(layer1_5Conv1Out, train);
     // layer1.5.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer15Conv3Out = layer15Conv3.forward(layer15Conv2Out, train);
+    Activation layer1_5Conv3Out = layer1_5Conv3.forward(layer1_5Conv2Out, train);
     // layer1.5.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer150Out = layer150.forward(layer15Conv3Out, layer144Out);
+    Activation layer1_5_0Out = layer1_5_0.forward(layer1_5Conv3Out, layer1_4_4Out);
     // layer1.5.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer154Out = layer154.forward(layer150Out, train);
+    Activation layer1_5_4Out = layer1_5_4.forward(layer1_5_0Out, train);
     // layer1.6.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer16Conv1Out = layer16Conv1.forward(layer154Out, train);
+    Activation layer1_6Conv1Out = layer1_6Conv1.forward(layer1_5_4Out, train);
     // layer1.6.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer16Conv2Out = layer16Conv2.forward(layer16Conv1Out, train);
+    Activation layer1_6Conv2Out = layer1_6Conv2.forward(layer1_6Conv1Out, train);
     // layer1.6.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer16Conv3Out = layer16Conv3.forward(layer16Conv2Out, train);
+    Activation layer1_6Conv3Out = layer1_6Conv3.forward(layer1_6Conv2Out, train);
     // layer1.6.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer160Out = layer160.forward(layer16Conv3Out, layer154Out);
+    Activation layer1_6_0Out = layer1_6_0.forward(layer1_6Conv3Out, layer1_5_4Out);
     // layer1.6.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer164Out = layer164.forward(layer160Out, train);
+    Activation layer1_6_4Out = layer1_6_4.forward(layer1_6_0Out, train);
     // layer1.7.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer17Conv1Out = layer17Conv1.forward(layer164Out, train);
+    Activation layer1_7Conv1Out = layer1_7Conv1.forward(layer1_6_4Out, train);
     // layer1.7.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer17Conv2Out = layer17Conv2.forward(layer17Conv1Out, train);
+    Activation layer1_7Conv2Out = layer1_7Conv2.forward(layer1_7Conv1Out, train);
     // layer1.7.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer17Conv3Out = layer17Conv3.forward(layer17Conv2Out, train);
+    Activation layer1_7Conv3Out = layer1_7Conv3.forward(layer1_7Conv2Out, train);
     // layer1.7.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer170Out = layer170.forward(layer17Conv3Out, layer164Out);
+    Activation layer1_7_0Out = layer1_7_0.forward(layer1_7Conv3Out, layer1_6_4Out);
     // layer1.7.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer174Out = layer174.forward(layer170Out, train);
+    Activation layer1_7_4Out = layer1_7_4.forward(layer1_7_0Out, train);
     // layer1.8.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer18Conv1Out = layer18Conv1.forward(layer174Out, train);
+    Activation layer1_8Conv1Out = layer1_8Conv1.forward(layer1_7_4Out, train);
     // layer1.8.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer18Conv2Out = layer18Conv2.forward(layer18Conv1Out, train);
+    Activation layer1_8Conv2Out = layer1_8Conv2.forward(layer1_8Conv1Out, train);
     // layer1.8.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer18Conv3Out = layer18Conv3.forward(layer18Conv2Out, train);
+    Activation layer1_8Conv3Out = layer1_8Conv3.forward(layer1_8Conv2Out, train);
     // layer1.8.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer180Out = layer180.forward(layer18Conv3Out, layer174Out);
+    Activation layer1_8_0Out = layer1_8_0.forward(layer1_8Conv3Out, layer1_7_4Out);
     // layer1.8.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer184Out = layer184.forward(layer180Out, train);
+    Activation layer1_8_4Out = layer1_8_4.forward(layer1_8_0Out, train);
     // layer1.9.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer19Conv1Out = layer19Conv1.forward(layer184Out, train);
+    Activation layer1_9Conv1Out = layer1_9Conv1.forward(layer1_8_4Out, train);
     // layer1.9.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer19Conv2Out = layer19Conv2.forward(layer19Conv1Out, train);
+    Activation layer1_9Conv2Out = layer1_9Conv2.forward(layer1_9Conv1Out, train);
     // layer1.9.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer19Conv3Out = layer19Conv3.forward(layer19Conv2Out, train);
+    Activation layer1_9Conv3Out = layer1_9Conv3.forward(layer1_9Conv2Out, train);
     // layer1.9.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer190Out = layer190.forward(layer19Conv3Out, layer184Out);
+    Activation layer1_9_0Out = layer1_9_0.forward(layer1_9Conv3Out, layer1_8_4Out);
     // layer1.9.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer194Out = layer194.forward(layer190Out, train);
+    Activation layer1_9_4Out = layer1_9_4.forward(layer1_9_0Out, train);
     // layer1.10.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer110Conv1Out = layer110Conv1.forward(layer194Out, train);
+    Activation layer1_10Conv1Out = layer1_10Conv1.forward(layer1_9_4Out, train);
     // layer1.10.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer110Conv2Out = layer110Conv2.forward(layer110Conv1Out, train);
+    Activation layer1_10Conv2Out = layer1_10Conv2.forward(layer1_10Conv1Out, train);
     // layer1.10.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer110Conv3Out = layer110Conv3.forward(layer110Conv2Out, train);
+    Activation layer1_10Conv3Out = layer1_10Conv3.forward(layer1_10Conv2Out, train);
     // layer1.10.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer1100Out = layer1100.forward(layer110Conv3Out, layer194Out);
+    Activation layer1_10_0Out = layer1_10_0.forward(layer1_10Conv3Out, layer1_9_4Out);
     // layer1.10.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer1104Out = layer1104.forward(layer1100Out, train);
+    Activation layer1_10_4Out = layer1_10_4.forward(layer1_10_0Out, train);
     // layer1.11.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer111Conv1Out = layer111Conv1.forward(layer1104Out, train);
+    Activation layer1_11Conv1Out = layer1_11Conv1.forward(layer1_10_4Out, train);
     // layer1.11.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer111Conv2Out = layer111Conv2.forward(layer111Conv1Out, train);
+    Activation layer1_11Conv2Out = layer1_11Conv2.forward(layer1_11Conv1Out, train);
     // layer1.11.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer111Conv3Out = layer111Conv3.forward(layer111Conv2Out, train);
+    Activation layer1_11Conv3Out = layer1_11Conv3.forward(layer1_11Conv2Out, train);
     // layer1.11.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer1110Out = layer1110.forward(layer111Conv3Out, layer1104Out);
+    Activation layer1_11_0Out = layer1_11_0.forward(layer1_11Conv3Out, layer1_10_4Out);
     // layer1.11.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer1114Out = layer1114.forward(layer1110Out, train);
+    Activation layer1_11_4Out = layer1_11_4.forward(layer1_11_0Out, train);
     // layer1.12.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer112Conv1Out = layer112Conv1.forward(layer1114Out, train);
+    Activation layer1_12Conv1Out = layer1_12Conv1.forward(layer1_11_4Out, train);
     // layer1.12.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer112Conv2Out = layer112Conv2.forward(layer112Conv1Out, train);
+    Activation layer1_12Conv2Out = layer1_12Conv2.forward(layer1_12Conv1Out, train);
     // layer1.12.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer112Conv3Out = layer112Conv3.forward(layer112Conv2Out, train);
+    Activation layer1_12Conv3Out = layer1_12Conv3.forward(layer1_12Conv2Out, train);
     // layer1.12.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer1120Out = layer1120.forward(layer112Conv3Out, layer1114Out);
+    Activation layer1_12_0Out = layer1_12_0.forward(layer1_12Conv3Out, layer1_11_4Out);
     // layer1.12.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer1124Out = layer1124.forward(layer1120Out, train);
+    Activation layer1_12_4Out = layer1_12_4.forward(layer1_12_0Out, train);
     // layer1.13.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer113Conv1Out = layer113Conv1.forward(layer1124Out, train);
+    Activation layer1_13Conv1Out = layer1_13Conv1.forward(layer1_12_4Out, train);
     // layer1.13.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer113Conv2Out = layer113Conv2.forward(layer113Conv1Out, train);
+    Activation layer1_13Conv2Out = layer1_13Conv2.forward(layer1_13Conv1Out, train);
     // layer1.13.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer113Conv3Out = layer113Conv3.forward(layer113Conv2Out, train);
+    Activation layer1_13Conv3Out = layer1_13Conv3.forward(layer1_13Conv2Out, train);
     // layer1.13.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer1130Out = layer1130.forward(layer113Conv3Out, layer1124Out);
+    Activation layer1_13_0Out = layer1_13_0.forward(layer1_13Conv3Out, layer1_12_4Out);
     // layer1.13.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer1134Out = layer1134.forward(layer1130Out, train);
+    Activation layer1_13_4Out = layer1_13_4.forward(layer1_13_0Out, train);
     // layer1.14.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer114Conv1Out = layer114Conv1.forward(layer1134Out, train);
+    Activation layer1_14Conv1Out = layer1_14Conv1.forward(layer1_13_4Out, train);
     // layer1.14.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer114Conv2Out = layer114Conv2.forward(layer114Conv1Out, train);
+    Activation layer1_14Conv2Out = layer1_14Conv2.forward(layer1_14Conv1Out, train);
     // layer1.14.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer114Conv3Out = layer114Conv3.forward(layer114Conv2Out, train);
+    Activation layer1_14Conv3Out = layer1_14Conv3.forward(layer1_14Conv2Out, train);
     // layer1.14.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer1140Out = layer1140.forward(layer114Conv3Out, layer1134Out);
+    Activation layer1_14_0Out = layer1_14_0.forward(layer1_14Conv3Out, layer1_13_4Out);
     // layer1.14.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer1144Out = layer1144.forward(layer1140Out, train);
+    Activation layer1_14_4Out = layer1_14_4.forward(layer1_14_0Out, train);
     // layer1.15.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer115Conv1Out = layer115Conv1.forward(layer1144Out, train);
+    Activation layer1_15Conv1Out = layer1_15Conv1.forward(layer1_14_4Out, train);
     // layer1.15.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer115Conv2Out = layer115Conv2.forward(layer115Conv1Out, train);
+    Activation layer1_15Conv2Out = layer1_15Conv2.forward(layer1_15Conv1Out, train);
     // layer1.15.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer115Conv3Out = layer115Conv3.forward(layer115Conv2Out, train);
+    Activation layer1_15Conv3Out = layer1_15Conv3.forward(layer1_15Conv2Out, train);
     // layer1.15.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer1150Out = layer1150.forward(layer115Conv3Out, layer1144Out);
+    Activation layer1_15_0Out = layer1_15_0.forward(layer1_15Conv3Out, layer1_14_4Out);
     // layer1.15.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer1154Out = layer1154.forward(layer1150Out, train);
+    Activation layer1_15_4Out = layer1_15_4.forward(layer1_15_0Out, train);
     // layer1.16.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer116Conv1Out = layer116Conv1.forward(layer1154Out, train);
+    Activation layer1_16Conv1Out = layer1_16Conv1.forward(layer1_15_4Out, train);
     // layer1.16.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer116Conv2Out = layer116Conv2.forward(layer116Conv1Out, train);
+    Activation layer1_16Conv2Out = layer1_16Conv2.forward(layer1_16Conv1Out, train);
     // layer1.16.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer116Conv3Out = layer116Conv3.forward(layer116Conv2Out, train);
+    Activation layer1_16Conv3Out = layer1_16Conv3.forward(layer1_16Conv2Out, train);
     // layer1.16.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer1160Out = layer1160.forward(layer116Conv3Out, layer1154Out);
+    Activation layer1_16_0Out = layer1_16_0.forward(layer1_16Conv3Out, layer1_15_4Out);
     // layer1.16.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer1164Out = layer1164.forward(layer1160Out, train);
+    Activation layer1_16_4Out = layer1_16_4.forward(layer1_16_0Out, train);
     // layer1.17.conv1: (N,64,32,32) -> (N,16,32,32)  [resnet164_nr.nr:9]
-    Activation layer117Conv1Out = layer117Conv1.forward(layer1164Out, train);
+    Activation layer1_17Conv1Out = layer1_17Conv1.forward(layer1_16_4Out, train);
     // layer1.17.conv2: (N,16,32,32) -> (N,16,32,32)  [resnet164_nr.nr:10]
-    Activation layer117Conv2Out = layer117Conv2.forward(layer117Conv1Out, train);
+    Activation layer1_17Conv2Out = layer1_17Conv2.forward(layer1_17Conv1Out, train);
     // layer1.17.conv3: (N,16,32,32) -> (N,64,32,32)  [resnet164_nr.nr:11]
-    Activation layer117Conv3Out = layer117Conv3.forward(layer117Conv2Out, train);
+    Activation layer1_17Conv3Out = layer1_17Conv3.forward(layer1_17Conv2Out, train);
     // layer1.17.0: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:8]
-    Activation layer1170Out = layer1170.forward(layer117Conv3Out, layer1164Out);
+    Activation layer1_17_0Out = layer1_17_0.forward(layer1_17Conv3Out, layer1_16_4Out);
     // layer1.17.4: (N,64,32,32) -> (N,64,32,32)  [resnet164_nr.nr:13]
-    Activation layer1174Out = layer1174.forward(layer1170Out, train);
+    Activation layer1_17_4Out = layer1_17_4.forward(layer1_17_0Out, train);
     // layer2.0.conv1: (N,64,32,32) -> (N,32,32,32)  [resnet164_nr.nr:9]
-    Activation layer20Conv1Out = layer20Conv1.forward(layer1174Out, train);
+    Activation layer2_0Conv1Out = layer2_0Conv1.forward(layer1_17_4Out, train);
     // layer2.0.conv2: (N,32,32,32) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer20Conv2Out = layer20Conv2.forward(layer20Conv1Out, train);
+    Activation layer2_0Conv2Out = layer2_0Conv2.forward(layer2_0Conv1Out, train);
     // layer2.0.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer20Conv3Out = layer20Conv3.forward(layer20Conv2Out, train);
+    Activation layer2_0Conv3Out = layer2_0Conv3.forward(layer2_0Conv2Out, train);
     // layer2.0.downsample: (N,64,32,32) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer20DownsampleOut = layer20Downsample.forward(layer1174Out, train);
+    Activation layer2_0DownsampleOut = layer2_0Downsample.forward(layer1_17_4Out, train);
     // layer2.0.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer200Out = layer200.forward(layer20Conv3Out, layer20DownsampleOut);
+    Activation layer2_0_0Out = layer2_0_0.forward(layer2_0Conv3Out, layer2_0DownsampleOut);
     // layer2.0.5: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer205Out = layer205.forward(layer200Out, train);
+    Activation layer2_0_5Out = layer2_0_5.forward(layer2_0_0Out, train);
     // layer2.1.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer21Conv1Out = layer21Conv1.forward(layer205Out, train);
+    Activation layer2_1Conv1Out = layer2_1Conv1.forward(layer2_0_5Out, train);
     // layer2.1.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer21Conv2Out = layer21Conv2.forward(layer21Conv1Out, train);
+    Activation layer2_1Conv2Out = layer2_1Conv2.forward(layer2_1Conv1Out, train);
     // layer2.1.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer21Conv3Out = layer21Conv3.forward(layer21Conv2Out, train);
+    Activation layer2_1Conv3Out = layer2_1Conv3.forward(layer2_1Conv2Out, train);
     // layer2.1.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer210Out = layer210.forward(layer21Conv3Out, layer205Out);
+    Activation layer2_1_0Out = layer2_1_0.forward(layer2_1Conv3Out, layer2_0_5Out);
     // layer2.1.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer214Out = layer214.forward(layer210Out, train);
+    Activation layer2_1_4Out = layer2_1_4.forward(layer2_1_0Out, train);
     // layer2.2.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer22Conv1Out = layer22Conv1.forward(layer214Out, train);
+    Activation layer2_2Conv1Out = layer2_2Conv1.forward(layer2_1_4Out, train);
     // layer2.2.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer22Conv2Out = layer22Conv2.forward(layer22Conv1Out, train);
+    Activation layer2_2Conv2Out = layer2_2Conv2.forward(layer2_2Conv1Out, train);
     // layer2.2.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer22Conv3Out = layer22Conv3.forward(layer22Conv2Out, train);
+    Activation layer2_2Conv3Out = layer2_2Conv3.forward(layer2_2Conv2Out, train);
     // layer2.2.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer220Out = layer220.forward(layer22Conv3Out, layer214Out);
+    Activation layer2_2_0Out = layer2_2_0.forward(layer2_2Conv3Out, layer2_1_4Out);
     // layer2.2.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer224Out = layer224.forward(layer220Out, train);
+    Activation layer2_2_4Out = layer2_2_4.forward(layer2_2_0Out, train);
     // layer2.3.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer23Conv1Out = layer23Conv1.forward(layer224Out, train);
+    Activation layer2_3Conv1Out = layer2_3Conv1.forward(layer2_2_4Out, train);
     // layer2.3.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer23Conv2Out = layer23Conv2.forward(layer23Conv1Out, train);
+    Activation layer2_3Conv2Out = layer2_3Conv2.forward(layer2_3Conv1Out, train);
     // layer2.3.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer23Conv3Out = layer23Conv3.forward(layer23Conv2Out, train);
+    Activation layer2_3Conv3Out = layer2_3Conv3.forward(layer2_3Conv2Out, train);
     // layer2.3.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer230Out = layer230.forward(layer23Conv3Out, layer224Out);
+    Activation layer2_3_0Out = layer2_3_0.forward(layer2_3Conv3Out, layer2_2_4Out);
     // layer2.3.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer234Out = layer234.forward(layer230Out, train);
+    Activation layer2_3_4Out = layer2_3_4.forward(layer2_3_0Out, train);
     // layer2.4.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer24Conv1Out = layer24Conv1.forward(layer234Out, train);
+    Activation layer2_4Conv1Out = layer2_4Conv1.forward(layer2_3_4Out, train);
     // layer2.4.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer24Conv2Out = layer24Conv2.forward(layer24Conv1Out, train);
+    Activation layer2_4Conv2Out = layer2_4Conv2.forward(layer2_4Conv1Out, train);
     // layer2.4.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer24Conv3Out = layer24Conv3.forward(layer24Conv2Out, train);
+    Activation layer2_4Conv3Out = layer2_4Conv3.forward(layer2_4Conv2Out, train);
     // layer2.4.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer240Out = layer240.forward(layer24Conv3Out, layer234Out);
+    Activation layer2_4_0Out = layer2_4_0.forward(layer2_4Conv3Out, layer2_3_4Out);
     // layer2.4.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer244Out = layer244.forward(layer240Out, train);
+    Activation layer2_4_4Out = layer2_4_4.forward(layer2_4_0Out, train);
     // layer2.5.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer25Conv1Out = layer25Conv1.forward(layer244Out, train);
+    Activation layer2_5Conv1Out = layer2_5Conv1.forward(layer2_4_4Out, train);
     // layer2.5.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer25Conv2Out = layer25Conv2.forward(layer25Conv1Out, train);
+    Activation layer2_5Conv2Out = layer2_5Conv2.forward(layer2_5Conv1Out, train);
     // layer2.5.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer25Conv3Out = layer25Conv3.forward(layer25Conv2Out, train);
+    Activation layer2_5Conv3Out = layer2_5Conv3.forward(layer2_5Conv2Out, train);
     // layer2.5.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer250Out = layer250.forward(layer25Conv3Out, layer244Out);
+    Activation layer2_5_0Out = layer2_5_0.forward(layer2_5Conv3Out, layer2_4_4Out);
     // layer2.5.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer254Out = layer254.forward(layer250Out, train);
+    Activation layer2_5_4Out = layer2_5_4.forward(layer2_5_0Out, train);
     // layer2.6.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer26Conv1Out = layer26Conv1.forward(layer254Out, train);
+    Activation layer2_6Conv1Out = layer2_6Conv1.forward(layer2_5_4Out, train);
     // layer2.6.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer26Conv2Out = layer26Conv2.forward(layer26Conv1Out, train);
+    Activation layer2_6Conv2Out = layer2_6Conv2.forward(layer2_6Conv1Out, train);
     // layer2.6.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer26Conv3Out = layer26Conv3.forward(layer26Conv2Out, train);
+    Activation layer2_6Conv3Out = layer2_6Conv3.forward(layer2_6Conv2Out, train);
     // layer2.6.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer260Out = layer260.forward(layer26Conv3Out, layer254Out);
+    Activation layer2_6_0Out = layer2_6_0.forward(layer2_6Conv3Out, layer2_5_4Out);
     // layer2.6.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer264Out = layer264.forward(layer260Out, train);
+    Activation layer2_6_4Out = layer2_6_4.forward(layer2_6_0Out, train);
     // layer2.7.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer27Conv1Out = layer27Conv1.forward(layer264Out, train);
+    Activation layer2_7Conv1Out = layer2_7Conv1.forward(layer2_6_4Out, train);
     // layer2.7.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer27Conv2Out = layer27Conv2.forward(layer27Conv1Out, train);
+    Activation layer2_7Conv2Out = layer2_7Conv2.forward(layer2_7Conv1Out, train);
     // layer2.7.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer27Conv3Out = layer27Conv3.forward(layer27Conv2Out, train);
+    Activation layer2_7Conv3Out = layer2_7Conv3.forward(layer2_7Conv2Out, train);
     // layer2.7.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer270Out = layer270.forward(layer27Conv3Out, layer264Out);
+    Activation layer2_7_0Out = layer2_7_0.forward(layer2_7Conv3Out, layer2_6_4Out);
     // layer2.7.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer274Out = layer274.forward(layer270Out, train);
+    Activation layer2_7_4Out = layer2_7_4.forward(layer2_7_0Out, train);
     // layer2.8.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer28Conv1Out = layer28Conv1.forward(layer274Out, train);
+    Activation layer2_8Conv1Out = layer2_8Conv1.forward(layer2_7_4Out, train);
     // layer2.8.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer28Conv2Out = layer28Conv2.forward(layer28Conv1Out, train);
+    Activation layer2_8Conv2Out = layer2_8Conv2.forward(layer2_8Conv1Out, train);
     // layer2.8.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer28Conv3Out = layer28Conv3.forward(layer28Conv2Out, train);
+    Activation layer2_8Conv3Out = layer2_8Conv3.forward(layer2_8Conv2Out, train);
     // layer2.8.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer280Out = layer280.forward(layer28Conv3Out, layer274Out);
+    Activation layer2_8_0Out = layer2_8_0.forward(layer2_8Conv3Out, layer2_7_4Out);
     // layer2.8.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer284Out = layer284.forward(layer280Out, train);
+    Activation layer2_8_4Out = layer2_8_4.forward(layer2_8_0Out, train);
     // layer2.9.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer29Conv1Out = layer29Conv1.forward(layer284Out, train);
+    Activation layer2_9Conv1Out = layer2_9Conv1.forward(layer2_8_4Out, train);
     // layer2.9.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer29Conv2Out = layer29Conv2.forward(layer29Conv1Out, train);
+    Activation layer2_9Conv2Out = layer2_9Conv2.forward(layer2_9Conv1Out, train);
     // layer2.9.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer29Conv3Out = layer29Conv3.forward(layer29Conv2Out, train);
+    Activation layer2_9Conv3Out = layer2_9Conv3.forward(layer2_9Conv2Out, train);
     // layer2.9.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer290Out = layer290.forward(layer29Conv3Out, layer284Out);
+    Activation layer2_9_0Out = layer2_9_0.forward(layer2_9Conv3Out, layer2_8_4Out);
     // layer2.9.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer294Out = layer294.forward(layer290Out, train);
+    Activation layer2_9_4Out = layer2_9_4.forward(layer2_9_0Out, train);
     // layer2.10.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer210Conv1Out = layer210Conv1.forward(layer294Out, train);
+    Activation layer2_10Conv1Out = layer2_10Conv1.forward(layer2_9_4Out, train);
     // layer2.10.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer210Conv2Out = layer210Conv2.forward(layer210Conv1Out, train);
+    Activation layer2_10Conv2Out = layer2_10Conv2.forward(layer2_10Conv1Out, train);
     // layer2.10.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer210Conv3Out = layer210Conv3.forward(layer210Conv2Out, train);
+    Activation layer2_10Conv3Out = layer2_10Conv3.forward(layer2_10Conv2Out, train);
     // layer2.10.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer2100Out = layer2100.forward(layer210Conv3Out, layer294Out);
+    Activation layer2_10_0Out = layer2_10_0.forward(layer2_10Conv3Out, layer2_9_4Out);
     // layer2.10.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer2104Out = layer2104.forward(layer2100Out, train);
+    Activation layer2_10_4Out = layer2_10_4.forward(layer2_10_0Out, train);
     // layer2.11.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer211Conv1Out = layer211Conv1.forward(layer2104Out, train);
+    Activation layer2_11Conv1Out = layer2_11Conv1.forward(layer2_10_4Out, train);
     // layer2.11.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer211Conv2Out = layer211Conv2.forward(layer211Conv1Out, train);
+    Activation layer2_11Conv2Out = layer2_11Conv2.forward(layer2_11Conv1Out, train);
     // layer2.11.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer211Conv3Out = layer211Conv3.forward(layer211Conv2Out, train);
+    Activation layer2_11Conv3Out = layer2_11Conv3.forward(layer2_11Conv2Out, train);
     // layer2.11.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer2110Out = layer2110.forward(layer211Conv3Out, layer2104Out);
+    Activation layer2_11_0Out = layer2_11_0.forward(layer2_11Conv3Out, layer2_10_4Out);
     // layer2.11.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer2114Out = layer2114.forward(layer2110Out, train);
+    Activation layer2_11_4Out = layer2_11_4.forward(layer2_11_0Out, train);
     // layer2.12.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer212Conv1Out = layer212Conv1.forward(layer2114Out, train);
+    Activation layer2_12Conv1Out = layer2_12Conv1.forward(layer2_11_4Out, train);
     // layer2.12.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer212Conv2Out = layer212Conv2.forward(layer212Conv1Out, train);
+    Activation layer2_12Conv2Out = layer2_12Conv2.forward(layer2_12Conv1Out, train);
     // layer2.12.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer212Conv3Out = layer212Conv3.forward(layer212Conv2Out, train);
+    Activation layer2_12Conv3Out = layer2_12Conv3.forward(layer2_12Conv2Out, train);
     // layer2.12.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer2120Out = layer2120.forward(layer212Conv3Out, layer2114Out);
+    Activation layer2_12_0Out = layer2_12_0.forward(layer2_12Conv3Out, layer2_11_4Out);
     // layer2.12.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer2124Out = layer2124.forward(layer2120Out, train);
+    Activation layer2_12_4Out = layer2_12_4.forward(layer2_12_0Out, train);
     // layer2.13.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer213Conv1Out = layer213Conv1.forward(layer2124Out, train);
+    Activation layer2_13Conv1Out = layer2_13Conv1.forward(layer2_12_4Out, train);
     // layer2.13.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer213Conv2Out = layer213Conv2.forward(layer213Conv1Out, train);
+    Activation layer2_13Conv2Out = layer2_13Conv2.forward(layer2_13Conv1Out, train);
     // layer2.13.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer213Conv3Out = layer213Conv3.forward(layer213Conv2Out, train);
+    Activation layer2_13Conv3Out = layer2_13Conv3.forward(layer2_13Conv2Out, train);
     // layer2.13.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer2130Out = layer2130.forward(layer213Conv3Out, layer2124Out);
+    Activation layer2_13_0Out = layer2_13_0.forward(layer2_13Conv3Out, layer2_12_4Out);
     // layer2.13.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer2134Out = layer2134.forward(layer2130Out, train);
+    Activation layer2_13_4Out = layer2_13_4.forward(layer2_13_0Out, train);
     // layer2.14.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer214Conv1Out = layer214Conv1.forward(layer2134Out, train);
+    Activation layer2_14Conv1Out = layer2_14Conv1.forward(layer2_13_4Out, train);
     // layer2.14.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer214Conv2Out = layer214Conv2.forward(layer214Conv1Out, train);
+    Activation layer2_14Conv2Out = layer2_14Conv2.forward(layer2_14Conv1Out, train);
     // layer2.14.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer214Conv3Out = layer214Conv3.forward(layer214Conv2Out, train);
+    Activation layer2_14Conv3Out = layer2_14Conv3.forward(layer2_14Conv2Out, train);
     // layer2.14.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer2140Out = layer2140.forward(layer214Conv3Out, layer2134Out);
+    Activation layer2_14_0Out = layer2_14_0.forward(layer2_14Conv3Out, layer2_13_4Out);
     // layer2.14.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer2144Out = layer2144.forward(layer2140Out, train);
+    Activation layer2_14_4Out = layer2_14_4.forward(layer2_14_0Out, train);
     // layer2.15.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer215Conv1Out = layer215Conv1.forward(layer2144Out, train);
+    Activation layer2_15Conv1Out = layer2_15Conv1.forward(layer2_14_4Out, train);
     // layer2.15.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer215Conv2Out = layer215Conv2.forward(layer215Conv1Out, train);
+    Activation layer2_15Conv2Out = layer2_15Conv2.forward(layer2_15Conv1Out, train);
     // layer2.15.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer215Conv3Out = layer215Conv3.forward(layer215Conv2Out, train);
+    Activation layer2_15Conv3Out = layer2_15Conv3.forward(layer2_15Conv2Out, train);
     // layer2.15.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer2150Out = layer2150.forward(layer215Conv3Out, layer2144Out);
+    Activation layer2_15_0Out = layer2_15_0.forward(layer2_15Conv3Out, layer2_14_4Out);
     // layer2.15.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer2154Out = layer2154.forward(layer2150Out, train);
+    Activation layer2_15_4Out = layer2_15_4.forward(layer2_15_0Out, train);
     // layer2.16.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer216Conv1Out = layer216Conv1.forward(layer2154Out, train);
+    Activation layer2_16Conv1Out = layer2_16Conv1.forward(layer2_15_4Out, train);
     // layer2.16.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer216Conv2Out = layer216Conv2.forward(layer216Conv1Out, train);
+    Activation layer2_16Conv2Out = layer2_16Conv2.forward(layer2_16Conv1Out, train);
     // layer2.16.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer216Conv3Out = layer216Conv3.forward(layer216Conv2Out, train);
+    Activation layer2_16Conv3Out = layer2_16Conv3.forward(layer2_16Conv2Out, train);
     // layer2.16.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer2160Out = layer2160.forward(layer216Conv3Out, layer2154Out);
+    Activation layer2_16_0Out = layer2_16_0.forward(layer2_16Conv3Out, layer2_15_4Out);
     // layer2.16.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer2164Out = layer2164.forward(layer2160Out, train);
+    Activation layer2_16_4Out = layer2_16_4.forward(layer2_16_0Out, train);
     // layer2.17.conv1: (N,128,16,16) -> (N,32,16,16)  [resnet164_nr.nr:9]
-    Activation layer217Conv1Out = layer217Conv1.forward(layer2164Out, train);
+    Activation layer2_17Conv1Out = layer2_17Conv1.forward(layer2_16_4Out, train);
     // layer2.17.conv2: (N,32,16,16) -> (N,32,16,16)  [resnet164_nr.nr:10]
-    Activation layer217Conv2Out = layer217Conv2.forward(layer217Conv1Out, train);
+    Activation layer2_17Conv2Out = layer2_17Conv2.forward(layer2_17Conv1Out, train);
     // layer2.17.conv3: (N,32,16,16) -> (N,128,16,16)  [resnet164_nr.nr:11]
-    Activation layer217Conv3Out = layer217Conv3.forward(layer217Conv2Out, train);
+    Activation layer2_17Conv3Out = layer2_17Conv3.forward(layer2_17Conv2Out, train);
     // layer2.17.0: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:8]
-    Activation layer2170Out = layer2170.forward(layer217Conv3Out, layer2164Out);
+    Activation layer2_17_0Out = layer2_17_0.forward(layer2_17Conv3Out, layer2_16_4Out);
     // layer2.17.4: (N,128,16,16) -> (N,128,16,16)  [resnet164_nr.nr:13]
-    Activation layer2174Out = layer2174.forward(layer2170Out, train);
+    Activation layer2_17_4Out = layer2_17_4.forward(layer2_17_0Out, train);
     // layer3.0.conv1: (N,128,16,16) -> (N,64,16,16)  [resnet164_nr.nr:9]
-    Activation layer30Conv1Out = layer30Conv1.forward(layer2174Out, train);
+    Activation layer3_0Conv1Out = layer3_0Conv1.forward(layer2_17_4Out, train);
     // layer3.0.conv2: (N,64,16,16) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer30Conv2Out = layer30Conv2.forward(layer30Conv1Out, train);
+    Activation layer3_0Conv2Out = layer3_0Conv2.forward(layer3_0Conv1Out, train);
     // layer3.0.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer30Conv3Out = layer30Conv3.forward(layer30Conv2Out, train);
+    Activation layer3_0Conv3Out = layer3_0Conv3.forward(layer3_0Conv2Out, train);
     // layer3.0.downsample: (N,128,16,16) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer30DownsampleOut = layer30Downsample.forward(layer2174Out, train);
+    Activation layer3_0DownsampleOut = layer3_0Downsample.forward(layer2_17_4Out, train);
     // layer3.0.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer300Out = layer300.forward(layer30Conv3Out, layer30DownsampleOut);
+    Activation layer3_0_0Out = layer3_0_0.forward(layer3_0Conv3Out, layer3_0DownsampleOut);
     // layer3.0.5: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer305Out = layer305.forward(layer300Out, train);
+    Activation layer3_0_5Out = layer3_0_5.forward(layer3_0_0Out, train);
     // layer3.1.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer31Conv1Out = layer31Conv1.forward(layer305Out, train);
+    Activation layer3_1Conv1Out = layer3_1Conv1.forward(layer3_0_5Out, train);
     // layer3.1.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer31Conv2Out = layer31Conv2.forward(layer31Conv1Out, train);
+    Activation layer3_1Conv2Out = layer3_1Conv2.forward(layer3_1Conv1Out, train);
     // layer3.1.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer31Conv3Out = layer31Conv3.forward(layer31Conv2Out, train);
+    Activation layer3_1Conv3Out = layer3_1Conv3.forward(layer3_1Conv2Out, train);
     // layer3.1.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer310Out = layer310.forward(layer31Conv3Out, layer305Out);
+    Activation layer3_1_0Out = layer3_1_0.forward(layer3_1Conv3Out, layer3_0_5Out);
     // layer3.1.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer314Out = layer314.forward(layer310Out, train);
+    Activation layer3_1_4Out = layer3_1_4.forward(layer3_1_0Out, train);
     // layer3.2.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer32Conv1Out = layer32Conv1.forward(layer314Out, train);
+    Activation layer3_2Conv1Out = layer3_2Conv1.forward(layer3_1_4Out, train);
     // layer3.2.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer32Conv2Out = layer32Conv2.forward(layer32Conv1Out, train);
+    Activation layer3_2Conv2Out = layer3_2Conv2.forward(layer3_2Conv1Out, train);
     // layer3.2.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer32Conv3Out = layer32Conv3.forward(layer32Conv2Out, train);
+    Activation layer3_2Conv3Out = layer3_2Conv3.forward(layer3_2Conv2Out, train);
     // layer3.2.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer320Out = layer320.forward(layer32Conv3Out, layer314Out);
+    Activation layer3_2_0Out = layer3_2_0.forward(layer3_2Conv3Out, layer3_1_4Out);
     // layer3.2.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer324Out = layer324.forward(layer320Out, train);
+    Activation layer3_2_4Out = layer3_2_4.forward(layer3_2_0Out, train);
     // layer3.3.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer33Conv1Out = layer33Conv1.forward(layer324Out, train);
+    Activation layer3_3Conv1Out = layer3_3Conv1.forward(layer3_2_4Out, train);
     // layer3.3.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer33Conv2Out = layer33Conv2.forward(layer33Conv1Out, train);
+    Activation layer3_3Conv2Out = layer3_3Conv2.forward(layer3_3Conv1Out, train);
     // layer3.3.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer33Conv3Out = layer33Conv3.forward(layer33Conv2Out, train);
+    Activation layer3_3Conv3Out = layer3_3Conv3.forward(layer3_3Conv2Out, train);
     // layer3.3.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer330Out = layer330.forward(layer33Conv3Out, layer324Out);
+    Activation layer3_3_0Out = layer3_3_0.forward(layer3_3Conv3Out, layer3_2_4Out);
     // layer3.3.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer334Out = layer334.forward(layer330Out, train);
+    Activation layer3_3_4Out = layer3_3_4.forward(layer3_3_0Out, train);
     // layer3.4.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer34Conv1Out = layer34Conv1.forward(layer334Out, train);
+    Activation layer3_4Conv1Out = layer3_4Conv1.forward(layer3_3_4Out, train);
     // layer3.4.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer34Conv2Out = layer34Conv2.forward(layer34Conv1Out, train);
+    Activation layer3_4Conv2Out = layer3_4Conv2.forward(layer3_4Conv1Out, train);
     // layer3.4.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer34Conv3Out = layer34Conv3.forward(layer34Conv2Out, train);
+    Activation layer3_4Conv3Out = layer3_4Conv3.forward(layer3_4Conv2Out, train);
     // layer3.4.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer340Out = layer340.forward(layer34Conv3Out, layer334Out);
+    Activation layer3_4_0Out = layer3_4_0.forward(layer3_4Conv3Out, layer3_3_4Out);
     // layer3.4.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer344Out = layer344.forward(layer340Out, train);
+    Activation layer3_4_4Out = layer3_4_4.forward(layer3_4_0Out, train);
     // layer3.5.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer35Conv1Out = layer35Conv1.forward(layer344Out, train);
+    Activation layer3_5Conv1Out = layer3_5Conv1.forward(layer3_4_4Out, train);
     // layer3.5.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer35Conv2Out = layer35Conv2.forward(layer35Conv1Out, train);
+    Activation layer3_5Conv2Out = layer3_5Conv2.forward(layer3_5Conv1Out, train);
     // layer3.5.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer35Conv3Out = layer35Conv3.forward(layer35Conv2Out, train);
+    Activation layer3_5Conv3Out = layer3_5Conv3.forward(layer3_5Conv2Out, train);
     // layer3.5.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer350Out = layer350.forward(layer35Conv3Out, layer344Out);
+    Activation layer3_5_0Out = layer3_5_0.forward(layer3_5Conv3Out, layer3_4_4Out);
     // layer3.5.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer354Out = layer354.forward(layer350Out, train);
+    Activation layer3_5_4Out = layer3_5_4.forward(layer3_5_0Out, train);
     // layer3.6.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer36Conv1Out = layer36Conv1.forward(layer354Out, train);
+    Activation layer3_6Conv1Out = layer3_6Conv1.forward(layer3_5_4Out, train);
     // layer3.6.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer36Conv2Out = layer36Conv2.forward(layer36Conv1Out, train);
+    Activation layer3_6Conv2Out = layer3_6Conv2.forward(layer3_6Conv1Out, train);
     // layer3.6.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer36Conv3Out = layer36Conv3.forward(layer36Conv2Out, train);
+    Activation layer3_6Conv3Out = layer3_6Conv3.forward(layer3_6Conv2Out, train);
     // layer3.6.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer360Out = layer360.forward(layer36Conv3Out, layer354Out);
+    Activation layer3_6_0Out = layer3_6_0.forward(layer3_6Conv3Out, layer3_5_4Out);
     // layer3.6.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer364Out = layer364.forward(layer360Out, train);
+    Activation layer3_6_4Out = layer3_6_4.forward(layer3_6_0Out, train);
     // layer3.7.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer37Conv1Out = layer37Conv1.forward(layer364Out, train);
+    Activation layer3_7Conv1Out = layer3_7Conv1.forward(layer3_6_4Out, train);
     // layer3.7.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer37Conv2Out = layer37Conv2.forward(layer37Conv1Out, train);
+    Activation layer3_7Conv2Out = layer3_7Conv2.forward(layer3_7Conv1Out, train);
     // layer3.7.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer37Conv3Out = layer37Conv3.forward(layer37Conv2Out, train);
+    Activation layer3_7Conv3Out = layer3_7Conv3.forward(layer3_7Conv2Out, train);
     // layer3.7.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer370Out = layer370.forward(layer37Conv3Out, layer364Out);
+    Activation layer3_7_0Out = layer3_7_0.forward(layer3_7Conv3Out, layer3_6_4Out);
     // layer3.7.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer374Out = layer374.forward(layer370Out, train);
+    Activation layer3_7_4Out = layer3_7_4.forward(layer3_7_0Out, train);
     // layer3.8.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer38Conv1Out = layer38Conv1.forward(layer374Out, train);
+    Activation layer3_8Conv1Out = layer3_8Conv1.forward(layer3_7_4Out, train);
     // layer3.8.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer38Conv2Out = layer38Conv2.forward(layer38Conv1Out, train);
+    Activation layer3_8Conv2Out = layer3_8Conv2.forward(layer3_8Conv1Out, train);
     // layer3.8.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer38Conv3Out = layer38Conv3.forward(layer38Conv2Out, train);
+    Activation layer3_8Conv3Out = layer3_8Conv3.forward(layer3_8Conv2Out, train);
     // layer3.8.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer380Out = layer380.forward(layer38Conv3Out, layer374Out);
+    Activation layer3_8_0Out = layer3_8_0.forward(layer3_8Conv3Out, layer3_7_4Out);
     // layer3.8.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer384Out = layer384.forward(layer380Out, train);
+    Activation layer3_8_4Out = layer3_8_4.forward(layer3_8_0Out, train);
     // layer3.9.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer39Conv1Out = layer39Conv1.forward(layer384Out, train);
+    Activation layer3_9Conv1Out = layer3_9Conv1.forward(layer3_8_4Out, train);
     // layer3.9.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer39Conv2Out = layer39Conv2.forward(layer39Conv1Out, train);
+    Activation layer3_9Conv2Out = layer3_9Conv2.forward(layer3_9Conv1Out, train);
     // layer3.9.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer39Conv3Out = layer39Conv3.forward(layer39Conv2Out, train);
+    Activation layer3_9Conv3Out = layer3_9Conv3.forward(layer3_9Conv2Out, train);
     // layer3.9.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer390Out = layer390.forward(layer39Conv3Out, layer384Out);
+    Activation layer3_9_0Out = layer3_9_0.forward(layer3_9Conv3Out, layer3_8_4Out);
     // layer3.9.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer394Out = layer394.forward(layer390Out, train);
+    Activation layer3_9_4Out = layer3_9_4.forward(layer3_9_0Out, train);
     // layer3.10.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer310Conv1Out = layer310Conv1.forward(layer394Out, train);
+    Activation layer3_10Conv1Out = layer3_10Conv1.forward(layer3_9_4Out, train);
     // layer3.10.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer310Conv2Out = layer310Conv2.forward(layer310Conv1Out, train);
+    Activation layer3_10Conv2Out = layer3_10Conv2.forward(layer3_10Conv1Out, train);
     // layer3.10.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer310Conv3Out = layer310Conv3.forward(layer310Conv2Out, train);
+    Activation layer3_10Conv3Out = layer3_10Conv3.forward(layer3_10Conv2Out, train);
     // layer3.10.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer3100Out = layer3100.forward(layer310Conv3Out, layer394Out);
+    Activation layer3_10_0Out = layer3_10_0.forward(layer3_10Conv3Out, layer3_9_4Out);
     // layer3.10.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer3104Out = layer3104.forward(layer3100Out, train);
+    Activation layer3_10_4Out = layer3_10_4.forward(layer3_10_0Out, train);
     // layer3.11.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer311Conv1Out = layer311Conv1.forward(layer3104Out, train);
+    Activation layer3_11Conv1Out = layer3_11Conv1.forward(layer3_10_4Out, train);
     // layer3.11.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer311Conv2Out = layer311Conv2.forward(layer311Conv1Out, train);
+    Activation layer3_11Conv2Out = layer3_11Conv2.forward(layer3_11Conv1Out, train);
     // layer3.11.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer311Conv3Out = layer311Conv3.forward(layer311Conv2Out, train);
+    Activation layer3_11Conv3Out = layer3_11Conv3.forward(layer3_11Conv2Out, train);
     // layer3.11.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer3110Out = layer3110.forward(layer311Conv3Out, layer3104Out);
+    Activation layer3_11_0Out = layer3_11_0.forward(layer3_11Conv3Out, layer3_10_4Out);
     // layer3.11.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer3114Out = layer3114.forward(layer3110Out, train);
+    Activation layer3_11_4Out = layer3_11_4.forward(layer3_11_0Out, train);
     // layer3.12.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer312Conv1Out = layer312Conv1.forward(layer3114Out, train);
+    Activation layer3_12Conv1Out = layer3_12Conv1.forward(layer3_11_4Out, train);
     // layer3.12.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer312Conv2Out = layer312Conv2.forward(layer312Conv1Out, train);
+    Activation layer3_12Conv2Out = layer3_12Conv2.forward(layer3_12Conv1Out, train);
     // layer3.12.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer312Conv3Out = layer312Conv3.forward(layer312Conv2Out, train);
+    Activation layer3_12Conv3Out = layer3_12Conv3.forward(layer3_12Conv2Out, train);
     // layer3.12.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer3120Out = layer3120.forward(layer312Conv3Out, layer3114Out);
+    Activation layer3_12_0Out = layer3_12_0.forward(layer3_12Conv3Out, layer3_11_4Out);
     // layer3.12.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer3124Out = layer3124.forward(layer3120Out, train);
+    Activation layer3_12_4Out = layer3_12_4.forward(layer3_12_0Out, train);
     // layer3.13.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer313Conv1Out = layer313Conv1.forward(layer3124Out, train);
+    Activation layer3_13Conv1Out = layer3_13Conv1.forward(layer3_12_4Out, train);
     // layer3.13.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer313Conv2Out = layer313Conv2.forward(layer313Conv1Out, train);
+    Activation layer3_13Conv2Out = layer3_13Conv2.forward(layer3_13Conv1Out, train);
     // layer3.13.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer313Conv3Out = layer313Conv3.forward(layer313Conv2Out, train);
+    Activation layer3_13Conv3Out = layer3_13Conv3.forward(layer3_13Conv2Out, train);
     // layer3.13.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer3130Out = layer3130.forward(layer313Conv3Out, layer3124Out);
+    Activation layer3_13_0Out = layer3_13_0.forward(layer3_13Conv3Out, layer3_12_4Out);
     // layer3.13.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer3134Out = layer3134.forward(layer3130Out, train);
+    Activation layer3_13_4Out = layer3_13_4.forward(layer3_13_0Out, train);
     // layer3.14.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer314Conv1Out = layer314Conv1.forward(layer3134Out, train);
+    Activation layer3_14Conv1Out = layer3_14Conv1.forward(layer3_13_4Out, train);
     // layer3.14.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer314Conv2Out = layer314Conv2.forward(layer314Conv1Out, train);
+    Activation layer3_14Conv2Out = layer3_14Conv2.forward(layer3_14Conv1Out, train);
     // layer3.14.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer314Conv3Out = layer314Conv3.forward(layer314Conv2Out, train);
+    Activation layer3_14Conv3Out = layer3_14Conv3.forward(layer3_14Conv2Out, train);
     // layer3.14.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer3140Out = layer3140.forward(layer314Conv3Out, layer3134Out);
+    Activation layer3_14_0Out = layer3_14_0.forward(layer3_14Conv3Out, layer3_13_4Out);
     // layer3.14.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer3144Out = layer3144.forward(layer3140Out, train);
+    Activation layer3_14_4Out = layer3_14_4.forward(layer3_14_0Out, train);
     // layer3.15.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer315Conv1Out = layer315Conv1.forward(layer3144Out, train);
+    Activation layer3_15Conv1Out = layer3_15Conv1.forward(layer3_14_4Out, train);
     // layer3.15.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer315Conv2Out = layer315Conv2.forward(layer315Conv1Out, train);
+    Activation layer3_15Conv2Out = layer3_15Conv2.forward(layer3_15Conv1Out, train);
     // layer3.15.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer315Conv3Out = layer315Conv3.forward(layer315Conv2Out, train);
+    Activation layer3_15Conv3Out = layer3_15Conv3.forward(layer3_15Conv2Out, train);
     // layer3.15.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer3150Out = layer3150.forward(layer315Conv3Out, layer3144Out);
+    Activation layer3_15_0Out = layer3_15_0.forward(layer3_15Conv3Out, layer3_14_4Out);
     // layer3.15.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer3154Out = layer3154.forward(layer3150Out, train);
+    Activation layer3_15_4Out = layer3_15_4.forward(layer3_15_0Out, train);
     // layer3.16.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer316Conv1Out = layer316Conv1.forward(layer3154Out, train);
+    Activation layer3_16Conv1Out = layer3_16Conv1.forward(layer3_15_4Out, train);
     // layer3.16.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer316Conv2Out = layer316Conv2.forward(layer316Conv1Out, train);
+    Activation layer3_16Conv2Out = layer3_16Conv2.forward(layer3_16Conv1Out, train);
     // layer3.16.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer316Conv3Out = layer316Conv3.forward(layer316Conv2Out, train);
+    Activation layer3_16Conv3Out = layer3_16Conv3.forward(layer3_16Conv2Out, train);
     // layer3.16.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer3160Out = layer3160.forward(layer316Conv3Out, layer3154Out);
+    Activation layer3_16_0Out = layer3_16_0.forward(layer3_16Conv3Out, layer3_15_4Out);
     // layer3.16.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer3164Out = layer3164.forward(layer3160Out, train);
+    Activation layer3_16_4Out = layer3_16_4.forward(layer3_16_0Out, train);
     // layer3.17.conv1: (N,256,8,8) -> (N,64,8,8)  [resnet164_nr.nr:9]
-    Activation layer317Conv1Out = layer317Conv1.forward(layer3164Out, train);
+    Activation layer3_17Conv1Out = layer3_17Conv1.forward(layer3_16_4Out, train);
     // layer3.17.conv2: (N,64,8,8) -> (N,64,8,8)  [resnet164_nr.nr:10]
-    Activation layer317Conv2Out = layer317Conv2.forward(layer317Conv1Out, train);
+    Activation layer3_17Conv2Out = layer3_17Conv2.forward(layer3_17Conv1Out, train);
     // layer3.17.conv3: (N,64,8,8) -> (N,256,8,8)  [resnet164_nr.nr:11]
-    Activation layer317Conv3Out = layer317Conv3.forward(layer317Conv2Out, train);
+    Activation layer3_17Conv3Out = layer3_17Conv3.forward(layer3_17Conv2Out, train);
     // layer3.17.0: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:8]
-    Activation layer3170Out = layer3170.forward(layer317Conv3Out, layer3164Out);
+    Activation layer3_17_0Out = layer3_17_0.forward(layer3_17Conv3Out, layer3_16_4Out);
     // layer3.17.4: (N,256,8,8) -> (N,256,8,8)  [resnet164_nr.nr:13]
-    Activation layer3174Out = layer3174.forward(layer3170Out, train);
+    Activation layer3_17_4Out = layer3_17_4.forward(layer3_17_0Out, train);
     // classifier: (N,256,8,8) -> (N,10,1,1)  [resnet164_nr.nr:31]
-    classifier.forward(layer3174Out, train);
+    classifier.forward(layer3_17_4Out, train);
   }
 
   @Override
   protected void backwardLayers() {
     classifier.backward(); // classifier
-    layer3174.backward(); // layer3.17.4
-    layer3170.backward(); // layer3.17.0
-    layer317Conv3.backward(); // layer3.17.conv3
-    layer317Conv2.backward(); // layer3.17.conv2
-    layer317Conv1.backward(); // layer3.17.conv1
-    layer3164.backward(); // layer3.16.4
-    layer3160.backward(); // layer3.16.0
-    layer316Conv3.backward(); // layer3.16.conv3
-    layer316Conv2.backward(); // layer3.16.conv2
-    layer316Conv1.backward(); // layer3.16.conv1
-    layer3154.backward(); // layer3.15.4
-    layer3150.backward(); // layer3.15.0
-    layer315Conv3.backward(); // layer3.15.conv3
-    layer315Conv2.backward(); // layer3.15.conv2
-    layer315Conv1.backward(); // layer3.15.conv1
-    layer3144.backward(); // layer3.14.4
-    layer3140.backward(); // layer3.14.0
-    layer314Conv3.backward(); // layer3.14.conv3
-    layer314Conv2.backward(); // layer3.14.conv2
-    layer314Conv1.backward(); // layer3.14.conv1
-    layer3134.backward(); // layer3.13.4
-    layer3130.backward(); // layer3.13.0
-    layer313Conv3.backward(); // layer3.13.conv3
-    layer313Conv2.backward(); // layer3.13.conv2
-    layer313Conv1.backward(); // layer3.13.conv1
-    layer3124.backward(); // layer3.12.4
-    layer3120.backward(); // layer3.12.0
-    layer312Conv3.backward(); // layer3.12.conv3
-    layer312Conv2.backward(); // layer3.12.conv2
-    layer312Conv1.backward(); // layer3.12.conv1
-    layer3114.backward(); // layer3.11.4
-    layer3110.backward(); // layer3.11.0
-    layer311Conv3.backward(); // layer3.11.conv3
-    layer311Conv2.backward(); // layer3.11.conv2
-    layer311Conv1.backward(); // layer3.11.conv1
-    layer3104.backward(); // layer3.10.4
-    layer3100.backward(); // layer3.10.0
-    layer310Conv3.backward(); // layer3.10.conv3
-    layer310Conv2.backward(); // layer3.10.conv2
-    layer310Conv1.backward(); // layer3.10.conv1
-    layer394.backward(); // layer3.9.4
-    layer390.backward(); // layer3.9.0
-    layer39Conv3.backward(); // layer3.9.conv3
-    layer39Conv2.backward(); // layer3.9.conv2
-    layer39Conv1.backward(); // layer3.9.conv1
-    layer384.backward(); // layer3.8.4
-    layer380.backward(); // layer3.8.0
-    layer38Conv3.backward(); // layer3.8.conv3
-    layer38Conv2.backward(); // layer3.8.conv2
-    layer38Conv1.backward(); // layer3.8.conv1
-    layer374.backward(); // layer3.7.4
-    layer370.backward(); // layer3.7.0
-    layer37Conv3.backward(); // layer3.7.conv3
-    layer37Conv2.backward(); // layer3.7.conv2
-    layer37Conv1.backward(); // layer3.7.conv1
-    layer364.backward(); // layer3.6.4
-    layer360.backward(); // layer3.6.0
-    layer36Conv3.backward(); // layer3.6.conv3
-    layer36Conv2.backward(); // layer3.6.conv2
-    layer36Conv1.backward(); // layer3.6.conv1
-    layer354.backward(); // layer3.5.4
-    layer350.backward(); // layer3.5.0
-    layer35Conv3.backward(); // layer3.5.conv3
-    layer35Conv2.backward(); // layer3.5.conv2
-    layer35Conv1.backward(); // layer3.5.conv1
-    layer344.backward(); // layer3.4.4
-    layer340.backward(); // layer3.4.0
-    layer34Conv3.backward(); // layer3.4.conv3
-    layer34Conv2.backward(); // layer3.4.conv2
-    layer34Conv1.backward(); // layer3.4.conv1
-    layer334.backward(); // layer3.3.4
-    layer330.backward(); // layer3.3.0
-    layer33Conv3.backward(); // layer3.3.conv3
-    layer33Conv2.backward(); // layer3.3.conv2
-    layer33Conv1.backward(); // layer3.3.conv1
-    layer324.backward(); // layer3.2.4
-    layer320.backward(); // layer3.2.0
-    layer32Conv3.backward(); // layer3.2.conv3
-    layer32Conv2.backward(); // layer3.2.conv2
-    layer32Conv1.backward(); // layer3.2.conv1
-    layer314.backward(); // layer3.1.4
-    layer310.backward(); // layer3.1.0
-    layer31Conv3.backward(); // layer3.1.conv3
-    layer31Conv2.backward(); // layer3.1.conv2
-    layer31Conv1.backward(); // layer3.1.conv1
-    layer305.backward(); // layer3.0.5
-    layer300.backward(); // layer3.0.0
-    layer30Downsample.backward(); // layer3.0.downsample
-    layer30Conv3.backward(); // layer3.0.conv3
-    layer30Conv2.backward(); // layer3.0.conv2
-    layer30Conv1.backward(); // layer3.0.conv1
-    layer2174.backward(); // layer2.17.4
-    layer2170.backward(); // layer2.17.0
-    layer217Conv3.backward(); // layer2.17.conv3
-    layer217Conv2.backward(); // layer2.17.conv2
-    layer217Conv1.backward(); // layer2.17.conv1
-    layer2164.backward(); // layer2.16.4
-    layer2160.backward(); // layer2.16.0
-    layer216Conv3.backward(); // layer2.16.conv3
-    layer216Conv2.backward(); // layer2.16.conv2
-    layer216Conv1.backward(); // layer2.16.conv1
-    layer2154.backward(); // layer2.15.4
-    layer2150.backward(); // layer2.15.0
-    layer215Conv3.backward(); // layer2.15.conv3
-    layer215Conv2.backward(); // layer2.15.conv2
-    layer215Conv1.backward(); // layer2.15.conv1
-    layer2144.backward(); // layer2.14.4
-    layer2140.backward(); // layer2.14.0
-    layer214Conv3.backward(); // layer2.14.conv3
-    layer214Conv2.backward(); // layer2.14.conv2
-    layer214Conv1.backward(); // layer2.14.conv1
-    layer2134.backward(); // layer2.13.4
-    layer2130.backward(); // layer2.13.0
-    layer213Conv3.backward(); // layer2.13.conv3
-    layer213Conv2.backward(); // layer2.13.conv2
-    layer213Conv1.backward(); // layer2.13.conv1
-    layer2124.backward(); // layer2.12.4
-    layer2120.backward(); // layer2.12.0
-    layer212Conv3.backward(); // layer2.12.conv3
-    layer212Conv2.backward(); // layer2.12.conv2
-    layer212Conv1.backward(); // layer2.12.conv1
-    layer2114.backward(); // layer2.11.4
-    layer2110.backward(); // layer2.11.0
-    layer211Conv3.backward(); // layer2.11.conv3
-    layer211Conv2.backward(); // layer2.11.conv2
-    layer211Conv1.backward(); // layer2.11.conv1
-    layer2104.backward(); // layer2.10.4
-    layer2100.backward(); // layer2.10.0
-    layer210Conv3.backward(); // layer2.10.conv3
-    layer210Conv2.backward(); // layer2.10.conv2
-    layer210Conv1.backward(); // layer2.10.conv1
-    layer294.backward(); // layer2.9.4
-    layer290.backward(); // layer2.9.0
-    layer29Conv3.backward(); // layer2.9.conv3
-    layer29Conv2.backward(); // layer2.9.conv2
-    layer29Conv1.backward(); // layer2.9.conv1
-    layer284.backward(); // layer2.8.4
-    layer280.backward(); // layer2.8.0
-    layer28Conv3.backward(); // layer2.8.conv3
-    layer28Conv2.backward(); // layer2.8.conv2
-    layer28Conv1.backward(); // layer2.8.conv1
-    layer274.backward(); // layer2.7.4
-    layer270.backward(); // layer2.7.0
-    layer27Conv3.backward(); // layer2.7.conv3
-    layer27Conv2.backward(); // layer2.7.conv2
-    layer27Conv1.backward(); // layer2.7.conv1
-    layer264.backward(); // layer2.6.4
-    layer260.backward(); // layer2.6.0
-    layer26Conv3.backward(); // layer2.6.conv3
-    layer26Conv2.backward(); // layer2.6.conv2
-    layer26Conv1.backward(); // layer2.6.conv1
-    layer254.backward(); // layer2.5.4
-    layer250.backward(); // layer2.5.0
-    layer25Conv3.backward(); // layer2.5.conv3
-    layer25Conv2.backward(); // layer2.5.conv2
-    layer25Conv1.backward(); // layer2.5.conv1
-    layer244.backward(); // layer2.4.4
-    layer240.backward(); // layer2.4.0
-    layer24Conv3.backward(); // layer2.4.conv3
-    layer24Conv2.backward(); // layer2.4.conv2
-    layer24Conv1.backward(); // layer2.4.conv1
-    layer234.backward(); // layer2.3.4
-    layer230.backward(); // layer2.3.0
-    layer23Conv3.backward(); // layer2.3.conv3
-    layer23Conv2.backward(); // layer2.3.conv2
-    layer23Conv1.backward(); // layer2.3.conv1
-    layer224.backward(); // layer2.2.4
-    layer220.backward(); // layer2.2.0
-    layer22Conv3.backward(); // layer2.2.conv3
-    layer22Conv2.backward(); // layer2.2.conv2
-    layer22Conv1.backward(); // layer2.2.conv1
-    layer214.backward(); // layer2.1.4
-    layer210.backward(); // layer2.1.0
-    layer21Conv3.backward(); // layer2.1.conv3
-    layer21Conv2.backward(); // layer2.1.conv2
-    layer21Conv1.backward(); // layer2.1.conv1
-    layer205.backward(); // layer2.0.5
-    layer200.backward(); // layer2.0.0
-    layer20Downsample.backward(); // layer2.0.downsample
-    layer20Conv3.backward(); // layer2.0.conv3
-    layer20Conv2.backward(); // layer2.0.conv2
-    layer20Conv1.backward(); // layer2.0.conv1
-    layer1174.backward(); // layer1.17.4
-    layer1170.backward(); // layer1.17.0
-    layer117Conv3.backward(); // layer1.17.conv3
-    layer117Conv2.backward(); // layer1.17.conv2
-    layer117Conv1.backward(); // layer1.17.conv1
-    layer1164.backward(); // layer1.16.4
-    layer1160.backward(); // layer1.16.0
-    layer116Conv3.backward(); // layer1.16.conv3
-    layer116Conv2.backward(); // layer1.16.conv2
-    layer116Conv1.backward(); // layer1.16.conv1
-    layer1154.backward(); // layer1.15.4
-    layer1150.backward(); // layer1.15.0
-    layer115Conv3.backward(); // layer1.15.conv3
-    layer115Conv2.backward(); // layer1.15.conv2
-    layer115Conv1.backward(); // layer1.15.conv1
-    layer1144.backward(); // layer1.14.4
-    layer1140.backward(); // layer1.14.0
-    layer114Conv3.backward(); // layer1.14.conv3
-    layer114Conv2.backward(); // layer1.14.conv2
-    layer114Conv1.backward(); // layer1.14.conv1
-    layer1134.backward(); // layer1.13.4
-    layer1130.backward(); // layer1.13.0
-    layer113Conv3.backward(); // layer1.13.conv3
-    layer113Conv2.backward(); // layer1.13.conv2
-    layer113Conv1.backward(); // layer1.13.conv1
-    layer1124.backward(); // layer1.12.4
-    layer1120.backward(); // layer1.12.0
-    layer112Conv3.backward(); // layer1.12.conv3
-    layer112Conv2.backward(); // layer1.12.conv2
-    layer112Conv1.backward(); // layer1.12.conv1
-    layer1114.backward(); // layer1.11.4
-    layer1110.backward(); // layer1.11.0
-    layer111Conv3.backward(); // layer1.11.conv3
-    layer111Conv2.backward(); // layer1.11.conv2
-    layer111Conv1.backward(); // layer1.11.conv1
-    layer1104.backward(); // layer1.10.4
-    layer1100.backward(); // layer1.10.0
-    layer110Conv3.backward(); // layer1.10.conv3
-    layer110Conv2.backward(); // layer1.10.conv2
-    layer110Conv1.backward(); // layer1.10.conv1
-    layer194.backward(); // layer1.9.4
-    layer190.backward(); // layer1.9.0
-    layer19Conv3.backward(); // layer1.9.conv3
-    layer19Conv2.backward(); // layer1.9.conv2
-    layer19Conv1.backward(); // layer1.9.conv1
-    layer184.backward(); // layer1.8.4
-    layer180.backward(); // layer1.8.0
-    layer18Conv3.backward(); // layer1.8.conv3
-    layer18Conv2.backward(); // layer1.8.conv2
-    layer18Conv1.backward(); // layer1.8.conv1
-    layer174.backward(); // layer1.7.4
-    layer170.backward(); // layer1.7.0
-    layer17Conv3.backward(); // layer1.7.conv3
-    layer17Conv2.backward(); // layer1.7.conv2
-    layer17Conv1.backward(); // layer1.7.conv1
-    layer164.backward(); // layer1.6.4
-    layer160.backward(); // layer1.6.0
-    layer16Conv3.backward(); // layer1.6.conv3
-    layer16Conv2.backward(); // layer1.6.conv2
-    layer16Conv1.backward(); // layer1.6.conv1
-    layer154.backward(); // layer1.5.4
-    layer150.backward(); // layer1.5.0
-    layer15Conv3.backward(); // layer1.5.conv3
-    layer15Conv2.backward(); // layer1.5.conv2
-    layer15Conv1.backward(); // layer1.5.conv1
-    layer144.backward(); // layer1.4.4
-    layer140.backward(); // layer1.4.0
-    layer14Conv3.backward(); // layer1.4.conv3
-    layer14Conv2.backward(); // layer1.4.conv2
-    layer14Conv1.backward(); // layer1.4.conv1
-    layer134.backward(); // layer1.3.4
-    layer130.backward(); // layer1.3.0
-    layer13Conv3.backward(); // layer1.3.conv3
-    layer13Conv2.backward(); // layer1.3.conv2
-    layer13Conv1.backward(); // layer1.3.conv1
-    layer124.backward(); // layer1.2.4
-    layer120.backward(); // layer1.2.0
-    layer12Conv3.backward(); // layer1.2.conv3
-    layer12Conv2.backward(); // layer1.2.conv2
-    layer12Conv1.backward(); // layer1.2.conv1
-    layer114.backward(); // layer1.1.4
-    layer110.backward(); // layer1.1.0
-    layer11Conv3.backward(); // layer1.1.conv3
-    layer11Conv2.backward(); // layer1.1.conv2
-    layer11Conv1.backward(); // layer1.1.conv1
-    layer105.backward(); // layer1.0.5
-    layer100.backward(); // layer1.0.0
-    layer10Downsample.backward(); // layer1.0.downsample
-    layer10Conv3.backward(); // layer1.0.conv3
-    layer10Conv2.backward(); // layer1.0.conv2
-    layer10Conv1.backward(); // layer1.0.conv1
+    layer3_17_4.backward(); // layer3.17.4
+    layer3_17_0.backward(); // layer3.17.0
+    layer3_17Conv3.backward(); // layer3.17.conv3
+    layer3_17Conv2.backward(); // layer3.17.conv2
+    layer3_17Conv1.backward(); // layer3.17.conv1
+    layer3_16_4.backward(); // layer3.16.4
+    layer3_16_0.backward(); // layer3.16.0
+    layer3_16Conv3.backward(); // layer3.16.conv3
+    layer3_16Conv2.backward(); // layer3.16.conv2
+    layer3_16Conv1.backward(); // layer3.16.conv1
+    layer3_15_4.backward(); // layer3.15.4
+    layer3_15_0.backward(); // layer3.15.0
+    layer3_15Conv3.backward(); // layer3.15.conv3
+    layer3_15Conv2.backward(); // layer3.15.conv2
+    layer3_15Conv1.backward(); // layer3.15.conv1
+    layer3_14_4.backward(); // layer3.14.4
+    layer3_14_0.backward(); // layer3.14.0
+    layer3_14Conv3.backward(); // layer3.14.conv3
+    layer3_14Conv2.backward(); // layer3.14.conv2
+    layer3_14Conv1.backward(); // layer3.14.conv1
+    layer3_13_4.backward(); // layer3.13.4
+    layer3_13_0.backward(); // layer3.13.0
+    layer3_13Conv3.backward(); // layer3.13.conv3
+    layer3_13Conv2.backward(); // layer3.13.conv2
+    layer3_13Conv1.backward(); // layer3.13.conv1
+    layer3_12_4.backward(); // layer3.12.4
+    layer3_12_0.backward(); // layer3.12.0
+    layer3_12Conv3.backward(); // layer3.12.conv3
+    layer3_12Conv2.backward(); // layer3.12.conv2
+    layer3_12Conv1.backward(); // layer3.12.conv1
+    layer3_11_4.backward(); // layer3.11.4
+    layer3_11_0.backward(); // layer3.11.0
+    layer3_11Conv3.backward(); // layer3.11.conv3
+    layer3_11Conv2.backward(); // layer3.11.conv2
+    layer3_11Conv1.backward(); // layer3.11.conv1
+    layer3_10_4.backward(); // layer3.10.4
+    layer3_10_0.backward(); // layer3.10.0
+    layer3_10Conv3.backward(); // layer3.10.conv3
+    layer3_10Conv2.backward(); // layer3.10.conv2
+    layer3_10Conv1.backward(); // layer3.10.conv1
+    layer3_9_4.backward(); // layer3.9.4
+    layer3_9_0.backward(); // layer3.9.0
+    layer3_9Conv3.backward(); // layer3.9.conv3
+    layer3_9Conv2.backward(); // layer3.9.conv2
+    layer3_9Conv1.backward(); // layer3.9.conv1
+    layer3_8_4.backward(); // layer3.8.4
+    layer3_8_0.backward(); // layer3.8.0
+    layer3_8Conv3.backward(); // layer3.8.conv3
+    layer3_8Conv2.backward(); // layer3.8.conv2
+    layer3_8Conv1.backward(); // layer3.8.conv1
+    layer3_7_4.backward(); // layer3.7.4
+    layer3_7_0.backward(); // layer3.7.0
+    layer3_7Conv3.backward(); // layer3.7.conv3
+    layer3_7Conv2.backward(); // layer3.7.conv2
+    layer3_7Conv1.backward(); // layer3.7.conv1
+    layer3_6_4.backward(); // layer3.6.4
+    layer3_6_0.backward(); // layer3.6.0
+    layer3_6Conv3.backward(); // layer3.6.conv3
+    layer3_6Conv2.backward(); // layer3.6.conv2
+    layer3_6Conv1.backward(); // layer3.6.conv1
+    layer3_5_4.backward(); // layer3.5.4
+    layer3_5_0.backward(); // layer3.5.0
+    layer3_5Conv3.backward(); // layer3.5.conv3
+    layer3_5Conv2.backward(); // layer3.5.conv2
+    layer3_5Conv1.backward(); // layer3.5.conv1
+    layer3_4_4.backward(); // layer3.4.4
+    layer3_4_0.backward(); // layer3.4.0
+    layer3_4Conv3.backward(); // layer3.4.conv3
+    layer3_4Conv2.backward(); // layer3.4.conv2
+    layer3_4Conv1.backward(); // layer3.4.conv1
+    layer3_3_4.backward(); // layer3.3.4
+    layer3_3_0.backward(); // layer3.3.0
+    layer3_3Conv3.backward(); // layer3.3.conv3
+    layer3_3Conv2.backward(); // layer3.3.conv2
+    layer3_3Conv1.backward(); // layer3.3.conv1
+    layer3_2_4.backward(); // layer3.2.4
+    layer3_2_0.backward(); // layer3.2.0
+    layer3_2Conv3.backward(); // layer3.2.conv3
+    layer3_2Conv2.backward(); // layer3.2.conv2
+    layer3_2Conv1.backward(); // layer3.2.conv1
+    layer3_1_4.backward(); // layer3.1.4
+    layer3_1_0.backward(); // layer3.1.0
+    layer3_1Conv3.backward(); // layer3.1.conv3
+    layer3_1Conv2.backward(); // layer3.1.conv2
+    layer3_1Conv1.backward(); // layer3.1.conv1
+    layer3_0_5.backward(); // layer3.0.5
+    layer3_0_0.backward(); // layer3.0.0
+    layer3_0Downsample.backward(); // layer3.0.downsample
+    layer3_0Conv3.backward(); // layer3.0.conv3
+    layer3_0Conv2.backward(); // layer3.0.conv2
+    layer3_0Conv1.backward(); // layer3.0.conv1
+    layer2_17_4.backward(); // layer2.17.4
+    layer2_17_0.backward(); // layer2.17.0
+    layer2_17Conv3.backward(); // layer2.17.conv3
+    layer2_17Conv2.backward(); // layer2.17.conv2
+    layer2_17Conv1.backward(); // layer2.17.conv1
+    layer2_16_4.backward(); // layer2.16.4
+    layer2_16_0.backward(); // layer2.16.0
+    layer2_16Conv3.backward(); // layer2.16.conv3
+    layer2_16Conv2.backward(); // layer2.16.conv2
+    layer2_16Conv1.backward(); // layer2.16.conv1
+    layer2_15_4.backward(); // layer2.15.4
+    layer2_15_0.backward(); // layer2.15.0
+    layer2_15Conv3.backward(); // layer2.15.conv3
+    layer2_15Conv2.backward(); // layer2.15.conv2
+    layer2_15Conv1.backward(); // layer2.15.conv1
+    layer2_14_4.backward(); // layer2.14.4
+    layer2_14_0.backward(); // layer2.14.0
+    layer2_14Conv3.backward(); // layer2.14.conv3
+    layer2_14Conv2.backward(); // layer2.14.conv2
+    layer2_14Conv1.backward(); // layer2.14.conv1
+    layer2_13_4.backward(); // layer2.13.4
+    layer2_13_0.backward(); // layer2.13.0
+    layer2_13Conv3.backward(); // layer2.13.conv3
+    layer2_13Conv2.backward(); // layer2.13.conv2
+    layer2_13Conv1.backward(); // layer2.13.conv1
+    layer2_12_4.backward(); // layer2.12.4
+    layer2_12_0.backward(); // layer2.12.0
+    layer2_12Conv3.backward(); // layer2.12.conv3
+    layer2_12Conv2.backward(); // layer2.12.conv2
+    layer2_12Conv1.backward(); // layer2.12.conv1
+    layer2_11_4.backward(); // layer2.11.4
+    layer2_11_0.backward(); // layer2.11.0
+    layer2_11Conv3.backward(); // layer2.11.conv3
+    layer2_11Conv2.backward(); // layer2.11.conv2
+    layer2_11Conv1.backward(); // layer2.11.conv1
+    layer2_10_4.backward(); // layer2.10.4
+    layer2_10_0.backward(); // layer2.10.0
+    layer2_10Conv3.backward(); // layer2.10.conv3
+    layer2_10Conv2.backward(); // layer2.10.conv2
+    layer2_10Conv1.backward(); // layer2.10.conv1
+    layer2_9_4.backward(); // layer2.9.4
+    layer2_9_0.backward(); // layer2.9.0
+    layer2_9Conv3.backward(); // layer2.9.conv3
+    layer2_9Conv2.backward(); // layer2.9.conv2
+    layer2_9Conv1.backward(); // layer2.9.conv1
+    layer2_8_4.backward(); // layer2.8.4
+    layer2_8_0.backward(); // layer2.8.0
+    layer2_8Conv3.backward(); // layer2.8.conv3
+    layer2_8Conv2.backward(); // layer2.8.conv2
+    layer2_8Conv1.backward(); // layer2.8.conv1
+    layer2_7_4.backward(); // layer2.7.4
+    layer2_7_0.backward(); // layer2.7.0
+    layer2_7Conv3.backward(); // layer2.7.conv3
+    layer2_7Conv2.backward(); // layer2.7.conv2
+    layer2_7Conv1.backward(); // layer2.7.conv1
+    layer2_6_4.backward(); // layer2.6.4
+    layer2_6_0.backward(); // layer2.6.0
+    layer2_6Conv3.backward(); // layer2.6.conv3
+    layer2_6Conv2.backward(); // layer2.6.conv2
+    layer2_6Conv1.backward(); // layer2.6.conv1
+    layer2_5_4.backward(); // layer2.5.4
+    layer2_5_0.backward(); // layer2.5.0
+    layer2_5Conv3.backward(); // layer2.5.conv3
+    layer2_5Conv2.backward(); // layer2.5.conv2
+    layer2_5Conv1.backward(); // layer2.5.conv1
+    layer2_4_4.backward(); // layer2.4.4
+    layer2_4_0.backward(); // layer2.4.0
+    layer2_4Conv3.backward(); // layer2.4.conv3
+    layer2_4Conv2.backward(); // layer2.4.conv2
+    layer2_4Conv1.backward(); // layer2.4.conv1
+    layer2_3_4.backward(); // layer2.3.4
+    layer2_3_0.backward(); // layer2.3.0
+    layer2_3Conv3.backward(); // layer2.3.conv3
+    layer2_3Conv2.backward(); // layer2.3.conv2
+    layer2_3Conv1.backward(); // layer2.3.conv1
+    layer2_2_4.backward(); // layer2.2.4
+    layer2_2_0.backward(); // layer2.2.0
+    layer2_2Conv3.backward(); // layer2.2.conv3
+    layer2_2Conv2.backward(); // layer2.2.conv2
+    layer2_2Conv1.backward(); // layer2.2.conv1
+    layer2_1_4.backward(); // layer2.1.4
+    layer2_1_0.backward(); // layer2.1.0
+    layer2_1Conv3.backward(); // layer2.1.conv3
+    layer2_1Conv2.backward(); // layer2.1.conv2
+    layer2_1Conv1.backward(); // layer2.1.conv1
+    layer2_0_5.backward(); // layer2.0.5
+    layer2_0_0.backward(); // layer2.0.0
+    layer2_0Downsample.backward(); // layer2.0.downsample
+    layer2_0Conv3.backward(); // layer2.0.conv3
+    layer2_0Conv2.backward(); // layer2.0.conv2
+    layer2_0Conv1.backward(); // layer2.0.conv1
+    layer1_17_4.backward(); // layer1.17.4
+    layer1_17_0.backward(); // layer1.17.0
+    layer1_17Conv3.backward(); // layer1.17.conv3
+    layer1_17Conv2.backward(); // layer1.17.conv2
+    layer1_17Conv1.backward(); // layer1.17.conv1
+    layer1_16_4.backward(); // layer1.16.4
+    layer1_16_0.backward(); // layer1.16.0
+    layer1_16Conv3.backward(); // layer1.16.conv3
+    layer1_16Conv2.backward(); // layer1.16.conv2
+    layer1_16Conv1.backward(); // layer1.16.conv1
+    layer1_15_4.backward(); // layer1.15.4
+    layer1_15_0.backward(); // layer1.15.0
+    layer1_15Conv3.backward(); // layer1.15.conv3
+    layer1_15Conv2.backward(); // layer1.15.conv2
+    layer1_15Conv1.backward(); // layer1.15.conv1
+    layer1_14_4.backward(); // layer1.14.4
+    layer1_14_0.backward(); // layer1.14.0
+    layer1_14Conv3.backward(); // layer1.14.conv3
+    layer1_14Conv2.backward(); // layer1.14.conv2
+    layer1_14Conv1.backward(); // layer1.14.conv1
+    layer1_13_4.backward(); // layer1.13.4
+    layer1_13_0.backward(); // layer1.13.0
+    layer1_13Conv3.backward(); // layer1.13.conv3
+    layer1_13Conv2.backward(); // layer1.13.conv2
+    layer1_13Conv1.backward(); // layer1.13.conv1
+    layer1_12_4.backward(); // layer1.12.4
+    layer1_12_0.backward(); // layer1.12.0
+    layer1_12Conv3.backward(); // layer1.12.conv3
+    layer1_12Conv2.backward(); // layer1.12.conv2
+    layer1_12Conv1.backward(); // layer1.12.conv1
+    layer1_11_4.backward(); // layer1.11.4
+    layer1_11_0.backward(); // layer1.11.0
+    layer1_11Conv3.backward(); // layer1.11.conv3
+    layer1_11Conv2.backward(); // layer1.11.conv2
+    layer1_11Conv1.backward(); // layer1.11.conv1
+    layer1_10_4.backward(); // layer1.10.4
+    layer1_10_0.backward(); // layer1.10.0
+    layer1_10Conv3.backward(); // layer1.10.conv3
+    layer1_10Conv2.backward(); // layer1.10.conv2
+    layer1_10Conv1.backward(); // layer1.10.conv1
+    layer1_9_4.backward(); // layer1.9.4
+    layer1_9_0.backward(); // layer1.9.0
+    layer1_9Conv3.backward(); // layer1.9.conv3
+    layer1_9Conv2.backward(); // layer1.9.conv2
+    layer1_9Conv1.backward(); // layer1.9.conv1
+    layer1_8_4.backward(); // layer1.8.4
+    layer1_8_0.backward(); // layer1.8.0
+    layer1_8Conv3.backward(); // layer1.8.conv3
+    layer1_8Conv2.backward(); // layer1.8.conv2
+    layer1_8Conv1.backward(); // layer1.8.conv1
+    layer1_7_4.backward(); // layer1.7.4
+    layer1_7_0.backward(); // layer1.7.0
+    layer1_7Conv3.backward(); // layer1.7.conv3
+    layer1_7Conv2.backward(); // layer1.7.conv2
+    layer1_7Conv1.backward(); // layer1.7.conv1
+    layer1_6_4.backward(); // layer1.6.4
+    layer1_6_0.backward(); // layer1.6.0
+    layer1_6Conv3.backward(); // layer1.6.conv3
+    layer1_6Conv2.backward(); // layer1.6.conv2
+    layer1_6Conv1.backward(); // layer1.6.conv1
+    layer1_5_4.backward(); // layer1.5.4
+    layer1_5_0.backward(); // layer1.5.0
+    layer1_5Conv3.backward(); // layer1.5.conv3
+    layer1_5Conv2.backward(); // layer1.5.conv2
+    layer1_5Conv1.backward(); // layer1.5.conv1
+    layer1_4_4.backward(); // layer1.4.4
+    layer1_4_0.backward(); // layer1.4.0
+    layer1_4Conv3.backward(); // layer1.4.conv3
+    layer1_4Conv2.backward(); // layer1.4.conv2
+    layer1_4Conv1.backward(); // layer1.4.conv1
+    layer1_3_4.backward(); // layer1.3.4
+    layer1_3_0.backward(); // layer1.3.0
+    layer1_3Conv3.backward(); // layer1.3.conv3
+    layer1_3Conv2.backward(); // layer1.3.conv2
+    layer1_3Conv1.backward(); // layer1.3.conv1
+    layer1_2_4.backward(); // layer1.2.4
+    layer1_2_0.backward(); // layer1.2.0
+    layer1_2Conv3.backward(); // layer1.2.conv3
+    layer1_2Conv2.backward(); // layer1.2.conv2
+    layer1_2Conv1.backward(); // layer1.2.conv1
+    layer1_1_4.backward(); // layer1.1.4
+    layer1_1_0.backward(); // layer1.1.0
+    layer1_1Conv3.backward(); // layer1.1.conv3
+    layer1_1Conv2.backward(); // layer1.1.conv2
+    layer1_1Conv1.backward(); // layer1.1.conv1
+    layer1_0_5.backward(); // layer1.0.5
+    layer1_0_0.backward(); // layer1.0.0
+    layer1_0Downsample.backward(); // layer1.0.downsample
+    layer1_0Conv3.backward(); // layer1.0.conv3
+    layer1_0Conv2.backward(); // layer1.0.conv2
+    layer1_0Conv1.backward(); // layer1.0.conv1
     features1.backward(); // features.1
     conv1.backward(); // conv1
   }
@@ -2852,5 +2887,77 @@ public final class Resnet164NrTrainer extends LayerNetwork {
    */
   private IrNode.Conv conv(int id) {
     return (IrNode.Conv) ir().nodes().get(id);
+  }
+
+  /**
+   * Trains {@code resnet164_nr} with Neural Rejuvenation from the command line, with the options of {@code nrj
+   * train}: see {@link #train}.
+   */
+  public static void main(String[] args) {
+    System.exit(train(args, System.out, System.err));
+  }
+
+  /**
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
+   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
+   * spec's {@code train} binding; epochs and batch to the schedule's. Returns 0 on success, 1 on a
+   * user error (the message goes to {@code err}), 2 on a usage error.
+   */
+  public static int train(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
+        err.print("unknown or incomplete option '" + args[i] + "'\n" + USAGE);
+        return 2;
+      }
+      options.put(args[i], args[i + 1]);
+    }
+    String scheduleName = options.getOrDefault("--schedule", SCHEDULE);
+    if (!options.containsKey("--data") || scheduleName == null
+        || !options.getOrDefault("--network", NETWORK).equals(NETWORK)) {
+      err.print("this trainer trains network " + NETWORK + " and needs --data"
+          + (scheduleName == null ? " and --schedule" : "") + "\n" + USAGE);
+      return 2;
+    }
+    try {
+      NrModule module = NrCompiler.compile(SOURCE_FILE, SOURCE).module();
+      NetworkIr ir = module.network(NETWORK).orElseThrow();
+      ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
+          new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
+      int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
+      int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
+      long seed = Long.parseLong(options.getOrDefault("--seed", "0"));
+      Path outDir = options.containsKey("--out") ? Path.of(options.get("--out")) : null;
+      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
+          s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
+      TrainState resume = null;
+      if (options.containsKey("--resume")) {
+        Path file = Path.of(options.get("--resume"));
+        resume = TrainCheckpoints.toTrainState(file, Checkpoint.read(file));
+      }
+      DataSet data = DataSets.open(options.get("--data"));
+      if (outDir != null) Files.createDirectories(outDir);
+      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
+          Resnet164NrTrainer net = new Resnet164NrTrainer(backend, ir, seed);
+          LoaderBatchSource trainSet = LoaderBatchSource.training(data, schedule, ir.input());
+          LoaderBatchSource testSet = LoaderBatchSource.testing(data, schedule, ir.input())) {
+        NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
+            : new EngineControl(resume == null ? new NrEngine(ir, schedule)
+            : NrEngine.restore(ir, schedule, resume.nrState()));
+        TrainCheckpoints.Run run =
+            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
+        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
+            System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
+            outDir == null ? null : TrainCheckpoints.checkpointer(run));
+        new TrainingLoop(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume);
+      }
+      return 0;
+    } catch (NumberFormatException e) {
+      err.print("not a number: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+      err.println(NETWORK + ": " + e.getMessage());
+      return 1;
+    }
   }
 }

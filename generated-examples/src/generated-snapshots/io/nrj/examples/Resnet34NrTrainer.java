@@ -2,9 +2,20 @@ package io.nrj.examples;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrModule;
+import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.Devices;
+import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.TrainCheckpoints;
+import io.nrj.runtime.cuda.CudaUnavailableException;
+import io.nrj.runtime.data.DataSet;
+import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.data.LoaderBatchSource;
+import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AddLayer;
 import io.nrj.runtime.model.ClassifierLayer;
@@ -13,8 +24,21 @@ import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
 import io.nrj.runtime.model.MaxPoolLayer;
 import io.nrj.runtime.model.ReluLayer;
+import io.nrj.runtime.nr.EngineControl;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.train.NrControl;
+import io.nrj.runtime.train.ScheduleControl;
+import io.nrj.runtime.train.TrainState;
+import io.nrj.runtime.train.TrainingLoop;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.annotation.processing.Generated;
 
 /**
@@ -108,6 +132,12 @@ public final class Resnet34NrTrainer extends LayerNetwork {
 
   private static final int NODES = 71;
 
+  private static final String USAGE = "usage: java Resnet34NrTrainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
+      + "    [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
+
+  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
+      "--epochs", "--batch", "--seed", "--out", "--resume");
+
   /**
    * conv1: (N,3,224,224) -> (N,64,112,112)  [resnet34_nr.nr:24]
    */
@@ -126,337 +156,337 @@ public final class Resnet34NrTrainer extends LayerNetwork {
   /**
    * layer1.0.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer10Conv1;
+  private ConvBnLayer layer1_0Conv1;
 
   /**
    * layer1.0.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer10Conv2;
+  private ConvBnLayer layer1_0Conv2;
 
   /**
    * layer1.0.0: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer100;
+  private AddLayer layer1_0_0;
 
   /**
    * layer1.0.3: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer103;
+  private ReluLayer layer1_0_3;
 
   /**
    * layer1.1.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer11Conv1;
+  private ConvBnLayer layer1_1Conv1;
 
   /**
    * layer1.1.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer11Conv2;
+  private ConvBnLayer layer1_1Conv2;
 
   /**
    * layer1.1.0: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer110;
+  private AddLayer layer1_1_0;
 
   /**
    * layer1.1.3: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer113;
+  private ReluLayer layer1_1_3;
 
   /**
    * layer1.2.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer12Conv1;
+  private ConvBnLayer layer1_2Conv1;
 
   /**
    * layer1.2.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer12Conv2;
+  private ConvBnLayer layer1_2Conv2;
 
   /**
    * layer1.2.0: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer120;
+  private AddLayer layer1_2_0;
 
   /**
    * layer1.2.3: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer123;
+  private ReluLayer layer1_2_3;
 
   /**
    * layer2.0.conv1: (N,64,56,56) -> (N,128,28,28)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer20Conv1;
+  private ConvBnLayer layer2_0Conv1;
 
   /**
    * layer2.0.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer20Conv2;
+  private ConvBnLayer layer2_0Conv2;
 
   /**
    * layer2.0.downsample: (N,64,56,56) -> (N,128,28,28)  [resnet34_nr.nr:8]
    */
-  private ConvBnLayer layer20Downsample;
+  private ConvBnLayer layer2_0Downsample;
 
   /**
    * layer2.0.0: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer200;
+  private AddLayer layer2_0_0;
 
   /**
    * layer2.0.4: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer204;
+  private ReluLayer layer2_0_4;
 
   /**
    * layer2.1.conv1: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer21Conv1;
+  private ConvBnLayer layer2_1Conv1;
 
   /**
    * layer2.1.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer21Conv2;
+  private ConvBnLayer layer2_1Conv2;
 
   /**
    * layer2.1.0: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer210;
+  private AddLayer layer2_1_0;
 
   /**
    * layer2.1.3: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer213;
+  private ReluLayer layer2_1_3;
 
   /**
    * layer2.2.conv1: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer22Conv1;
+  private ConvBnLayer layer2_2Conv1;
 
   /**
    * layer2.2.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer22Conv2;
+  private ConvBnLayer layer2_2Conv2;
 
   /**
    * layer2.2.0: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer220;
+  private AddLayer layer2_2_0;
 
   /**
    * layer2.2.3: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer223;
+  private ReluLayer layer2_2_3;
 
   /**
    * layer2.3.conv1: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer23Conv1;
+  private ConvBnLayer layer2_3Conv1;
 
   /**
    * layer2.3.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer23Conv2;
+  private ConvBnLayer layer2_3Conv2;
 
   /**
    * layer2.3.0: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer230;
+  private AddLayer layer2_3_0;
 
   /**
    * layer2.3.3: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer233;
+  private ReluLayer layer2_3_3;
 
   /**
    * layer3.0.conv1: (N,128,28,28) -> (N,256,14,14)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer30Conv1;
+  private ConvBnLayer layer3_0Conv1;
 
   /**
    * layer3.0.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer30Conv2;
+  private ConvBnLayer layer3_0Conv2;
 
   /**
    * layer3.0.downsample: (N,128,28,28) -> (N,256,14,14)  [resnet34_nr.nr:8]
    */
-  private ConvBnLayer layer30Downsample;
+  private ConvBnLayer layer3_0Downsample;
 
   /**
    * layer3.0.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer300;
+  private AddLayer layer3_0_0;
 
   /**
    * layer3.0.4: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer304;
+  private ReluLayer layer3_0_4;
 
   /**
    * layer3.1.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer31Conv1;
+  private ConvBnLayer layer3_1Conv1;
 
   /**
    * layer3.1.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer31Conv2;
+  private ConvBnLayer layer3_1Conv2;
 
   /**
    * layer3.1.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer310;
+  private AddLayer layer3_1_0;
 
   /**
    * layer3.1.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer313;
+  private ReluLayer layer3_1_3;
 
   /**
    * layer3.2.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer32Conv1;
+  private ConvBnLayer layer3_2Conv1;
 
   /**
    * layer3.2.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer32Conv2;
+  private ConvBnLayer layer3_2Conv2;
 
   /**
    * layer3.2.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer320;
+  private AddLayer layer3_2_0;
 
   /**
    * layer3.2.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer323;
+  private ReluLayer layer3_2_3;
 
   /**
    * layer3.3.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer33Conv1;
+  private ConvBnLayer layer3_3Conv1;
 
   /**
    * layer3.3.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer33Conv2;
+  private ConvBnLayer layer3_3Conv2;
 
   /**
    * layer3.3.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer330;
+  private AddLayer layer3_3_0;
 
   /**
    * layer3.3.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer333;
+  private ReluLayer layer3_3_3;
 
   /**
    * layer3.4.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer34Conv1;
+  private ConvBnLayer layer3_4Conv1;
 
   /**
    * layer3.4.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer34Conv2;
+  private ConvBnLayer layer3_4Conv2;
 
   /**
    * layer3.4.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer340;
+  private AddLayer layer3_4_0;
 
   /**
    * layer3.4.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer343;
+  private ReluLayer layer3_4_3;
 
   /**
    * layer3.5.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer35Conv1;
+  private ConvBnLayer layer3_5Conv1;
 
   /**
    * layer3.5.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer35Conv2;
+  private ConvBnLayer layer3_5Conv2;
 
   /**
    * layer3.5.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer350;
+  private AddLayer layer3_5_0;
 
   /**
    * layer3.5.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer353;
+  private ReluLayer layer3_5_3;
 
   /**
    * layer4.0.conv1: (N,256,14,14) -> (N,512,7,7)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer40Conv1;
+  private ConvBnLayer layer4_0Conv1;
 
   /**
    * layer4.0.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer40Conv2;
+  private ConvBnLayer layer4_0Conv2;
 
   /**
    * layer4.0.downsample: (N,256,14,14) -> (N,512,7,7)  [resnet34_nr.nr:8]
    */
-  private ConvBnLayer layer40Downsample;
+  private ConvBnLayer layer4_0Downsample;
 
   /**
    * layer4.0.0: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer400;
+  private AddLayer layer4_0_0;
 
   /**
    * layer4.0.4: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer404;
+  private ReluLayer layer4_0_4;
 
   /**
    * layer4.1.conv1: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer41Conv1;
+  private ConvBnLayer layer4_1Conv1;
 
   /**
    * layer4.1.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer41Conv2;
+  private ConvBnLayer layer4_1Conv2;
 
   /**
    * layer4.1.0: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer410;
+  private AddLayer layer4_1_0;
 
   /**
    * layer4.1.3: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer413;
+  private ReluLayer layer4_1_3;
 
   /**
    * layer4.2.conv1: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:9]
    */
-  private ConvBnLayer layer42Conv1;
+  private ConvBnLayer layer4_2Conv1;
 
   /**
    * layer4.2.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:10]
    */
-  private ConvBnLayer layer42Conv2;
+  private ConvBnLayer layer4_2Conv2;
 
   /**
    * layer4.2.0: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:8]
    */
-  private AddLayer layer420;
+  private AddLayer layer4_2_0;
 
   /**
    * layer4.2.3: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:12]
    */
-  private ReluLayer layer423;
+  private ReluLayer layer4_2_3;
 
   /**
    * classifier: (N,512,7,7) -> (N,1000,1,1)  [resnet34_nr.nr:31]
@@ -509,121 +539,121 @@ public final class Resnet34NrTrainer extends LayerNetwork {
         cross());
     features1 = new ReluLayer("features.1", shape(0));
     features2 = new MaxPoolLayer("features.2", shape(1), 3, 2, 1);
-    layer10Conv1 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(1), split(1),
+    layer1_0Conv1 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(1), split(1),
         cross());
-    layer10Conv2 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(2), split(2),
+    layer1_0Conv2 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(2), split(2),
         cross());
-    layer100 = new AddLayer("layer1.0.0", shape(5));
-    layer103 = new ReluLayer("layer1.0.3", shape(5));
-    layer11Conv1 = new ConvBnLayer(conv(7), shape(6).channels(), widths().get(3), split(3),
+    layer1_0_0 = new AddLayer("layer1.0.0", shape(5));
+    layer1_0_3 = new ReluLayer("layer1.0.3", shape(5));
+    layer1_1Conv1 = new ConvBnLayer(conv(7), shape(6).channels(), widths().get(3), split(3),
         cross());
-    layer11Conv2 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(4), split(4),
+    layer1_1Conv2 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(4), split(4),
         cross());
-    layer110 = new AddLayer("layer1.1.0", shape(9));
-    layer113 = new ReluLayer("layer1.1.3", shape(9));
-    layer12Conv1 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(5), split(5),
+    layer1_1_0 = new AddLayer("layer1.1.0", shape(9));
+    layer1_1_3 = new ReluLayer("layer1.1.3", shape(9));
+    layer1_2Conv1 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(5), split(5),
         cross());
-    layer12Conv2 = new ConvBnLayer(conv(12), shape(11).channels(), widths().get(6), split(6),
+    layer1_2Conv2 = new ConvBnLayer(conv(12), shape(11).channels(), widths().get(6), split(6),
         cross());
-    layer120 = new AddLayer("layer1.2.0", shape(13));
-    layer123 = new ReluLayer("layer1.2.3", shape(13));
-    layer20Conv1 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(7), split(7),
+    layer1_2_0 = new AddLayer("layer1.2.0", shape(13));
+    layer1_2_3 = new ReluLayer("layer1.2.3", shape(13));
+    layer2_0Conv1 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(7), split(7),
         cross());
-    layer20Conv2 = new ConvBnLayer(conv(16), shape(15).channels(), widths().get(8), split(8),
+    layer2_0Conv2 = new ConvBnLayer(conv(16), shape(15).channels(), widths().get(8), split(8),
         cross());
-    layer20Downsample = new ConvBnLayer(conv(17), shape(14).channels(), widths().get(9), split(9),
+    layer2_0Downsample = new ConvBnLayer(conv(17), shape(14).channels(), widths().get(9), split(9),
         cross());
-    layer200 = new AddLayer("layer2.0.0", shape(18));
-    layer204 = new ReluLayer("layer2.0.4", shape(18));
-    layer21Conv1 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(10), split(10),
+    layer2_0_0 = new AddLayer("layer2.0.0", shape(18));
+    layer2_0_4 = new ReluLayer("layer2.0.4", shape(18));
+    layer2_1Conv1 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(10), split(10),
         cross());
-    layer21Conv2 = new ConvBnLayer(conv(21), shape(20).channels(), widths().get(11), split(11),
+    layer2_1Conv2 = new ConvBnLayer(conv(21), shape(20).channels(), widths().get(11), split(11),
         cross());
-    layer210 = new AddLayer("layer2.1.0", shape(22));
-    layer213 = new ReluLayer("layer2.1.3", shape(22));
-    layer22Conv1 = new ConvBnLayer(conv(24), shape(23).channels(), widths().get(12), split(12),
+    layer2_1_0 = new AddLayer("layer2.1.0", shape(22));
+    layer2_1_3 = new ReluLayer("layer2.1.3", shape(22));
+    layer2_2Conv1 = new ConvBnLayer(conv(24), shape(23).channels(), widths().get(12), split(12),
         cross());
-    layer22Conv2 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(13), split(13),
+    layer2_2Conv2 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(13), split(13),
         cross());
-    layer220 = new AddLayer("layer2.2.0", shape(26));
-    layer223 = new ReluLayer("layer2.2.3", shape(26));
-    layer23Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(14), split(14),
+    layer2_2_0 = new AddLayer("layer2.2.0", shape(26));
+    layer2_2_3 = new ReluLayer("layer2.2.3", shape(26));
+    layer2_3Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(14), split(14),
         cross());
-    layer23Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(15), split(15),
+    layer2_3Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(15), split(15),
         cross());
-    layer230 = new AddLayer("layer2.3.0", shape(30));
-    layer233 = new ReluLayer("layer2.3.3", shape(30));
-    layer30Conv1 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(16), split(16),
+    layer2_3_0 = new AddLayer("layer2.3.0", shape(30));
+    layer2_3_3 = new ReluLayer("layer2.3.3", shape(30));
+    layer3_0Conv1 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(16), split(16),
         cross());
-    layer30Conv2 = new ConvBnLayer(conv(33), shape(32).channels(), widths().get(17), split(17),
+    layer3_0Conv2 = new ConvBnLayer(conv(33), shape(32).channels(), widths().get(17), split(17),
         cross());
-    layer30Downsample = new ConvBnLayer(conv(34), shape(31).channels(), widths().get(18), split(18),
+    layer3_0Downsample = new ConvBnLayer(conv(34), shape(31).channels(), widths().get(18),
+        split(18), cross());
+    layer3_0_0 = new AddLayer("layer3.0.0", shape(35));
+    layer3_0_4 = new ReluLayer("layer3.0.4", shape(35));
+    layer3_1Conv1 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(19), split(19),
         cross());
-    layer300 = new AddLayer("layer3.0.0", shape(35));
-    layer304 = new ReluLayer("layer3.0.4", shape(35));
-    layer31Conv1 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(19), split(19),
+    layer3_1Conv2 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(20), split(20),
         cross());
-    layer31Conv2 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(20), split(20),
+    layer3_1_0 = new AddLayer("layer3.1.0", shape(39));
+    layer3_1_3 = new ReluLayer("layer3.1.3", shape(39));
+    layer3_2Conv1 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(21), split(21),
         cross());
-    layer310 = new AddLayer("layer3.1.0", shape(39));
-    layer313 = new ReluLayer("layer3.1.3", shape(39));
-    layer32Conv1 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(21), split(21),
+    layer3_2Conv2 = new ConvBnLayer(conv(42), shape(41).channels(), widths().get(22), split(22),
         cross());
-    layer32Conv2 = new ConvBnLayer(conv(42), shape(41).channels(), widths().get(22), split(22),
+    layer3_2_0 = new AddLayer("layer3.2.0", shape(43));
+    layer3_2_3 = new ReluLayer("layer3.2.3", shape(43));
+    layer3_3Conv1 = new ConvBnLayer(conv(45), shape(44).channels(), widths().get(23), split(23),
         cross());
-    layer320 = new AddLayer("layer3.2.0", shape(43));
-    layer323 = new ReluLayer("layer3.2.3", shape(43));
-    layer33Conv1 = new ConvBnLayer(conv(45), shape(44).channels(), widths().get(23), split(23),
+    layer3_3Conv2 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(24), split(24),
         cross());
-    layer33Conv2 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(24), split(24),
+    layer3_3_0 = new AddLayer("layer3.3.0", shape(47));
+    layer3_3_3 = new ReluLayer("layer3.3.3", shape(47));
+    layer3_4Conv1 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(25), split(25),
         cross());
-    layer330 = new AddLayer("layer3.3.0", shape(47));
-    layer333 = new ReluLayer("layer3.3.3", shape(47));
-    layer34Conv1 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(25), split(25),
+    layer3_4Conv2 = new ConvBnLayer(conv(50), shape(49).channels(), widths().get(26), split(26),
         cross());
-    layer34Conv2 = new ConvBnLayer(conv(50), shape(49).channels(), widths().get(26), split(26),
+    layer3_4_0 = new AddLayer("layer3.4.0", shape(51));
+    layer3_4_3 = new ReluLayer("layer3.4.3", shape(51));
+    layer3_5Conv1 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(27), split(27),
         cross());
-    layer340 = new AddLayer("layer3.4.0", shape(51));
-    layer343 = new ReluLayer("layer3.4.3", shape(51));
-    layer35Conv1 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(27), split(27),
+    layer3_5Conv2 = new ConvBnLayer(conv(54), shape(53).channels(), widths().get(28), split(28),
         cross());
-    layer35Conv2 = new ConvBnLayer(conv(54), shape(53).channels(), widths().get(28), split(28),
+    layer3_5_0 = new AddLayer("layer3.5.0", shape(55));
+    layer3_5_3 = new ReluLayer("layer3.5.3", shape(55));
+    layer4_0Conv1 = new ConvBnLayer(conv(57), shape(56).channels(), widths().get(29), split(29),
         cross());
-    layer350 = new AddLayer("layer3.5.0", shape(55));
-    layer353 = new ReluLayer("layer3.5.3", shape(55));
-    layer40Conv1 = new ConvBnLayer(conv(57), shape(56).channels(), widths().get(29), split(29),
+    layer4_0Conv2 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(30), split(30),
         cross());
-    layer40Conv2 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(30), split(30),
+    layer4_0Downsample = new ConvBnLayer(conv(59), shape(56).channels(), widths().get(31),
+        split(31), cross());
+    layer4_0_0 = new AddLayer("layer4.0.0", shape(60));
+    layer4_0_4 = new ReluLayer("layer4.0.4", shape(60));
+    layer4_1Conv1 = new ConvBnLayer(conv(62), shape(61).channels(), widths().get(32), split(32),
         cross());
-    layer40Downsample = new ConvBnLayer(conv(59), shape(56).channels(), widths().get(31), split(31),
+    layer4_1Conv2 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(33), split(33),
         cross());
-    layer400 = new AddLayer("layer4.0.0", shape(60));
-    layer404 = new ReluLayer("layer4.0.4", shape(60));
-    layer41Conv1 = new ConvBnLayer(conv(62), shape(61).channels(), widths().get(32), split(32),
+    layer4_1_0 = new AddLayer("layer4.1.0", shape(64));
+    layer4_1_3 = new ReluLayer("layer4.1.3", shape(64));
+    layer4_2Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(34), split(34),
         cross());
-    layer41Conv2 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(33), split(33),
+    layer4_2Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(35), split(35),
         cross());
-    layer410 = new AddLayer("layer4.1.0", shape(64));
-    layer413 = new ReluLayer("layer4.1.3", shape(64));
-    layer42Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(34), split(34),
-        cross());
-    layer42Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(35), split(35),
-        cross());
-    layer420 = new AddLayer("layer4.2.0", shape(68));
-    layer423 = new ReluLayer("layer4.2.3", shape(68));
+    layer4_2_0 = new AddLayer("layer4.2.0", shape(68));
+    layer4_2_3 = new ReluLayer("layer4.2.3", shape(68));
     classifier = new ClassifierLayer("classifier", shape(69), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());
-    return List.of(conv1, features1, features2, layer10Conv1, layer10Conv2, layer100, layer103,
-        layer11Conv1, layer11Conv2, layer110, layer113, layer12Conv1, layer12Conv2, layer120,
-        layer123, layer20Conv1, layer20Conv2, layer20Downsample, layer200, layer204, layer21Conv1,
-        layer21Conv2, layer210, layer213, layer22Conv1, layer22Conv2, layer220, layer223,
-        layer23Conv1, layer23Conv2, layer230, layer233, layer30Conv1, layer30Conv2,
-        layer30Downsample, layer300, layer304, layer31Conv1, layer31Conv2, layer310, layer313,
-        layer32Conv1, layer32Conv2, layer320, layer323, layer33Conv1, layer33Conv2, layer330,
-        layer333, layer34Conv1, layer34Conv2, layer340, layer343, layer35Conv1, layer35Conv2,
-        layer350, layer353, layer40Conv1, layer40Conv2, layer40Downsample, layer400, layer404,
-        layer41Conv1, layer41Conv2, layer410, layer413, layer42Conv1, layer42Conv2, layer420,
-        layer423, classifier);
+    return List.of(conv1, features1, features2, layer1_0Conv1, layer1_0Conv2, layer1_0_0,
+        layer1_0_3, layer1_1Conv1, layer1_1Conv2, layer1_1_0, layer1_1_3, layer1_2Conv1,
+        layer1_2Conv2, layer1_2_0, layer1_2_3, layer2_0Conv1, layer2_0Conv2, layer2_0Downsample,
+        layer2_0_0, layer2_0_4, layer2_1Conv1, layer2_1Conv2, layer2_1_0, layer2_1_3, layer2_2Conv1,
+        layer2_2Conv2, layer2_2_0, layer2_2_3, layer2_3Conv1, layer2_3Conv2, layer2_3_0, layer2_3_3,
+        layer3_0Conv1, layer3_0Conv2, layer3_0Downsample, layer3_0_0, layer3_0_4, layer3_1Conv1,
+        layer3_1Conv2, layer3_1_0, layer3_1_3, layer3_2Conv1, layer3_2Conv2, layer3_2_0, layer3_2_3,
+        layer3_3Conv1, layer3_3Conv2, layer3_3_0, layer3_3_3, layer3_4Conv1, layer3_4Conv2,
+        layer3_4_0, layer3_4_3, layer3_5Conv1, layer3_5Conv2, layer3_5_0, layer3_5_3, layer4_0Conv1,
+        layer4_0Conv2, layer4_0Downsample, layer4_0_0, layer4_0_4, layer4_1Conv1, layer4_1Conv2,
+        layer4_1_0, layer4_1_3, layer4_2Conv1, layer4_2Conv2, layer4_2_0, layer4_2_3, classifier);
   }
 
   @Override
@@ -635,213 +665,213 @@ public final class Resnet34NrTrainer extends LayerNetwork {
     // features.2: (N,64,112,112) -> (N,64,56,56)  [resnet34_nr.nr:26]
     Activation features2Out = features2.forward(features1Out, train);
     // layer1.0.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:9]
-    Activation layer10Conv1Out = layer10Conv1.forward(features2Out, train);
+    Activation layer1_0Conv1Out = layer1_0Conv1.forward(features2Out, train);
     // layer1.0.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:10]
-    Activation layer10Conv2Out = layer10Conv2.forward(layer10Conv1Out, train);
+    Activation layer1_0Conv2Out = layer1_0Conv2.forward(layer1_0Conv1Out, train);
     // layer1.0.0: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:8]
-    Activation layer100Out = layer100.forward(layer10Conv2Out, features2Out);
+    Activation layer1_0_0Out = layer1_0_0.forward(layer1_0Conv2Out, features2Out);
     // layer1.0.3: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:12]
-    Activation layer103Out = layer103.forward(layer100Out, train);
+    Activation layer1_0_3Out = layer1_0_3.forward(layer1_0_0Out, train);
     // layer1.1.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:9]
-    Activation layer11Conv1Out = layer11Conv1.forward(layer103Out, train);
+    Activation layer1_1Conv1Out = layer1_1Conv1.forward(layer1_0_3Out, train);
     // layer1.1.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:10]
-    Activation layer11Conv2Out = layer11Conv2.forward(layer11Conv1Out, train);
+    Activation layer1_1Conv2Out = layer1_1Conv2.forward(layer1_1Conv1Out, train);
     // layer1.1.0: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:8]
-    Activation layer110Out = layer110.forward(layer11Conv2Out, layer103Out);
+    Activation layer1_1_0Out = layer1_1_0.forward(layer1_1Conv2Out, layer1_0_3Out);
     // layer1.1.3: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:12]
-    Activation layer113Out = layer113.forward(layer110Out, train);
+    Activation layer1_1_3Out = layer1_1_3.forward(layer1_1_0Out, train);
     // layer1.2.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:9]
-    Activation layer12Conv1Out = layer12Conv1.forward(layer113Out, train);
+    Activation layer1_2Conv1Out = layer1_2Conv1.forward(layer1_1_3Out, train);
     // layer1.2.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:10]
-    Activation layer12Conv2Out = layer12Conv2.forward(layer12Conv1Out, train);
+    Activation layer1_2Conv2Out = layer1_2Conv2.forward(layer1_2Conv1Out, train);
     // layer1.2.0: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:8]
-    Activation layer120Out = layer120.forward(layer12Conv2Out, layer113Out);
+    Activation layer1_2_0Out = layer1_2_0.forward(layer1_2Conv2Out, layer1_1_3Out);
     // layer1.2.3: (N,64,56,56) -> (N,64,56,56)  [resnet34_nr.nr:12]
-    Activation layer123Out = layer123.forward(layer120Out, train);
+    Activation layer1_2_3Out = layer1_2_3.forward(layer1_2_0Out, train);
     // layer2.0.conv1: (N,64,56,56) -> (N,128,28,28)  [resnet34_nr.nr:9]
-    Activation layer20Conv1Out = layer20Conv1.forward(layer123Out, train);
+    Activation layer2_0Conv1Out = layer2_0Conv1.forward(layer1_2_3Out, train);
     // layer2.0.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:10]
-    Activation layer20Conv2Out = layer20Conv2.forward(layer20Conv1Out, train);
+    Activation layer2_0Conv2Out = layer2_0Conv2.forward(layer2_0Conv1Out, train);
     // layer2.0.downsample: (N,64,56,56) -> (N,128,28,28)  [resnet34_nr.nr:8]
-    Activation layer20DownsampleOut = layer20Downsample.forward(layer123Out, train);
+    Activation layer2_0DownsampleOut = layer2_0Downsample.forward(layer1_2_3Out, train);
     // layer2.0.0: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:8]
-    Activation layer200Out = layer200.forward(layer20Conv2Out, layer20DownsampleOut);
+    Activation layer2_0_0Out = layer2_0_0.forward(layer2_0Conv2Out, layer2_0DownsampleOut);
     // layer2.0.4: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:12]
-    Activation layer204Out = layer204.forward(layer200Out, train);
+    Activation layer2_0_4Out = layer2_0_4.forward(layer2_0_0Out, train);
     // layer2.1.conv1: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:9]
-    Activation layer21Conv1Out = layer21Conv1.forward(layer204Out, train);
+    Activation layer2_1Conv1Out = layer2_1Conv1.forward(layer2_0_4Out, train);
     // layer2.1.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:10]
-    Activation layer21Conv2Out = layer21Conv2.forward(layer21Conv1Out, train);
+    Activation layer2_1Conv2Out = layer2_1Conv2.forward(layer2_1Conv1Out, train);
     // layer2.1.0: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:8]
-    Activation layer210Out = layer210.forward(layer21Conv2Out, layer204Out);
+    Activation layer2_1_0Out = layer2_1_0.forward(layer2_1Conv2Out, layer2_0_4Out);
     // layer2.1.3: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:12]
-    Activation layer213Out = layer213.forward(layer210Out, train);
+    Activation layer2_1_3Out = layer2_1_3.forward(layer2_1_0Out, train);
     // layer2.2.conv1: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:9]
-    Activation layer22Conv1Out = layer22Conv1.forward(layer213Out, train);
+    Activation layer2_2Conv1Out = layer2_2Conv1.forward(layer2_1_3Out, train);
     // layer2.2.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:10]
-    Activation layer22Conv2Out = layer22Conv2.forward(layer22Conv1Out, train);
+    Activation layer2_2Conv2Out = layer2_2Conv2.forward(layer2_2Conv1Out, train);
     // layer2.2.0: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:8]
-    Activation layer220Out = layer220.forward(layer22Conv2Out, layer213Out);
+    Activation layer2_2_0Out = layer2_2_0.forward(layer2_2Conv2Out, layer2_1_3Out);
     // layer2.2.3: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:12]
-    Activation layer223Out = layer223.forward(layer220Out, train);
+    Activation layer2_2_3Out = layer2_2_3.forward(layer2_2_0Out, train);
     // layer2.3.conv1: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:9]
-    Activation layer23Conv1Out = layer23Conv1.forward(layer223Out, train);
+    Activation layer2_3Conv1Out = layer2_3Conv1.forward(layer2_2_3Out, train);
     // layer2.3.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:10]
-    Activation layer23Conv2Out = layer23Conv2.forward(layer23Conv1Out, train);
+    Activation layer2_3Conv2Out = layer2_3Conv2.forward(layer2_3Conv1Out, train);
     // layer2.3.0: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:8]
-    Activation layer230Out = layer230.forward(layer23Conv2Out, layer223Out);
+    Activation layer2_3_0Out = layer2_3_0.forward(layer2_3Conv2Out, layer2_2_3Out);
     // layer2.3.3: (N,128,28,28) -> (N,128,28,28)  [resnet34_nr.nr:12]
-    Activation layer233Out = layer233.forward(layer230Out, train);
+    Activation layer2_3_3Out = layer2_3_3.forward(layer2_3_0Out, train);
     // layer3.0.conv1: (N,128,28,28) -> (N,256,14,14)  [resnet34_nr.nr:9]
-    Activation layer30Conv1Out = layer30Conv1.forward(layer233Out, train);
+    Activation layer3_0Conv1Out = layer3_0Conv1.forward(layer2_3_3Out, train);
     // layer3.0.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
-    Activation layer30Conv2Out = layer30Conv2.forward(layer30Conv1Out, train);
+    Activation layer3_0Conv2Out = layer3_0Conv2.forward(layer3_0Conv1Out, train);
     // layer3.0.downsample: (N,128,28,28) -> (N,256,14,14)  [resnet34_nr.nr:8]
-    Activation layer30DownsampleOut = layer30Downsample.forward(layer233Out, train);
+    Activation layer3_0DownsampleOut = layer3_0Downsample.forward(layer2_3_3Out, train);
     // layer3.0.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
-    Activation layer300Out = layer300.forward(layer30Conv2Out, layer30DownsampleOut);
+    Activation layer3_0_0Out = layer3_0_0.forward(layer3_0Conv2Out, layer3_0DownsampleOut);
     // layer3.0.4: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
-    Activation layer304Out = layer304.forward(layer300Out, train);
+    Activation layer3_0_4Out = layer3_0_4.forward(layer3_0_0Out, train);
     // layer3.1.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
-    Activation layer31Conv1Out = layer31Conv1.forward(layer304Out, train);
+    Activation layer3_1Conv1Out = layer3_1Conv1.forward(layer3_0_4Out, train);
     // layer3.1.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
-    Activation layer31Conv2Out = layer31Conv2.forward(layer31Conv1Out, train);
+    Activation layer3_1Conv2Out = layer3_1Conv2.forward(layer3_1Conv1Out, train);
     // layer3.1.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
-    Activation layer310Out = layer310.forward(layer31Conv2Out, layer304Out);
+    Activation layer3_1_0Out = layer3_1_0.forward(layer3_1Conv2Out, layer3_0_4Out);
     // layer3.1.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
-    Activation layer313Out = layer313.forward(layer310Out, train);
+    Activation layer3_1_3Out = layer3_1_3.forward(layer3_1_0Out, train);
     // layer3.2.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
-    Activation layer32Conv1Out = layer32Conv1.forward(layer313Out, train);
+    Activation layer3_2Conv1Out = layer3_2Conv1.forward(layer3_1_3Out, train);
     // layer3.2.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
-    Activation layer32Conv2Out = layer32Conv2.forward(layer32Conv1Out, train);
+    Activation layer3_2Conv2Out = layer3_2Conv2.forward(layer3_2Conv1Out, train);
     // layer3.2.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
-    Activation layer320Out = layer320.forward(layer32Conv2Out, layer313Out);
+    Activation layer3_2_0Out = layer3_2_0.forward(layer3_2Conv2Out, layer3_1_3Out);
     // layer3.2.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
-    Activation layer323Out = layer323.forward(layer320Out, train);
+    Activation layer3_2_3Out = layer3_2_3.forward(layer3_2_0Out, train);
     // layer3.3.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
-    Activation layer33Conv1Out = layer33Conv1.forward(layer323Out, train);
+    Activation layer3_3Conv1Out = layer3_3Conv1.forward(layer3_2_3Out, train);
     // layer3.3.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
-    Activation layer33Conv2Out = layer33Conv2.forward(layer33Conv1Out, train);
+    Activation layer3_3Conv2Out = layer3_3Conv2.forward(layer3_3Conv1Out, train);
     // layer3.3.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
-    Activation layer330Out = layer330.forward(layer33Conv2Out, layer323Out);
+    Activation layer3_3_0Out = layer3_3_0.forward(layer3_3Conv2Out, layer3_2_3Out);
     // layer3.3.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
-    Activation layer333Out = layer333.forward(layer330Out, train);
+    Activation layer3_3_3Out = layer3_3_3.forward(layer3_3_0Out, train);
     // layer3.4.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
-    Activation layer34Conv1Out = layer34Conv1.forward(layer333Out, train);
+    Activation layer3_4Conv1Out = layer3_4Conv1.forward(layer3_3_3Out, train);
     // layer3.4.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
-    Activation layer34Conv2Out = layer34Conv2.forward(layer34Conv1Out, train);
+    Activation layer3_4Conv2Out = layer3_4Conv2.forward(layer3_4Conv1Out, train);
     // layer3.4.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
-    Activation layer340Out = layer340.forward(layer34Conv2Out, layer333Out);
+    Activation layer3_4_0Out = layer3_4_0.forward(layer3_4Conv2Out, layer3_3_3Out);
     // layer3.4.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
-    Activation layer343Out = layer343.forward(layer340Out, train);
+    Activation layer3_4_3Out = layer3_4_3.forward(layer3_4_0Out, train);
     // layer3.5.conv1: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:9]
-    Activation layer35Conv1Out = layer35Conv1.forward(layer343Out, train);
+    Activation layer3_5Conv1Out = layer3_5Conv1.forward(layer3_4_3Out, train);
     // layer3.5.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:10]
-    Activation layer35Conv2Out = layer35Conv2.forward(layer35Conv1Out, train);
+    Activation layer3_5Conv2Out = layer3_5Conv2.forward(layer3_5Conv1Out, train);
     // layer3.5.0: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:8]
-    Activation layer350Out = layer350.forward(layer35Conv2Out, layer343Out);
+    Activation layer3_5_0Out = layer3_5_0.forward(layer3_5Conv2Out, layer3_4_3Out);
     // layer3.5.3: (N,256,14,14) -> (N,256,14,14)  [resnet34_nr.nr:12]
-    Activation layer353Out = layer353.forward(layer350Out, train);
+    Activation layer3_5_3Out = layer3_5_3.forward(layer3_5_0Out, train);
     // layer4.0.conv1: (N,256,14,14) -> (N,512,7,7)  [resnet34_nr.nr:9]
-    Activation layer40Conv1Out = layer40Conv1.forward(layer353Out, train);
+    Activation layer4_0Conv1Out = layer4_0Conv1.forward(layer3_5_3Out, train);
     // layer4.0.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:10]
-    Activation layer40Conv2Out = layer40Conv2.forward(layer40Conv1Out, train);
+    Activation layer4_0Conv2Out = layer4_0Conv2.forward(layer4_0Conv1Out, train);
     // layer4.0.downsample: (N,256,14,14) -> (N,512,7,7)  [resnet34_nr.nr:8]
-    Activation layer40DownsampleOut = layer40Downsample.forward(layer353Out, train);
+    Activation layer4_0DownsampleOut = layer4_0Downsample.forward(layer3_5_3Out, train);
     // layer4.0.0: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:8]
-    Activation layer400Out = layer400.forward(layer40Conv2Out, layer40DownsampleOut);
+    Activation layer4_0_0Out = layer4_0_0.forward(layer4_0Conv2Out, layer4_0DownsampleOut);
     // layer4.0.4: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:12]
-    Activation layer404Out = layer404.forward(layer400Out, train);
+    Activation layer4_0_4Out = layer4_0_4.forward(layer4_0_0Out, train);
     // layer4.1.conv1: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:9]
-    Activation layer41Conv1Out = layer41Conv1.forward(layer404Out, train);
+    Activation layer4_1Conv1Out = layer4_1Conv1.forward(layer4_0_4Out, train);
     // layer4.1.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:10]
-    Activation layer41Conv2Out = layer41Conv2.forward(layer41Conv1Out, train);
+    Activation layer4_1Conv2Out = layer4_1Conv2.forward(layer4_1Conv1Out, train);
     // layer4.1.0: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:8]
-    Activation layer410Out = layer410.forward(layer41Conv2Out, layer404Out);
+    Activation layer4_1_0Out = layer4_1_0.forward(layer4_1Conv2Out, layer4_0_4Out);
     // layer4.1.3: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:12]
-    Activation layer413Out = layer413.forward(layer410Out, train);
+    Activation layer4_1_3Out = layer4_1_3.forward(layer4_1_0Out, train);
     // layer4.2.conv1: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:9]
-    Activation layer42Conv1Out = layer42Conv1.forward(layer413Out, train);
+    Activation layer4_2Conv1Out = layer4_2Conv1.forward(layer4_1_3Out, train);
     // layer4.2.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:10]
-    Activation layer42Conv2Out = layer42Conv2.forward(layer42Conv1Out, train);
+    Activation layer4_2Conv2Out = layer4_2Conv2.forward(layer4_2Conv1Out, train);
     // layer4.2.0: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:8]
-    Activation layer420Out = layer420.forward(layer42Conv2Out, layer413Out);
+    Activation layer4_2_0Out = layer4_2_0.forward(layer4_2Conv2Out, layer4_1_3Out);
     // layer4.2.3: (N,512,7,7) -> (N,512,7,7)  [resnet34_nr.nr:12]
-    Activation layer423Out = layer423.forward(layer420Out, train);
+    Activation layer4_2_3Out = layer4_2_3.forward(layer4_2_0Out, train);
     // classifier: (N,512,7,7) -> (N,1000,1,1)  [resnet34_nr.nr:31]
-    classifier.forward(layer423Out, train);
+    classifier.forward(layer4_2_3Out, train);
   }
 
   @Override
   protected void backwardLayers() {
     classifier.backward(); // classifier
-    layer423.backward(); // layer4.2.3
-    layer420.backward(); // layer4.2.0
-    layer42Conv2.backward(); // layer4.2.conv2
-    layer42Conv1.backward(); // layer4.2.conv1
-    layer413.backward(); // layer4.1.3
-    layer410.backward(); // layer4.1.0
-    layer41Conv2.backward(); // layer4.1.conv2
-    layer41Conv1.backward(); // layer4.1.conv1
-    layer404.backward(); // layer4.0.4
-    layer400.backward(); // layer4.0.0
-    layer40Downsample.backward(); // layer4.0.downsample
-    layer40Conv2.backward(); // layer4.0.conv2
-    layer40Conv1.backward(); // layer4.0.conv1
-    layer353.backward(); // layer3.5.3
-    layer350.backward(); // layer3.5.0
-    layer35Conv2.backward(); // layer3.5.conv2
-    layer35Conv1.backward(); // layer3.5.conv1
-    layer343.backward(); // layer3.4.3
-    layer340.backward(); // layer3.4.0
-    layer34Conv2.backward(); // layer3.4.conv2
-    layer34Conv1.backward(); // layer3.4.conv1
-    layer333.backward(); // layer3.3.3
-    layer330.backward(); // layer3.3.0
-    layer33Conv2.backward(); // layer3.3.conv2
-    layer33Conv1.backward(); // layer3.3.conv1
-    layer323.backward(); // layer3.2.3
-    layer320.backward(); // layer3.2.0
-    layer32Conv2.backward(); // layer3.2.conv2
-    layer32Conv1.backward(); // layer3.2.conv1
-    layer313.backward(); // layer3.1.3
-    layer310.backward(); // layer3.1.0
-    layer31Conv2.backward(); // layer3.1.conv2
-    layer31Conv1.backward(); // layer3.1.conv1
-    layer304.backward(); // layer3.0.4
-    layer300.backward(); // layer3.0.0
-    layer30Downsample.backward(); // layer3.0.downsample
-    layer30Conv2.backward(); // layer3.0.conv2
-    layer30Conv1.backward(); // layer3.0.conv1
-    layer233.backward(); // layer2.3.3
-    layer230.backward(); // layer2.3.0
-    layer23Conv2.backward(); // layer2.3.conv2
-    layer23Conv1.backward(); // layer2.3.conv1
-    layer223.backward(); // layer2.2.3
-    layer220.backward(); // layer2.2.0
-    layer22Conv2.backward(); // layer2.2.conv2
-    layer22Conv1.backward(); // layer2.2.conv1
-    layer213.backward(); // layer2.1.3
-    layer210.backward(); // layer2.1.0
-    layer21Conv2.backward(); // layer2.1.conv2
-    layer21Conv1.backward(); // layer2.1.conv1
-    layer204.backward(); // layer2.0.4
-    layer200.backward(); // layer2.0.0
-    layer20Downsample.backward(); // layer2.0.downsample
-    layer20Conv2.backward(); // layer2.0.conv2
-    layer20Conv1.backward(); // layer2.0.conv1
-    layer123.backward(); // layer1.2.3
-    layer120.backward(); // layer1.2.0
-    layer12Conv2.backward(); // layer1.2.conv2
-    layer12Conv1.backward(); // layer1.2.conv1
-    layer113.backward(); // layer1.1.3
-    layer110.backward(); // layer1.1.0
-    layer11Conv2.backward(); // layer1.1.conv2
-    layer11Conv1.backward(); // layer1.1.conv1
-    layer103.backward(); // layer1.0.3
-    layer100.backward(); // layer1.0.0
-    layer10Conv2.backward(); // layer1.0.conv2
-    layer10Conv1.backward(); // layer1.0.conv1
+    layer4_2_3.backward(); // layer4.2.3
+    layer4_2_0.backward(); // layer4.2.0
+    layer4_2Conv2.backward(); // layer4.2.conv2
+    layer4_2Conv1.backward(); // layer4.2.conv1
+    layer4_1_3.backward(); // layer4.1.3
+    layer4_1_0.backward(); // layer4.1.0
+    layer4_1Conv2.backward(); // layer4.1.conv2
+    layer4_1Conv1.backward(); // layer4.1.conv1
+    layer4_0_4.backward(); // layer4.0.4
+    layer4_0_0.backward(); // layer4.0.0
+    layer4_0Downsample.backward(); // layer4.0.downsample
+    layer4_0Conv2.backward(); // layer4.0.conv2
+    layer4_0Conv1.backward(); // layer4.0.conv1
+    layer3_5_3.backward(); // layer3.5.3
+    layer3_5_0.backward(); // layer3.5.0
+    layer3_5Conv2.backward(); // layer3.5.conv2
+    layer3_5Conv1.backward(); // layer3.5.conv1
+    layer3_4_3.backward(); // layer3.4.3
+    layer3_4_0.backward(); // layer3.4.0
+    layer3_4Conv2.backward(); // layer3.4.conv2
+    layer3_4Conv1.backward(); // layer3.4.conv1
+    layer3_3_3.backward(); // layer3.3.3
+    layer3_3_0.backward(); // layer3.3.0
+    layer3_3Conv2.backward(); // layer3.3.conv2
+    layer3_3Conv1.backward(); // layer3.3.conv1
+    layer3_2_3.backward(); // layer3.2.3
+    layer3_2_0.backward(); // layer3.2.0
+    layer3_2Conv2.backward(); // layer3.2.conv2
+    layer3_2Conv1.backward(); // layer3.2.conv1
+    layer3_1_3.backward(); // layer3.1.3
+    layer3_1_0.backward(); // layer3.1.0
+    layer3_1Conv2.backward(); // layer3.1.conv2
+    layer3_1Conv1.backward(); // layer3.1.conv1
+    layer3_0_4.backward(); // layer3.0.4
+    layer3_0_0.backward(); // layer3.0.0
+    layer3_0Downsample.backward(); // layer3.0.downsample
+    layer3_0Conv2.backward(); // layer3.0.conv2
+    layer3_0Conv1.backward(); // layer3.0.conv1
+    layer2_3_3.backward(); // layer2.3.3
+    layer2_3_0.backward(); // layer2.3.0
+    layer2_3Conv2.backward(); // layer2.3.conv2
+    layer2_3Conv1.backward(); // layer2.3.conv1
+    layer2_2_3.backward(); // layer2.2.3
+    layer2_2_0.backward(); // layer2.2.0
+    layer2_2Conv2.backward(); // layer2.2.conv2
+    layer2_2Conv1.backward(); // layer2.2.conv1
+    layer2_1_3.backward(); // layer2.1.3
+    layer2_1_0.backward(); // layer2.1.0
+    layer2_1Conv2.backward(); // layer2.1.conv2
+    layer2_1Conv1.backward(); // layer2.1.conv1
+    layer2_0_4.backward(); // layer2.0.4
+    layer2_0_0.backward(); // layer2.0.0
+    layer2_0Downsample.backward(); // layer2.0.downsample
+    layer2_0Conv2.backward(); // layer2.0.conv2
+    layer2_0Conv1.backward(); // layer2.0.conv1
+    layer1_2_3.backward(); // layer1.2.3
+    layer1_2_0.backward(); // layer1.2.0
+    layer1_2Conv2.backward(); // layer1.2.conv2
+    layer1_2Conv1.backward(); // layer1.2.conv1
+    layer1_1_3.backward(); // layer1.1.3
+    layer1_1_0.backward(); // layer1.1.0
+    layer1_1Conv2.backward(); // layer1.1.conv2
+    layer1_1Conv1.backward(); // layer1.1.conv1
+    layer1_0_3.backward(); // layer1.0.3
+    layer1_0_0.backward(); // layer1.0.0
+    layer1_0Conv2.backward(); // layer1.0.conv2
+    layer1_0Conv1.backward(); // layer1.0.conv1
     features2.backward(); // features.2
     features1.backward(); // features.1
     conv1.backward(); // conv1
@@ -852,5 +882,77 @@ public final class Resnet34NrTrainer extends LayerNetwork {
    */
   private IrNode.Conv conv(int id) {
     return (IrNode.Conv) ir().nodes().get(id);
+  }
+
+  /**
+   * Trains {@code resnet34_nr} with Neural Rejuvenation from the command line, with the options of {@code nrj
+   * train}: see {@link #train}.
+   */
+  public static void main(String[] args) {
+    System.exit(train(args, System.out, System.err));
+  }
+
+  /**
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
+   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
+   * spec's {@code train} binding; epochs and batch to the schedule's. Returns 0 on success, 1 on a
+   * user error (the message goes to {@code err}), 2 on a usage error.
+   */
+  public static int train(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
+        err.print("unknown or incomplete option '" + args[i] + "'\n" + USAGE);
+        return 2;
+      }
+      options.put(args[i], args[i + 1]);
+    }
+    String scheduleName = options.getOrDefault("--schedule", SCHEDULE);
+    if (!options.containsKey("--data") || scheduleName == null
+        || !options.getOrDefault("--network", NETWORK).equals(NETWORK)) {
+      err.print("this trainer trains network " + NETWORK + " and needs --data"
+          + (scheduleName == null ? " and --schedule" : "") + "\n" + USAGE);
+      return 2;
+    }
+    try {
+      NrModule module = NrCompiler.compile(SOURCE_FILE, SOURCE).module();
+      NetworkIr ir = module.network(NETWORK).orElseThrow();
+      ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
+          new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
+      int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
+      int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
+      long seed = Long.parseLong(options.getOrDefault("--seed", "0"));
+      Path outDir = options.containsKey("--out") ? Path.of(options.get("--out")) : null;
+      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
+          s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
+      TrainState resume = null;
+      if (options.containsKey("--resume")) {
+        Path file = Path.of(options.get("--resume"));
+        resume = TrainCheckpoints.toTrainState(file, Checkpoint.read(file));
+      }
+      DataSet data = DataSets.open(options.get("--data"));
+      if (outDir != null) Files.createDirectories(outDir);
+      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
+          Resnet34NrTrainer net = new Resnet34NrTrainer(backend, ir, seed);
+          LoaderBatchSource trainSet = LoaderBatchSource.training(data, schedule, ir.input());
+          LoaderBatchSource testSet = LoaderBatchSource.testing(data, schedule, ir.input())) {
+        NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
+            : new EngineControl(resume == null ? new NrEngine(ir, schedule)
+            : NrEngine.restore(ir, schedule, resume.nrState()));
+        TrainCheckpoints.Run run =
+            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
+        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
+            System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
+            outDir == null ? null : TrainCheckpoints.checkpointer(run));
+        new TrainingLoop(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume);
+      }
+      return 0;
+    } catch (NumberFormatException e) {
+      err.print("not a number: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+      err.println(NETWORK + ": " + e.getMessage());
+      return 1;
+    }
   }
 }

@@ -2,9 +2,20 @@ package io.nrj.examples;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrModule;
+import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.Devices;
+import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.TrainCheckpoints;
+import io.nrj.runtime.cuda.CudaUnavailableException;
+import io.nrj.runtime.data.DataSet;
+import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.data.LoaderBatchSource;
+import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AddLayer;
 import io.nrj.runtime.model.ClassifierLayer;
@@ -13,8 +24,21 @@ import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
 import io.nrj.runtime.model.MaxPoolLayer;
 import io.nrj.runtime.model.ReluLayer;
+import io.nrj.runtime.nr.EngineControl;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.train.NrControl;
+import io.nrj.runtime.train.ScheduleControl;
+import io.nrj.runtime.train.TrainState;
+import io.nrj.runtime.train.TrainingLoop;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.annotation.processing.Generated;
 
 /**
@@ -109,6 +133,12 @@ public final class Resnet50NrTrainer extends LayerNetwork {
 
   private static final int NODES = 88;
 
+  private static final String USAGE = "usage: java Resnet50NrTrainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
+      + "    [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
+
+  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
+      "--epochs", "--batch", "--seed", "--out", "--resume");
+
   /**
    * conv1: (N,3,224,224) -> (N,64,112,112)  [resnet50_nr.nr:25]
    */
@@ -127,422 +157,422 @@ public final class Resnet50NrTrainer extends LayerNetwork {
   /**
    * layer1.0.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer10Conv1;
+  private ConvBnLayer layer1_0Conv1;
 
   /**
    * layer1.0.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer10Conv2;
+  private ConvBnLayer layer1_0Conv2;
 
   /**
    * layer1.0.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer10Conv3;
+  private ConvBnLayer layer1_0Conv3;
 
   /**
    * layer1.0.downsample: (N,64,56,56) -> (N,256,56,56)  [resnet50_nr.nr:8]
    */
-  private ConvBnLayer layer10Downsample;
+  private ConvBnLayer layer1_0Downsample;
 
   /**
    * layer1.0.0: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer100;
+  private AddLayer layer1_0_0;
 
   /**
    * layer1.0.5: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer105;
+  private ReluLayer layer1_0_5;
 
   /**
    * layer1.1.conv1: (N,256,56,56) -> (N,64,56,56)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer11Conv1;
+  private ConvBnLayer layer1_1Conv1;
 
   /**
    * layer1.1.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer11Conv2;
+  private ConvBnLayer layer1_1Conv2;
 
   /**
    * layer1.1.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer11Conv3;
+  private ConvBnLayer layer1_1Conv3;
 
   /**
    * layer1.1.0: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer110;
+  private AddLayer layer1_1_0;
 
   /**
    * layer1.1.4: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer114;
+  private ReluLayer layer1_1_4;
 
   /**
    * layer1.2.conv1: (N,256,56,56) -> (N,64,56,56)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer12Conv1;
+  private ConvBnLayer layer1_2Conv1;
 
   /**
    * layer1.2.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer12Conv2;
+  private ConvBnLayer layer1_2Conv2;
 
   /**
    * layer1.2.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer12Conv3;
+  private ConvBnLayer layer1_2Conv3;
 
   /**
    * layer1.2.0: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer120;
+  private AddLayer layer1_2_0;
 
   /**
    * layer1.2.4: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer124;
+  private ReluLayer layer1_2_4;
 
   /**
    * layer2.0.conv1: (N,256,56,56) -> (N,128,56,56)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer20Conv1;
+  private ConvBnLayer layer2_0Conv1;
 
   /**
    * layer2.0.conv2: (N,128,56,56) -> (N,128,28,28)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer20Conv2;
+  private ConvBnLayer layer2_0Conv2;
 
   /**
    * layer2.0.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer20Conv3;
+  private ConvBnLayer layer2_0Conv3;
 
   /**
    * layer2.0.downsample: (N,256,56,56) -> (N,512,28,28)  [resnet50_nr.nr:8]
    */
-  private ConvBnLayer layer20Downsample;
+  private ConvBnLayer layer2_0Downsample;
 
   /**
    * layer2.0.0: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer200;
+  private AddLayer layer2_0_0;
 
   /**
    * layer2.0.5: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer205;
+  private ReluLayer layer2_0_5;
 
   /**
    * layer2.1.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer21Conv1;
+  private ConvBnLayer layer2_1Conv1;
 
   /**
    * layer2.1.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer21Conv2;
+  private ConvBnLayer layer2_1Conv2;
 
   /**
    * layer2.1.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer21Conv3;
+  private ConvBnLayer layer2_1Conv3;
 
   /**
    * layer2.1.0: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer210;
+  private AddLayer layer2_1_0;
 
   /**
    * layer2.1.4: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer214;
+  private ReluLayer layer2_1_4;
 
   /**
    * layer2.2.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer22Conv1;
+  private ConvBnLayer layer2_2Conv1;
 
   /**
    * layer2.2.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer22Conv2;
+  private ConvBnLayer layer2_2Conv2;
 
   /**
    * layer2.2.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer22Conv3;
+  private ConvBnLayer layer2_2Conv3;
 
   /**
    * layer2.2.0: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer220;
+  private AddLayer layer2_2_0;
 
   /**
    * layer2.2.4: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer224;
+  private ReluLayer layer2_2_4;
 
   /**
    * layer2.3.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer23Conv1;
+  private ConvBnLayer layer2_3Conv1;
 
   /**
    * layer2.3.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer23Conv2;
+  private ConvBnLayer layer2_3Conv2;
 
   /**
    * layer2.3.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer23Conv3;
+  private ConvBnLayer layer2_3Conv3;
 
   /**
    * layer2.3.0: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer230;
+  private AddLayer layer2_3_0;
 
   /**
    * layer2.3.4: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer234;
+  private ReluLayer layer2_3_4;
 
   /**
    * layer3.0.conv1: (N,512,28,28) -> (N,256,28,28)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer30Conv1;
+  private ConvBnLayer layer3_0Conv1;
 
   /**
    * layer3.0.conv2: (N,256,28,28) -> (N,256,14,14)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer30Conv2;
+  private ConvBnLayer layer3_0Conv2;
 
   /**
    * layer3.0.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer30Conv3;
+  private ConvBnLayer layer3_0Conv3;
 
   /**
    * layer3.0.downsample: (N,512,28,28) -> (N,1024,14,14)  [resnet50_nr.nr:8]
    */
-  private ConvBnLayer layer30Downsample;
+  private ConvBnLayer layer3_0Downsample;
 
   /**
    * layer3.0.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer300;
+  private AddLayer layer3_0_0;
 
   /**
    * layer3.0.5: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer305;
+  private ReluLayer layer3_0_5;
 
   /**
    * layer3.1.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer31Conv1;
+  private ConvBnLayer layer3_1Conv1;
 
   /**
    * layer3.1.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer31Conv2;
+  private ConvBnLayer layer3_1Conv2;
 
   /**
    * layer3.1.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer31Conv3;
+  private ConvBnLayer layer3_1Conv3;
 
   /**
    * layer3.1.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer310;
+  private AddLayer layer3_1_0;
 
   /**
    * layer3.1.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer314;
+  private ReluLayer layer3_1_4;
 
   /**
    * layer3.2.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer32Conv1;
+  private ConvBnLayer layer3_2Conv1;
 
   /**
    * layer3.2.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer32Conv2;
+  private ConvBnLayer layer3_2Conv2;
 
   /**
    * layer3.2.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer32Conv3;
+  private ConvBnLayer layer3_2Conv3;
 
   /**
    * layer3.2.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer320;
+  private AddLayer layer3_2_0;
 
   /**
    * layer3.2.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer324;
+  private ReluLayer layer3_2_4;
 
   /**
    * layer3.3.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer33Conv1;
+  private ConvBnLayer layer3_3Conv1;
 
   /**
    * layer3.3.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer33Conv2;
+  private ConvBnLayer layer3_3Conv2;
 
   /**
    * layer3.3.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer33Conv3;
+  private ConvBnLayer layer3_3Conv3;
 
   /**
    * layer3.3.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer330;
+  private AddLayer layer3_3_0;
 
   /**
    * layer3.3.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer334;
+  private ReluLayer layer3_3_4;
 
   /**
    * layer3.4.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer34Conv1;
+  private ConvBnLayer layer3_4Conv1;
 
   /**
    * layer3.4.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer34Conv2;
+  private ConvBnLayer layer3_4Conv2;
 
   /**
    * layer3.4.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer34Conv3;
+  private ConvBnLayer layer3_4Conv3;
 
   /**
    * layer3.4.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer340;
+  private AddLayer layer3_4_0;
 
   /**
    * layer3.4.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer344;
+  private ReluLayer layer3_4_4;
 
   /**
    * layer3.5.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer35Conv1;
+  private ConvBnLayer layer3_5Conv1;
 
   /**
    * layer3.5.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer35Conv2;
+  private ConvBnLayer layer3_5Conv2;
 
   /**
    * layer3.5.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer35Conv3;
+  private ConvBnLayer layer3_5Conv3;
 
   /**
    * layer3.5.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer350;
+  private AddLayer layer3_5_0;
 
   /**
    * layer3.5.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer354;
+  private ReluLayer layer3_5_4;
 
   /**
    * layer4.0.conv1: (N,1024,14,14) -> (N,512,14,14)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer40Conv1;
+  private ConvBnLayer layer4_0Conv1;
 
   /**
    * layer4.0.conv2: (N,512,14,14) -> (N,512,7,7)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer40Conv2;
+  private ConvBnLayer layer4_0Conv2;
 
   /**
    * layer4.0.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer40Conv3;
+  private ConvBnLayer layer4_0Conv3;
 
   /**
    * layer4.0.downsample: (N,1024,14,14) -> (N,2048,7,7)  [resnet50_nr.nr:8]
    */
-  private ConvBnLayer layer40Downsample;
+  private ConvBnLayer layer4_0Downsample;
 
   /**
    * layer4.0.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer400;
+  private AddLayer layer4_0_0;
 
   /**
    * layer4.0.5: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer405;
+  private ReluLayer layer4_0_5;
 
   /**
    * layer4.1.conv1: (N,2048,7,7) -> (N,512,7,7)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer41Conv1;
+  private ConvBnLayer layer4_1Conv1;
 
   /**
    * layer4.1.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer41Conv2;
+  private ConvBnLayer layer4_1Conv2;
 
   /**
    * layer4.1.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer41Conv3;
+  private ConvBnLayer layer4_1Conv3;
 
   /**
    * layer4.1.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer410;
+  private AddLayer layer4_1_0;
 
   /**
    * layer4.1.4: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer414;
+  private ReluLayer layer4_1_4;
 
   /**
    * layer4.2.conv1: (N,2048,7,7) -> (N,512,7,7)  [resnet50_nr.nr:9]
    */
-  private ConvBnLayer layer42Conv1;
+  private ConvBnLayer layer4_2Conv1;
 
   /**
    * layer4.2.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet50_nr.nr:10]
    */
-  private ConvBnLayer layer42Conv2;
+  private ConvBnLayer layer4_2Conv2;
 
   /**
    * layer4.2.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:11]
    */
-  private ConvBnLayer layer42Conv3;
+  private ConvBnLayer layer4_2Conv3;
 
   /**
    * layer4.2.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:8]
    */
-  private AddLayer layer420;
+  private AddLayer layer4_2_0;
 
   /**
    * layer4.2.4: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:13]
    */
-  private ReluLayer layer424;
+  private ReluLayer layer4_2_4;
 
   /**
    * classifier: (N,2048,7,7) -> (N,1000,1,1)  [resnet50_nr.nr:32]
@@ -595,157 +625,159 @@ public final class Resnet50NrTrainer extends LayerNetwork {
         cross());
     features1 = new ReluLayer("features.1", shape(0));
     features2 = new MaxPoolLayer("features.2", shape(1), 3, 2, 1);
-    layer10Conv1 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(1), split(1),
+    layer1_0Conv1 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(1), split(1),
         cross());
-    layer10Conv2 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(2), split(2),
+    layer1_0Conv2 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(2), split(2),
         cross());
-    layer10Conv3 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(3), split(3),
+    layer1_0Conv3 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(3), split(3),
         cross());
-    layer10Downsample = new ConvBnLayer(conv(6), shape(2).channels(), widths().get(4), split(4),
+    layer1_0Downsample = new ConvBnLayer(conv(6), shape(2).channels(), widths().get(4), split(4),
         cross());
-    layer100 = new AddLayer("layer1.0.0", shape(7));
-    layer105 = new ReluLayer("layer1.0.5", shape(7));
-    layer11Conv1 = new ConvBnLayer(conv(9), shape(8).channels(), widths().get(5), split(5),
+    layer1_0_0 = new AddLayer("layer1.0.0", shape(7));
+    layer1_0_5 = new ReluLayer("layer1.0.5", shape(7));
+    layer1_1Conv1 = new ConvBnLayer(conv(9), shape(8).channels(), widths().get(5), split(5),
         cross());
-    layer11Conv2 = new ConvBnLayer(conv(10), shape(9).channels(), widths().get(6), split(6),
+    layer1_1Conv2 = new ConvBnLayer(conv(10), shape(9).channels(), widths().get(6), split(6),
         cross());
-    layer11Conv3 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(7), split(7),
+    layer1_1Conv3 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(7), split(7),
         cross());
-    layer110 = new AddLayer("layer1.1.0", shape(12));
-    layer114 = new ReluLayer("layer1.1.4", shape(12));
-    layer12Conv1 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(8), split(8),
+    layer1_1_0 = new AddLayer("layer1.1.0", shape(12));
+    layer1_1_4 = new ReluLayer("layer1.1.4", shape(12));
+    layer1_2Conv1 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(8), split(8),
         cross());
-    layer12Conv2 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(9), split(9),
+    layer1_2Conv2 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(9), split(9),
         cross());
-    layer12Conv3 = new ConvBnLayer(conv(16), shape(15).channels(), widths().get(10), split(10),
+    layer1_2Conv3 = new ConvBnLayer(conv(16), shape(15).channels(), widths().get(10), split(10),
         cross());
-    layer120 = new AddLayer("layer1.2.0", shape(17));
-    layer124 = new ReluLayer("layer1.2.4", shape(17));
-    layer20Conv1 = new ConvBnLayer(conv(19), shape(18).channels(), widths().get(11), split(11),
+    layer1_2_0 = new AddLayer("layer1.2.0", shape(17));
+    layer1_2_4 = new ReluLayer("layer1.2.4", shape(17));
+    layer2_0Conv1 = new ConvBnLayer(conv(19), shape(18).channels(), widths().get(11), split(11),
         cross());
-    layer20Conv2 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(12), split(12),
+    layer2_0Conv2 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(12), split(12),
         cross());
-    layer20Conv3 = new ConvBnLayer(conv(21), shape(20).channels(), widths().get(13), split(13),
+    layer2_0Conv3 = new ConvBnLayer(conv(21), shape(20).channels(), widths().get(13), split(13),
         cross());
-    layer20Downsample = new ConvBnLayer(conv(22), shape(18).channels(), widths().get(14), split(14),
+    layer2_0Downsample = new ConvBnLayer(conv(22), shape(18).channels(), widths().get(14),
+        split(14), cross());
+    layer2_0_0 = new AddLayer("layer2.0.0", shape(23));
+    layer2_0_5 = new ReluLayer("layer2.0.5", shape(23));
+    layer2_1Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(15), split(15),
         cross());
-    layer200 = new AddLayer("layer2.0.0", shape(23));
-    layer205 = new ReluLayer("layer2.0.5", shape(23));
-    layer21Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(15), split(15),
+    layer2_1Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(16), split(16),
         cross());
-    layer21Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(16), split(16),
+    layer2_1Conv3 = new ConvBnLayer(conv(27), shape(26).channels(), widths().get(17), split(17),
         cross());
-    layer21Conv3 = new ConvBnLayer(conv(27), shape(26).channels(), widths().get(17), split(17),
+    layer2_1_0 = new AddLayer("layer2.1.0", shape(28));
+    layer2_1_4 = new ReluLayer("layer2.1.4", shape(28));
+    layer2_2Conv1 = new ConvBnLayer(conv(30), shape(29).channels(), widths().get(18), split(18),
         cross());
-    layer210 = new AddLayer("layer2.1.0", shape(28));
-    layer214 = new ReluLayer("layer2.1.4", shape(28));
-    layer22Conv1 = new ConvBnLayer(conv(30), shape(29).channels(), widths().get(18), split(18),
+    layer2_2Conv2 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(19), split(19),
         cross());
-    layer22Conv2 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(19), split(19),
+    layer2_2Conv3 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(20), split(20),
         cross());
-    layer22Conv3 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(20), split(20),
+    layer2_2_0 = new AddLayer("layer2.2.0", shape(33));
+    layer2_2_4 = new ReluLayer("layer2.2.4", shape(33));
+    layer2_3Conv1 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(21), split(21),
         cross());
-    layer220 = new AddLayer("layer2.2.0", shape(33));
-    layer224 = new ReluLayer("layer2.2.4", shape(33));
-    layer23Conv1 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(21), split(21),
+    layer2_3Conv2 = new ConvBnLayer(conv(36), shape(35).channels(), widths().get(22), split(22),
         cross());
-    layer23Conv2 = new ConvBnLayer(conv(36), shape(35).channels(), widths().get(22), split(22),
+    layer2_3Conv3 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(23), split(23),
         cross());
-    layer23Conv3 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(23), split(23),
+    layer2_3_0 = new AddLayer("layer2.3.0", shape(38));
+    layer2_3_4 = new ReluLayer("layer2.3.4", shape(38));
+    layer3_0Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(24), split(24),
         cross());
-    layer230 = new AddLayer("layer2.3.0", shape(38));
-    layer234 = new ReluLayer("layer2.3.4", shape(38));
-    layer30Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(24), split(24),
+    layer3_0Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(25), split(25),
         cross());
-    layer30Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(25), split(25),
+    layer3_0Conv3 = new ConvBnLayer(conv(42), shape(41).channels(), widths().get(26), split(26),
         cross());
-    layer30Conv3 = new ConvBnLayer(conv(42), shape(41).channels(), widths().get(26), split(26),
+    layer3_0Downsample = new ConvBnLayer(conv(43), shape(39).channels(), widths().get(27),
+        split(27), cross());
+    layer3_0_0 = new AddLayer("layer3.0.0", shape(44));
+    layer3_0_5 = new ReluLayer("layer3.0.5", shape(44));
+    layer3_1Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(28), split(28),
         cross());
-    layer30Downsample = new ConvBnLayer(conv(43), shape(39).channels(), widths().get(27), split(27),
+    layer3_1Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(29), split(29),
         cross());
-    layer300 = new AddLayer("layer3.0.0", shape(44));
-    layer305 = new ReluLayer("layer3.0.5", shape(44));
-    layer31Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(28), split(28),
+    layer3_1Conv3 = new ConvBnLayer(conv(48), shape(47).channels(), widths().get(30), split(30),
         cross());
-    layer31Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(29), split(29),
+    layer3_1_0 = new AddLayer("layer3.1.0", shape(49));
+    layer3_1_4 = new ReluLayer("layer3.1.4", shape(49));
+    layer3_2Conv1 = new ConvBnLayer(conv(51), shape(50).channels(), widths().get(31), split(31),
         cross());
-    layer31Conv3 = new ConvBnLayer(conv(48), shape(47).channels(), widths().get(30), split(30),
+    layer3_2Conv2 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(32), split(32),
         cross());
-    layer310 = new AddLayer("layer3.1.0", shape(49));
-    layer314 = new ReluLayer("layer3.1.4", shape(49));
-    layer32Conv1 = new ConvBnLayer(conv(51), shape(50).channels(), widths().get(31), split(31),
+    layer3_2Conv3 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(33), split(33),
         cross());
-    layer32Conv2 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(32), split(32),
+    layer3_2_0 = new AddLayer("layer3.2.0", shape(54));
+    layer3_2_4 = new ReluLayer("layer3.2.4", shape(54));
+    layer3_3Conv1 = new ConvBnLayer(conv(56), shape(55).channels(), widths().get(34), split(34),
         cross());
-    layer32Conv3 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(33), split(33),
+    layer3_3Conv2 = new ConvBnLayer(conv(57), shape(56).channels(), widths().get(35), split(35),
         cross());
-    layer320 = new AddLayer("layer3.2.0", shape(54));
-    layer324 = new ReluLayer("layer3.2.4", shape(54));
-    layer33Conv1 = new ConvBnLayer(conv(56), shape(55).channels(), widths().get(34), split(34),
+    layer3_3Conv3 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(36), split(36),
         cross());
-    layer33Conv2 = new ConvBnLayer(conv(57), shape(56).channels(), widths().get(35), split(35),
+    layer3_3_0 = new AddLayer("layer3.3.0", shape(59));
+    layer3_3_4 = new ReluLayer("layer3.3.4", shape(59));
+    layer3_4Conv1 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(37), split(37),
         cross());
-    layer33Conv3 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(36), split(36),
+    layer3_4Conv2 = new ConvBnLayer(conv(62), shape(61).channels(), widths().get(38), split(38),
         cross());
-    layer330 = new AddLayer("layer3.3.0", shape(59));
-    layer334 = new ReluLayer("layer3.3.4", shape(59));
-    layer34Conv1 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(37), split(37),
+    layer3_4Conv3 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(39), split(39),
         cross());
-    layer34Conv2 = new ConvBnLayer(conv(62), shape(61).channels(), widths().get(38), split(38),
+    layer3_4_0 = new AddLayer("layer3.4.0", shape(64));
+    layer3_4_4 = new ReluLayer("layer3.4.4", shape(64));
+    layer3_5Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(40), split(40),
         cross());
-    layer34Conv3 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(39), split(39),
+    layer3_5Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(41), split(41),
         cross());
-    layer340 = new AddLayer("layer3.4.0", shape(64));
-    layer344 = new ReluLayer("layer3.4.4", shape(64));
-    layer35Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(40), split(40),
+    layer3_5Conv3 = new ConvBnLayer(conv(68), shape(67).channels(), widths().get(42), split(42),
         cross());
-    layer35Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(41), split(41),
+    layer3_5_0 = new AddLayer("layer3.5.0", shape(69));
+    layer3_5_4 = new ReluLayer("layer3.5.4", shape(69));
+    layer4_0Conv1 = new ConvBnLayer(conv(71), shape(70).channels(), widths().get(43), split(43),
         cross());
-    layer35Conv3 = new ConvBnLayer(conv(68), shape(67).channels(), widths().get(42), split(42),
+    layer4_0Conv2 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(44), split(44),
         cross());
-    layer350 = new AddLayer("layer3.5.0", shape(69));
-    layer354 = new ReluLayer("layer3.5.4", shape(69));
-    layer40Conv1 = new ConvBnLayer(conv(71), shape(70).channels(), widths().get(43), split(43),
+    layer4_0Conv3 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(45), split(45),
         cross());
-    layer40Conv2 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(44), split(44),
+    layer4_0Downsample = new ConvBnLayer(conv(74), shape(70).channels(), widths().get(46),
+        split(46), cross());
+    layer4_0_0 = new AddLayer("layer4.0.0", shape(75));
+    layer4_0_5 = new ReluLayer("layer4.0.5", shape(75));
+    layer4_1Conv1 = new ConvBnLayer(conv(77), shape(76).channels(), widths().get(47), split(47),
         cross());
-    layer40Conv3 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(45), split(45),
+    layer4_1Conv2 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(48), split(48),
         cross());
-    layer40Downsample = new ConvBnLayer(conv(74), shape(70).channels(), widths().get(46), split(46),
+    layer4_1Conv3 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(49), split(49),
         cross());
-    layer400 = new AddLayer("layer4.0.0", shape(75));
-    layer405 = new ReluLayer("layer4.0.5", shape(75));
-    layer41Conv1 = new ConvBnLayer(conv(77), shape(76).channels(), widths().get(47), split(47),
+    layer4_1_0 = new AddLayer("layer4.1.0", shape(80));
+    layer4_1_4 = new ReluLayer("layer4.1.4", shape(80));
+    layer4_2Conv1 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(50), split(50),
         cross());
-    layer41Conv2 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(48), split(48),
+    layer4_2Conv2 = new ConvBnLayer(conv(83), shape(82).channels(), widths().get(51), split(51),
         cross());
-    layer41Conv3 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(49), split(49),
+    layer4_2Conv3 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(52), split(52),
         cross());
-    layer410 = new AddLayer("layer4.1.0", shape(80));
-    layer414 = new ReluLayer("layer4.1.4", shape(80));
-    layer42Conv1 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(50), split(50),
-        cross());
-    layer42Conv2 = new ConvBnLayer(conv(83), shape(82).channels(), widths().get(51), split(51),
-        cross());
-    layer42Conv3 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(52), split(52),
-        cross());
-    layer420 = new AddLayer("layer4.2.0", shape(85));
-    layer424 = new ReluLayer("layer4.2.4", shape(85));
+    layer4_2_0 = new AddLayer("layer4.2.0", shape(85));
+    layer4_2_4 = new ReluLayer("layer4.2.4", shape(85));
     classifier = new ClassifierLayer("classifier", shape(86), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());
-    return List.of(conv1, features1, features2, layer10Conv1, layer10Conv2, layer10Conv3,
-        layer10Downsample, layer100, layer105, layer11Conv1, layer11Conv2, layer11Conv3, layer110,
-        layer114, layer12Conv1, layer12Conv2, layer12Conv3, layer120, layer124, layer20Conv1,
-        layer20Conv2, layer20Conv3, layer20Downsample, layer200, layer205, layer21Conv1,
-        layer21Conv2, layer21Conv3, layer210, layer214, layer22Conv1, layer22Conv2, layer22Conv3,
-        layer220, layer224, layer23Conv1, layer23Conv2, layer23Conv3, layer230, layer234,
-        layer30Conv1, layer30Conv2, layer30Conv3, layer30Downsample, layer300, layer305,
-        layer31Conv1, layer31Conv2, layer31Conv3, layer310, layer314, layer32Conv1, layer32Conv2,
-        layer32Conv3, layer320, layer324, layer33Conv1, layer33Conv2, layer33Conv3, layer330,
-        layer334, layer34Conv1, layer34Conv2, layer34Conv3, layer340, layer344, layer35Conv1,
-        layer35Conv2, layer35Conv3, layer350, layer354, layer40Conv1, layer40Conv2, layer40Conv3,
-        layer40Downsample, layer400, layer405, layer41Conv1, layer41Conv2, layer41Conv3, layer410,
-        layer414, layer42Conv1, layer42Conv2, layer42Conv3, layer420, layer424, classifier);
+    return List.of(conv1, features1, features2, layer1_0Conv1, layer1_0Conv2, layer1_0Conv3,
+        layer1_0Downsample, layer1_0_0, layer1_0_5, layer1_1Conv1, layer1_1Conv2, layer1_1Conv3,
+        layer1_1_0, layer1_1_4, layer1_2Conv1, layer1_2Conv2, layer1_2Conv3, layer1_2_0, layer1_2_4,
+        layer2_0Conv1, layer2_0Conv2, layer2_0Conv3, layer2_0Downsample, layer2_0_0, layer2_0_5,
+        layer2_1Conv1, layer2_1Conv2, layer2_1Conv3, layer2_1_0, layer2_1_4, layer2_2Conv1,
+        layer2_2Conv2, layer2_2Conv3, layer2_2_0, layer2_2_4, layer2_3Conv1, layer2_3Conv2,
+        layer2_3Conv3, layer2_3_0, layer2_3_4, layer3_0Conv1, layer3_0Conv2, layer3_0Conv3,
+        layer3_0Downsample, layer3_0_0, layer3_0_5, layer3_1Conv1, layer3_1Conv2, layer3_1Conv3,
+        layer3_1_0, layer3_1_4, layer3_2Conv1, layer3_2Conv2, layer3_2Conv3, layer3_2_0, layer3_2_4,
+        layer3_3Conv1, layer3_3Conv2, layer3_3Conv3, layer3_3_0, layer3_3_4, layer3_4Conv1,
+        layer3_4Conv2, layer3_4Conv3, layer3_4_0, layer3_4_4, layer3_5Conv1, layer3_5Conv2,
+        layer3_5Conv3, layer3_5_0, layer3_5_4, layer4_0Conv1, layer4_0Conv2, layer4_0Conv3,
+        layer4_0Downsample, layer4_0_0, layer4_0_5, layer4_1Conv1, layer4_1Conv2, layer4_1Conv3,
+        layer4_1_0, layer4_1_4, layer4_2Conv1, layer4_2Conv2, layer4_2Conv3, layer4_2_0, layer4_2_4,
+        classifier);
   }
 
   @Override
@@ -757,264 +789,264 @@ public final class Resnet50NrTrainer extends LayerNetwork {
     // features.2: (N,64,112,112) -> (N,64,56,56)  [resnet50_nr.nr:27]
     Activation features2Out = features2.forward(features1Out, train);
     // layer1.0.conv1: (N,64,56,56) -> (N,64,56,56)  [resnet50_nr.nr:9]
-    Activation layer10Conv1Out = layer10Conv1.forward(features2Out, train);
+    Activation layer1_0Conv1Out = layer1_0Conv1.forward(features2Out, train);
     // layer1.0.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet50_nr.nr:10]
-    Activation layer10Conv2Out = layer10Conv2.forward(layer10Conv1Out, train);
+    Activation layer1_0Conv2Out = layer1_0Conv2.forward(layer1_0Conv1Out, train);
     // layer1.0.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet50_nr.nr:11]
-    Activation layer10Conv3Out = layer10Conv3.forward(layer10Conv2Out, train);
+    Activation layer1_0Conv3Out = layer1_0Conv3.forward(layer1_0Conv2Out, train);
     // layer1.0.downsample: (N,64,56,56) -> (N,256,56,56)  [resnet50_nr.nr:8]
-    Activation layer10DownsampleOut = layer10Downsample.forward(features2Out, train);
+    Activation layer1_0DownsampleOut = layer1_0Downsample.forward(features2Out, train);
     // layer1.0.0: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:8]
-    Activation layer100Out = layer100.forward(layer10Conv3Out, layer10DownsampleOut);
+    Activation layer1_0_0Out = layer1_0_0.forward(layer1_0Conv3Out, layer1_0DownsampleOut);
     // layer1.0.5: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:13]
-    Activation layer105Out = layer105.forward(layer100Out, train);
+    Activation layer1_0_5Out = layer1_0_5.forward(layer1_0_0Out, train);
     // layer1.1.conv1: (N,256,56,56) -> (N,64,56,56)  [resnet50_nr.nr:9]
-    Activation layer11Conv1Out = layer11Conv1.forward(layer105Out, train);
+    Activation layer1_1Conv1Out = layer1_1Conv1.forward(layer1_0_5Out, train);
     // layer1.1.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet50_nr.nr:10]
-    Activation layer11Conv2Out = layer11Conv2.forward(layer11Conv1Out, train);
+    Activation layer1_1Conv2Out = layer1_1Conv2.forward(layer1_1Conv1Out, train);
     // layer1.1.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet50_nr.nr:11]
-    Activation layer11Conv3Out = layer11Conv3.forward(layer11Conv2Out, train);
+    Activation layer1_1Conv3Out = layer1_1Conv3.forward(layer1_1Conv2Out, train);
     // layer1.1.0: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:8]
-    Activation layer110Out = layer110.forward(layer11Conv3Out, layer105Out);
+    Activation layer1_1_0Out = layer1_1_0.forward(layer1_1Conv3Out, layer1_0_5Out);
     // layer1.1.4: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:13]
-    Activation layer114Out = layer114.forward(layer110Out, train);
+    Activation layer1_1_4Out = layer1_1_4.forward(layer1_1_0Out, train);
     // layer1.2.conv1: (N,256,56,56) -> (N,64,56,56)  [resnet50_nr.nr:9]
-    Activation layer12Conv1Out = layer12Conv1.forward(layer114Out, train);
+    Activation layer1_2Conv1Out = layer1_2Conv1.forward(layer1_1_4Out, train);
     // layer1.2.conv2: (N,64,56,56) -> (N,64,56,56)  [resnet50_nr.nr:10]
-    Activation layer12Conv2Out = layer12Conv2.forward(layer12Conv1Out, train);
+    Activation layer1_2Conv2Out = layer1_2Conv2.forward(layer1_2Conv1Out, train);
     // layer1.2.conv3: (N,64,56,56) -> (N,256,56,56)  [resnet50_nr.nr:11]
-    Activation layer12Conv3Out = layer12Conv3.forward(layer12Conv2Out, train);
+    Activation layer1_2Conv3Out = layer1_2Conv3.forward(layer1_2Conv2Out, train);
     // layer1.2.0: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:8]
-    Activation layer120Out = layer120.forward(layer12Conv3Out, layer114Out);
+    Activation layer1_2_0Out = layer1_2_0.forward(layer1_2Conv3Out, layer1_1_4Out);
     // layer1.2.4: (N,256,56,56) -> (N,256,56,56)  [resnet50_nr.nr:13]
-    Activation layer124Out = layer124.forward(layer120Out, train);
+    Activation layer1_2_4Out = layer1_2_4.forward(layer1_2_0Out, train);
     // layer2.0.conv1: (N,256,56,56) -> (N,128,56,56)  [resnet50_nr.nr:9]
-    Activation layer20Conv1Out = layer20Conv1.forward(layer124Out, train);
+    Activation layer2_0Conv1Out = layer2_0Conv1.forward(layer1_2_4Out, train);
     // layer2.0.conv2: (N,128,56,56) -> (N,128,28,28)  [resnet50_nr.nr:10]
-    Activation layer20Conv2Out = layer20Conv2.forward(layer20Conv1Out, train);
+    Activation layer2_0Conv2Out = layer2_0Conv2.forward(layer2_0Conv1Out, train);
     // layer2.0.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet50_nr.nr:11]
-    Activation layer20Conv3Out = layer20Conv3.forward(layer20Conv2Out, train);
+    Activation layer2_0Conv3Out = layer2_0Conv3.forward(layer2_0Conv2Out, train);
     // layer2.0.downsample: (N,256,56,56) -> (N,512,28,28)  [resnet50_nr.nr:8]
-    Activation layer20DownsampleOut = layer20Downsample.forward(layer124Out, train);
+    Activation layer2_0DownsampleOut = layer2_0Downsample.forward(layer1_2_4Out, train);
     // layer2.0.0: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:8]
-    Activation layer200Out = layer200.forward(layer20Conv3Out, layer20DownsampleOut);
+    Activation layer2_0_0Out = layer2_0_0.forward(layer2_0Conv3Out, layer2_0DownsampleOut);
     // layer2.0.5: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:13]
-    Activation layer205Out = layer205.forward(layer200Out, train);
+    Activation layer2_0_5Out = layer2_0_5.forward(layer2_0_0Out, train);
     // layer2.1.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet50_nr.nr:9]
-    Activation layer21Conv1Out = layer21Conv1.forward(layer205Out, train);
+    Activation layer2_1Conv1Out = layer2_1Conv1.forward(layer2_0_5Out, train);
     // layer2.1.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet50_nr.nr:10]
-    Activation layer21Conv2Out = layer21Conv2.forward(layer21Conv1Out, train);
+    Activation layer2_1Conv2Out = layer2_1Conv2.forward(layer2_1Conv1Out, train);
     // layer2.1.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet50_nr.nr:11]
-    Activation layer21Conv3Out = layer21Conv3.forward(layer21Conv2Out, train);
+    Activation layer2_1Conv3Out = layer2_1Conv3.forward(layer2_1Conv2Out, train);
     // layer2.1.0: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:8]
-    Activation layer210Out = layer210.forward(layer21Conv3Out, layer205Out);
+    Activation layer2_1_0Out = layer2_1_0.forward(layer2_1Conv3Out, layer2_0_5Out);
     // layer2.1.4: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:13]
-    Activation layer214Out = layer214.forward(layer210Out, train);
+    Activation layer2_1_4Out = layer2_1_4.forward(layer2_1_0Out, train);
     // layer2.2.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet50_nr.nr:9]
-    Activation layer22Conv1Out = layer22Conv1.forward(layer214Out, train);
+    Activation layer2_2Conv1Out = layer2_2Conv1.forward(layer2_1_4Out, train);
     // layer2.2.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet50_nr.nr:10]
-    Activation layer22Conv2Out = layer22Conv2.forward(layer22Conv1Out, train);
+    Activation layer2_2Conv2Out = layer2_2Conv2.forward(layer2_2Conv1Out, train);
     // layer2.2.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet50_nr.nr:11]
-    Activation layer22Conv3Out = layer22Conv3.forward(layer22Conv2Out, train);
+    Activation layer2_2Conv3Out = layer2_2Conv3.forward(layer2_2Conv2Out, train);
     // layer2.2.0: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:8]
-    Activation layer220Out = layer220.forward(layer22Conv3Out, layer214Out);
+    Activation layer2_2_0Out = layer2_2_0.forward(layer2_2Conv3Out, layer2_1_4Out);
     // layer2.2.4: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:13]
-    Activation layer224Out = layer224.forward(layer220Out, train);
+    Activation layer2_2_4Out = layer2_2_4.forward(layer2_2_0Out, train);
     // layer2.3.conv1: (N,512,28,28) -> (N,128,28,28)  [resnet50_nr.nr:9]
-    Activation layer23Conv1Out = layer23Conv1.forward(layer224Out, train);
+    Activation layer2_3Conv1Out = layer2_3Conv1.forward(layer2_2_4Out, train);
     // layer2.3.conv2: (N,128,28,28) -> (N,128,28,28)  [resnet50_nr.nr:10]
-    Activation layer23Conv2Out = layer23Conv2.forward(layer23Conv1Out, train);
+    Activation layer2_3Conv2Out = layer2_3Conv2.forward(layer2_3Conv1Out, train);
     // layer2.3.conv3: (N,128,28,28) -> (N,512,28,28)  [resnet50_nr.nr:11]
-    Activation layer23Conv3Out = layer23Conv3.forward(layer23Conv2Out, train);
+    Activation layer2_3Conv3Out = layer2_3Conv3.forward(layer2_3Conv2Out, train);
     // layer2.3.0: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:8]
-    Activation layer230Out = layer230.forward(layer23Conv3Out, layer224Out);
+    Activation layer2_3_0Out = layer2_3_0.forward(layer2_3Conv3Out, layer2_2_4Out);
     // layer2.3.4: (N,512,28,28) -> (N,512,28,28)  [resnet50_nr.nr:13]
-    Activation layer234Out = layer234.forward(layer230Out, train);
+    Activation layer2_3_4Out = layer2_3_4.forward(layer2_3_0Out, train);
     // layer3.0.conv1: (N,512,28,28) -> (N,256,28,28)  [resnet50_nr.nr:9]
-    Activation layer30Conv1Out = layer30Conv1.forward(layer234Out, train);
+    Activation layer3_0Conv1Out = layer3_0Conv1.forward(layer2_3_4Out, train);
     // layer3.0.conv2: (N,256,28,28) -> (N,256,14,14)  [resnet50_nr.nr:10]
-    Activation layer30Conv2Out = layer30Conv2.forward(layer30Conv1Out, train);
+    Activation layer3_0Conv2Out = layer3_0Conv2.forward(layer3_0Conv1Out, train);
     // layer3.0.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
-    Activation layer30Conv3Out = layer30Conv3.forward(layer30Conv2Out, train);
+    Activation layer3_0Conv3Out = layer3_0Conv3.forward(layer3_0Conv2Out, train);
     // layer3.0.downsample: (N,512,28,28) -> (N,1024,14,14)  [resnet50_nr.nr:8]
-    Activation layer30DownsampleOut = layer30Downsample.forward(layer234Out, train);
+    Activation layer3_0DownsampleOut = layer3_0Downsample.forward(layer2_3_4Out, train);
     // layer3.0.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
-    Activation layer300Out = layer300.forward(layer30Conv3Out, layer30DownsampleOut);
+    Activation layer3_0_0Out = layer3_0_0.forward(layer3_0Conv3Out, layer3_0DownsampleOut);
     // layer3.0.5: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
-    Activation layer305Out = layer305.forward(layer300Out, train);
+    Activation layer3_0_5Out = layer3_0_5.forward(layer3_0_0Out, train);
     // layer3.1.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
-    Activation layer31Conv1Out = layer31Conv1.forward(layer305Out, train);
+    Activation layer3_1Conv1Out = layer3_1Conv1.forward(layer3_0_5Out, train);
     // layer3.1.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
-    Activation layer31Conv2Out = layer31Conv2.forward(layer31Conv1Out, train);
+    Activation layer3_1Conv2Out = layer3_1Conv2.forward(layer3_1Conv1Out, train);
     // layer3.1.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
-    Activation layer31Conv3Out = layer31Conv3.forward(layer31Conv2Out, train);
+    Activation layer3_1Conv3Out = layer3_1Conv3.forward(layer3_1Conv2Out, train);
     // layer3.1.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
-    Activation layer310Out = layer310.forward(layer31Conv3Out, layer305Out);
+    Activation layer3_1_0Out = layer3_1_0.forward(layer3_1Conv3Out, layer3_0_5Out);
     // layer3.1.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
-    Activation layer314Out = layer314.forward(layer310Out, train);
+    Activation layer3_1_4Out = layer3_1_4.forward(layer3_1_0Out, train);
     // layer3.2.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
-    Activation layer32Conv1Out = layer32Conv1.forward(layer314Out, train);
+    Activation layer3_2Conv1Out = layer3_2Conv1.forward(layer3_1_4Out, train);
     // layer3.2.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
-    Activation layer32Conv2Out = layer32Conv2.forward(layer32Conv1Out, train);
+    Activation layer3_2Conv2Out = layer3_2Conv2.forward(layer3_2Conv1Out, train);
     // layer3.2.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
-    Activation layer32Conv3Out = layer32Conv3.forward(layer32Conv2Out, train);
+    Activation layer3_2Conv3Out = layer3_2Conv3.forward(layer3_2Conv2Out, train);
     // layer3.2.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
-    Activation layer320Out = layer320.forward(layer32Conv3Out, layer314Out);
+    Activation layer3_2_0Out = layer3_2_0.forward(layer3_2Conv3Out, layer3_1_4Out);
     // layer3.2.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
-    Activation layer324Out = layer324.forward(layer320Out, train);
+    Activation layer3_2_4Out = layer3_2_4.forward(layer3_2_0Out, train);
     // layer3.3.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
-    Activation layer33Conv1Out = layer33Conv1.forward(layer324Out, train);
+    Activation layer3_3Conv1Out = layer3_3Conv1.forward(layer3_2_4Out, train);
     // layer3.3.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
-    Activation layer33Conv2Out = layer33Conv2.forward(layer33Conv1Out, train);
+    Activation layer3_3Conv2Out = layer3_3Conv2.forward(layer3_3Conv1Out, train);
     // layer3.3.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
-    Activation layer33Conv3Out = layer33Conv3.forward(layer33Conv2Out, train);
+    Activation layer3_3Conv3Out = layer3_3Conv3.forward(layer3_3Conv2Out, train);
     // layer3.3.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
-    Activation layer330Out = layer330.forward(layer33Conv3Out, layer324Out);
+    Activation layer3_3_0Out = layer3_3_0.forward(layer3_3Conv3Out, layer3_2_4Out);
     // layer3.3.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
-    Activation layer334Out = layer334.forward(layer330Out, train);
+    Activation layer3_3_4Out = layer3_3_4.forward(layer3_3_0Out, train);
     // layer3.4.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
-    Activation layer34Conv1Out = layer34Conv1.forward(layer334Out, train);
+    Activation layer3_4Conv1Out = layer3_4Conv1.forward(layer3_3_4Out, train);
     // layer3.4.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
-    Activation layer34Conv2Out = layer34Conv2.forward(layer34Conv1Out, train);
+    Activation layer3_4Conv2Out = layer3_4Conv2.forward(layer3_4Conv1Out, train);
     // layer3.4.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
-    Activation layer34Conv3Out = layer34Conv3.forward(layer34Conv2Out, train);
+    Activation layer3_4Conv3Out = layer3_4Conv3.forward(layer3_4Conv2Out, train);
     // layer3.4.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
-    Activation layer340Out = layer340.forward(layer34Conv3Out, layer334Out);
+    Activation layer3_4_0Out = layer3_4_0.forward(layer3_4Conv3Out, layer3_3_4Out);
     // layer3.4.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
-    Activation layer344Out = layer344.forward(layer340Out, train);
+    Activation layer3_4_4Out = layer3_4_4.forward(layer3_4_0Out, train);
     // layer3.5.conv1: (N,1024,14,14) -> (N,256,14,14)  [resnet50_nr.nr:9]
-    Activation layer35Conv1Out = layer35Conv1.forward(layer344Out, train);
+    Activation layer3_5Conv1Out = layer3_5Conv1.forward(layer3_4_4Out, train);
     // layer3.5.conv2: (N,256,14,14) -> (N,256,14,14)  [resnet50_nr.nr:10]
-    Activation layer35Conv2Out = layer35Conv2.forward(layer35Conv1Out, train);
+    Activation layer3_5Conv2Out = layer3_5Conv2.forward(layer3_5Conv1Out, train);
     // layer3.5.conv3: (N,256,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:11]
-    Activation layer35Conv3Out = layer35Conv3.forward(layer35Conv2Out, train);
+    Activation layer3_5Conv3Out = layer3_5Conv3.forward(layer3_5Conv2Out, train);
     // layer3.5.0: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:8]
-    Activation layer350Out = layer350.forward(layer35Conv3Out, layer344Out);
+    Activation layer3_5_0Out = layer3_5_0.forward(layer3_5Conv3Out, layer3_4_4Out);
     // layer3.5.4: (N,1024,14,14) -> (N,1024,14,14)  [resnet50_nr.nr:13]
-    Activation layer354Out = layer354.forward(layer350Out, train);
+    Activation layer3_5_4Out = layer3_5_4.forward(layer3_5_0Out, train);
     // layer4.0.conv1: (N,1024,14,14) -> (N,512,14,14)  [resnet50_nr.nr:9]
-    Activation layer40Conv1Out = layer40Conv1.forward(layer354Out, train);
+    Activation layer4_0Conv1Out = layer4_0Conv1.forward(layer3_5_4Out, train);
     // layer4.0.conv2: (N,512,14,14) -> (N,512,7,7)  [resnet50_nr.nr:10]
-    Activation layer40Conv2Out = layer40Conv2.forward(layer40Conv1Out, train);
+    Activation layer4_0Conv2Out = layer4_0Conv2.forward(layer4_0Conv1Out, train);
     // layer4.0.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:11]
-    Activation layer40Conv3Out = layer40Conv3.forward(layer40Conv2Out, train);
+    Activation layer4_0Conv3Out = layer4_0Conv3.forward(layer4_0Conv2Out, train);
     // layer4.0.downsample: (N,1024,14,14) -> (N,2048,7,7)  [resnet50_nr.nr:8]
-    Activation layer40DownsampleOut = layer40Downsample.forward(layer354Out, train);
+    Activation layer4_0DownsampleOut = layer4_0Downsample.forward(layer3_5_4Out, train);
     // layer4.0.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:8]
-    Activation layer400Out = layer400.forward(layer40Conv3Out, layer40DownsampleOut);
+    Activation layer4_0_0Out = layer4_0_0.forward(layer4_0Conv3Out, layer4_0DownsampleOut);
     // layer4.0.5: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:13]
-    Activation layer405Out = layer405.forward(layer400Out, train);
+    Activation layer4_0_5Out = layer4_0_5.forward(layer4_0_0Out, train);
     // layer4.1.conv1: (N,2048,7,7) -> (N,512,7,7)  [resnet50_nr.nr:9]
-    Activation layer41Conv1Out = layer41Conv1.forward(layer405Out, train);
+    Activation layer4_1Conv1Out = layer4_1Conv1.forward(layer4_0_5Out, train);
     // layer4.1.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet50_nr.nr:10]
-    Activation layer41Conv2Out = layer41Conv2.forward(layer41Conv1Out, train);
+    Activation layer4_1Conv2Out = layer4_1Conv2.forward(layer4_1Conv1Out, train);
     // layer4.1.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:11]
-    Activation layer41Conv3Out = layer41Conv3.forward(layer41Conv2Out, train);
+    Activation layer4_1Conv3Out = layer4_1Conv3.forward(layer4_1Conv2Out, train);
     // layer4.1.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:8]
-    Activation layer410Out = layer410.forward(layer41Conv3Out, layer405Out);
+    Activation layer4_1_0Out = layer4_1_0.forward(layer4_1Conv3Out, layer4_0_5Out);
     // layer4.1.4: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:13]
-    Activation layer414Out = layer414.forward(layer410Out, train);
+    Activation layer4_1_4Out = layer4_1_4.forward(layer4_1_0Out, train);
     // layer4.2.conv1: (N,2048,7,7) -> (N,512,7,7)  [resnet50_nr.nr:9]
-    Activation layer42Conv1Out = layer42Conv1.forward(layer414Out, train);
+    Activation layer4_2Conv1Out = layer4_2Conv1.forward(layer4_1_4Out, train);
     // layer4.2.conv2: (N,512,7,7) -> (N,512,7,7)  [resnet50_nr.nr:10]
-    Activation layer42Conv2Out = layer42Conv2.forward(layer42Conv1Out, train);
+    Activation layer4_2Conv2Out = layer4_2Conv2.forward(layer4_2Conv1Out, train);
     // layer4.2.conv3: (N,512,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:11]
-    Activation layer42Conv3Out = layer42Conv3.forward(layer42Conv2Out, train);
+    Activation layer4_2Conv3Out = layer4_2Conv3.forward(layer4_2Conv2Out, train);
     // layer4.2.0: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:8]
-    Activation layer420Out = layer420.forward(layer42Conv3Out, layer414Out);
+    Activation layer4_2_0Out = layer4_2_0.forward(layer4_2Conv3Out, layer4_1_4Out);
     // layer4.2.4: (N,2048,7,7) -> (N,2048,7,7)  [resnet50_nr.nr:13]
-    Activation layer424Out = layer424.forward(layer420Out, train);
+    Activation layer4_2_4Out = layer4_2_4.forward(layer4_2_0Out, train);
     // classifier: (N,2048,7,7) -> (N,1000,1,1)  [resnet50_nr.nr:32]
-    classifier.forward(layer424Out, train);
+    classifier.forward(layer4_2_4Out, train);
   }
 
   @Override
   protected void backwardLayers() {
     classifier.backward(); // classifier
-    layer424.backward(); // layer4.2.4
-    layer420.backward(); // layer4.2.0
-    layer42Conv3.backward(); // layer4.2.conv3
-    layer42Conv2.backward(); // layer4.2.conv2
-    layer42Conv1.backward(); // layer4.2.conv1
-    layer414.backward(); // layer4.1.4
-    layer410.backward(); // layer4.1.0
-    layer41Conv3.backward(); // layer4.1.conv3
-    layer41Conv2.backward(); // layer4.1.conv2
-    layer41Conv1.backward(); // layer4.1.conv1
-    layer405.backward(); // layer4.0.5
-    layer400.backward(); // layer4.0.0
-    layer40Downsample.backward(); // layer4.0.downsample
-    layer40Conv3.backward(); // layer4.0.conv3
-    layer40Conv2.backward(); // layer4.0.conv2
-    layer40Conv1.backward(); // layer4.0.conv1
-    layer354.backward(); // layer3.5.4
-    layer350.backward(); // layer3.5.0
-    layer35Conv3.backward(); // layer3.5.conv3
-    layer35Conv2.backward(); // layer3.5.conv2
-    layer35Conv1.backward(); // layer3.5.conv1
-    layer344.backward(); // layer3.4.4
-    layer340.backward(); // layer3.4.0
-    layer34Conv3.backward(); // layer3.4.conv3
-    layer34Conv2.backward(); // layer3.4.conv2
-    layer34Conv1.backward(); // layer3.4.conv1
-    layer334.backward(); // layer3.3.4
-    layer330.backward(); // layer3.3.0
-    layer33Conv3.backward(); // layer3.3.conv3
-    layer33Conv2.backward(); // layer3.3.conv2
-    layer33Conv1.backward(); // layer3.3.conv1
-    layer324.backward(); // layer3.2.4
-    layer320.backward(); // layer3.2.0
-    layer32Conv3.backward(); // layer3.2.conv3
-    layer32Conv2.backward(); // layer3.2.conv2
-    layer32Conv1.backward(); // layer3.2.conv1
-    layer314.backward(); // layer3.1.4
-    layer310.backward(); // layer3.1.0
-    layer31Conv3.backward(); // layer3.1.conv3
-    layer31Conv2.backward(); // layer3.1.conv2
-    layer31Conv1.backward(); // layer3.1.conv1
-    layer305.backward(); // layer3.0.5
-    layer300.backward(); // layer3.0.0
-    layer30Downsample.backward(); // layer3.0.downsample
-    layer30Conv3.backward(); // layer3.0.conv3
-    layer30Conv2.backward(); // layer3.0.conv2
-    layer30Conv1.backward(); // layer3.0.conv1
-    layer234.backward(); // layer2.3.4
-    layer230.backward(); // layer2.3.0
-    layer23Conv3.backward(); // layer2.3.conv3
-    layer23Conv2.backward(); // layer2.3.conv2
-    layer23Conv1.backward(); // layer2.3.conv1
-    layer224.backward(); // layer2.2.4
-    layer220.backward(); // layer2.2.0
-    layer22Conv3.backward(); // layer2.2.conv3
-    layer22Conv2.backward(); // layer2.2.conv2
-    layer22Conv1.backward(); // layer2.2.conv1
-    layer214.backward(); // layer2.1.4
-    layer210.backward(); // layer2.1.0
-    layer21Conv3.backward(); // layer2.1.conv3
-    layer21Conv2.backward(); // layer2.1.conv2
-    layer21Conv1.backward(); // layer2.1.conv1
-    layer205.backward(); // layer2.0.5
-    layer200.backward(); // layer2.0.0
-    layer20Downsample.backward(); // layer2.0.downsample
-    layer20Conv3.backward(); // layer2.0.conv3
-    layer20Conv2.backward(); // layer2.0.conv2
-    layer20Conv1.backward(); // layer2.0.conv1
-    layer124.backward(); // layer1.2.4
-    layer120.backward(); // layer1.2.0
-    layer12Conv3.backward(); // layer1.2.conv3
-    layer12Conv2.backward(); // layer1.2.conv2
-    layer12Conv1.backward(); // layer1.2.conv1
-    layer114.backward(); // layer1.1.4
-    layer110.backward(); // layer1.1.0
-    layer11Conv3.backward(); // layer1.1.conv3
-    layer11Conv2.backward(); // layer1.1.conv2
-    layer11Conv1.backward(); // layer1.1.conv1
-    layer105.backward(); // layer1.0.5
-    layer100.backward(); // layer1.0.0
-    layer10Downsample.backward(); // layer1.0.downsample
-    layer10Conv3.backward(); // layer1.0.conv3
-    layer10Conv2.backward(); // layer1.0.conv2
-    layer10Conv1.backward(); // layer1.0.conv1
+    layer4_2_4.backward(); // layer4.2.4
+    layer4_2_0.backward(); // layer4.2.0
+    layer4_2Conv3.backward(); // layer4.2.conv3
+    layer4_2Conv2.backward(); // layer4.2.conv2
+    layer4_2Conv1.backward(); // layer4.2.conv1
+    layer4_1_4.backward(); // layer4.1.4
+    layer4_1_0.backward(); // layer4.1.0
+    layer4_1Conv3.backward(); // layer4.1.conv3
+    layer4_1Conv2.backward(); // layer4.1.conv2
+    layer4_1Conv1.backward(); // layer4.1.conv1
+    layer4_0_5.backward(); // layer4.0.5
+    layer4_0_0.backward(); // layer4.0.0
+    layer4_0Downsample.backward(); // layer4.0.downsample
+    layer4_0Conv3.backward(); // layer4.0.conv3
+    layer4_0Conv2.backward(); // layer4.0.conv2
+    layer4_0Conv1.backward(); // layer4.0.conv1
+    layer3_5_4.backward(); // layer3.5.4
+    layer3_5_0.backward(); // layer3.5.0
+    layer3_5Conv3.backward(); // layer3.5.conv3
+    layer3_5Conv2.backward(); // layer3.5.conv2
+    layer3_5Conv1.backward(); // layer3.5.conv1
+    layer3_4_4.backward(); // layer3.4.4
+    layer3_4_0.backward(); // layer3.4.0
+    layer3_4Conv3.backward(); // layer3.4.conv3
+    layer3_4Conv2.backward(); // layer3.4.conv2
+    layer3_4Conv1.backward(); // layer3.4.conv1
+    layer3_3_4.backward(); // layer3.3.4
+    layer3_3_0.backward(); // layer3.3.0
+    layer3_3Conv3.backward(); // layer3.3.conv3
+    layer3_3Conv2.backward(); // layer3.3.conv2
+    layer3_3Conv1.backward(); // layer3.3.conv1
+    layer3_2_4.backward(); // layer3.2.4
+    layer3_2_0.backward(); // layer3.2.0
+    layer3_2Conv3.backward(); // layer3.2.conv3
+    layer3_2Conv2.backward(); // layer3.2.conv2
+    layer3_2Conv1.backward(); // layer3.2.conv1
+    layer3_1_4.backward(); // layer3.1.4
+    layer3_1_0.backward(); // layer3.1.0
+    layer3_1Conv3.backward(); // layer3.1.conv3
+    layer3_1Conv2.backward(); // layer3.1.conv2
+    layer3_1Conv1.backward(); // layer3.1.conv1
+    layer3_0_5.backward(); // layer3.0.5
+    layer3_0_0.backward(); // layer3.0.0
+    layer3_0Downsample.backward(); // layer3.0.downsample
+    layer3_0Conv3.backward(); // layer3.0.conv3
+    layer3_0Conv2.backward(); // layer3.0.conv2
+    layer3_0Conv1.backward(); // layer3.0.conv1
+    layer2_3_4.backward(); // layer2.3.4
+    layer2_3_0.backward(); // layer2.3.0
+    layer2_3Conv3.backward(); // layer2.3.conv3
+    layer2_3Conv2.backward(); // layer2.3.conv2
+    layer2_3Conv1.backward(); // layer2.3.conv1
+    layer2_2_4.backward(); // layer2.2.4
+    layer2_2_0.backward(); // layer2.2.0
+    layer2_2Conv3.backward(); // layer2.2.conv3
+    layer2_2Conv2.backward(); // layer2.2.conv2
+    layer2_2Conv1.backward(); // layer2.2.conv1
+    layer2_1_4.backward(); // layer2.1.4
+    layer2_1_0.backward(); // layer2.1.0
+    layer2_1Conv3.backward(); // layer2.1.conv3
+    layer2_1Conv2.backward(); // layer2.1.conv2
+    layer2_1Conv1.backward(); // layer2.1.conv1
+    layer2_0_5.backward(); // layer2.0.5
+    layer2_0_0.backward(); // layer2.0.0
+    layer2_0Downsample.backward(); // layer2.0.downsample
+    layer2_0Conv3.backward(); // layer2.0.conv3
+    layer2_0Conv2.backward(); // layer2.0.conv2
+    layer2_0Conv1.backward(); // layer2.0.conv1
+    layer1_2_4.backward(); // layer1.2.4
+    layer1_2_0.backward(); // layer1.2.0
+    layer1_2Conv3.backward(); // layer1.2.conv3
+    layer1_2Conv2.backward(); // layer1.2.conv2
+    layer1_2Conv1.backward(); // layer1.2.conv1
+    layer1_1_4.backward(); // layer1.1.4
+    layer1_1_0.backward(); // layer1.1.0
+    layer1_1Conv3.backward(); // layer1.1.conv3
+    layer1_1Conv2.backward(); // layer1.1.conv2
+    layer1_1Conv1.backward(); // layer1.1.conv1
+    layer1_0_5.backward(); // layer1.0.5
+    layer1_0_0.backward(); // layer1.0.0
+    layer1_0Downsample.backward(); // layer1.0.downsample
+    layer1_0Conv3.backward(); // layer1.0.conv3
+    layer1_0Conv2.backward(); // layer1.0.conv2
+    layer1_0Conv1.backward(); // layer1.0.conv1
     features2.backward(); // features.2
     features1.backward(); // features.1
     conv1.backward(); // conv1
@@ -1025,5 +1057,77 @@ public final class Resnet50NrTrainer extends LayerNetwork {
    */
   private IrNode.Conv conv(int id) {
     return (IrNode.Conv) ir().nodes().get(id);
+  }
+
+  /**
+   * Trains {@code resnet50_nr} with Neural Rejuvenation from the command line, with the options of {@code nrj
+   * train}: see {@link #train}.
+   */
+  public static void main(String[] args) {
+    System.exit(train(args, System.out, System.err));
+  }
+
+  /**
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
+   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
+   * spec's {@code train} binding; epochs and batch to the schedule's. Returns 0 on success, 1 on a
+   * user error (the message goes to {@code err}), 2 on a usage error.
+   */
+  public static int train(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
+        err.print("unknown or incomplete option '" + args[i] + "'\n" + USAGE);
+        return 2;
+      }
+      options.put(args[i], args[i + 1]);
+    }
+    String scheduleName = options.getOrDefault("--schedule", SCHEDULE);
+    if (!options.containsKey("--data") || scheduleName == null
+        || !options.getOrDefault("--network", NETWORK).equals(NETWORK)) {
+      err.print("this trainer trains network " + NETWORK + " and needs --data"
+          + (scheduleName == null ? " and --schedule" : "") + "\n" + USAGE);
+      return 2;
+    }
+    try {
+      NrModule module = NrCompiler.compile(SOURCE_FILE, SOURCE).module();
+      NetworkIr ir = module.network(NETWORK).orElseThrow();
+      ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
+          new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
+      int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
+      int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
+      long seed = Long.parseLong(options.getOrDefault("--seed", "0"));
+      Path outDir = options.containsKey("--out") ? Path.of(options.get("--out")) : null;
+      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
+          s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
+      TrainState resume = null;
+      if (options.containsKey("--resume")) {
+        Path file = Path.of(options.get("--resume"));
+        resume = TrainCheckpoints.toTrainState(file, Checkpoint.read(file));
+      }
+      DataSet data = DataSets.open(options.get("--data"));
+      if (outDir != null) Files.createDirectories(outDir);
+      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
+          Resnet50NrTrainer net = new Resnet50NrTrainer(backend, ir, seed);
+          LoaderBatchSource trainSet = LoaderBatchSource.training(data, schedule, ir.input());
+          LoaderBatchSource testSet = LoaderBatchSource.testing(data, schedule, ir.input())) {
+        NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
+            : new EngineControl(resume == null ? new NrEngine(ir, schedule)
+            : NrEngine.restore(ir, schedule, resume.nrState()));
+        TrainCheckpoints.Run run =
+            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
+        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
+            System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
+            outDir == null ? null : TrainCheckpoints.checkpointer(run));
+        new TrainingLoop(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume);
+      }
+      return 0;
+    } catch (NumberFormatException e) {
+      err.print("not a number: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+      err.println(NETWORK + ": " + e.getMessage());
+      return 1;
+    }
   }
 }

@@ -2,9 +2,20 @@ package io.nrj.examples;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrModule;
+import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.Devices;
+import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.TrainCheckpoints;
+import io.nrj.runtime.cuda.CudaUnavailableException;
+import io.nrj.runtime.data.DataSet;
+import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.data.LoaderBatchSource;
+import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AvgPoolLayer;
 import io.nrj.runtime.model.ClassifierLayer;
@@ -12,8 +23,21 @@ import io.nrj.runtime.model.ConvBnLayer;
 import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
 import io.nrj.runtime.model.MaxPoolLayer;
+import io.nrj.runtime.nr.EngineControl;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.train.NrControl;
+import io.nrj.runtime.train.ScheduleControl;
+import io.nrj.runtime.train.TrainState;
+import io.nrj.runtime.train.TrainingLoop;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import javax.annotation.processing.Generated;
 
 /**
@@ -97,6 +121,12 @@ public final class Vgg16NrTrainer extends LayerNetwork {
   private static final int[] DECLARED_WIDTHS = {64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512, 4096, 4096};
 
   private static final int NODES = 21;
+
+  private static final String USAGE = "usage: java Vgg16NrTrainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
+      + "    [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
+
+  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
+      "--epochs", "--batch", "--seed", "--out", "--resume");
 
   /**
    * features.0: (N,3,224,224) -> (N,64,224,224)  [vgg16_nr.nr:9]
@@ -356,5 +386,77 @@ public final class Vgg16NrTrainer extends LayerNetwork {
    */
   private IrNode.Conv conv(int id) {
     return (IrNode.Conv) ir().nodes().get(id);
+  }
+
+  /**
+   * Trains {@code vgg16_nr} with Neural Rejuvenation from the command line, with the options of {@code nrj
+   * train}: see {@link #train}.
+   */
+  public static void main(String[] args) {
+    System.exit(train(args, System.out, System.err));
+  }
+
+  /**
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
+   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
+   * spec's {@code train} binding; epochs and batch to the schedule's. Returns 0 on success, 1 on a
+   * user error (the message goes to {@code err}), 2 on a usage error.
+   */
+  public static int train(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
+        err.print("unknown or incomplete option '" + args[i] + "'\n" + USAGE);
+        return 2;
+      }
+      options.put(args[i], args[i + 1]);
+    }
+    String scheduleName = options.getOrDefault("--schedule", SCHEDULE);
+    if (!options.containsKey("--data") || scheduleName == null
+        || !options.getOrDefault("--network", NETWORK).equals(NETWORK)) {
+      err.print("this trainer trains network " + NETWORK + " and needs --data"
+          + (scheduleName == null ? " and --schedule" : "") + "\n" + USAGE);
+      return 2;
+    }
+    try {
+      NrModule module = NrCompiler.compile(SOURCE_FILE, SOURCE).module();
+      NetworkIr ir = module.network(NETWORK).orElseThrow();
+      ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
+          new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
+      int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
+      int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
+      long seed = Long.parseLong(options.getOrDefault("--seed", "0"));
+      Path outDir = options.containsKey("--out") ? Path.of(options.get("--out")) : null;
+      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
+          s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
+      TrainState resume = null;
+      if (options.containsKey("--resume")) {
+        Path file = Path.of(options.get("--resume"));
+        resume = TrainCheckpoints.toTrainState(file, Checkpoint.read(file));
+      }
+      DataSet data = DataSets.open(options.get("--data"));
+      if (outDir != null) Files.createDirectories(outDir);
+      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
+          Vgg16NrTrainer net = new Vgg16NrTrainer(backend, ir, seed);
+          LoaderBatchSource trainSet = LoaderBatchSource.training(data, schedule, ir.input());
+          LoaderBatchSource testSet = LoaderBatchSource.testing(data, schedule, ir.input())) {
+        NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
+            : new EngineControl(resume == null ? new NrEngine(ir, schedule)
+            : NrEngine.restore(ir, schedule, resume.nrState()));
+        TrainCheckpoints.Run run =
+            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
+        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
+            System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
+            outDir == null ? null : TrainCheckpoints.checkpointer(run));
+        new TrainingLoop(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume);
+      }
+      return 0;
+    } catch (NumberFormatException e) {
+      err.print("not a number: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+      err.println(NETWORK + ": " + e.getMessage());
+      return 1;
+    }
   }
 }

@@ -24,6 +24,11 @@ public final class Main {
     return switch (args[0]) {
       case "check" -> CheckCommand.run(rest, out, err);
       case "params" -> ParamsCommand.run(rest, out, err);
+      case "train" -> TrainCommand.run(rest, out, err);
+      case "eval" -> EvalCommand.run(rest, out, err);
+      case "grad" -> GradCommand.run(rest, out, err);
+      case "bench" -> BenchCommand.run(rest, out, err);
+      case "export" -> ExportCommand.run(rest, out, err);
       default -> {
         err.println("nrj: unknown command '" + args[0] + "'");
         err.print(USAGE);

@@ -1,18 +1,25 @@
 package io.nrj.dsl;
 
+import java.util.List;
+
 /**
- * A syntax error: thrown by the parser facade at the first one (like Trino's ParsingException) and
- * turned into a {@link Diagnostic} by {@link NrCompiler}. Never escapes the DSL's public API.
+ * Syntax errors (the first one of each definition): thrown by the parser facade, like Trino's
+ * ParsingException, and turned into {@link Diagnostic}s by {@link NrCompiler}. Never escapes the
+ * DSL's public API.
  */
 public final class DslSyntaxException extends RuntimeException {
-  private final transient Diagnostic diagnostic;
+  private final transient List<Diagnostic> diagnostics;
 
   public DslSyntaxException(Diagnostic diagnostic) {
-    super(diagnostic.format(), null, false, false);
-    this.diagnostic = diagnostic;
+    this(List.of(diagnostic));
   }
 
-  public Diagnostic diagnostic() {
-    return diagnostic;
+  public DslSyntaxException(List<Diagnostic> diagnostics) {
+    super(diagnostics.getFirst().format(), null, false, false);
+    this.diagnostics = List.copyOf(diagnostics);
+  }
+
+  public List<Diagnostic> diagnostics() {
+    return diagnostics;
   }
 }

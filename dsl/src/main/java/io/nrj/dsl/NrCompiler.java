@@ -10,9 +10,9 @@ import java.nio.file.Path;
 
 /**
  * The front door of the DSL: {@code .nr} text to a resolved {@link io.nrj.dsl.ir.NrModule}, or the
- * full list of diagnostics. Never throws for bad input: syntax errors (the first one), semantic
- * errors (all of them) and, should one ever happen, an internal failure all come back as
- * diagnostics.
+ * full list of diagnostics. Never throws for bad input: syntax errors (the first of each
+ * definition; names and shapes are checked only when there is none), semantic errors (all of them)
+ * and, should one ever happen, an internal failure all come back as diagnostics.
  */
 public final class NrCompiler {
   private NrCompiler() {}
@@ -25,7 +25,7 @@ public final class NrCompiler {
       NrFile ast = DslParser.parseNetwork(source, fileName);
       module = new Resolver(diagnostics).resolve(ast, fileName, source);
     } catch (DslSyntaxException e) {
-      diagnostics.add(e.diagnostic());
+      for (Diagnostic d : e.diagnostics()) diagnostics.add(d);
     } catch (RuntimeException | StackOverflowError e) {
       // A bug, not a user error: keep the promise of never throwing, but say so plainly.
       diagnostics.report(Message.INTERNAL_ERROR, new SourceLocation(fileName, 1, 1), e.toString());

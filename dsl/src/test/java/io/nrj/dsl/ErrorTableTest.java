@@ -25,6 +25,12 @@ class ErrorTableTest {
   static Stream<Arguments> table() {
     return Stream.of(
         row(
+            "block unused(w) { conv w k3 }\nnetwork n {\n input 3x8x8\n classes 2\n classifier\n}",
+            "line 1:7: [NR-DSL-217] block 'unused' is never called, so it was not checked | help: call it from a network, or remove it"),
+        row(
+            "block b(w, s) { conv w k3 }\nnetwork n {\n input 3x8x8\n classes 2\n b(3, w = 4)\n classifier\n}",
+            "line 5:7: [NR-DSL-207] argument 'w' is given twice"),
+        row(
             "network n {\n input 3x8x8\n classes 2\n convv 4 k3\n classifier\n}",
             "line 4:2: [NR-DSL-102] unknown keyword 'convv' | help: did you mean 'conv'?"),
         row(
@@ -318,6 +324,32 @@ class ErrorTableTest {
         line 15:10: [NR-DSL-401] lr must be > 0, got -1
         line 16:23: [NR-DSL-401] target must be in (0, 1], got 2
         line 18:7: [NR-DSL-212] unknown network 'c' | help: did you mean 'a'?""",
+        describe(NrCompiler.compile("t.nr", source).diagnostics()));
+  }
+
+  @Test
+  void reportsTheFirstSyntaxErrorOfEveryDefinition() {
+    String source =
+        """
+        network n {
+          input 3x8x8
+          classes 2
+          convv 4 k3
+          classifier
+        }
+        schedule s { epoch 3 }
+        block b( { }
+        network m { input 3x8 }
+        schedule ok { epochs 3 }
+        train a with
+        """;
+    assertEquals(
+        """
+        line 4:3: [NR-DSL-102] unknown keyword 'convv' | help: did you mean 'conv'?
+        line 7:14: [NR-DSL-102] unknown keyword 'epoch' | help: did you mean 'epochs'?
+        line 8:10: [NR-DSL-101] unexpected '{'; expected <name> or ')'
+        line 9:19: [NR-DSL-103] unexpected '3'; expected a shape | help: a shape is written CxHxW without spaces, e.g. 3x32x32
+        line 12:1: [NR-DSL-101] unexpected end of file; expected <name>""",
         describe(NrCompiler.compile("t.nr", source).diagnostics()));
   }
 

@@ -64,6 +64,18 @@ class IrInvariantsTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("specs")
+  void everySpecCompilesWellUnderASecond(Path spec) {
+    String source = Specs.source(spec.getFileName().toString());
+    NrCompiler.compile("warm-up.nr", source);
+    long start = System.nanoTime();
+    CompileResult r = NrCompiler.compile(spec.getFileName().toString(), source);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(r.ok());
+    assertTrue(millis < 500, spec + " took " + millis + " ms");
+  }
+
   private static Map<String, IrNode> byName(NetworkIr ir) {
     return ir.nodes().stream().collect(Collectors.toMap(IrNode::name, Function.identity()));
   }

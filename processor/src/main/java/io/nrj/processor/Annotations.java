@@ -2,7 +2,6 @@ package io.nrj.processor;
 
 import java.lang.annotation.Annotation;
 import java.util.Map;
-import javax.annotation.processing.ProcessingEnvironment;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
@@ -26,7 +25,7 @@ final class Annotations {
    * The value of {@code name} as written, or null when it takes its default (javac then points at
    * the annotation as a whole).
    */
-  static AnnotationValue value(ProcessingEnvironment env, AnnotationMirror mirror, String name) {
+  static AnnotationValue value(AnnotationMirror mirror, String name) {
     if (mirror == null) return null;
     for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e :
         mirror.getElementValues().entrySet()) {

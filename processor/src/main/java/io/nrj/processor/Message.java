@@ -17,17 +17,18 @@ public enum Message {
   SPEC_UNREADABLE(203, "cannot read %s: %s"),
   NO_NETWORK(204, "%s defines no network; add one: network NAME { input CxHxW ... classifier }"),
   UNKNOWN_NETWORK(205, "%s has no network '%s'; known networks: %s"),
-  WRONG_TARGET(206, "@%s belongs on an interface or a package, not on %s"),
+  WRONG_TARGET(206, "@%s belongs on an interface%s, not on %s"),
   EMPTY_FILE_NAME(207, "@NrSpec needs a file name, for example @NrSpec(\"vgg19_nr.nr\")"),
   DUPLICATE_TRAINER(
       208, "the trainer %s is generated twice (also from %s); rename one of the networks"),
   WRITE_FAILED(209, "cannot write %s: %s"),
   NETWORK_WITHOUT_LAYERS(
       210, "network %s declares no layers; add methods annotated @Conv, @MaxPool, ... in order"),
-  LAYER_NOT_A_METHOD(211, "@%s marks a layer only on a method of an @Network interface"),
+  LAYER_MISSING(
+      211,
+      "method %s has @Repeat or @Label but no layer annotation; add one of @Conv, @MaxPool,"
+          + " @AvgPool, @Relu, @Residual or @Classifier"),
   TWO_LAYER_ANNOTATIONS(212, "method %s has two layer annotations (%s); split it into two methods"),
-  UNKNOWN_BLOCK(
-      213, "@Use names %s, which is not annotated @Block; annotate it or use an interface that is"),
   BAD_ANNOTATION_VALUE(214, "%s = %s is not allowed: %s"),
   MISSING_CLASSIFIER(215, "network %s must end with a method annotated @Classifier"),
   SCHEDULE_NOT_SCHEDULE(216, "%s is used as a schedule but is not annotated @Schedule"),

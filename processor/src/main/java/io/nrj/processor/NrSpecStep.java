@@ -51,10 +51,10 @@ final class NrSpecStep implements TrainerProcessor.Step {
 
   private void processElement(Element element) {
     AnnotationMirror mirror = Annotations.mirror(element, NrSpec.class);
-    AnnotationValue value = Annotations.value(env, mirror, "value");
+    AnnotationValue value = Annotations.value(mirror, "value");
     if (element.getKind() != ElementKind.INTERFACE && element.getKind() != ElementKind.PACKAGE) {
       throw reporter.abortWithError(
-          element, mirror, null, Message.WRONG_TARGET, "NrSpec",
+          element, mirror, null, Message.WRONG_TARGET, "NrSpec", " or a package",
           "a " + element.getKind().toString().toLowerCase(java.util.Locale.ROOT) + " ("
               + element.getSimpleName() + ")");
     }
@@ -83,7 +83,7 @@ final class NrSpecStep implements TrainerProcessor.Step {
     List<String> networks = List.of(element.getAnnotation(NrSpec.class).networks());
     generator.generate(
         result.module(), networks, packageOf(element), element, mirror,
-        Annotations.value(env, mirror, "networks"));
+        Annotations.value(mirror, "networks"));
   }
 
   private String packageOf(Element element) {

@@ -40,7 +40,7 @@ public final class TrainerProcessor extends AbstractProcessor {
 
   @Override
   public Set<String> getSupportedAnnotationTypes() {
-    return Set.of(NrSpec.class.getCanonicalName());
+    return Set.of(NrSpec.class.getCanonicalName(), AnnotatedNetworkStep.NETWORK_ANNOTATION);
   }
 
   @Override
@@ -55,7 +55,9 @@ public final class TrainerProcessor extends AbstractProcessor {
         ErrorReporter reporter = new ErrorReporter(processingEnv.getMessager());
         TrainerGenerator generator = new TrainerGenerator(processingEnv, reporter);
         steps =
-            List.of(new NrSpecStep(processingEnv, reporter, generator));
+            List.of(
+                new NrSpecStep(processingEnv, reporter, generator),
+                new AnnotatedNetworkStep(processingEnv, reporter, generator));
       }
       for (Step step : steps) step.process(round);
     } catch (RuntimeException e) {

@@ -8,7 +8,6 @@ import io.nrj.dsl.ast.Definition.BlockDef;
 import io.nrj.dsl.ast.Definition.NetworkDef;
 import io.nrj.dsl.ast.Expression;
 import io.nrj.dsl.ast.Label;
-import io.nrj.dsl.ast.NetworkSetting;
 import io.nrj.dsl.ast.Reference;
 import io.nrj.dsl.ast.Statement;
 import io.nrj.dsl.ast.Statement.OptionKind;
@@ -22,7 +21,6 @@ import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,9 +54,13 @@ final class NetworkResolver {
   private int classes;
   private long steps;
 
-  NetworkResolver(NetworkDef def, Map<String, BlockDef> blocks, Diagnostics diagnostics) {
+  private final Set<String> called;
+
+  /** {@code called} collects the names of the blocks this network calls. */
+  NetworkResolver(NetworkDef def, Map<String, BlockDef> blocks, Set<String> called, Diagnostics diagnostics) {
     this.def = def;
     this.blocks = blocks;
+    this.called = called;
     this.diagnostics = diagnostics;
     this.expressions = new Expressions(diagnostics);
   }
@@ -67,7 +69,10 @@ final class NetworkResolver {
   NetworkIr resolve() {
     int errorsBefore = diagnostics.errorCount();
     try {
-      InitScheme init = settings();
+      NetworkHeader header = new NetworkHeader(def, diagnostics, expressions);
+      InitScheme init = header.resolve();
+      input = header.input();
+      classes = header.classes();
       exec(def.body(), Map.of(), new Scope("features", ""));
       if (!classifierSeen) {
         diagnostics.report(Message.MISSING_CLASSIFIER, def.name().location(), def.name().value());
@@ -80,47 +85,6 @@ final class NetworkResolver {
     } catch (Abort a) {
       return null;
     }
-  }
-
-  // ---- network settings
-
-  private InitScheme settings() {
-    Map<String, NetworkSetting> seen = new LinkedHashMap<>();
-    for (NetworkSetting s : def.settings()) {
-      NetworkSetting first = seen.putIfAbsent(s.keyword(), s);
-      if (first != null) diagnostics.report(Message.DUPLICATE_SETTING, s.location(), s.keyword(), first.location());
-    }
-    if (!(seen.get("input") instanceof NetworkSetting.InputShape in)) {
-      diagnostics.report(Message.MISSING_INPUT_SHAPE, def.name().location(), def.name().value());
-      throw new Abort();
-    }
-    input =
-        new Shape(
-            size(in.channels(), "input channels", Limits.MAX_CHANNELS, in.location()),
-            size(in.height(), "input height", Limits.MAX_SPATIAL, in.location()),
-            size(in.width(), "input width", Limits.MAX_SPATIAL, in.location()));
-    if (!(seen.get("classes") instanceof NetworkSetting.Classes k)) {
-      diagnostics.report(Message.MISSING_CLASSES, def.name().location(), def.name().value());
-      throw new Abort();
-    }
-    classes = size(eval(k.count(), Map.of()), "classes", Limits.MAX_CHANNELS, k.count().location());
-    double gamma = InitScheme.DEFAULT.bnGamma();
-    if (seen.get("bn_gamma") instanceof NetworkSetting.BnGamma g) {
-      gamma = g.value().value();
-      if (!(gamma > 0) || Double.isInfinite(gamma)) {
-        diagnostics.report(Message.OUT_OF_RANGE, g.value().location(), "bn_gamma", "a finite number > 0", g.value().text());
-      }
-    }
-    InitScheme.ClassifierInit classifierInit = InitScheme.DEFAULT.classifier();
-    if (seen.get("classifier_init") instanceof NetworkSetting.ClassifierInit c) {
-      switch (c.kind().value()) {
-        case "normal" -> classifierInit = InitScheme.ClassifierInit.NORMAL_001;
-        case "he" -> classifierInit = InitScheme.ClassifierInit.HE;
-        default ->
-            diagnostics.report(Message.UNKNOWN_VALUE, c.kind().location(), "classifier_init", c.kind().value(), "normal, he");
-      }
-    }
-    return new InitScheme(gamma, classifierInit);
   }
 
   // ---- statements
@@ -324,6 +288,7 @@ final class NetworkResolver {
       diagnostics.reportUnknown(Message.UNKNOWN_BLOCK, c.block().location(), blockName, candidates, null);
       throw new Abort();
     }
+    called.add(blockName);
     if (callStack.contains(blockName)) {
       List<String> cycle = new ArrayList<>(callStack.reversed());
       cycle = cycle.subList(cycle.indexOf(blockName), cycle.size());
@@ -454,29 +419,6 @@ final class NetworkResolver {
       Counter.count(ir);
     } catch (ArithmeticException overflow) {
       tooLarge(def.name().location(), "its parameter or MAC counts overflow 64-bit integers");
-    }
-  }
-
-  /** A sequence's naming context: the path prefix of unlabelled and labelled layers, and a counter. */
-  private static final class Scope {
-    private final String indexPrefix;
-    private final String labelPrefix;
-    private int counter;
-
-    Scope(String indexPrefix, String labelPrefix) {
-      this.indexPrefix = indexPrefix;
-      this.labelPrefix = labelPrefix;
-    }
-
-    String next(Label label) {
-      String segment = label != null ? label.name() : Integer.toString(counter);
-      String prefix = label != null ? labelPrefix : indexPrefix;
-      counter++;
-      return prefix.isEmpty() ? segment : prefix + "." + segment;
-    }
-
-    Scope child(String path) {
-      return new Scope(path, path);
     }
   }
 }

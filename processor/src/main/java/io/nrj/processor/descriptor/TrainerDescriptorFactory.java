@@ -182,6 +182,10 @@ public final class TrainerDescriptorFactory {
       if (!Character.isLetterOrDigit(ch)) {
         up = true;
       } else {
+        // keep "stage1.11" and "stage11.1" apart: stage1_11, stage11_1
+        boolean digits = up && Character.isDigit(ch) && !out.isEmpty()
+            && Character.isDigit(out.charAt(out.length() - 1));
+        if (digits) out.append('_');
         out.append(up ? Character.toUpperCase(ch) : ch);
         up = false;
       }

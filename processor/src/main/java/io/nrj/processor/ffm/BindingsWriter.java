@@ -113,7 +113,7 @@ final class BindingsWriter {
       case POINTER -> "AddressLayout";
     };
     line(0, "");
-    line(2, "/** {@snippet lang=c : typedef " + typedef.c() + " } */");
+    snippet(2, "typedef " + typedef.c());
     line(2, "public static final " + javaLayout + " " + typedef.name() + " = " + scalar.layout + ";");
   }
 
@@ -123,7 +123,7 @@ final class BindingsWriter {
       line(0, "");
       line(2, "private static final int " + name + " = (int) " + constant.value() + "L;");
       line(0, "");
-      line(2, "/** {@snippet lang=c : enum " + e.name() + "." + name + " = " + constant.value() + " } */");
+      snippet(2, "enum " + e.name() + "." + name + " = " + constant.value());
       line(2, "public static int " + name + "() {");
       line(4, "return " + name + ";");
       line(2, "}");
@@ -204,19 +204,19 @@ final class BindingsWriter {
     if (field.count() > 0) {
       long bytes = (long) field.count() * field.type().size;
       line(0, "");
-      line(4, "/** {@snippet lang=c : " + field.c() + " } */");
+      snippet(4, field.c());
       line(4, "public static MemorySegment " + name + "(MemorySegment struct) {");
       line(6, "return struct.asSlice(" + name + "$OFFSET, " + bytes + ");");
       line(4, "}");
       return;
     }
     line(0, "");
-    line(4, "/** {@snippet lang=c : " + field.c() + " } */");
+    snippet(4, field.c());
     line(4, "public static " + type + " " + name + "(MemorySegment struct) {");
     line(6, "return struct.get(" + layout + ", " + name + "$OFFSET);");
     line(4, "}");
     line(0, "");
-    line(4, "/** {@snippet lang=c : " + field.c() + " } */");
+    snippet(4, field.c());
     line(4, "public static void " + name + "(MemorySegment struct, " + type + " fieldValue) {");
     line(6, "struct.set(" + layout + ", " + name + "$OFFSET, fieldValue);");
     line(4, "}");
@@ -240,11 +240,7 @@ final class BindingsWriter {
     line(8, "Linker.nativeLinker().downcallHandle(findOrThrow(\"" + f.name() + "\"), DESC);");
     line(2, "}");
     line(0, "");
-    line(2, "/**");
-    line(2, " * {@snippet lang=c :");
-    line(2, " * " + f.c());
-    line(2, " * }");
-    line(2, " */");
+    snippet(2, f.c());
     var params = new ArrayList<String>();
     var args = new ArrayList<String>();
     for (Param p : f.params()) {
@@ -287,6 +283,15 @@ final class BindingsWriter {
 
   private static String javaName(String cName) {
     return JAVA_KEYWORDS.contains(cName) ? cName + "$" : cName;
+  }
+
+  /** A javadoc comment holding {@code c} as a C snippet, in jextract's multi-line form. */
+  private void snippet(int indent, String c) {
+    line(indent, "/**");
+    line(indent, " * {@snippet lang=c :");
+    line(indent, " * " + c);
+    line(indent, " * }");
+    line(indent, " */");
   }
 
   /** {@code head + items joined + tail} on one line if it fits, else one item per line. */

@@ -80,7 +80,11 @@ public final class TrainerWriter {
         .addMethod(createLayersMethod(d))
         .addMethod(forwardMethod(d))
         .addMethod(backwardMethod(d))
-        .addMethod(convMethod());
+        .addMethod(convMethod())
+        .addField(MainWriter.usageField(d))
+        .addField(MainWriter.optionsField())
+        .addMethod(MainWriter.mainMethod(d))
+        .addMethod(MainWriter.trainMethod(d));
     return JavaFile.builder(d.packageName(), type.build())
         .skipJavaLangImports(true)
         .indent("  ")

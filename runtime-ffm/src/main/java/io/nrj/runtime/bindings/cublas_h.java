@@ -41,116 +41,188 @@ public final class cublas_h {
             () -> new UnsatisfiedLinkError("unresolved symbol: " + symbol + " in " + LIBRARY));
   }
 
-  /** {@snippet lang=c : typedef int cublasStatus_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef int cublasStatus_t
+   * }
+   */
   public static final ValueLayout.OfInt cublasStatus_t = C_INT;
 
-  /** {@snippet lang=c : typedef void* cublasHandle_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cublasHandle_t
+   * }
+   */
   public static final AddressLayout cublasHandle_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudaStream_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudaStream_t
+   * }
+   */
   public static final AddressLayout cudaStream_t = C_POINTER;
 
   private static final int CUBLAS_STATUS_SUCCESS = (int) 0L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_SUCCESS = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_SUCCESS = 0
+   * }
+   */
   public static int CUBLAS_STATUS_SUCCESS() {
     return CUBLAS_STATUS_SUCCESS;
   }
 
   private static final int CUBLAS_STATUS_NOT_INITIALIZED = (int) 1L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_NOT_INITIALIZED = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_NOT_INITIALIZED = 1
+   * }
+   */
   public static int CUBLAS_STATUS_NOT_INITIALIZED() {
     return CUBLAS_STATUS_NOT_INITIALIZED;
   }
 
   private static final int CUBLAS_STATUS_ALLOC_FAILED = (int) 3L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_ALLOC_FAILED = 3 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_ALLOC_FAILED = 3
+   * }
+   */
   public static int CUBLAS_STATUS_ALLOC_FAILED() {
     return CUBLAS_STATUS_ALLOC_FAILED;
   }
 
   private static final int CUBLAS_STATUS_INVALID_VALUE = (int) 7L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_INVALID_VALUE = 7 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_INVALID_VALUE = 7
+   * }
+   */
   public static int CUBLAS_STATUS_INVALID_VALUE() {
     return CUBLAS_STATUS_INVALID_VALUE;
   }
 
   private static final int CUBLAS_STATUS_ARCH_MISMATCH = (int) 8L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_ARCH_MISMATCH = 8 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_ARCH_MISMATCH = 8
+   * }
+   */
   public static int CUBLAS_STATUS_ARCH_MISMATCH() {
     return CUBLAS_STATUS_ARCH_MISMATCH;
   }
 
   private static final int CUBLAS_STATUS_MAPPING_ERROR = (int) 11L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_MAPPING_ERROR = 11 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_MAPPING_ERROR = 11
+   * }
+   */
   public static int CUBLAS_STATUS_MAPPING_ERROR() {
     return CUBLAS_STATUS_MAPPING_ERROR;
   }
 
   private static final int CUBLAS_STATUS_EXECUTION_FAILED = (int) 13L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_EXECUTION_FAILED = 13 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_EXECUTION_FAILED = 13
+   * }
+   */
   public static int CUBLAS_STATUS_EXECUTION_FAILED() {
     return CUBLAS_STATUS_EXECUTION_FAILED;
   }
 
   private static final int CUBLAS_STATUS_INTERNAL_ERROR = (int) 14L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_INTERNAL_ERROR = 14 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_INTERNAL_ERROR = 14
+   * }
+   */
   public static int CUBLAS_STATUS_INTERNAL_ERROR() {
     return CUBLAS_STATUS_INTERNAL_ERROR;
   }
 
   private static final int CUBLAS_STATUS_NOT_SUPPORTED = (int) 15L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_NOT_SUPPORTED = 15 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_NOT_SUPPORTED = 15
+   * }
+   */
   public static int CUBLAS_STATUS_NOT_SUPPORTED() {
     return CUBLAS_STATUS_NOT_SUPPORTED;
   }
 
   private static final int CUBLAS_STATUS_LICENSE_ERROR = (int) 16L;
 
-  /** {@snippet lang=c : enum cublasStatus_t.CUBLAS_STATUS_LICENSE_ERROR = 16 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasStatus_t.CUBLAS_STATUS_LICENSE_ERROR = 16
+   * }
+   */
   public static int CUBLAS_STATUS_LICENSE_ERROR() {
     return CUBLAS_STATUS_LICENSE_ERROR;
   }
 
   private static final int CUBLAS_OP_N = (int) 0L;
 
-  /** {@snippet lang=c : enum cublasOperation_t.CUBLAS_OP_N = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasOperation_t.CUBLAS_OP_N = 0
+   * }
+   */
   public static int CUBLAS_OP_N() {
     return CUBLAS_OP_N;
   }
 
   private static final int CUBLAS_OP_T = (int) 1L;
 
-  /** {@snippet lang=c : enum cublasOperation_t.CUBLAS_OP_T = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasOperation_t.CUBLAS_OP_T = 1
+   * }
+   */
   public static int CUBLAS_OP_T() {
     return CUBLAS_OP_T;
   }
 
   private static final int CUBLAS_DEFAULT_MATH = (int) 0L;
 
-  /** {@snippet lang=c : enum cublasMath_t.CUBLAS_DEFAULT_MATH = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasMath_t.CUBLAS_DEFAULT_MATH = 0
+   * }
+   */
   public static int CUBLAS_DEFAULT_MATH() {
     return CUBLAS_DEFAULT_MATH;
   }
 
   private static final int CUBLAS_PEDANTIC_MATH = (int) 2L;
 
-  /** {@snippet lang=c : enum cublasMath_t.CUBLAS_PEDANTIC_MATH = 2 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasMath_t.CUBLAS_PEDANTIC_MATH = 2
+   * }
+   */
   public static int CUBLAS_PEDANTIC_MATH() {
     return CUBLAS_PEDANTIC_MATH;
   }
 
   private static final int CUBLAS_TF32_TENSOR_OP_MATH = (int) 3L;
 
-  /** {@snippet lang=c : enum cublasMath_t.CUBLAS_TF32_TENSOR_OP_MATH = 3 } */
+  /**
+   * {@snippet lang=c :
+   * enum cublasMath_t.CUBLAS_TF32_TENSOR_OP_MATH = 3
+   * }
+   */
   public static int CUBLAS_TF32_TENSOR_OP_MATH() {
     return CUBLAS_TF32_TENSOR_OP_MATH;
   }

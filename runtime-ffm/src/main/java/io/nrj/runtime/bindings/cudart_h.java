@@ -41,163 +41,271 @@ public final class cudart_h {
             () -> new UnsatisfiedLinkError("unresolved symbol: " + symbol + " in " + LIBRARY));
   }
 
-  /** {@snippet lang=c : typedef int cudaError_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef int cudaError_t
+   * }
+   */
   public static final ValueLayout.OfInt cudaError_t = C_INT;
 
-  /** {@snippet lang=c : typedef void* cudaStream_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudaStream_t
+   * }
+   */
   public static final AddressLayout cudaStream_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudaEvent_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudaEvent_t
+   * }
+   */
   public static final AddressLayout cudaEvent_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudaGraph_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudaGraph_t
+   * }
+   */
   public static final AddressLayout cudaGraph_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudaGraphExec_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudaGraphExec_t
+   * }
+   */
   public static final AddressLayout cudaGraphExec_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudaLibrary_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudaLibrary_t
+   * }
+   */
   public static final AddressLayout cudaLibrary_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudaKernel_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudaKernel_t
+   * }
+   */
   public static final AddressLayout cudaKernel_t = C_POINTER;
 
   private static final int cudaSuccess = (int) 0L;
 
-  /** {@snippet lang=c : enum cudaError.cudaSuccess = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaError.cudaSuccess = 0
+   * }
+   */
   public static int cudaSuccess() {
     return cudaSuccess;
   }
 
   private static final int cudaErrorInvalidValue = (int) 1L;
 
-  /** {@snippet lang=c : enum cudaError.cudaErrorInvalidValue = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaError.cudaErrorInvalidValue = 1
+   * }
+   */
   public static int cudaErrorInvalidValue() {
     return cudaErrorInvalidValue;
   }
 
   private static final int cudaErrorMemoryAllocation = (int) 2L;
 
-  /** {@snippet lang=c : enum cudaError.cudaErrorMemoryAllocation = 2 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaError.cudaErrorMemoryAllocation = 2
+   * }
+   */
   public static int cudaErrorMemoryAllocation() {
     return cudaErrorMemoryAllocation;
   }
 
   private static final int cudaErrorInitializationError = (int) 3L;
 
-  /** {@snippet lang=c : enum cudaError.cudaErrorInitializationError = 3 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaError.cudaErrorInitializationError = 3
+   * }
+   */
   public static int cudaErrorInitializationError() {
     return cudaErrorInitializationError;
   }
 
   private static final int cudaErrorInsufficientDriver = (int) 35L;
 
-  /** {@snippet lang=c : enum cudaError.cudaErrorInsufficientDriver = 35 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaError.cudaErrorInsufficientDriver = 35
+   * }
+   */
   public static int cudaErrorInsufficientDriver() {
     return cudaErrorInsufficientDriver;
   }
 
   private static final int cudaErrorNoDevice = (int) 100L;
 
-  /** {@snippet lang=c : enum cudaError.cudaErrorNoDevice = 100 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaError.cudaErrorNoDevice = 100
+   * }
+   */
   public static int cudaErrorNoDevice() {
     return cudaErrorNoDevice;
   }
 
   private static final int cudaErrorInvalidDevice = (int) 101L;
 
-  /** {@snippet lang=c : enum cudaError.cudaErrorInvalidDevice = 101 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaError.cudaErrorInvalidDevice = 101
+   * }
+   */
   public static int cudaErrorInvalidDevice() {
     return cudaErrorInvalidDevice;
   }
 
   private static final int cudaMemcpyHostToHost = (int) 0L;
 
-  /** {@snippet lang=c : enum cudaMemcpyKind.cudaMemcpyHostToHost = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaMemcpyKind.cudaMemcpyHostToHost = 0
+   * }
+   */
   public static int cudaMemcpyHostToHost() {
     return cudaMemcpyHostToHost;
   }
 
   private static final int cudaMemcpyHostToDevice = (int) 1L;
 
-  /** {@snippet lang=c : enum cudaMemcpyKind.cudaMemcpyHostToDevice = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaMemcpyKind.cudaMemcpyHostToDevice = 1
+   * }
+   */
   public static int cudaMemcpyHostToDevice() {
     return cudaMemcpyHostToDevice;
   }
 
   private static final int cudaMemcpyDeviceToHost = (int) 2L;
 
-  /** {@snippet lang=c : enum cudaMemcpyKind.cudaMemcpyDeviceToHost = 2 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaMemcpyKind.cudaMemcpyDeviceToHost = 2
+   * }
+   */
   public static int cudaMemcpyDeviceToHost() {
     return cudaMemcpyDeviceToHost;
   }
 
   private static final int cudaMemcpyDeviceToDevice = (int) 3L;
 
-  /** {@snippet lang=c : enum cudaMemcpyKind.cudaMemcpyDeviceToDevice = 3 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaMemcpyKind.cudaMemcpyDeviceToDevice = 3
+   * }
+   */
   public static int cudaMemcpyDeviceToDevice() {
     return cudaMemcpyDeviceToDevice;
   }
 
   private static final int cudaMemcpyDefault = (int) 4L;
 
-  /** {@snippet lang=c : enum cudaMemcpyKind.cudaMemcpyDefault = 4 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaMemcpyKind.cudaMemcpyDefault = 4
+   * }
+   */
   public static int cudaMemcpyDefault() {
     return cudaMemcpyDefault;
   }
 
   private static final int cudaDevAttrMultiProcessorCount = (int) 16L;
 
-  /** {@snippet lang=c : enum cudaDeviceAttr.cudaDevAttrMultiProcessorCount = 16 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaDeviceAttr.cudaDevAttrMultiProcessorCount = 16
+   * }
+   */
   public static int cudaDevAttrMultiProcessorCount() {
     return cudaDevAttrMultiProcessorCount;
   }
 
   private static final int cudaDevAttrComputeCapabilityMajor = (int) 75L;
 
-  /** {@snippet lang=c : enum cudaDeviceAttr.cudaDevAttrComputeCapabilityMajor = 75 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaDeviceAttr.cudaDevAttrComputeCapabilityMajor = 75
+   * }
+   */
   public static int cudaDevAttrComputeCapabilityMajor() {
     return cudaDevAttrComputeCapabilityMajor;
   }
 
   private static final int cudaDevAttrComputeCapabilityMinor = (int) 76L;
 
-  /** {@snippet lang=c : enum cudaDeviceAttr.cudaDevAttrComputeCapabilityMinor = 76 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaDeviceAttr.cudaDevAttrComputeCapabilityMinor = 76
+   * }
+   */
   public static int cudaDevAttrComputeCapabilityMinor() {
     return cudaDevAttrComputeCapabilityMinor;
   }
 
   private static final int cudaStreamCaptureModeGlobal = (int) 0L;
 
-  /** {@snippet lang=c : enum cudaStreamCaptureMode.cudaStreamCaptureModeGlobal = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaStreamCaptureMode.cudaStreamCaptureModeGlobal = 0
+   * }
+   */
   public static int cudaStreamCaptureModeGlobal() {
     return cudaStreamCaptureModeGlobal;
   }
 
   private static final int cudaStreamCaptureModeThreadLocal = (int) 1L;
 
-  /** {@snippet lang=c : enum cudaStreamCaptureMode.cudaStreamCaptureModeThreadLocal = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaStreamCaptureMode.cudaStreamCaptureModeThreadLocal = 1
+   * }
+   */
   public static int cudaStreamCaptureModeThreadLocal() {
     return cudaStreamCaptureModeThreadLocal;
   }
 
   private static final int cudaStreamCaptureModeRelaxed = (int) 2L;
 
-  /** {@snippet lang=c : enum cudaStreamCaptureMode.cudaStreamCaptureModeRelaxed = 2 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaStreamCaptureMode.cudaStreamCaptureModeRelaxed = 2
+   * }
+   */
   public static int cudaStreamCaptureModeRelaxed() {
     return cudaStreamCaptureModeRelaxed;
   }
 
   private static final int cudaStreamDefault = (int) 0L;
 
-  /** {@snippet lang=c : enum cudaStreamFlags.cudaStreamDefault = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaStreamFlags.cudaStreamDefault = 0
+   * }
+   */
   public static int cudaStreamDefault() {
     return cudaStreamDefault;
   }
 
   private static final int cudaStreamNonBlocking = (int) 1L;
 
-  /** {@snippet lang=c : enum cudaStreamFlags.cudaStreamNonBlocking = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudaStreamFlags.cudaStreamNonBlocking = 1
+   * }
+   */
   public static int cudaStreamNonBlocking() {
     return cudaStreamNonBlocking;
   }
@@ -240,36 +348,60 @@ public final class cudart_h {
 
     private static final long x$OFFSET = 0;
 
-    /** {@snippet lang=c : unsigned int x } */
+    /**
+     * {@snippet lang=c :
+     * unsigned int x
+     * }
+     */
     public static int x(MemorySegment struct) {
       return struct.get(C_INT, x$OFFSET);
     }
 
-    /** {@snippet lang=c : unsigned int x } */
+    /**
+     * {@snippet lang=c :
+     * unsigned int x
+     * }
+     */
     public static void x(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, x$OFFSET, fieldValue);
     }
 
     private static final long y$OFFSET = 4;
 
-    /** {@snippet lang=c : unsigned int y } */
+    /**
+     * {@snippet lang=c :
+     * unsigned int y
+     * }
+     */
     public static int y(MemorySegment struct) {
       return struct.get(C_INT, y$OFFSET);
     }
 
-    /** {@snippet lang=c : unsigned int y } */
+    /**
+     * {@snippet lang=c :
+     * unsigned int y
+     * }
+     */
     public static void y(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, y$OFFSET, fieldValue);
     }
 
     private static final long z$OFFSET = 8;
 
-    /** {@snippet lang=c : unsigned int z } */
+    /**
+     * {@snippet lang=c :
+     * unsigned int z
+     * }
+     */
     public static int z(MemorySegment struct) {
       return struct.get(C_INT, z$OFFSET);
     }
 
-    /** {@snippet lang=c : unsigned int z } */
+    /**
+     * {@snippet lang=c :
+     * unsigned int z
+     * }
+     */
     public static void z(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, z$OFFSET, fieldValue);
     }

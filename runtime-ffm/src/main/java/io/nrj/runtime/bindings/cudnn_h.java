@@ -41,215 +41,355 @@ public final class cudnn_h {
             () -> new UnsatisfiedLinkError("unresolved symbol: " + symbol + " in " + LIBRARY));
   }
 
-  /** {@snippet lang=c : typedef int cudnnStatus_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef int cudnnStatus_t
+   * }
+   */
   public static final ValueLayout.OfInt cudnnStatus_t = C_INT;
 
-  /** {@snippet lang=c : typedef void* cudnnHandle_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudnnHandle_t
+   * }
+   */
   public static final AddressLayout cudnnHandle_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudaStream_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudaStream_t
+   * }
+   */
   public static final AddressLayout cudaStream_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudnnTensorDescriptor_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudnnTensorDescriptor_t
+   * }
+   */
   public static final AddressLayout cudnnTensorDescriptor_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudnnFilterDescriptor_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudnnFilterDescriptor_t
+   * }
+   */
   public static final AddressLayout cudnnFilterDescriptor_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudnnConvolutionDescriptor_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudnnConvolutionDescriptor_t
+   * }
+   */
   public static final AddressLayout cudnnConvolutionDescriptor_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudnnActivationDescriptor_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudnnActivationDescriptor_t
+   * }
+   */
   public static final AddressLayout cudnnActivationDescriptor_t = C_POINTER;
 
-  /** {@snippet lang=c : typedef void* cudnnPoolingDescriptor_t } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* cudnnPoolingDescriptor_t
+   * }
+   */
   public static final AddressLayout cudnnPoolingDescriptor_t = C_POINTER;
 
   private static final int CUDNN_STATUS_SUCCESS = (int) 0L;
 
-  /** {@snippet lang=c : enum cudnnStatus_t.CUDNN_STATUS_SUCCESS = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnStatus_t.CUDNN_STATUS_SUCCESS = 0
+   * }
+   */
   public static int CUDNN_STATUS_SUCCESS() {
     return CUDNN_STATUS_SUCCESS;
   }
 
   private static final int CUDNN_STATUS_NOT_INITIALIZED = (int) 1001L;
 
-  /** {@snippet lang=c : enum cudnnStatus_t.CUDNN_STATUS_NOT_INITIALIZED = 1001 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnStatus_t.CUDNN_STATUS_NOT_INITIALIZED = 1001
+   * }
+   */
   public static int CUDNN_STATUS_NOT_INITIALIZED() {
     return CUDNN_STATUS_NOT_INITIALIZED;
   }
 
   private static final int CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED = (int) 1008L;
 
-  /** {@snippet lang=c : enum cudnnStatus_t.CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED = 1008 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnStatus_t.CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED = 1008
+   * }
+   */
   public static int CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED() {
     return CUDNN_STATUS_SUBLIBRARY_LOADING_FAILED;
   }
 
   private static final int CUDNN_STATUS_BAD_PARAM = (int) 2000L;
 
-  /** {@snippet lang=c : enum cudnnStatus_t.CUDNN_STATUS_BAD_PARAM = 2000 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnStatus_t.CUDNN_STATUS_BAD_PARAM = 2000
+   * }
+   */
   public static int CUDNN_STATUS_BAD_PARAM() {
     return CUDNN_STATUS_BAD_PARAM;
   }
 
   private static final int CUDNN_STATUS_NOT_SUPPORTED = (int) 3000L;
 
-  /** {@snippet lang=c : enum cudnnStatus_t.CUDNN_STATUS_NOT_SUPPORTED = 3000 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnStatus_t.CUDNN_STATUS_NOT_SUPPORTED = 3000
+   * }
+   */
   public static int CUDNN_STATUS_NOT_SUPPORTED() {
     return CUDNN_STATUS_NOT_SUPPORTED;
   }
 
   private static final int CUDNN_STATUS_INTERNAL_ERROR = (int) 4000L;
 
-  /** {@snippet lang=c : enum cudnnStatus_t.CUDNN_STATUS_INTERNAL_ERROR = 4000 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnStatus_t.CUDNN_STATUS_INTERNAL_ERROR = 4000
+   * }
+   */
   public static int CUDNN_STATUS_INTERNAL_ERROR() {
     return CUDNN_STATUS_INTERNAL_ERROR;
   }
 
   private static final int CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED = (int) 4004L;
 
-  /** {@snippet lang=c : enum cudnnStatus_t.CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED = 4004 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnStatus_t.CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED = 4004
+   * }
+   */
   public static int CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED() {
     return CUDNN_STATUS_INTERNAL_ERROR_DEVICE_ALLOCATION_FAILED;
   }
 
   private static final int CUDNN_STATUS_EXECUTION_FAILED = (int) 5000L;
 
-  /** {@snippet lang=c : enum cudnnStatus_t.CUDNN_STATUS_EXECUTION_FAILED = 5000 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnStatus_t.CUDNN_STATUS_EXECUTION_FAILED = 5000
+   * }
+   */
   public static int CUDNN_STATUS_EXECUTION_FAILED() {
     return CUDNN_STATUS_EXECUTION_FAILED;
   }
 
   private static final int CUDNN_DATA_FLOAT = (int) 0L;
 
-  /** {@snippet lang=c : enum cudnnDataType_t.CUDNN_DATA_FLOAT = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnDataType_t.CUDNN_DATA_FLOAT = 0
+   * }
+   */
   public static int CUDNN_DATA_FLOAT() {
     return CUDNN_DATA_FLOAT;
   }
 
   private static final int CUDNN_TENSOR_NCHW = (int) 0L;
 
-  /** {@snippet lang=c : enum cudnnTensorFormat_t.CUDNN_TENSOR_NCHW = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnTensorFormat_t.CUDNN_TENSOR_NCHW = 0
+   * }
+   */
   public static int CUDNN_TENSOR_NCHW() {
     return CUDNN_TENSOR_NCHW;
   }
 
   private static final int CUDNN_DEFAULT_MATH = (int) 0L;
 
-  /** {@snippet lang=c : enum cudnnMathType_t.CUDNN_DEFAULT_MATH = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnMathType_t.CUDNN_DEFAULT_MATH = 0
+   * }
+   */
   public static int CUDNN_DEFAULT_MATH() {
     return CUDNN_DEFAULT_MATH;
   }
 
   private static final int CUDNN_TENSOR_OP_MATH = (int) 1L;
 
-  /** {@snippet lang=c : enum cudnnMathType_t.CUDNN_TENSOR_OP_MATH = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnMathType_t.CUDNN_TENSOR_OP_MATH = 1
+   * }
+   */
   public static int CUDNN_TENSOR_OP_MATH() {
     return CUDNN_TENSOR_OP_MATH;
   }
 
   private static final int CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION = (int) 2L;
 
-  /** {@snippet lang=c : enum cudnnMathType_t.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION = 2 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnMathType_t.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION = 2
+   * }
+   */
   public static int CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION() {
     return CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
   }
 
   private static final int CUDNN_FMA_MATH = (int) 3L;
 
-  /** {@snippet lang=c : enum cudnnMathType_t.CUDNN_FMA_MATH = 3 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnMathType_t.CUDNN_FMA_MATH = 3
+   * }
+   */
   public static int CUDNN_FMA_MATH() {
     return CUDNN_FMA_MATH;
   }
 
   private static final int CUDNN_NOT_PROPAGATE_NAN = (int) 0L;
 
-  /** {@snippet lang=c : enum cudnnNanPropagation_t.CUDNN_NOT_PROPAGATE_NAN = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnNanPropagation_t.CUDNN_NOT_PROPAGATE_NAN = 0
+   * }
+   */
   public static int CUDNN_NOT_PROPAGATE_NAN() {
     return CUDNN_NOT_PROPAGATE_NAN;
   }
 
   private static final int CUDNN_PROPAGATE_NAN = (int) 1L;
 
-  /** {@snippet lang=c : enum cudnnNanPropagation_t.CUDNN_PROPAGATE_NAN = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnNanPropagation_t.CUDNN_PROPAGATE_NAN = 1
+   * }
+   */
   public static int CUDNN_PROPAGATE_NAN() {
     return CUDNN_PROPAGATE_NAN;
   }
 
   private static final int CUDNN_CONVOLUTION = (int) 0L;
 
-  /** {@snippet lang=c : enum cudnnConvolutionMode_t.CUDNN_CONVOLUTION = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnConvolutionMode_t.CUDNN_CONVOLUTION = 0
+   * }
+   */
   public static int CUDNN_CONVOLUTION() {
     return CUDNN_CONVOLUTION;
   }
 
   private static final int CUDNN_CROSS_CORRELATION = (int) 1L;
 
-  /** {@snippet lang=c : enum cudnnConvolutionMode_t.CUDNN_CROSS_CORRELATION = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnConvolutionMode_t.CUDNN_CROSS_CORRELATION = 1
+   * }
+   */
   public static int CUDNN_CROSS_CORRELATION() {
     return CUDNN_CROSS_CORRELATION;
   }
 
   private static final int CUDNN_ACTIVATION_SIGMOID = (int) 0L;
 
-  /** {@snippet lang=c : enum cudnnActivationMode_t.CUDNN_ACTIVATION_SIGMOID = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnActivationMode_t.CUDNN_ACTIVATION_SIGMOID = 0
+   * }
+   */
   public static int CUDNN_ACTIVATION_SIGMOID() {
     return CUDNN_ACTIVATION_SIGMOID;
   }
 
   private static final int CUDNN_ACTIVATION_RELU = (int) 1L;
 
-  /** {@snippet lang=c : enum cudnnActivationMode_t.CUDNN_ACTIVATION_RELU = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnActivationMode_t.CUDNN_ACTIVATION_RELU = 1
+   * }
+   */
   public static int CUDNN_ACTIVATION_RELU() {
     return CUDNN_ACTIVATION_RELU;
   }
 
   private static final int CUDNN_POOLING_MAX = (int) 0L;
 
-  /** {@snippet lang=c : enum cudnnPoolingMode_t.CUDNN_POOLING_MAX = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnPoolingMode_t.CUDNN_POOLING_MAX = 0
+   * }
+   */
   public static int CUDNN_POOLING_MAX() {
     return CUDNN_POOLING_MAX;
   }
 
   private static final int CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING = (int) 1L;
 
-  /** {@snippet lang=c : enum cudnnPoolingMode_t.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnPoolingMode_t.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING = 1
+   * }
+   */
   public static int CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING() {
     return CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
   }
 
   private static final int CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING = (int) 2L;
 
-  /** {@snippet lang=c : enum cudnnPoolingMode_t.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING = 2 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnPoolingMode_t.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING = 2
+   * }
+   */
   public static int CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING() {
     return CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
   }
 
   private static final int CUDNN_POOLING_MAX_DETERMINISTIC = (int) 3L;
 
-  /** {@snippet lang=c : enum cudnnPoolingMode_t.CUDNN_POOLING_MAX_DETERMINISTIC = 3 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnPoolingMode_t.CUDNN_POOLING_MAX_DETERMINISTIC = 3
+   * }
+   */
   public static int CUDNN_POOLING_MAX_DETERMINISTIC() {
     return CUDNN_POOLING_MAX_DETERMINISTIC;
   }
 
   private static final int CUDNN_BATCHNORM_PER_ACTIVATION = (int) 0L;
 
-  /** {@snippet lang=c : enum cudnnBatchNormMode_t.CUDNN_BATCHNORM_PER_ACTIVATION = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnBatchNormMode_t.CUDNN_BATCHNORM_PER_ACTIVATION = 0
+   * }
+   */
   public static int CUDNN_BATCHNORM_PER_ACTIVATION() {
     return CUDNN_BATCHNORM_PER_ACTIVATION;
   }
 
   private static final int CUDNN_BATCHNORM_SPATIAL = (int) 1L;
 
-  /** {@snippet lang=c : enum cudnnBatchNormMode_t.CUDNN_BATCHNORM_SPATIAL = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnBatchNormMode_t.CUDNN_BATCHNORM_SPATIAL = 1
+   * }
+   */
   public static int CUDNN_BATCHNORM_SPATIAL() {
     return CUDNN_BATCHNORM_SPATIAL;
   }
 
   private static final int CUDNN_BATCHNORM_SPATIAL_PERSISTENT = (int) 2L;
 
-  /** {@snippet lang=c : enum cudnnBatchNormMode_t.CUDNN_BATCHNORM_SPATIAL_PERSISTENT = 2 } */
+  /**
+   * {@snippet lang=c :
+   * enum cudnnBatchNormMode_t.CUDNN_BATCHNORM_SPATIAL_PERSISTENT = 2
+   * }
+   */
   public static int CUDNN_BATCHNORM_SPATIAL_PERSISTENT() {
     return CUDNN_BATCHNORM_SPATIAL_PERSISTENT;
   }
@@ -302,79 +442,131 @@ public final class cudnn_h {
 
     private static final long algo$OFFSET = 0;
 
-    /** {@snippet lang=c : int algo } */
+    /**
+     * {@snippet lang=c :
+     * int algo
+     * }
+     */
     public static int algo(MemorySegment struct) {
       return struct.get(C_INT, algo$OFFSET);
     }
 
-    /** {@snippet lang=c : int algo } */
+    /**
+     * {@snippet lang=c :
+     * int algo
+     * }
+     */
     public static void algo(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, algo$OFFSET, fieldValue);
     }
 
     private static final long status$OFFSET = 4;
 
-    /** {@snippet lang=c : cudnnStatus_t status } */
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t status
+     * }
+     */
     public static int status(MemorySegment struct) {
       return struct.get(C_INT, status$OFFSET);
     }
 
-    /** {@snippet lang=c : cudnnStatus_t status } */
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t status
+     * }
+     */
     public static void status(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, status$OFFSET, fieldValue);
     }
 
     private static final long time$OFFSET = 8;
 
-    /** {@snippet lang=c : float time } */
+    /**
+     * {@snippet lang=c :
+     * float time
+     * }
+     */
     public static float time(MemorySegment struct) {
       return struct.get(C_FLOAT, time$OFFSET);
     }
 
-    /** {@snippet lang=c : float time } */
+    /**
+     * {@snippet lang=c :
+     * float time
+     * }
+     */
     public static void time(MemorySegment struct, float fieldValue) {
       struct.set(C_FLOAT, time$OFFSET, fieldValue);
     }
 
     private static final long memory$OFFSET = 16;
 
-    /** {@snippet lang=c : size_t memory } */
+    /**
+     * {@snippet lang=c :
+     * size_t memory
+     * }
+     */
     public static long memory(MemorySegment struct) {
       return struct.get(C_LONG_LONG, memory$OFFSET);
     }
 
-    /** {@snippet lang=c : size_t memory } */
+    /**
+     * {@snippet lang=c :
+     * size_t memory
+     * }
+     */
     public static void memory(MemorySegment struct, long fieldValue) {
       struct.set(C_LONG_LONG, memory$OFFSET, fieldValue);
     }
 
     private static final long determinism$OFFSET = 24;
 
-    /** {@snippet lang=c : int determinism } */
+    /**
+     * {@snippet lang=c :
+     * int determinism
+     * }
+     */
     public static int determinism(MemorySegment struct) {
       return struct.get(C_INT, determinism$OFFSET);
     }
 
-    /** {@snippet lang=c : int determinism } */
+    /**
+     * {@snippet lang=c :
+     * int determinism
+     * }
+     */
     public static void determinism(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, determinism$OFFSET, fieldValue);
     }
 
     private static final long mathType$OFFSET = 28;
 
-    /** {@snippet lang=c : int mathType } */
+    /**
+     * {@snippet lang=c :
+     * int mathType
+     * }
+     */
     public static int mathType(MemorySegment struct) {
       return struct.get(C_INT, mathType$OFFSET);
     }
 
-    /** {@snippet lang=c : int mathType } */
+    /**
+     * {@snippet lang=c :
+     * int mathType
+     * }
+     */
     public static void mathType(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, mathType$OFFSET, fieldValue);
     }
 
     private static final long reserved$OFFSET = 32;
 
-    /** {@snippet lang=c : int reserved[3] } */
+    /**
+     * {@snippet lang=c :
+     * int reserved[3]
+     * }
+     */
     public static MemorySegment reserved(MemorySegment struct) {
       return struct.asSlice(reserved$OFFSET, 12);
     }
@@ -428,79 +620,131 @@ public final class cudnn_h {
 
     private static final long algo$OFFSET = 0;
 
-    /** {@snippet lang=c : int algo } */
+    /**
+     * {@snippet lang=c :
+     * int algo
+     * }
+     */
     public static int algo(MemorySegment struct) {
       return struct.get(C_INT, algo$OFFSET);
     }
 
-    /** {@snippet lang=c : int algo } */
+    /**
+     * {@snippet lang=c :
+     * int algo
+     * }
+     */
     public static void algo(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, algo$OFFSET, fieldValue);
     }
 
     private static final long status$OFFSET = 4;
 
-    /** {@snippet lang=c : cudnnStatus_t status } */
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t status
+     * }
+     */
     public static int status(MemorySegment struct) {
       return struct.get(C_INT, status$OFFSET);
     }
 
-    /** {@snippet lang=c : cudnnStatus_t status } */
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t status
+     * }
+     */
     public static void status(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, status$OFFSET, fieldValue);
     }
 
     private static final long time$OFFSET = 8;
 
-    /** {@snippet lang=c : float time } */
+    /**
+     * {@snippet lang=c :
+     * float time
+     * }
+     */
     public static float time(MemorySegment struct) {
       return struct.get(C_FLOAT, time$OFFSET);
     }
 
-    /** {@snippet lang=c : float time } */
+    /**
+     * {@snippet lang=c :
+     * float time
+     * }
+     */
     public static void time(MemorySegment struct, float fieldValue) {
       struct.set(C_FLOAT, time$OFFSET, fieldValue);
     }
 
     private static final long memory$OFFSET = 16;
 
-    /** {@snippet lang=c : size_t memory } */
+    /**
+     * {@snippet lang=c :
+     * size_t memory
+     * }
+     */
     public static long memory(MemorySegment struct) {
       return struct.get(C_LONG_LONG, memory$OFFSET);
     }
 
-    /** {@snippet lang=c : size_t memory } */
+    /**
+     * {@snippet lang=c :
+     * size_t memory
+     * }
+     */
     public static void memory(MemorySegment struct, long fieldValue) {
       struct.set(C_LONG_LONG, memory$OFFSET, fieldValue);
     }
 
     private static final long determinism$OFFSET = 24;
 
-    /** {@snippet lang=c : int determinism } */
+    /**
+     * {@snippet lang=c :
+     * int determinism
+     * }
+     */
     public static int determinism(MemorySegment struct) {
       return struct.get(C_INT, determinism$OFFSET);
     }
 
-    /** {@snippet lang=c : int determinism } */
+    /**
+     * {@snippet lang=c :
+     * int determinism
+     * }
+     */
     public static void determinism(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, determinism$OFFSET, fieldValue);
     }
 
     private static final long mathType$OFFSET = 28;
 
-    /** {@snippet lang=c : int mathType } */
+    /**
+     * {@snippet lang=c :
+     * int mathType
+     * }
+     */
     public static int mathType(MemorySegment struct) {
       return struct.get(C_INT, mathType$OFFSET);
     }
 
-    /** {@snippet lang=c : int mathType } */
+    /**
+     * {@snippet lang=c :
+     * int mathType
+     * }
+     */
     public static void mathType(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, mathType$OFFSET, fieldValue);
     }
 
     private static final long reserved$OFFSET = 32;
 
-    /** {@snippet lang=c : int reserved[3] } */
+    /**
+     * {@snippet lang=c :
+     * int reserved[3]
+     * }
+     */
     public static MemorySegment reserved(MemorySegment struct) {
       return struct.asSlice(reserved$OFFSET, 12);
     }
@@ -554,79 +798,131 @@ public final class cudnn_h {
 
     private static final long algo$OFFSET = 0;
 
-    /** {@snippet lang=c : int algo } */
+    /**
+     * {@snippet lang=c :
+     * int algo
+     * }
+     */
     public static int algo(MemorySegment struct) {
       return struct.get(C_INT, algo$OFFSET);
     }
 
-    /** {@snippet lang=c : int algo } */
+    /**
+     * {@snippet lang=c :
+     * int algo
+     * }
+     */
     public static void algo(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, algo$OFFSET, fieldValue);
     }
 
     private static final long status$OFFSET = 4;
 
-    /** {@snippet lang=c : cudnnStatus_t status } */
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t status
+     * }
+     */
     public static int status(MemorySegment struct) {
       return struct.get(C_INT, status$OFFSET);
     }
 
-    /** {@snippet lang=c : cudnnStatus_t status } */
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t status
+     * }
+     */
     public static void status(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, status$OFFSET, fieldValue);
     }
 
     private static final long time$OFFSET = 8;
 
-    /** {@snippet lang=c : float time } */
+    /**
+     * {@snippet lang=c :
+     * float time
+     * }
+     */
     public static float time(MemorySegment struct) {
       return struct.get(C_FLOAT, time$OFFSET);
     }
 
-    /** {@snippet lang=c : float time } */
+    /**
+     * {@snippet lang=c :
+     * float time
+     * }
+     */
     public static void time(MemorySegment struct, float fieldValue) {
       struct.set(C_FLOAT, time$OFFSET, fieldValue);
     }
 
     private static final long memory$OFFSET = 16;
 
-    /** {@snippet lang=c : size_t memory } */
+    /**
+     * {@snippet lang=c :
+     * size_t memory
+     * }
+     */
     public static long memory(MemorySegment struct) {
       return struct.get(C_LONG_LONG, memory$OFFSET);
     }
 
-    /** {@snippet lang=c : size_t memory } */
+    /**
+     * {@snippet lang=c :
+     * size_t memory
+     * }
+     */
     public static void memory(MemorySegment struct, long fieldValue) {
       struct.set(C_LONG_LONG, memory$OFFSET, fieldValue);
     }
 
     private static final long determinism$OFFSET = 24;
 
-    /** {@snippet lang=c : int determinism } */
+    /**
+     * {@snippet lang=c :
+     * int determinism
+     * }
+     */
     public static int determinism(MemorySegment struct) {
       return struct.get(C_INT, determinism$OFFSET);
     }
 
-    /** {@snippet lang=c : int determinism } */
+    /**
+     * {@snippet lang=c :
+     * int determinism
+     * }
+     */
     public static void determinism(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, determinism$OFFSET, fieldValue);
     }
 
     private static final long mathType$OFFSET = 28;
 
-    /** {@snippet lang=c : int mathType } */
+    /**
+     * {@snippet lang=c :
+     * int mathType
+     * }
+     */
     public static int mathType(MemorySegment struct) {
       return struct.get(C_INT, mathType$OFFSET);
     }
 
-    /** {@snippet lang=c : int mathType } */
+    /**
+     * {@snippet lang=c :
+     * int mathType
+     * }
+     */
     public static void mathType(MemorySegment struct, int fieldValue) {
       struct.set(C_INT, mathType$OFFSET, fieldValue);
     }
 
     private static final long reserved$OFFSET = 32;
 
-    /** {@snippet lang=c : int reserved[3] } */
+    /**
+     * {@snippet lang=c :
+     * int reserved[3]
+     * }
+     */
     public static MemorySegment reserved(MemorySegment struct) {
       return struct.asSlice(reserved$OFFSET, 12);
     }

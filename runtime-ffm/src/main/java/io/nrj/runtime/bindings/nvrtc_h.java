@@ -41,71 +41,115 @@ public final class nvrtc_h {
             () -> new UnsatisfiedLinkError("unresolved symbol: " + symbol + " in " + LIBRARY));
   }
 
-  /** {@snippet lang=c : typedef int nvrtcResult } */
+  /**
+   * {@snippet lang=c :
+   * typedef int nvrtcResult
+   * }
+   */
   public static final ValueLayout.OfInt nvrtcResult = C_INT;
 
-  /** {@snippet lang=c : typedef void* nvrtcProgram } */
+  /**
+   * {@snippet lang=c :
+   * typedef void* nvrtcProgram
+   * }
+   */
   public static final AddressLayout nvrtcProgram = C_POINTER;
 
   private static final int NVRTC_SUCCESS = (int) 0L;
 
-  /** {@snippet lang=c : enum nvrtcResult.NVRTC_SUCCESS = 0 } */
+  /**
+   * {@snippet lang=c :
+   * enum nvrtcResult.NVRTC_SUCCESS = 0
+   * }
+   */
   public static int NVRTC_SUCCESS() {
     return NVRTC_SUCCESS;
   }
 
   private static final int NVRTC_ERROR_OUT_OF_MEMORY = (int) 1L;
 
-  /** {@snippet lang=c : enum nvrtcResult.NVRTC_ERROR_OUT_OF_MEMORY = 1 } */
+  /**
+   * {@snippet lang=c :
+   * enum nvrtcResult.NVRTC_ERROR_OUT_OF_MEMORY = 1
+   * }
+   */
   public static int NVRTC_ERROR_OUT_OF_MEMORY() {
     return NVRTC_ERROR_OUT_OF_MEMORY;
   }
 
   private static final int NVRTC_ERROR_PROGRAM_CREATION_FAILURE = (int) 2L;
 
-  /** {@snippet lang=c : enum nvrtcResult.NVRTC_ERROR_PROGRAM_CREATION_FAILURE = 2 } */
+  /**
+   * {@snippet lang=c :
+   * enum nvrtcResult.NVRTC_ERROR_PROGRAM_CREATION_FAILURE = 2
+   * }
+   */
   public static int NVRTC_ERROR_PROGRAM_CREATION_FAILURE() {
     return NVRTC_ERROR_PROGRAM_CREATION_FAILURE;
   }
 
   private static final int NVRTC_ERROR_INVALID_INPUT = (int) 3L;
 
-  /** {@snippet lang=c : enum nvrtcResult.NVRTC_ERROR_INVALID_INPUT = 3 } */
+  /**
+   * {@snippet lang=c :
+   * enum nvrtcResult.NVRTC_ERROR_INVALID_INPUT = 3
+   * }
+   */
   public static int NVRTC_ERROR_INVALID_INPUT() {
     return NVRTC_ERROR_INVALID_INPUT;
   }
 
   private static final int NVRTC_ERROR_INVALID_PROGRAM = (int) 4L;
 
-  /** {@snippet lang=c : enum nvrtcResult.NVRTC_ERROR_INVALID_PROGRAM = 4 } */
+  /**
+   * {@snippet lang=c :
+   * enum nvrtcResult.NVRTC_ERROR_INVALID_PROGRAM = 4
+   * }
+   */
   public static int NVRTC_ERROR_INVALID_PROGRAM() {
     return NVRTC_ERROR_INVALID_PROGRAM;
   }
 
   private static final int NVRTC_ERROR_INVALID_OPTION = (int) 5L;
 
-  /** {@snippet lang=c : enum nvrtcResult.NVRTC_ERROR_INVALID_OPTION = 5 } */
+  /**
+   * {@snippet lang=c :
+   * enum nvrtcResult.NVRTC_ERROR_INVALID_OPTION = 5
+   * }
+   */
   public static int NVRTC_ERROR_INVALID_OPTION() {
     return NVRTC_ERROR_INVALID_OPTION;
   }
 
   private static final int NVRTC_ERROR_COMPILATION = (int) 6L;
 
-  /** {@snippet lang=c : enum nvrtcResult.NVRTC_ERROR_COMPILATION = 6 } */
+  /**
+   * {@snippet lang=c :
+   * enum nvrtcResult.NVRTC_ERROR_COMPILATION = 6
+   * }
+   */
   public static int NVRTC_ERROR_COMPILATION() {
     return NVRTC_ERROR_COMPILATION;
   }
 
   private static final int NVRTC_ERROR_BUILTIN_OPERATION_FAILURE = (int) 7L;
 
-  /** {@snippet lang=c : enum nvrtcResult.NVRTC_ERROR_BUILTIN_OPERATION_FAILURE = 7 } */
+  /**
+   * {@snippet lang=c :
+   * enum nvrtcResult.NVRTC_ERROR_BUILTIN_OPERATION_FAILURE = 7
+   * }
+   */
   public static int NVRTC_ERROR_BUILTIN_OPERATION_FAILURE() {
     return NVRTC_ERROR_BUILTIN_OPERATION_FAILURE;
   }
 
   private static final int NVRTC_ERROR_INTERNAL_ERROR = (int) 11L;
 
-  /** {@snippet lang=c : enum nvrtcResult.NVRTC_ERROR_INTERNAL_ERROR = 11 } */
+  /**
+   * {@snippet lang=c :
+   * enum nvrtcResult.NVRTC_ERROR_INTERNAL_ERROR = 11
+   * }
+   */
   public static int NVRTC_ERROR_INTERNAL_ERROR() {
     return NVRTC_ERROR_INTERNAL_ERROR;
   }

@@ -8,6 +8,7 @@ import static io.nrj.runtime.bindings.cublas_h.cublasCreate_v2;
 import static io.nrj.runtime.bindings.cublas_h.cublasDestroy_v2;
 import static io.nrj.runtime.bindings.cublas_h.cublasSetMathMode;
 import static io.nrj.runtime.bindings.cublas_h.cublasSetStream_v2;
+import static io.nrj.runtime.bindings.cublas_h.cublasSetWorkspace_v2;
 import static io.nrj.runtime.bindings.cublas_h.cublasSgemm_v2;
 import static io.nrj.runtime.cuda.Cublas.check;
 
@@ -21,15 +22,21 @@ import java.lang.foreign.ValueLayout;
  * computed as the column-major B^T A^T, which needs no copies.
  */
 final class CublasOps implements AutoCloseable {
+  /** cuBLAS's scratch space, set explicitly so that no allocation happens inside a CUDA graph. */
+  private static final long WORKSPACE_BYTES = 32L << 20;
+
   private final NativeHandle handle;
+  private final DeviceBuffer workspace;
   private final MemorySegment one;
 
-  CublasOps(MemorySegment stream, boolean tf32, Arena arena) {
+  CublasOps(MemorySegment stream, boolean tf32, Arena arena, DeviceMemoryPool memory) {
     this.handle = NativeHandle.create("cublasCreate_v2", h -> cublasCreate_v2(h), Cublas::check, "cublasDestroy_v2",
         h -> cublasDestroy_v2(h));
     check(cublasSetStream_v2(handle.get(), stream), "cublasSetStream_v2");
     check(cublasSetMathMode(handle.get(), tf32 ? CUBLAS_TF32_TENSOR_OP_MATH() : CUBLAS_DEFAULT_MATH()),
         "cublasSetMathMode");
+    this.workspace = memory.allocate(WORKSPACE_BYTES);
+    check(cublasSetWorkspace_v2(handle.get(), workspace.address(), workspace.bytes()), "cublasSetWorkspace_v2");
     this.one = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f);
   }
 
@@ -74,5 +81,6 @@ final class CublasOps implements AutoCloseable {
   @Override
   public void close() {
     handle.close();
+    workspace.close();
   }
 }

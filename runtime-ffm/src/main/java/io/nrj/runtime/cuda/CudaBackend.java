@@ -23,6 +23,7 @@ import io.nrj.runtime.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * The GPU {@link Backend}: cuDNN for convolutions, batch norm, ReLU and max pooling ({@link
@@ -50,16 +51,39 @@ public final class CudaBackend implements Backend {
   private CudaBackend(int ordinal, boolean tf32) {
     this.tf32 = tf32;
     check(cudaSetDevice(ordinal), "cudaSetDevice(" + ordinal + ")");
-    this.stream = NativeHandle.create("cudaStreamCreateWithFlags",
-        s -> cudaStreamCreateWithFlags(s, cudaStreamNonBlocking()), Cuda::check, "cudaStreamDestroy",
-        s -> cudaStreamDestroy(s));
     int major = attribute(cudaDevAttrComputeCapabilityMajor(), ordinal);
     int minor = attribute(cudaDevAttrComputeCapabilityMinor(), ordinal);
     int sms = attribute(cudaDevAttrMultiProcessorCount(), ordinal);
     this.device = "cuda:" + ordinal + " (sm_" + major + minor + ", " + sms + " SMs, " + (tf32 ? "TF32" : "FP32") + ")";
-    this.cudnn = new CudnnOps(stream.get(), memory, tf32, arena);
-    this.cublas = new CublasOps(stream.get(), tf32, arena);
-    this.kernels = Kernels.compile(major, minor, sms);
+    // Each part is released again if a later one fails, so a failed start (which --device auto
+    // survives by falling back to the CPU) leaks nothing.
+    var parts = new java.util.ArrayDeque<AutoCloseable>(List.of(memory, arena));
+    try {
+      NativeHandle s = push(parts, NativeHandle.create("cudaStreamCreateWithFlags",
+          h -> cudaStreamCreateWithFlags(h, cudaStreamNonBlocking()), Cuda::check, "cudaStreamDestroy",
+          h -> cudaStreamDestroy(h)));
+      Kernels k = push(parts, Kernels.compile(major, minor, sms));
+      CudnnOps d = push(parts, new CudnnOps(s.get(), memory, tf32, arena));
+      CublasOps b = push(parts, new CublasOps(s.get(), tf32, arena, memory));
+      this.stream = s;
+      this.kernels = k;
+      this.cudnn = d;
+      this.cublas = b;
+    } catch (RuntimeException e) {
+      while (!parts.isEmpty()) {
+        try {
+          parts.pop().close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static <T extends AutoCloseable> T push(java.util.Deque<AutoCloseable> parts, T part) {
+    parts.push(part);
+    return part;
   }
 
   /**
@@ -100,6 +124,14 @@ public final class CudaBackend implements Backend {
   /** The caching allocator (peak bytes for {@code nrj bench}; {@code trim} after rejuvenation). */
   public DeviceMemoryPool memory() {
     return memory;
+  }
+
+  /**
+   * Records the work {@code step} queues into a {@link CudaGraph} instead of running it (see there
+   * for what may be recorded); nothing runs until {@link CudaGraph#replay()}.
+   */
+  public CudaGraph capture(Runnable step) {
+    return CudaGraph.capture(s(), step);
   }
 
   /** Drops cached cuDNN descriptors and algorithms and returns cached memory (after re-planning). */

@@ -185,9 +185,11 @@ final class CudnnOps implements AutoCloseable {
   // ---- batch norm (spatial: statistics over n and hw per channel) ----
 
   /**
-   * cuDNN keeps the running variance with the unbiased batch variance (n*hw - 1 divisor), as
-   * PyTorch does (PyTorch's own cuDNN path passes its running_var straight through), and saves
-   * 1/sqrt(var + eps) with the biased variance, which is what the Backend contract asks for.
+   * cuDNN updates the running variance with the unbiased batch variance (divisor n*hw - 1), as
+   * PyTorch does on every backend (PyTorch's cuDNN path passes running_var straight through; see
+   * pytorch/pytorch#106366, measured on CUDA), and its "resultSaveInvVariance" is in fact
+   * 1/sqrt(biased var + eps) (microsoft/onnxruntime#8172), which is what the Backend contract's
+   * saveInvStd asks for. The GPU parity test checks both against the CPU backend.
    */
   void batchNormTrain(MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment runMean,
       MemorySegment runVar, MemorySegment y, MemorySegment saveMean, MemorySegment saveInvStd,

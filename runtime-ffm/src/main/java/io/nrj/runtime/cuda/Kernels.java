@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The backend's own kernels ({@code kernels.cu}, a resource next to this class), compiled by
@@ -37,12 +36,8 @@ final class Kernels implements AutoCloseable {
   static final String SOURCE = "kernels.cu";
   static final int BLOCK = 256;
 
-  /** Every kernel in {@link #SOURCE}; a launch of any other name is a programming error. */
-  static final Set<String> NAMES = Set.of(
-      "nrj_fill", "nrj_add", "nrj_axpy", "nrj_multiply", "nrj_gate_forward", "nrj_gate_backward",
-      "nrj_l1_subgradient", "nrj_sgd_step", "nrj_copy_channels", "nrj_global_avg_pool_forward",
-      "nrj_global_avg_pool_backward", "nrj_avg_pool_forward", "nrj_avg_pool_backward",
-      "nrj_broadcast_rows", "nrj_column_sums", "nrj_softmax_cross_entropy");
+  /** Parameter types of every kernel in {@link #SOURCE}, checked on each launch. */
+  static final KernelSignatures SIGNATURES = KernelSignatures.parse(source());
 
   private final NativeHandle library;
   private final Map<String, MemorySegment> kernels = new HashMap<>();
@@ -129,7 +124,7 @@ final class Kernels implements AutoCloseable {
    * {@link Float}, in the kernel's parameter order.
    */
   void launch(String name, MemorySegment stream, long work, Object... args) {
-    assert NAMES.contains(name) : "kernel " + name + " is not in " + SOURCE;
+    SIGNATURES.check(name, args);
     if (work == 0) {
       return; // an empty grid is a launch error in CUDA
     }

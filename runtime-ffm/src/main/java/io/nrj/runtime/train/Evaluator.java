@@ -10,7 +10,7 @@ public final class Evaluator {
   public static Tally evaluate(TrainableNetwork net, BatchSource data, int batchSize) {
     Tally t = new Tally();
     int k = net.ir().classes();
-    for (Iterator<BatchSource.Batch> it = data.batches(batchSize, false, 0); it.hasNext(); ) {
+    for (Iterator<BatchSource.Batch> it = data.batches(batchSize, false, 0, 0); it.hasNext(); ) {
       BatchSource.Batch b = it.next();
       int n = b.size();
       net.backend().upload(net.input(n), b.images());

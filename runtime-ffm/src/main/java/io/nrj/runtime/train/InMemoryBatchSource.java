@@ -38,11 +38,11 @@ public final class InMemoryBatchSource implements BatchSource {
   }
 
   @Override
-  public Iterator<Batch> batches(int batchSize, boolean train, long seed) {
+  public Iterator<Batch> batches(int batchSize, boolean train, long seed, int epoch) {
     int[] order = new int[labels.length];
     for (int i = 0; i < order.length; i++) order[i] = i;
     if (train) {
-      Random r = new Random(seed);
+      Random r = new Random(TrainingLoop.epochSeed(seed, epoch, 0));
       for (int i = order.length - 1; i > 0; i--) {
         int j = r.nextInt(i + 1);
         int t = order[i];

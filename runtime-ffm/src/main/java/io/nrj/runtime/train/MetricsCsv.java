@@ -1,5 +1,6 @@
 package io.nrj.runtime.train;
 
+import io.nrj.runtime.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

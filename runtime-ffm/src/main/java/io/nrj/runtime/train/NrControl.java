@@ -33,8 +33,16 @@ public interface NrControl {
   /** The engine's state, for checkpoints. */
   String stateJson();
 
-  /** The current phase's name for reports: "sparse", "mixed" or "plain". */
+  /** The current phase's name for reports and metrics: "plain", "sparse", "no-trigger" or "mixed". */
   String phase();
+
+  /**
+   * Called once with the tensors loaded from a checkpoint at resume; returns the tensors to train
+   * with (the NR engine runs a pending bn_restore here, spec §2.3, §7).
+   */
+  default HostParams afterResume(HostParams params) {
+    return params;
+  }
 
   /** One epoch's inspection; {@code rejuvenation} is null when it did not fire. */
   record Outcome(double utilization, double lambda, Rejuvenated rejuvenation) {}

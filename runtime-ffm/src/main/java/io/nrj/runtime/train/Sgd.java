@@ -28,6 +28,7 @@ public final class Sgd implements AutoCloseable {
   private final ScheduleIr.Sgd config;
   private final Tensor momentum;
   private boolean started;
+  private long steps;
 
   public Sgd(Backend backend, ParameterStore store, ScheduleIr.Sgd config) {
     this.backend = backend;
@@ -55,6 +56,12 @@ public final class Sgd implements AutoCloseable {
         store.paramBlock(), store.gradBlock(), momentum, (float) lr, (float) config.momentum(),
         (float) config.weightDecay(), !started);
     started = true;
+    steps++;
+  }
+
+  /** Steps taken (restored by {@link #importState}). */
+  public long steps() {
+    return steps;
   }
 
   /** Whether a step was taken (so the momentum buffer holds state). */
@@ -78,10 +85,11 @@ public final class Sgd implements AutoCloseable {
 
   /**
    * Restores momentum buffers saved by {@link #exportState()}; an empty set means no step was taken
-   * yet. Keyed by name (spec §12 D2); throws IllegalArgumentException naming a missing or misshapen
+   * yet. {@code steps} is the step count to continue from. Keyed by name (spec §12 D2); throws IllegalArgumentException naming a missing or misshapen
    * buffer.
    */
-  public void importState(HostParams state) {
+  public void importState(HostParams state, long steps) {
+    this.steps = steps;
     if (state.asMap().isEmpty()) {
       started = false;
       return;

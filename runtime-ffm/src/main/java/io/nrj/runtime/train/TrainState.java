@@ -13,9 +13,10 @@ import io.nrj.runtime.nr.MixedLayout;
  * @param layout the survivor/new split, null before rejuvenation
  * @param params every parameter and BN buffer (HostParams naming)
  * @param momentum momentum buffers named like their parameters; empty before the first step
+ * @param steps optimiser steps taken by the current optimiser (0 after a rejuvenation)
  * @param nrState the NR engine's state JSON
  * @param bestTop1 the best test top-1 so far (spec §12 D3: best and final are both reported)
  */
 public record TrainState(
-    int nextEpoch, Widths widths, MixedLayout layout, HostParams params, HostParams momentum,
+    int nextEpoch, Widths widths, MixedLayout layout, HostParams params, HostParams momentum, long steps,
     String nrState, double bestTop1) {}

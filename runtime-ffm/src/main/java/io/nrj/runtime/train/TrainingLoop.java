@@ -3,6 +3,8 @@ package io.nrj.runtime.train;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.dsl.ir.Widths;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.HostParams;
+import io.nrj.runtime.io.AtomicFiles;
 import io.nrj.runtime.model.TrainableNetwork;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -81,14 +83,15 @@ public final class TrainingLoop {
     if (resume != null) {
       epoch = resume.nextEpoch();
       best = resume.bestTop1();
+      HostParams params = nr.afterResume(resume.params());
       if (!resume.widths().equals(net.widths()) || resume.layout() != null) {
-        net.replan(resume.widths(), resume.layout(), resume.params());
+        net.replan(resume.widths(), resume.layout(), params);
         sgd.close();
         sgd = new Sgd(net.backend(), net.parameters(), sgdConfig);
       } else {
-        net.importParams(resume.params());
+        net.importParams(params);
       }
-      sgd.importState(resume.momentum());
+      sgd.importState(resume.momentum(), resume.steps());
     }
     Path dir = options.outDir();
     MetricsCsv metrics = dir == null ? null : new MetricsCsv(dir.resolve("metrics.csv"), epoch);
@@ -135,7 +138,8 @@ public final class TrainingLoop {
       }
       if (options.checkpointer() != null && dir != null) {
         TrainState state =
-            new TrainState(epoch, net.widths(), net.layout(), net.exportParams(), sgd.exportState(), nr.stateJson(), best);
+            new TrainState(
+                epoch, net.widths(), net.layout(), net.exportParams(), sgd.exportState(), sgd.steps(), nr.stateJson(), best);
         options.checkpointer().save(state, dir.resolve("checkpoint.safetensors"));
       }
       if (stop) {
@@ -156,7 +160,7 @@ public final class TrainingLoop {
     int batches = (train.size() + options.batch() - 1) / options.batch();
     progress.start(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, nr.totalEpochs()), batches);
     int done = 0;
-    for (Iterator<BatchSource.Batch> it = train.batches(options.batch(), true, epochSeed(options.seed(), epoch, 0));
+    for (Iterator<BatchSource.Batch> it = train.batches(options.batch(), true, options.seed(), epoch);
         it.hasNext(); ) {
       BatchSource.Batch b = it.next();
       int n = b.size();

@@ -312,6 +312,36 @@ class CudaBackendParityTest {
     }
   }
 
+  // ---- CUDA graphs ----
+
+  @Test
+  void aCapturedStepReplaysLikeTheEagerOne() {
+    ConvGeom g = new ConvGeom(2, 4, 6, 6, 8, 3, 3, 1, 1);
+    try (Twin x = rnd(g.n(), g.c(), g.h(), g.w()); Twin w = rnd(g.k(), g.c(), g.r(), g.s());
+        Twin y = rnd(g.n(), g.k(), g.outH(), g.outW()); Twin acc = rnd(g.n(), g.k(), g.outH(), g.outW())) {
+      Runnable onCpu = () -> {
+        cpu.convForward(x.cpu(), w.cpu(), y.cpu(), g);
+        cpu.reluForward(y.cpu(), y.cpu());
+        cpu.axpy(0.5f, y.cpu(), acc.cpu());
+      };
+      Runnable onGpu = () -> {
+        gpu.convForward(x.gpu(), w.gpu(), y.gpu(), g);
+        gpu.reluForward(y.gpu(), y.gpu());
+        gpu.axpy(0.5f, y.gpu(), acc.gpu());
+      };
+      onCpu.run();
+      onGpu.run(); // eager first: plans and workspace exist before capture
+      try (CudaGraph graph = gpu.capture(onGpu)) {
+        same(acc, "nothing runs while capturing");
+        for (int i = 0; i < 2; i++) {
+          onCpu.run();
+          graph.replay();
+        }
+      }
+      same(acc, "after two replays");
+    }
+  }
+
   // ---- errors ----
 
   @Test

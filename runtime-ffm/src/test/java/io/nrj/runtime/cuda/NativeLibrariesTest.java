@@ -79,6 +79,16 @@ class NativeLibrariesTest {
   }
 
   @Test
+  void findsSitePackagesOfPythonpathAndTheActiveVirtualenv() throws IOException {
+    Path fromPythonpath = Files.createDirectories(tmp.resolve("pp"));
+    Path venvSite = Files.createDirectories(tmp.resolve("venv/lib/python3.12/site-packages"));
+    Files.createDirectories(tmp.resolve("venv/lib/python3.12/dist-packages-not-a-site"));
+    List<Path> sites = NativeLibraries.Locator.defaultSiteDirs(
+        Map.of("PYTHONPATH", fromPythonpath + "::" + tmp.resolve("absent"), "VIRTUAL_ENV", tmp.resolve("venv").toString()));
+    assertEquals(List.of(fromPythonpath, venvSite), sites.subList(0, 2));
+  }
+
+  @Test
   void missingLibraryMessageNamesEveryPlaceLookedIn() {
     Path site = tmp.resolve("site-packages");
     var locator = new NativeLibraries.Locator(Map.of(), List.of(site), new RecordingOpener());

@@ -48,31 +48,4 @@ class ScheduleLoadersTest {
     assertEquals(Path.of("mnist"), mnist.location());
   }
 
-  @Test
-  void servesTheTrainingLoopAsABatchSource() {
-    DataSet mnist = DataSets.open("mnist");
-    ScheduleIr s = schedule(new Augment(28, 2, true, 0, 0), new Normalize(List.of(0.1307), List.of(0.3081)));
-    try (LoaderBatchSource train = LoaderBatchSource.training(mnist, s, new Shape(1, 28, 28));
-        LoaderBatchSource sync = new LoaderBatchSource(mnist.train(),
-            Augmentation.forSet(mnist.train(), true, s.augment(), s.normalize()),
-            Augmentation.forSet(mnist.train(), false, s.augment(), s.normalize()), 0);
-        LoaderBatchSource test = LoaderBatchSource.testing(mnist, s, new Shape(1, 28, 28))) {
-      assertEquals(8000, train.size());
-      assertEquals(new Shape(1, 28, 28), train.sampleShape());
-      var a = train.batches(3000, true, 99);
-      var b = sync.batches(3000, true, 99);
-      int batches = 0;
-      while (a.hasNext()) {
-        var x = a.next();
-        var y = b.next();
-        org.junit.jupiter.api.Assertions.assertArrayEquals(y.labels(), x.labels());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(y.images(), x.images());
-        batches++;
-      }
-      assertEquals(3, batches); // 3000 + 3000 + 2000: the partial batch is kept
-      var first = test.batches(2000, false, 0).next();
-      org.junit.jupiter.api.Assertions.assertArrayEquals(
-          java.util.Arrays.copyOf(((ArrayImageSet) mnist.test()).labels(), 2000), first.labels());
-    }
-  }
 }

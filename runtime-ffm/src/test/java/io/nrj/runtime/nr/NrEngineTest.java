@@ -1,5 +1,6 @@
 package io.nrj.runtime.nr;
 
+import io.nrj.runtime.train.EngineControl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

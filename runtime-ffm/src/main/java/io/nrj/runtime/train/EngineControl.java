@@ -1,15 +1,12 @@
-package io.nrj.runtime.nr;
+package io.nrj.runtime.train;
 
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.runtime.HostParams;
-import io.nrj.runtime.train.NrControl;
+import io.nrj.runtime.nr.EpochResult;
+import io.nrj.runtime.nr.NrEngine;
+import io.nrj.runtime.nr.Rejuvenation;
 
-/**
- * The training loop's view ({@link NrControl}) of an {@link NrEngine}: a thin adapter that renders
- * the rejuvenation report as the terminal table and the {@code rejuvenation.json} text. Phases map
- * to "plain" (no NR), "sparse" (λ applies: the sparse phase, or a run whose target disables the
- * trigger) and "mixed" (rejuvenated).
- */
+/** {@link NrControl} over the NR engine: what an NR run (and a plain schedule) trains with. */
 public final class EngineControl implements NrControl {
   private final NrEngine engine;
 
@@ -68,8 +65,14 @@ public final class EngineControl implements NrControl {
   public String phase() {
     return switch (engine.phase()) {
       case PLAIN -> "plain";
-      case SPARSE, NO_TRIGGER -> "sparse";
+      case SPARSE -> "sparse";
+      case NO_TRIGGER -> "no-trigger"; // lambda applies, rejuvenation never fires (spec §12 C1)
       case REJUVENATED -> "mixed";
     };
+  }
+
+  @Override
+  public HostParams afterResume(HostParams params) {
+    return engine.applyPendingBnRestore(params);
   }
 }

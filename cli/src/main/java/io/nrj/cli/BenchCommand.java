@@ -1,0 +1,89 @@
+package io.nrj.cli;
+
+import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.ScheduleIr;
+import io.nrj.runtime.Backend;
+import io.nrj.runtime.cpu.CpuKernelBench;
+import io.nrj.runtime.model.GraphNetwork;
+import io.nrj.runtime.train.Sgd;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * {@code nrj bench FILE --network N [--device D] [--batch B] [--steps K] [--json] [--kernels]}:
+ * times full training steps (forward, loss, backward, SGD) on random images after warm-up steps,
+ * and reports images per second, milliseconds per step and the device memory the network holds.
+ * {@code --kernels} runs the CPU backend's kernel benchmark instead. Not a test: numbers depend on
+ * the machine and its load.
+ */
+final class BenchCommand {
+  static final String USAGE =
+      "bench FILE --network N [--device auto|cpu|cuda] [--batch B] [--steps K] [--warmup W] [--json] [--kernels]";
+
+  private BenchCommand() {}
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    return CommandSupport.guarded("bench", USAGE, err, () -> bench(args, out, err));
+  }
+
+  private static int bench(String[] args, PrintStream out, PrintStream err) throws Exception {
+    Flags f =
+        Flags.parse("bench", args, Set.of("--network", "--device", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels"));
+    if (f.has("--kernels")) return kernels(out);
+    if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
+    CommandSupport.Selection sel =
+        CommandSupport.select(CommandSupport.compile(Path.of(f.positional().getFirst())), f.get("--network"), null);
+    NetworkIr ir = sel.network();
+    int batch = f.positiveInt("--batch", sel.schedule() == null ? 64 : sel.schedule().batch());
+    int steps = f.positiveInt("--steps", 20);
+    int warmup = f.has("--warmup") ? Math.max(0, (int) f.longValue("--warmup", 3)) : 3;
+    ScheduleIr.Sgd sgdConfig = sel.schedule() == null ? new ScheduleIr.Sgd(0.01, 0.9, 1e-4) : sel.schedule().sgd();
+    Random r = new Random(1);
+    float[] x = new float[Math.toIntExact(batch * ir.input().size())];
+    for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+    int[] y = new int[batch];
+    for (int i = 0; i < batch; i++) y[i] = r.nextInt(ir.classes());
+    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), sel.schedule() == null ? null : sel.schedule().precision());
+        GraphNetwork net = new GraphNetwork(backend, ir, 1);
+        Sgd sgd = new Sgd(backend, net.parameters(), sgdConfig)) {
+      long t0 = 0;
+      for (int s = 0; s < warmup + steps; s++) {
+        if (s == warmup) {
+          backend.synchronize();
+          t0 = System.nanoTime();
+        }
+        backend.upload(net.input(batch), x);
+        net.forward(batch, true);
+        net.loss(y);
+        net.backward();
+        sgd.step(sgdConfig.lr(), 0, c -> false);
+      }
+      backend.synchronize();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      double msPerStep = 1000 * seconds / steps;
+      double imgPerSec = batch * steps / seconds;
+      long bytes = net.deviceBytes() + 4 * net.parameters().paramCount(); // + momentum
+      if (f.has("--json")) {
+        out.printf(
+            Locale.ROOT,
+            "{\"network\":\"%s\",\"device\":\"%s\",\"batch\":%d,\"steps\":%d,\"img_per_s\":%.2f,\"ms_per_step\":%.3f,\"peak_bytes\":%d,\"params\":%d}%n",
+            ir.name(), backend.name(), batch, steps, imgPerSec, msPerStep, bytes, net.parameters().paramCount());
+      } else {
+        out.printf(
+            Locale.ROOT, "%s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB on the device%n",
+            ir.name(), backend.name(), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0);
+      }
+    }
+    return 0;
+  }
+
+  /** The CPU backend's kernel benchmark: conv GFLOP/s on VGG-like shapes and LeNet-5 steps. */
+  private static int kernels(PrintStream out) {
+    CpuKernelBench.run(out, 1.0);
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,53 @@
+package io.nrj.cli;
+
+import io.nrj.dsl.ir.ScheduleIr;
+import io.nrj.runtime.Backend;
+import io.nrj.runtime.data.DataSet;
+import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.model.GraphNetwork;
+import io.nrj.runtime.train.Evaluator;
+import io.nrj.runtime.train.LoaderBatchSource;
+import io.nrj.runtime.train.Tally;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code nrj eval --checkpoint CKPT --data PATH [--device D] [--batch B]}: evaluates a checkpoint
+ * on the test split (BN in eval mode): loss, top-1 and top-5, and each path's top-1 after
+ * rejuvenation.
+ */
+final class EvalCommand {
+  static final String USAGE = "eval --checkpoint CKPT --data PATH|mnist [--device auto|cpu|cuda] [--batch B]";
+
+  private EvalCommand() {}
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    return CommandSupport.guarded("eval", USAGE, err, () -> eval(args, out, err));
+  }
+
+  private static int eval(String[] args, PrintStream out, PrintStream err) throws Exception {
+    Flags f = Flags.parse("eval", args, Set.of("--checkpoint", "--data", "--device", "--batch"), Set.of());
+    if (!f.positional().isEmpty()) throw new Flags.UsageException("unexpected argument '" + f.positional().getFirst() + "'");
+    CheckpointModel m = CheckpointModel.read(Path.of(f.require("--checkpoint")));
+    DataSet data = DataSets.open(f.require("--data"));
+    ScheduleIr s = m.schedule();
+    ScheduleIr.Augment aug = s == null ? ScheduleIr.Augment.NONE : s.augment();
+    ScheduleIr.Normalize norm = s == null ? ScheduleIr.Normalize.NONE : s.normalize();
+    int batch = f.positiveInt("--batch", s == null ? 100 : s.testBatch());
+    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), s == null ? null : s.precision());
+        GraphNetwork net = m.network(backend);
+        LoaderBatchSource test = new LoaderBatchSource(data.test(), false, aug, norm)) {
+      TrainCommand.checkShapes(m.ir(), test, data);
+      Tally t = Evaluator.evaluate(net, test, batch);
+      out.printf(
+          Locale.ROOT, "%s epoch %d on %d test images of %s: loss %.4f  top1 %.2f%%  top5 %.2f%%%n", m.ir().name(),
+          m.checkpoint().epoch(), t.samples(), data, t.loss(), 100 * t.top1(), 100 * t.top5());
+      if (t.mixed()) {
+        out.printf(Locale.ROOT, "survivor top1 %.2f%%  new top1 %.2f%%%n", 100 * t.survivorTop1(), 100 * t.newTop1());
+      }
+    }
+    return 0;
+  }
+}
