@@ -84,7 +84,8 @@ public final class TrainerWriter {
         .addField(MainWriter.usageField(d))
         .addField(MainWriter.optionsField())
         .addMethod(MainWriter.mainMethod(d))
-        .addMethod(MainWriter.trainMethod(d));
+        .addMethod(MainWriter.trainMethod(d))
+        .addMethod(MainWriter.checkpointMethod());
     return JavaFile.builder(d.packageName(), type.build())
         .skipJavaLangImports(true)
         .indent("  ")
