@@ -35,20 +35,30 @@ import org.junit.jupiter.params.provider.MethodSource;
  * code in the same order; only the wiring differs).
  */
 class GeneratedVsGraphNetworkTest {
-  static Stream<NetworkIr> networks() {
-    return Stream.of(IrFixtures.lenet5(), IrFixtures.tinyResnet());
+  /** Hand-built IR, and the same kinds of network compiled from the test specs by the DSL. */
+  static Stream<NetworkIr> networks() throws Exception {
+    return Stream.of(
+        IrFixtures.lenet5(), IrFixtures.tinyResnet(), fromSpec("lenet5.nr", "lenet5"),
+        fromSpec("tiny_resnet.nr", "tiny_resnet"));
+  }
+
+  private static NetworkIr fromSpec(String file, String network) throws Exception {
+    try (var in = GeneratedVsGraphNetworkTest.class.getResourceAsStream("/specs/" + file)) {
+      String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return io.nrj.dsl.NrCompiler.compile(file, text).module().network(network).orElseThrow();
+    }
   }
 
   /** Compiled trainer classes by network name: javac runs once per network, not per test. */
-  private static final Map<String, Class<?>> COMPILED = new ConcurrentHashMap<>();
+  private static final Map<NetworkIr, Class<?>> COMPILED = new ConcurrentHashMap<>();
 
   private static TrainableNetwork generated(Backend backend, NetworkIr ir, long seed) throws Exception {
     Class<?> type =
         COMPILED.computeIfAbsent(
-            ir.name(),
-            name ->
+            ir,
+            key ->
                 InMemoryCompiler.compileTrainer(
-                        IrFixtures.module(ir, null), name, null,
+                        IrFixtures.module(ir, null), ir.name(), null,
                         GeneratedVsGraphNetworkTest.class.getClassLoader())
                     .trainerClass());
     return (TrainableNetwork)
@@ -62,7 +72,7 @@ class GeneratedVsGraphNetworkTest {
     return x;
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{index}: {0}")
   @MethodSource("networks")
   void forwardBackwardAndStepMatchGraphNetwork(NetworkIr ir) throws Exception {
     int n = 3;
@@ -132,7 +142,7 @@ class GeneratedVsGraphNetworkTest {
   private static void generatedFor(NetworkIr generatedFrom, Backend backend, NetworkIr other)
       throws Exception {
     generated(backend, generatedFrom, 1).close();
-    COMPILED.get(generatedFrom.name())
+    COMPILED.get(generatedFrom)
         .getConstructor(Backend.class, NetworkIr.class, long.class)
         .newInstance(backend, other, 1L);
   }
