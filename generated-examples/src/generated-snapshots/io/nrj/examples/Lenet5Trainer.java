@@ -87,7 +87,7 @@ public final class Lenet5Trainer extends LayerNetwork {
       + "  lr_steps 5 7 gamma 0.1\n"
       + "  normalize mean 0.1307 std 0.3081\n"
       + "  rejuvenate {\n"
-      + "    sparsity 1e-4\n"
+      + "    sparsity 5e-3\n"
       + "    target 0.5\n"
       + "    measure params\n"
       + "    cross removed\n"

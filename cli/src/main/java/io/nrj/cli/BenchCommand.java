@@ -3,10 +3,10 @@ package io.nrj.cli;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.cpu.CpuKernelBench;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.train.Sgd;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Random;
@@ -46,7 +46,7 @@ final class BenchCommand {
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
     int[] y = new int[batch];
     for (int i = 0; i < batch; i++) y[i] = r.nextInt(ir.classes());
-    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), err);
+    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), sel.schedule() == null ? null : sel.schedule().precision());
         GraphNetwork net = new GraphNetwork(backend, ir, 1);
         Sgd sgd = new Sgd(backend, net.parameters(), sgdConfig)) {
       long t0 = 0;
@@ -80,20 +80,9 @@ final class BenchCommand {
     return 0;
   }
 
-  /** Runs io.nrj.runtime.cpu.CpuKernelBench (looked up by name: it is optional). */
-  private static int kernels(PrintStream out) throws Exception {
-    Class<?> bench;
-    try {
-      bench = Class.forName("io.nrj.runtime.cpu.CpuKernelBench");
-    } catch (ClassNotFoundException e) {
-      throw new UserException("--kernels: the CPU kernel benchmark is not in this build");
-    }
-    try {
-      bench.getMethod("main", String[].class).invoke(null, (Object) new String[0]);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof Exception ex) throw ex;
-      throw e;
-    }
+  /** The CPU backend's kernel benchmark: conv GFLOP/s on VGG-like shapes and LeNet-5 steps. */
+  private static int kernels(PrintStream out) {
+    CpuKernelBench.run(out, 1.0);
     out.flush();
     return 0;
   }

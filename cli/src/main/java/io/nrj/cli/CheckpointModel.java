@@ -10,7 +10,6 @@ import io.nrj.runtime.checkpoint.CheckpointException;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.nr.MixedLayout;
 import io.nrj.runtime.nr.NrEngine;
-import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 
 /**
@@ -56,30 +55,5 @@ record CheckpointModel(Path file, Checkpoint checkpoint, NetworkIr ir, ScheduleI
       throw new CheckpointException(file, e.getMessage());
     }
     return net;
-  }
-
-  /**
-   * The network at {@code widths} as {@code .nr} text, via the DSL's printer (looked up by name so
-   * this module builds before the printer exists).
-   */
-  static String print(NetworkIr ir, Widths widths, String name) {
-    try {
-      Class<?> printer = Class.forName("io.nrj.dsl.NrPrinter");
-      return (String) printer.getMethod("print", NetworkIr.class, Widths.class, String.class).invoke(null, ir, widths, name);
-    } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException e) {
-      throw new UserException("the .nr printer (io.nrj.dsl.NrPrinter) is not available in this build");
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException re) throw re;
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  static boolean printerAvailable() {
-    try {
-      Class.forName("io.nrj.dsl.NrPrinter");
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
-    }
   }
 }

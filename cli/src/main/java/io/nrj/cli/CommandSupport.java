@@ -6,13 +6,21 @@ import io.nrj.dsl.NrCompiler;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrModule;
 import io.nrj.dsl.ir.ScheduleIr;
+import io.nrj.dsl.ir.ScheduleIr.Precision;
 import io.nrj.dsl.ir.TrainIr;
 import io.nrj.runtime.Backend;
-import io.nrj.runtime.cpu.CpuBackend;
+import io.nrj.processor.inmemory.InMemoryCompiler;
+import io.nrj.runtime.Devices;
+import io.nrj.runtime.cuda.CudaException;
+import io.nrj.runtime.cuda.CudaUnavailableException;
+import io.nrj.runtime.cuda.MissingLibraryException;
 import io.nrj.runtime.io.InputFileException;
+import io.nrj.runtime.model.GraphNetwork;
+import io.nrj.runtime.model.TrainableNetwork;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -115,17 +123,39 @@ final class CommandSupport {
   }
 
   /**
-   * Opens {@code --device}: cpu, cuda, or auto (CUDA when available, else the CPU with a note).
+   * Opens {@code --device} (auto, cpu or cuda) through {@link Devices}; auto falls back to the CPU
+   * with a one-line note, cuda fails with a named error when it cannot start.
    */
-  static Backend openDevice(String device, PrintStream err) throws Flags.UsageException {
-    return switch (device) {
-      case "cpu" -> new CpuBackend();
-      case "auto" -> {
-        err.println("nrj: note: the CUDA backend is not available in this build; using the CPU");
-        yield new CpuBackend();
-      }
-      case "cuda" -> throw new UserException("--device cuda: the CUDA backend is not available in this build");
-      default -> throw new Flags.UsageException("--device must be auto, cpu or cuda, got '" + device + "'");
-    };
+  static Backend openDevice(String device, Precision precision) throws Flags.UsageException {
+    if (!device.equals("auto") && !device.equals("cpu") && !device.equals("cuda")) {
+      throw new Flags.UsageException("--device must be auto, cpu or cuda, got '" + device + "'");
+    }
+    try {
+      return Devices.open(device, precision == null ? Precision.FP32 : precision);
+    } catch (CudaUnavailableException | CudaException | MissingLibraryException e) {
+      throw new UserException("--device " + device + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The network to train: by default the trainer the annotation processor would generate, compiled
+   * in memory (DESIGN.md, the user's path step 4); {@code interpreted} walks the IR with {@link
+   * GraphNetwork} instead. Both build the same layers, so their checkpoints are interchangeable.
+   */
+  static TrainableNetwork network(
+      NrModule module, NetworkIr ir, String schedule, Backend backend, long seed, boolean interpreted) {
+    if (interpreted) return new GraphNetwork(backend, ir, seed);
+    Class<?> type =
+        InMemoryCompiler.compileTrainer(module, ir.name(), schedule, CommandSupport.class.getClassLoader())
+            .trainerClass();
+    try {
+      return (TrainableNetwork)
+          type.getConstructor(Backend.class, NetworkIr.class, long.class).newInstance(backend, ir, seed);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw new IllegalStateException("generated trainer " + type.getName() + " failed to start", e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("generated trainer " + type.getName() + " has no (Backend, NetworkIr, long) constructor", e);
+    }
   }
 }

@@ -36,7 +36,7 @@ final class EvalCommand {
     ScheduleIr.Augment aug = s == null ? ScheduleIr.Augment.NONE : s.augment();
     ScheduleIr.Normalize norm = s == null ? ScheduleIr.Normalize.NONE : s.normalize();
     int batch = f.positiveInt("--batch", s == null ? 100 : s.testBatch());
-    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), err);
+    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), s == null ? null : s.precision());
         GraphNetwork net = m.network(backend);
         LoaderBatchSource test = new LoaderBatchSource(data.test(), false, aug, norm)) {
       TrainCommand.checkShapes(m.ir(), test, data);

@@ -1,5 +1,6 @@
 package io.nrj.cli;
 
+import io.nrj.dsl.NrPrinter;
 import io.nrj.runtime.io.AtomicFiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ final class ExportCommand {
     Path outFile = Path.of(f.require("--out"));
     CheckpointModel m = CheckpointModel.read(Path.of(f.positional().getFirst()));
     String name = f.get("--name", m.ir().name());
-    AtomicFiles.writeString(outFile, CheckpointModel.print(m.ir(), m.widths(), name));
+    AtomicFiles.writeString(outFile, NrPrinter.print(m.ir(), m.widths(), name));
     out.println("wrote " + outFile + ": network " + name + " at widths " + m.widths());
     return 0;
   }

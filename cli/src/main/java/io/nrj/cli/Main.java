@@ -22,6 +22,8 @@ public final class Main {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
+      case "check" -> CheckCommand.run(rest, out, err);
+      case "params" -> ParamsCommand.run(rest, out, err);
       case "train" -> TrainCommand.run(rest, out, err);
       case "eval" -> EvalCommand.run(rest, out, err);
       case "grad" -> GradCommand.run(rest, out, err);

@@ -1,5 +1,6 @@
 package io.nrj.cli;
 
+import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
@@ -7,7 +8,7 @@ import io.nrj.runtime.checkpoint.Checkpoint;
 import io.nrj.runtime.data.DataSet;
 import io.nrj.runtime.data.DataSets;
 import io.nrj.runtime.io.Json;
-import io.nrj.runtime.model.GraphNetwork;
+import io.nrj.runtime.model.TrainableNetwork;
 import io.nrj.runtime.nr.NrEngine;
 import io.nrj.runtime.train.EngineControl;
 import io.nrj.runtime.train.LoaderBatchSource;
@@ -24,14 +25,15 @@ import java.util.Set;
 
 /**
  * {@code nrj train FILE [--network N] [--schedule S] --data PATH|mnist [--device D] [--epochs E]
- * [--batch B] [--seed S] [--out DIR] [--resume CKPT]}: compiles the spec, trains the network with
+ * [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted]}: compiles the spec and its
+ * generated trainer (in memory; {@code --interpreted} walks the IR instead), trains the network with
  * its schedule (Neural Rejuvenation when the schedule has a {@code rejuvenate} block) and writes
  * metrics, checkpoints and reports to the output directory.
  */
 final class TrainCommand {
   static final String USAGE =
       "train FILE [--network N] [--schedule S] --data PATH|mnist [--device auto|cpu|cuda] [--epochs E]"
-          + " [--batch B] [--seed S] [--out DIR] [--resume CKPT]";
+          + " [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted]";
 
   private TrainCommand() {}
 
@@ -44,7 +46,7 @@ final class TrainCommand {
         Flags.parse(
             "train", args,
             Set.of("--network", "--schedule", "--data", "--device", "--epochs", "--batch", "--seed", "--out", "--resume"),
-            Set.of());
+            Set.of("--interpreted"));
     if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
     Path file = Path.of(f.positional().getFirst());
     String data = f.require("--data");
@@ -82,8 +84,9 @@ final class TrainCommand {
     }
     Files.createDirectories(outDir);
     String source = sel.module().source();
-    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), err);
-        GraphNetwork net = new GraphNetwork(backend, ir, seed);
+    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), schedule.precision());
+        TrainableNetwork net =
+            CommandSupport.network(sel.module(), ir, schedule.name(), backend, seed, f.has("--interpreted"));
         LoaderBatchSource train = new LoaderBatchSource(dataSet.train(), true, schedule.augment(), schedule.normalize());
         LoaderBatchSource test = new LoaderBatchSource(dataSet.test(), false, schedule.augment(), schedule.normalize())) {
       checkShapes(ir, train, dataSet);
@@ -93,7 +96,8 @@ final class TrainCommand {
           resume == null ? "" : ", resuming at epoch " + (resume.nextEpoch() + 1));
       TrainingLoop.Options options =
           new TrainingLoop.Options(
-              schedule.batch(), schedule.testBatch(), seed, outDir, Progress.stdoutIsTerminal(), null,
+              schedule.batch(), schedule.testBatch(), seed, outDir, Progress.stdoutIsTerminal(),
+              widths -> NrPrinter.print(ir, widths, ir.name()),
               (state, ckpt) -> checkpoint(source, file, ir, schedule, seed, engine, state).write(ckpt));
       TrainingLoop.Result r =
           new TrainingLoop(net, new EngineControl(engine), schedule.sgd(), train, test, options, out).run(resume);

@@ -161,4 +161,60 @@ class TrainCommandTest {
     assertEquals(1, r.code());
     assertTrue(r.err().contains("gives 1x28x28 images after augmentation; network 'tiny' expects 3x32x32"), r.err());
   }
+
+  @Test
+  void generatedAndInterpretedNetworksTrainToBitIdenticalWeights() {
+    Path gen = dir.resolve("gen");
+    Path interp = dir.resolve("interp");
+    assertEquals(0, nrj("train", spec.toString(), "--data", data.toString(), "--device", "cpu", "--epochs", "1", "--out", gen.toString()).code());
+    Run r = nrj("train", spec.toString(), "--data", data.toString(), "--device", "cpu", "--epochs", "1", "--interpreted", "--out", interp.toString());
+    assertEquals(0, r.code(), r.err());
+    assertSameTensors(
+        Checkpoint.read(gen.resolve("checkpoint.safetensors")).model().asMap(),
+        Checkpoint.read(interp.resolve("checkpoint.safetensors")).model().asMap());
+  }
+
+  @Test
+  void gradWritesLogitsLossAndEveryParameterGradient() throws IOException {
+    io.nrj.dsl.ir.NetworkIr ir = CommandSupport.select(CommandSupport.compile(spec), null, null).network();
+    try (var backend = new io.nrj.runtime.cpu.CpuBackend(); // the configuration nrj grad uses: same sums, same bits
+        var net = new io.nrj.runtime.model.GraphNetwork(backend, ir, 5)) {
+      java.util.LinkedHashMap<String, io.nrj.runtime.io.Safetensors.Tensor> w = new java.util.LinkedHashMap<>();
+      for (var e : net.exportParams().asMap().entrySet()) {
+        if (!e.getKey().endsWith("num_batches_tracked")) w.put(e.getKey(), io.nrj.runtime.io.Safetensors.Tensor.of(e.getValue()));
+      }
+      io.nrj.runtime.io.Safetensors.write(dir.resolve("w.safetensors"), w, Map.of());
+      float[] x = new float[2 * 784];
+      for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 0.37);
+      java.util.LinkedHashMap<String, io.nrj.runtime.io.Safetensors.Tensor> in = new java.util.LinkedHashMap<>();
+      in.put("x", io.nrj.runtime.io.Safetensors.Tensor.f32(new int[] {2, 1, 28, 28}, x));
+      in.put("labels", io.nrj.runtime.io.Safetensors.Tensor.i64(new long[] {2}, new long[] {2, 0}));
+      io.nrj.runtime.io.Safetensors.write(dir.resolve("x.safetensors"), in, Map.of());
+
+      Run r = nrj("grad", spec.toString(), "--network", "tiny", "--weights", dir.resolve("w.safetensors").toString(),
+          "--input", dir.resolve("x.safetensors").toString(), "--out", dir.resolve("g.safetensors").toString());
+      assertEquals(0, r.code(), r.err());
+      var g = io.nrj.runtime.io.Safetensors.read(dir.resolve("g.safetensors")).tensors();
+
+      // The same step in process: the file must hold exactly these values under the weights' names.
+      backend.upload(net.input(2), x);
+      net.forward(2, true);
+      double loss = net.loss(new int[] {2, 0});
+      net.backward();
+      assertArrayEquals(new int[] {2, 3}, g.get("logits").intShape());
+      assertArrayEquals(net.logits(), g.get("logits").toFloats());
+      assertEquals((float) loss, g.get("loss").toFloats()[0]);
+      List<String> expected = new java.util.ArrayList<>(List.of("logits", "loss"));
+      for (var p : net.parameters().all()) {
+        if (p.grad() == null) continue;
+        expected.add(p.name());
+        assertArrayEquals(backend.download(p.grad()), g.get(p.name()).toFloats(), p.name());
+      }
+      assertEquals(expected, List.copyOf(g.keySet()));
+    }
+    Run bad = nrj("grad", spec.toString(), "--weights", dir.resolve("x.safetensors").toString(),
+        "--input", dir.resolve("x.safetensors").toString(), "--out", dir.resolve("g2.safetensors").toString());
+    assertEquals(1, bad.code());
+    assertEquals("nrj grad: " + dir.resolve("x.safetensors") + ": tensor 'x' is not in network 'tiny'\n", bad.err());
+  }
 }

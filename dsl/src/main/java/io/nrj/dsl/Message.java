@@ -34,6 +34,7 @@ public enum Message {
   UNKNOWN_VALUE("NR-DSL-214", "unknown %s '%s'", "expected one of: %3$s"),
   DUPLICATE_SETTING("NR-DSL-215", "'%s' is set twice", "the first one is at %2$s"),
   DUPLICATE_OPTION("NR-DSL-216", "option '%s' is given twice", null),
+  UNUSED_BLOCK("NR-DSL-217", "block '%s' is never called, so it was not checked", "call it from a network, or remove it"),
 
   // 3xx: shapes and structure
   KERNEL_TOO_LARGE("NR-DSL-301", "%s %d is larger than its padded input (%dx%d with pad %d) at layer '%s'", "use a smaller window or more padding"),
@@ -80,7 +81,7 @@ public enum Message {
   }
 
   public Severity severity() {
-    return this == NO_GROWTH_WARNING ? Severity.WARNING : Severity.ERROR;
+    return this == NO_GROWTH_WARNING || this == UNUSED_BLOCK ? Severity.WARNING : Severity.ERROR;
   }
 
   public String format(Object... args) {

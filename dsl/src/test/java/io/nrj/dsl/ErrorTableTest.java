@@ -25,6 +25,12 @@ class ErrorTableTest {
   static Stream<Arguments> table() {
     return Stream.of(
         row(
+            "block unused(w) { conv w k3 }\nnetwork n {\n input 3x8x8\n classes 2\n classifier\n}",
+            "line 1:7: [NR-DSL-217] block 'unused' is never called, so it was not checked | help: call it from a network, or remove it"),
+        row(
+            "block b(w, s) { conv w k3 }\nnetwork n {\n input 3x8x8\n classes 2\n b(3, w = 4)\n classifier\n}",
+            "line 5:7: [NR-DSL-207] argument 'w' is given twice"),
+        row(
             "network n {\n input 3x8x8\n classes 2\n convv 4 k3\n classifier\n}",
             "line 4:2: [NR-DSL-102] unknown keyword 'convv' | help: did you mean 'conv'?"),
         row(

@@ -75,6 +75,35 @@ class PrinterRoundTripTest {
   }
 
   @Test
+  void roundTripsKeywordLikeNamesExplicitWiringAndEveryOption() {
+    String source =
+        """
+        network target {
+          input 2x9x9
+          classes 3
+          bn_gamma 0.25
+          classifier_init he
+          a: conv 4 k3 input
+          stride: conv 4 k1 stride 2 pad 1 fixed
+          mean: maxpool 3 stride 2 pad 1 from a
+          avgpool 2 stride 1 from stride
+          b: relu from mean
+          c: conv 4 k1 stride 2 norelu split from image
+          add a, a
+          concat b, c
+          head: classifier from features.3
+        }
+        schedule mode { lr_steps gamma 1 sgd lr 1e-3 momentum 0 weight_decay 0 augment pad 3 resize 9 }
+        train target with mode
+        """;
+    NrModule m = Specs.compileOk("odd.nr", source);
+    String printed = NrPrinter.print(m);
+    NrModule again = Specs.compileOk("odd2.nr", printed);
+    assertEquals(Locations.strip(m), Locations.strip(again));
+    assertEquals(printed, NrPrinter.print(again));
+  }
+
+  @Test
   void printsOtherWidthsAndANewName() {
     NetworkIr ir = Specs.compileSpec("resnet18_nr.nr").network("resnet18_nr").orElseThrow();
     int[] doubled = ir.widths().toArray();

@@ -106,7 +106,7 @@ class ScheduleTest {
     assertEquals("mnist", s.dataset());
     assertEquals(new ScheduleIr.Sgd(0.05, 0.9, 5e-4), s.sgd());
     assertEquals(List.of(5, 7), s.lrSteps());
-    assertEquals(new NrSettings.FixedSparsity(1e-4), s.nr().sparsity());
+    assertEquals(new NrSettings.FixedSparsity(5e-3), s.nr().sparsity());
     assertEquals(0.5, s.nr().target());
     assertEquals("lenet5", m.trains().getFirst().network());
     TrainIr t = m.trains().getFirst();

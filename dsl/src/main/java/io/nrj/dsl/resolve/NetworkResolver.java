@@ -54,9 +54,13 @@ final class NetworkResolver {
   private int classes;
   private long steps;
 
-  NetworkResolver(NetworkDef def, Map<String, BlockDef> blocks, Diagnostics diagnostics) {
+  private final Set<String> called;
+
+  /** {@code called} collects the names of the blocks this network calls. */
+  NetworkResolver(NetworkDef def, Map<String, BlockDef> blocks, Set<String> called, Diagnostics diagnostics) {
     this.def = def;
     this.blocks = blocks;
+    this.called = called;
     this.diagnostics = diagnostics;
     this.expressions = new Expressions(diagnostics);
   }
@@ -284,6 +288,7 @@ final class NetworkResolver {
       diagnostics.reportUnknown(Message.UNKNOWN_BLOCK, c.block().location(), blockName, candidates, null);
       throw new Abort();
     }
+    called.add(blockName);
     if (callStack.contains(blockName)) {
       List<String> cycle = new ArrayList<>(callStack.reversed());
       cycle = cycle.subList(cycle.indexOf(blockName), cycle.size());

@@ -14,9 +14,11 @@ import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.dsl.ir.TrainIr;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The semantic pass over a whole file: finds duplicate definitions, resolves every network and
@@ -47,9 +49,19 @@ public final class Resolver {
       }
     }
     List<NetworkIr> networkIrs = new ArrayList<>();
+    Set<String> called = new HashSet<>();
     for (NetworkDef n : networks.values()) {
-      NetworkIr ir = new NetworkResolver(n, blocks, diagnostics).resolve();
+      NetworkIr ir = new NetworkResolver(n, blocks, called, diagnostics).resolve();
       if (ir != null) networkIrs.add(ir);
+    }
+    // Blocks are checked where they are called; say so for the ones that never are. (Only when the
+    // networks resolved, since an aborted network may not have reached its calls.)
+    if (!diagnostics.hasErrors()) {
+      for (Definition d : file.definitions()) {
+        if (d instanceof BlockDef b && !called.contains(b.name().value()) && blocks.get(b.name().value()) == b) {
+          diagnostics.report(Message.UNUSED_BLOCK, b.name().location(), b.name().value());
+        }
+      }
     }
     List<ScheduleIr> scheduleIrs = new ArrayList<>();
     for (ScheduleDef s : schedules.values()) {

@@ -242,13 +242,13 @@ public final class CpuBackend implements Backend {
   public void gateForward(Tensor a, Tensor c, Tensor y) {
     need(c, a.numel(), "gate input c");
     need(y, a.numel(), "gate output");
-    Elementwise.gateForward(seg(a), seg(c), seg(y));
+    Elementwise.gateForward(pool, seg(a), seg(c), seg(y));
   }
 
   @Override
   public void gateBackward(Tensor a, Tensor c, Tensor dy, Tensor da, Tensor dc) {
     for (Tensor t : new Tensor[] {c, dy, da, dc}) need(t, a.numel(), "gate backward tensor");
-    Elementwise.gateBackward(seg(a), seg(c), seg(dy), seg(da), seg(dc));
+    Elementwise.gateBackward(pool, seg(a), seg(c), seg(dy), seg(da), seg(dc));
   }
 
   // ---- pooling ----

@@ -74,24 +74,26 @@ final class Elementwise {
   }
 
   // y = a + 2*sigmoid(a)*c (spec §6.2)
-  static void gateForward(MemorySegment a, MemorySegment c, MemorySegment y) {
-    long n = a.byteSize() / 4;
-    for (long i = 0; i < n; i++) {
-      float av = a.getAtIndex(F, i);
-      float s = (float) (1.0 / (1.0 + Math.exp(-av)));
-      y.setAtIndex(F, i, av + 2f * s * c.getAtIndex(F, i));
-    }
+  static void gateForward(CpuThreads pool, MemorySegment a, MemorySegment c, MemorySegment y) {
+    blocks(pool, a.byteSize() / 4, (s, e) -> {
+      for (long i = s; i < e; i++) {
+        float av = a.getAtIndex(F, i);
+        float sg = (float) (1.0 / (1.0 + Math.exp(-av)));
+        y.setAtIndex(F, i, av + 2f * sg * c.getAtIndex(F, i));
+      }
+    });
   }
 
   // da += dy*(1 + 2*s*(1-s)*c); dc += dy*2*s, with s = sigmoid(a)
-  static void gateBackward(MemorySegment a, MemorySegment c, MemorySegment dy, MemorySegment da, MemorySegment dc) {
-    long n = a.byteSize() / 4;
-    for (long i = 0; i < n; i++) {
-      float s = (float) (1.0 / (1.0 + Math.exp(-a.getAtIndex(F, i))));
-      float g = dy.getAtIndex(F, i);
-      da.setAtIndex(F, i, da.getAtIndex(F, i) + g * (1f + 2f * s * (1f - s) * c.getAtIndex(F, i)));
-      dc.setAtIndex(F, i, dc.getAtIndex(F, i) + g * 2f * s);
-    }
+  static void gateBackward(CpuThreads pool, MemorySegment a, MemorySegment c, MemorySegment dy, MemorySegment da, MemorySegment dc) {
+    blocks(pool, a.byteSize() / 4, (s, e) -> {
+      for (long i = s; i < e; i++) {
+        float sg = (float) (1.0 / (1.0 + Math.exp(-a.getAtIndex(F, i))));
+        float g = dy.getAtIndex(F, i);
+        da.setAtIndex(F, i, da.getAtIndex(F, i) + g * (1f + 2f * sg * (1f - sg) * c.getAtIndex(F, i)));
+        dc.setAtIndex(F, i, dc.getAtIndex(F, i) + g * 2f * sg);
+      }
+    });
   }
 
   // src (n, srcC, hw) channels [srcOff, srcOff+count) -> dst (n, dstC, hw) channels [dstOff, ...)
@@ -105,10 +107,15 @@ final class Elementwise {
         if (!accumulate) {
           MemorySegment.copy(src, s0 * 4, dst, d0 * 4, run * 4);
         } else {
-          for (long j = 0; j < run; j++) dst.setAtIndex(F, d0 + j, dst.getAtIndex(F, d0 + j) + src.getAtIndex(F, s0 + j));
+          addInto(src, s0, dst, d0, run);
         }
       }
     });
+  }
+
+  // dst[d, d+n) += src[s, s+n)
+  private static void addInto(MemorySegment src, long s, MemorySegment dst, long d, long n) {
+    for (long j = 0; j < n; j++) dst.setAtIndex(F, d + j, dst.getAtIndex(F, d + j) + src.getAtIndex(F, s + j));
   }
 
   // grad += lambda * sign(param), sign(0) = 0

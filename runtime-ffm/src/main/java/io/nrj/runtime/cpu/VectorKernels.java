@@ -162,12 +162,25 @@ final class VectorKernels {
 
   // ---- batch-norm helpers over one contiguous plane x[off, off+n) ----
 
+  /**
+   * The lanes of v summed in lane order, in double. Not reduceLanes(ADD): its float order is
+   * unspecified and differs between the interpreter and C2, which would make results depend on
+   * JIT timing.
+   */
+  static double lanes(FloatVector v) {
+    float[] t = new float[L];
+    v.intoArray(t, 0);
+    double s = 0;
+    for (float f : t) s += f;
+    return s;
+  }
+
   /** sum of x[off, off+n): 16 lane partial sums, then the lanes in order, then the tail. */
   static double sum(MemorySegment x, long off, int n) {
     FloatVector acc = FloatVector.zero(S);
     long i = off, e = bound(off, off + n);
     for (; i < e; i += L) acc = acc.add(ld(x, i));
-    double s = acc.reduceLanes(VectorOperators.ADD);
+    double s = lanes(acc);
     for (; i < off + n; i++) s += x.getAtIndex(CpuBackend.F, i);
     return s;
   }
@@ -180,7 +193,7 @@ final class VectorKernels {
       FloatVector d = ld(x, i).sub(mean);
       acc = d.fma(d, acc);
     }
-    double s = acc.reduceLanes(VectorOperators.ADD);
+    double s = lanes(acc);
     for (; i < off + n; i++) {
       double d = x.getAtIndex(CpuBackend.F, i) - mean;
       s += d * d;
@@ -204,7 +217,7 @@ final class VectorKernels {
       a = a.add(g);
       b = ld(x, i).sub(mean).fma(g, b);
     }
-    double sa = a.reduceLanes(VectorOperators.ADD), sb = b.reduceLanes(VectorOperators.ADD);
+    double sa = lanes(a), sb = lanes(b);
     for (; i < off + n; i++) {
       float g = dy.getAtIndex(CpuBackend.F, i);
       sa += g;

@@ -5,7 +5,6 @@ import io.nrj.runtime.HostParams;
 import io.nrj.runtime.nr.EpochResult;
 import io.nrj.runtime.nr.NrEngine;
 import io.nrj.runtime.nr.Rejuvenation;
-import java.util.Locale;
 
 /** {@link NrControl} over the NR engine: what an NR run (and a plain schedule) trains with. */
 public final class EngineControl implements NrControl {
@@ -64,7 +63,12 @@ public final class EngineControl implements NrControl {
 
   @Override
   public String phase() {
-    return engine.phase().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return switch (engine.phase()) {
+      case PLAIN -> "plain";
+      case SPARSE -> "sparse";
+      case NO_TRIGGER -> "no-trigger"; // lambda applies, rejuvenation never fires (spec §12 C1)
+      case REJUVENATED -> "mixed";
+    };
   }
 
   @Override

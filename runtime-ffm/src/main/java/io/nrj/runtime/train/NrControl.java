@@ -33,7 +33,7 @@ public interface NrControl {
   /** The engine's state, for checkpoints. */
   String stateJson();
 
-  /** The current phase's name for reports and metrics ("plain", "sparse", "rejuvenated", ...). */
+  /** The current phase's name for reports and metrics: "plain", "sparse", "no-trigger" or "mixed". */
   String phase();
 
   /**

@@ -29,11 +29,11 @@ class MnistLenetTest {
     int c2 = b.conv(p1, 50, 5, 1, 0, true, false);
     int p2 = b.maxPool(c2, 2, 2, 0);
     int fc = b.conv(p2, 500, 4, 1, 0, true, false);
-    return b.classifier(fc, 10, InitScheme.DEFAULT);
+    return b.classifier(fc, 10, new InitScheme(0.5, InitScheme.ClassifierInit.NORMAL_001));
   }
 
   @Test
-  void oneEpochOnTwoThousandDigitsExceedsNinetyPercent() throws Exception {
+  void oneEpochOnTwoThousandDigitsExceedsNinetyPercentOnAThousandTestDigits() throws Exception {
     DataSet mnist = DataSets.builtinMnist();
     ScheduleIr.Normalize norm = new ScheduleIr.Normalize(List.of(0.1307), List.of(0.3081));
     ScheduleIr schedule =
@@ -44,7 +44,7 @@ class MnistLenetTest {
     try (CpuBackend backend = new CpuBackend();
         GraphNetwork net = new GraphNetwork(backend, lenet5(), 1);
         LoaderBatchSource tr = new LoaderBatchSource(train, true, schedule.augment(), norm);
-        LoaderBatchSource te = new LoaderBatchSource(mnist.test(), false, schedule.augment(), norm)) {
+        LoaderBatchSource te = new LoaderBatchSource(((ArrayImageSet) mnist.test()).head(1000), false, schedule.augment(), norm)) {
       ByteArrayOutputStream log = new ByteArrayOutputStream();
       TrainingLoop.Options o = new TrainingLoop.Options(16, 100, 1, null, false, null, null);
       long t0 = System.nanoTime();
