@@ -118,7 +118,8 @@ public final class Vgg16NrTrainer extends LayerNetwork {
   /**
    * Output channels of each NR convolution as declared, by conv index.
    */
-  private static final int[] DECLARED_WIDTHS = {64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512, 4096, 4096};
+  private static final int[] DECLARED_WIDTHS = {64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512,
+      512, 512, 4096, 4096};
 
   private static final int NODES = 21;
 
@@ -397,11 +398,11 @@ public final class Vgg16NrTrainer extends LayerNetwork {
   }
 
   /**
-   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
-   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
-   * spec's {@code train} binding, epochs and batch to the schedule's, the output folder to
-   * {@code runs/NETWORK}. Returns 0 on success, 1 on a user error (the message goes to {@code err}),
-   * 2 on a usage error.
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]
+   * [--device auto|cpu|cuda] [--epochs E] [--batch B] [--seed S] [--out DIR]
+   * [--resume CKPT]}. The schedule defaults to the spec's {@code train} binding, epochs and
+   * batch to the schedule's, the output folder to {@code runs/NETWORK}. Returns 0 on
+   * success, 1 on a user error (the message goes to {@code err}), 2 on a usage error.
    */
   public static int train(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> options = new HashMap<>();
@@ -428,36 +429,43 @@ public final class Vgg16NrTrainer extends LayerNetwork {
       int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
       long seed = Long.parseLong(options.getOrDefault("--seed", "1"));
       Path outDir = Path.of(options.getOrDefault("--out", "runs/" + NETWORK));
-      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
+      ScheduleIr schedule = new ScheduleIr(s.name(),
+          epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
           s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
       // resume: the checkpoint's weights, optimiser and NR state (spec §2.2 shifts included)
-      Checkpoint from = options.containsKey("--resume") ? Checkpoint.read(Path.of(options.get("--resume"))) : null;
+      Checkpoint from = options.containsKey("--resume")
+          ? Checkpoint.read(Path.of(options.get("--resume"))) : null;
       if (from != null && !from.network().equals(NETWORK)) {
-        throw new IllegalArgumentException(options.get("--resume") + ": checkpoint is for network '" + from.network()
-            + "', not '" + NETWORK + "'");
+        throw new IllegalArgumentException(options.get("--resume")
+            + ": checkpoint is for network '" + from.network() + "', not '" + NETWORK + "'");
       }
-      NrEngine engine = from == null ? new NrEngine(ir, schedule) : NrEngine.restore(ir, schedule, from.nrState());
+      NrEngine engine = from == null ? new NrEngine(ir, schedule)
+          : NrEngine.restore(ir, schedule, from.nrState());
       TrainState resume = from == null ? null
-          : new TrainState(from.epoch(), from.widths(), engine.layout(), from.model(), from.momentum(),
-          from.optimizer().step(), from.nrState(),
+          : new TrainState(from.epoch(), from.widths(), engine.layout(),
+          from.model(), from.momentum(), from.optimizer().step(), from.nrState(),
           Double.parseDouble(from.extra().getOrDefault("best_top1", "NaN")));
       DataSet data = DataSets.open(options.get("--data"));
       Files.createDirectories(outDir);
-      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
+      try (Backend backend =
+          Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
           Vgg16NrTrainer net = new Vgg16NrTrainer(backend, ir, seed); LoaderBatchSource trainSet =
           new LoaderBatchSource(data.train(), true, schedule.augment(), schedule.normalize());
           LoaderBatchSource testSet =
           new LoaderBatchSource(data.test(), false, schedule.augment(), schedule.normalize())) {
-        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
+        TrainingLoop.Options loop =
+            new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
             Progress.stdoutIsTerminal(), w -> NrPrinter.print(ir, w, NETWORK),
             (state, file) -> checkpoint(schedule, seed, engine, state).write(file));
-        new TrainingLoop(net, new EngineControl(engine), schedule.sgd(), trainSet, testSet, loop, out).run(resume);
+        new TrainingLoop(net, new EngineControl(engine), schedule.sgd(), trainSet, testSet, loop, out)
+            .run(resume);
       }
       return 0;
     } catch (NumberFormatException e) {
       err.print("not a number: " + e.getMessage() + "\n" + USAGE);
       return 2;
-    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+    } catch (InputFileException | CudaUnavailableException
+        | IllegalArgumentException | IOException e) {
       err.println(NETWORK + ": " + e.getMessage());
       return 1;
     }

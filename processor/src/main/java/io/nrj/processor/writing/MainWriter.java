@@ -107,12 +107,12 @@ final class MainWriter {
         d.schedule() == null ? CodeBlock.of("null") : CodeBlock.of("SCHEDULE");
     return methodBuilder("train")
         .addJavadoc(
-            "Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device"
-                + " auto|cpu|cuda]\n[--epochs E] [--batch B] [--seed S] [--out DIR] [--resume"
-                + " CKPT]}. The schedule defaults to the\nspec's {@code train} binding, epochs and"
-                + " batch to the schedule's, the output folder to\n{@code runs/NETWORK}. Returns 0"
-                + " on success, 1 on a user error (the message goes to {@code err}),\n2 on a usage"
-                + " error.\n")
+            "Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]\n"
+                + "[--device auto|cpu|cuda] [--epochs E] [--batch B] [--seed S] [--out DIR]\n"
+                + "[--resume CKPT]}. The schedule defaults to the spec's {@code train} binding,"
+                + " epochs and\nbatch to the schedule's, the output folder to {@code runs/NETWORK}."
+                + " Returns 0 on\nsuccess, 1 on a user error (the message goes to {@code err}), 2"
+                + " on a usage error.\n")
         .addModifiers(PUBLIC, STATIC)
         .returns(int.class)
         .addParameter(String[].class, "args")
@@ -147,23 +147,23 @@ final class MainWriter {
         .addStatement("long seed = Long.parseLong(options.getOrDefault($S, $S))", "--seed", "1")
         .addStatement("$T outDir = $T.of(options.getOrDefault($S, $S + NETWORK))", Path.class, Path.class, "--out", "runs/")
         .addStatement(
-            "$T schedule = new $T(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),"
+            "$T schedule = new $T(s.name(),$Wepochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),"
                 + "$Ws.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location())",
             SCHEDULE_IR, SCHEDULE_IR)
         .addComment("resume: the checkpoint's weights, optimiser and NR state (spec §2.2 shifts included)")
         .addStatement(
-            "$T from = options.containsKey($S) ? $T.read($T.of(options.get($S))) : null",
+            "$T from = options.containsKey($S)$W? $T.read($T.of(options.get($S)))$W: null",
             CHECKPOINT, "--resume", CHECKPOINT, Path.class, "--resume")
         .beginControlFlow("if (from != null && !from.network().equals(NETWORK))")
         .addStatement(
-            "throw new $T(options.get($S) + \": checkpoint is for network '\" + from.network()$W+ \"', not '\" + NETWORK + \"'\")",
+            "throw new $T(options.get($S)$W+ \": checkpoint is for network '\" + from.network()$W+ \"', not '\" + NETWORK + \"'\")",
             IllegalArgumentException.class, "--resume")
         .endControlFlow()
         .addStatement(
-            "$T engine = from == null ? new $T(ir, schedule) : $T.restore(ir, schedule, from.nrState())",
+            "$T engine = from == null$W? new $T(ir, schedule)$W: $T.restore(ir, schedule, from.nrState())",
             NR_ENGINE, NR_ENGINE, NR_ENGINE)
         .addStatement(
-            "$T resume = from == null ? null$W: new $T(from.epoch(), from.widths(), engine.layout(), from.model(),"
+            "$T resume = from == null ? null$W: new $T(from.epoch(), from.widths(), engine.layout(),$Wfrom.model(),"
                 + " from.momentum(),$Wfrom.optimizer().step(), from.nrState(),"
                 + "$WDouble.parseDouble(from.extra().getOrDefault($S, $S)))",
             TRAIN_STATE, TRAIN_STATE, "best_top1", "NaN")
@@ -172,19 +172,19 @@ final class MainWriter {
         .addCode(
             CodeBlock.builder()
                 .beginControlFlow(
-                    "try ($T backend = $T.open(options.getOrDefault($S, $S), schedule.precision());$W"
+                    "try ($T backend =$W$T.open(options.getOrDefault($S, $S), schedule.precision());$W"
                         + "$T net = new $T(backend, ir, seed);$W"
                         + "$T trainSet =$Wnew $T(data.train(), true, schedule.augment(), schedule.normalize());$W"
                         + "$T testSet =$Wnew $T(data.test(), false, schedule.augment(), schedule.normalize()))",
                     RuntimeNames.BACKEND, DEVICES, "--device", "auto", self, self, LOADER, LOADER, LOADER,
                     LOADER)
                 .addStatement(
-                    "$T.Options loop = new $T.Options(batch, schedule.testBatch(), seed, outDir,$W"
+                    "$T.Options loop =$Wnew $T.Options(batch, schedule.testBatch(), seed, outDir,$W"
                         + "$T.stdoutIsTerminal(), w -> $T.print(ir, w, NETWORK),$W"
                         + "(state, file) -> checkpoint(schedule, seed, engine, state).write(file))",
                     LOOP, LOOP, PROGRESS, NR_PRINTER)
                 .addStatement(
-                    "new $T(net, new $T(engine), schedule.sgd(), trainSet, testSet, loop, out).run(resume)",
+                    "new $T(net, new $T(engine), schedule.sgd(), trainSet, testSet, loop, out)$W.run(resume)",
                     LOOP, ENGINE_CONTROL)
                 .endControlFlow()
                 .build())
@@ -193,7 +193,7 @@ final class MainWriter {
         .addStatement("err.print(\"not a number: \" + e.getMessage() + \"\\n\" + USAGE)")
         .addStatement("return 2")
         .nextControlFlow(
-            "catch ($T | $T | $T | $T e)",
+            "catch ($T | $T$W| $T | $T e)",
             INPUT_FILE_EXCEPTION, CUDA_UNAVAILABLE, IllegalArgumentException.class, IOException.class)
         .addStatement("err.println(NETWORK + \": \" + e.getMessage())")
         .addStatement("return 1")
