@@ -3,10 +3,12 @@ package io.nrj.processor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrSettings;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.dsl.ir.Shape;
 import io.nrj.dsl.ir.Widths;
@@ -16,6 +18,7 @@ import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
 import io.nrj.runtime.cpu.CpuBackend;
 import io.nrj.runtime.model.GraphNetwork;
+import io.nrj.runtime.nr.MixedLayout;
 import io.nrj.runtime.model.TrainableNetwork;
 import io.nrj.runtime.train.Sgd;
 import java.lang.reflect.InvocationTargetException;
@@ -122,6 +125,49 @@ class GeneratedVsGraphNetworkTest {
       }
       assertEquals(ref.parameters().paramCount(), gen.parameters().paramCount());
       assertArrayEquals(ref.logits(), gen.logits());
+    }
+  }
+
+  /**
+   * After a rejuvenation the layers run mixed (spec §6): split convs with cross-attention and a
+   * classifier with survivor and new sets. The generated createLayers must hand the runtime the same
+   * splits as GraphNetwork, so losses and gradients agree exactly.
+   */
+  @Test
+  void matchesGraphNetworkInMixedTrainingAfterRejuvenation() throws Exception {
+    NetworkIr ir = IrFixtures.tinyResnet();
+    Widths widths = new Widths(new int[] {5, 3, 5});
+    MixedLayout layout =
+        new MixedLayout(
+            List.of(
+                new MixedLayout.ConvSplit(3, 4, false, false),
+                new MixedLayout.ConvSplit(4, 2, true, false),
+                new MixedLayout.ConvSplit(2, 4, true, false)),
+            8, NrSettings.CrossMode.ATTENTION);
+    int n = 2;
+    int[] labels = {1, 3};
+    float[] x = batch(ir, n, 4);
+    try (Backend backend = new CpuBackend(1, false);
+        TrainableNetwork gen = generated(backend, ir, 2);
+        TrainableNetwork ref = new GraphNetwork(backend, ir, 2)) {
+      HostParams params = narrowed(ref.exportParams(), ir, widths);
+      ref.replan(widths, layout, params);
+      gen.replan(widths, layout, params);
+      double[] losses = new double[2];
+      int i = 0;
+      for (TrainableNetwork net : new TrainableNetwork[] {gen, ref}) {
+        backend.upload(net.input(n), x);
+        net.forward(n, true);
+        losses[i++] = net.loss(labels);
+        net.backward();
+      }
+      assertEquals(losses[1], losses[0], "mixed loss");
+      assertNotNull(ref.newLogits(), "the classifier should be mixed: the test would prove less");
+      assertArrayEquals(ref.newLogits(), gen.newLogits(), "new-set logits");
+      assertArrayEquals(
+          backend.download(ref.parameters().gradBlock()),
+          backend.download(gen.parameters().gradBlock()),
+          "mixed gradients");
     }
   }
 
