@@ -10,11 +10,9 @@ import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.Devices;
 import io.nrj.runtime.checkpoint.Checkpoint;
-import io.nrj.runtime.checkpoint.TrainCheckpoints;
 import io.nrj.runtime.cuda.CudaUnavailableException;
 import io.nrj.runtime.data.DataSet;
 import io.nrj.runtime.data.DataSets;
-import io.nrj.runtime.data.LoaderBatchSource;
 import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AddLayer;
@@ -24,10 +22,10 @@ import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
 import io.nrj.runtime.model.MaxPoolLayer;
 import io.nrj.runtime.model.ReluLayer;
-import io.nrj.runtime.nr.EngineControl;
 import io.nrj.runtime.nr.NrEngine;
-import io.nrj.runtime.train.NrControl;
-import io.nrj.runtime.train.ScheduleControl;
+import io.nrj.runtime.train.EngineControl;
+import io.nrj.runtime.train.LoaderBatchSource;
+import io.nrj.runtime.train.Progress;
 import io.nrj.runtime.train.TrainState;
 import io.nrj.runtime.train.TrainingLoop;
 import java.io.IOException;
@@ -36,8 +34,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 import java.util.Set;
 import javax.annotation.processing.Generated;
 
@@ -129,7 +129,10 @@ public final class Resnet50NrTrainer extends LayerNetwork {
   /**
    * Output channels of each NR convolution as declared, by conv index.
    */
-  private static final int[] DECLARED_WIDTHS = {64, 64, 64, 256, 256, 64, 64, 256, 64, 64, 256, 128, 128, 512, 512, 128, 128, 512, 128, 128, 512, 128, 128, 512, 256, 256, 1024, 1024, 256, 256, 1024, 256, 256, 1024, 256, 256, 1024, 256, 256, 1024, 256, 256, 1024, 512, 512, 2048, 2048, 512, 512, 2048, 512, 512, 2048};
+  private static final int[] DECLARED_WIDTHS = {64, 64, 64, 256, 256, 64, 64, 256, 64, 64, 256, 128,
+      128, 512, 512, 128, 128, 512, 128, 128, 512, 128, 128, 512, 256, 256, 1024, 1024, 256, 256,
+      1024, 256, 256, 1024, 256, 256, 1024, 256, 256, 1024, 256, 256, 1024, 512, 512, 2048, 2048,
+      512, 512, 2048, 512, 512, 2048};
 
   private static final int NODES = 88;
 
@@ -1068,10 +1071,11 @@ public final class Resnet50NrTrainer extends LayerNetwork {
   }
 
   /**
-   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
-   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
-   * spec's {@code train} binding; epochs and batch to the schedule's. Returns 0 on success, 1 on a
-   * user error (the message goes to {@code err}), 2 on a usage error.
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]
+   * [--device auto|cpu|cuda] [--epochs E] [--batch B] [--seed S] [--out DIR]
+   * [--resume CKPT]}. The schedule defaults to the spec's {@code train} binding, epochs and
+   * batch to the schedule's, the output folder to {@code runs/NETWORK}. Returns 0 on
+   * success, 1 on a user error (the message goes to {@code err}), 2 on a usage error.
    */
   public static int train(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> options = new HashMap<>();
@@ -1096,38 +1100,60 @@ public final class Resnet50NrTrainer extends LayerNetwork {
           new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
       int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
       int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
-      long seed = Long.parseLong(options.getOrDefault("--seed", "0"));
-      Path outDir = options.containsKey("--out") ? Path.of(options.get("--out")) : null;
-      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
+      long seed = Long.parseLong(options.getOrDefault("--seed", "1"));
+      Path outDir = Path.of(options.getOrDefault("--out", "runs/" + NETWORK));
+      ScheduleIr schedule = new ScheduleIr(s.name(),
+          epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
           s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
-      TrainState resume = null;
-      if (options.containsKey("--resume")) {
-        Path file = Path.of(options.get("--resume"));
-        resume = TrainCheckpoints.toTrainState(file, Checkpoint.read(file));
+      // resume: the checkpoint's weights, optimiser and NR state (spec §2.2 shifts included)
+      Checkpoint from = options.containsKey("--resume")
+          ? Checkpoint.read(Path.of(options.get("--resume"))) : null;
+      if (from != null && !from.network().equals(NETWORK)) {
+        throw new IllegalArgumentException(options.get("--resume")
+            + ": checkpoint is for network '" + from.network() + "', not '" + NETWORK + "'");
       }
+      NrEngine engine = from == null ? new NrEngine(ir, schedule)
+          : NrEngine.restore(ir, schedule, from.nrState());
+      TrainState resume = from == null ? null
+          : new TrainState(from.epoch(), from.widths(), engine.layout(),
+          from.model(), from.momentum(), from.optimizer().step(), from.nrState(),
+          Double.parseDouble(from.extra().getOrDefault("best_top1", "NaN")));
       DataSet data = DataSets.open(options.get("--data"));
-      if (outDir != null) Files.createDirectories(outDir);
-      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
+      Files.createDirectories(outDir);
+      try (Backend backend =
+          Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
           Resnet50NrTrainer net = new Resnet50NrTrainer(backend, ir, seed);
-          LoaderBatchSource trainSet = LoaderBatchSource.training(data, schedule, ir.input());
-          LoaderBatchSource testSet = LoaderBatchSource.testing(data, schedule, ir.input())) {
-        NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
-            : new EngineControl(resume == null ? new NrEngine(ir, schedule)
-            : NrEngine.restore(ir, schedule, resume.nrState()));
-        TrainCheckpoints.Run run =
-            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
-        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
-            System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
-            outDir == null ? null : TrainCheckpoints.checkpointer(run));
-        new TrainingLoop(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume);
+          LoaderBatchSource trainSet =
+          new LoaderBatchSource(data.train(), true, schedule.augment(), schedule.normalize());
+          LoaderBatchSource testSet =
+          new LoaderBatchSource(data.test(), false, schedule.augment(), schedule.normalize())) {
+        TrainingLoop.Options loop =
+            new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
+            Progress.stdoutIsTerminal(), w -> NrPrinter.print(ir, w, NETWORK),
+            (state, file) -> checkpoint(schedule, seed, engine, state).write(file));
+        new TrainingLoop(net, new EngineControl(engine), schedule.sgd(), trainSet, testSet, loop, out)
+            .run(resume);
       }
       return 0;
     } catch (NumberFormatException e) {
       err.print("not a number: " + e.getMessage() + "\n" + USAGE);
       return 2;
-    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+    } catch (InputFileException | CudaUnavailableException
+        | IllegalArgumentException | IOException e) {
       err.println(NETWORK + ": " + e.getMessage());
       return 1;
     }
+  }
+
+  private static Checkpoint checkpoint(ScheduleIr schedule, long seed, NrEngine engine,
+      TrainState state) {
+    SequencedMap<String, String> extra = new LinkedHashMap<>();
+    extra.put("nr_file", SOURCE_FILE);
+    extra.put("best_top1", Double.toString(state.bestTop1()));
+    extra.put("epochs", Integer.toString(schedule.epochs()));
+    return new Checkpoint(SOURCE, NETWORK, schedule.name(), state.widths(), state.nextEpoch(), seed,
+        new Checkpoint.OptimizerState(engine.learningRate(state.nextEpoch()),
+        schedule.sgd().momentum(), schedule.sgd().weightDecay(), state.steps()),
+        state.nrState(), extra, state.params(), state.momentum());
   }
 }

@@ -31,15 +31,13 @@ final class MainWriter {
   private static final ClassName DEVICES = ClassName.get(RT, "Devices");
   private static final ClassName DATA_SET = ClassName.get(RT + ".data", "DataSet");
   private static final ClassName DATA_SETS = ClassName.get(RT + ".data", "DataSets");
-  private static final ClassName LOADER = ClassName.get(RT + ".data", "LoaderBatchSource");
+  private static final ClassName LOADER = ClassName.get(RT + ".train", "LoaderBatchSource");
+  private static final ClassName PROGRESS = ClassName.get(RT + ".train", "Progress");
   private static final ClassName LOOP = ClassName.get(RT + ".train", "TrainingLoop");
-  private static final ClassName NR_CONTROL = ClassName.get(RT + ".train", "NrControl");
-  private static final ClassName SCHEDULE_CONTROL = ClassName.get(RT + ".train", "ScheduleControl");
   private static final ClassName TRAIN_STATE = ClassName.get(RT + ".train", "TrainState");
-  private static final ClassName ENGINE_CONTROL = ClassName.get(RT + ".nr", "EngineControl");
+  private static final ClassName ENGINE_CONTROL = ClassName.get(RT + ".train", "EngineControl");
   private static final ClassName NR_ENGINE = ClassName.get(RT + ".nr", "NrEngine");
   private static final ClassName CHECKPOINT = ClassName.get(RT + ".checkpoint", "Checkpoint");
-  private static final ClassName TRAIN_CHECKPOINTS = ClassName.get(RT + ".checkpoint", "TrainCheckpoints");
   private static final ClassName INPUT_FILE_EXCEPTION = ClassName.get(RT + ".io", "InputFileException");
   private static final ClassName CUDA_UNAVAILABLE = ClassName.get(RT + ".cuda", "CudaUnavailableException");
   private static final ClassName NR_PRINTER = ClassName.get("io.nrj.dsl", "NrPrinter");
@@ -79,17 +77,42 @@ final class MainWriter {
         .build();
   }
 
+  /** The checkpoint of a loop state, with the metadata {@code nrj train --resume} reads back. */
+  static MethodSpec checkpointMethod() {
+    return methodBuilder("checkpoint")
+        .addModifiers(PRIVATE, STATIC)
+        .returns(CHECKPOINT)
+        .addParameter(SCHEDULE_IR, "schedule")
+        .addParameter(long.class, "seed")
+        .addParameter(NR_ENGINE, "engine")
+        .addParameter(TRAIN_STATE, "state")
+        .addStatement(
+            "$T<String, String> extra = new $T<>()",
+            ClassName.get("java.util", "SequencedMap"), ClassName.get("java.util", "LinkedHashMap"))
+        .addStatement("extra.put($S, SOURCE_FILE)", "nr_file")
+        .addStatement("extra.put($S, Double.toString(state.bestTop1()))", "best_top1")
+        .addStatement("extra.put($S, Integer.toString(schedule.epochs()))", "epochs")
+        .addStatement(
+            "return new $T(SOURCE, NETWORK, schedule.name(), state.widths(), state.nextEpoch(), seed,$W"
+                + "new $T.OptimizerState(engine.learningRate(state.nextEpoch()),$W"
+                + "schedule.sgd().momentum(), schedule.sgd().weightDecay(), state.steps()),$W"
+                + "state.nrState(), extra, state.params(), state.momentum())",
+            CHECKPOINT, CHECKPOINT)
+        .build();
+  }
+
   static MethodSpec trainMethod(TrainerDescriptor d) {
     ClassName self = ClassName.get(d.packageName(), d.className());
     CodeBlock defaultSchedule =
         d.schedule() == null ? CodeBlock.of("null") : CodeBlock.of("SCHEDULE");
     return methodBuilder("train")
         .addJavadoc(
-            "Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device"
-                + " auto|cpu|cuda]\n[--epochs E] [--batch B] [--seed S] [--out DIR] [--resume"
-                + " CKPT]}. The schedule defaults to the\nspec's {@code train} binding; epochs and"
-                + " batch to the schedule's. Returns 0 on success, 1 on a\nuser error (the message"
-                + " goes to {@code err}), 2 on a usage error.\n")
+            "Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]\n"
+                + "[--device auto|cpu|cuda] [--epochs E] [--batch B] [--seed S] [--out DIR]\n"
+                + "[--resume CKPT]}. The schedule defaults to the spec's {@code train} binding,"
+                + " epochs and\nbatch to the schedule's, the output folder to {@code runs/NETWORK}."
+                + " Returns 0 on\nsuccess, 1 on a user error (the message goes to {@code err}), 2"
+                + " on a usage error.\n")
         .addModifiers(PUBLIC, STATIC)
         .returns(int.class)
         .addParameter(String[].class, "args")
@@ -121,42 +144,48 @@ final class MainWriter {
             SCHEDULE_IR, IllegalArgumentException.class)
         .addStatement("int epochs = Integer.parseInt(options.getOrDefault($S, $T.valueOf(s.epochs())))", "--epochs", String.class)
         .addStatement("int batch = Integer.parseInt(options.getOrDefault($S, $T.valueOf(s.batch())))", "--batch", String.class)
-        .addStatement("long seed = Long.parseLong(options.getOrDefault($S, $S))", "--seed", "0")
-        .addStatement("$T outDir = options.containsKey($S) ? $T.of(options.get($S)) : null", Path.class, "--out", Path.class, "--out")
+        .addStatement("long seed = Long.parseLong(options.getOrDefault($S, $S))", "--seed", "1")
+        .addStatement("$T outDir = $T.of(options.getOrDefault($S, $S + NETWORK))", Path.class, Path.class, "--out", "runs/")
         .addStatement(
-            "$T schedule = new $T(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),"
+            "$T schedule = new $T(s.name(),$Wepochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),"
                 + "$Ws.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location())",
             SCHEDULE_IR, SCHEDULE_IR)
-        .addStatement("$T resume = null", TRAIN_STATE)
-        .beginControlFlow("if (options.containsKey($S))", "--resume")
-        .addStatement("$T file = $T.of(options.get($S))", Path.class, Path.class, "--resume")
-        .addStatement("resume = $T.toTrainState(file, $T.read(file))", TRAIN_CHECKPOINTS, CHECKPOINT)
+        .addComment("resume: the checkpoint's weights, optimiser and NR state (spec §2.2 shifts included)")
+        .addStatement(
+            "$T from = options.containsKey($S)$W? $T.read($T.of(options.get($S)))$W: null",
+            CHECKPOINT, "--resume", CHECKPOINT, Path.class, "--resume")
+        .beginControlFlow("if (from != null && !from.network().equals(NETWORK))")
+        .addStatement(
+            "throw new $T(options.get($S)$W+ \": checkpoint is for network '\" + from.network()$W+ \"', not '\" + NETWORK + \"'\")",
+            IllegalArgumentException.class, "--resume")
         .endControlFlow()
+        .addStatement(
+            "$T engine = from == null$W? new $T(ir, schedule)$W: $T.restore(ir, schedule, from.nrState())",
+            NR_ENGINE, NR_ENGINE, NR_ENGINE)
+        .addStatement(
+            "$T resume = from == null ? null$W: new $T(from.epoch(), from.widths(), engine.layout(),$Wfrom.model(),"
+                + " from.momentum(),$Wfrom.optimizer().step(), from.nrState(),"
+                + "$WDouble.parseDouble(from.extra().getOrDefault($S, $S)))",
+            TRAIN_STATE, TRAIN_STATE, "best_top1", "NaN")
         .addStatement("$T data = $T.open(options.get($S))", DATA_SET, DATA_SETS, "--data")
-        .addStatement("if (outDir != null) $T.createDirectories(outDir)", Files.class)
+        .addStatement("$T.createDirectories(outDir)", Files.class)
         .addCode(
             CodeBlock.builder()
                 .beginControlFlow(
-                    "try ($T backend = $T.open(options.getOrDefault($S, $S), schedule.precision());$W"
+                    "try ($T backend =$W$T.open(options.getOrDefault($S, $S), schedule.precision());$W"
                         + "$T net = new $T(backend, ir, seed);$W"
-                        + "$T trainSet = $T.training(data, schedule, ir.input());$W"
-                        + "$T testSet = $T.testing(data, schedule, ir.input()))",
+                        + "$T trainSet =$Wnew $T(data.train(), true, schedule.augment(), schedule.normalize());$W"
+                        + "$T testSet =$Wnew $T(data.test(), false, schedule.augment(), schedule.normalize()))",
                     RuntimeNames.BACKEND, DEVICES, "--device", "auto", self, self, LOADER, LOADER, LOADER,
                     LOADER)
                 .addStatement(
-                    "$T nr = schedule.nr() == null$W? new $T(schedule, epochs)$W: new $T(resume == null"
-                        + " ? new $T(ir, schedule)$W: $T.restore(ir, schedule, resume.nrState()))",
-                    NR_CONTROL, SCHEDULE_CONTROL, ENGINE_CONTROL, NR_ENGINE, NR_ENGINE)
+                    "$T.Options loop =$Wnew $T.Options(batch, schedule.testBatch(), seed, outDir,$W"
+                        + "$T.stdoutIsTerminal(), w -> $T.print(ir, w, NETWORK),$W"
+                        + "(state, file) -> checkpoint(schedule, seed, engine, state).write(file))",
+                    LOOP, LOOP, PROGRESS, NR_PRINTER)
                 .addStatement(
-                    "$T.Run run =$Wnew $T.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd())",
-                    TRAIN_CHECKPOINTS, TRAIN_CHECKPOINTS)
-                .addStatement(
-                    "$T.Options loop = new $T.Options(batch, schedule.testBatch(), seed, outDir,$W"
-                        + "System.console() != null, w -> $T.print(ir, w, NETWORK),$W"
-                        + "outDir == null ? null : $T.checkpointer(run))",
-                    LOOP, LOOP, NR_PRINTER, TRAIN_CHECKPOINTS)
-                .addStatement(
-                    "new $T(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume)", LOOP)
+                    "new $T(net, new $T(engine), schedule.sgd(), trainSet, testSet, loop, out)$W.run(resume)",
+                    LOOP, ENGINE_CONTROL)
                 .endControlFlow()
                 .build())
         .addStatement("return 0")
@@ -164,7 +193,7 @@ final class MainWriter {
         .addStatement("err.print(\"not a number: \" + e.getMessage() + \"\\n\" + USAGE)")
         .addStatement("return 2")
         .nextControlFlow(
-            "catch ($T | $T | $T | $T e)",
+            "catch ($T | $T$W| $T | $T e)",
             INPUT_FILE_EXCEPTION, CUDA_UNAVAILABLE, IllegalArgumentException.class, IOException.class)
         .addStatement("err.println(NETWORK + \": \" + e.getMessage())")
         .addStatement("return 1")
