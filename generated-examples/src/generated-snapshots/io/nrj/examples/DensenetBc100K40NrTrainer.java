@@ -2,17 +2,12 @@ package io.nrj.examples;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
-import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrModule;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
-import io.nrj.runtime.Devices;
-import io.nrj.runtime.checkpoint.Checkpoint;
 import io.nrj.runtime.cuda.CudaUnavailableException;
-import io.nrj.runtime.data.DataSet;
-import io.nrj.runtime.data.DataSets;
 import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AvgPoolLayer;
@@ -21,22 +16,14 @@ import io.nrj.runtime.model.ConcatLayer;
 import io.nrj.runtime.model.ConvBnLayer;
 import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
-import io.nrj.runtime.nr.NrEngine;
-import io.nrj.runtime.train.EngineControl;
-import io.nrj.runtime.train.LoaderBatchSource;
-import io.nrj.runtime.train.Progress;
-import io.nrj.runtime.train.TrainState;
-import io.nrj.runtime.train.TrainingLoop;
+import io.nrj.runtime.train.TrainJob;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SequencedMap;
 import java.util.Set;
 import javax.annotation.processing.Generated;
 
@@ -1708,42 +1695,15 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
       NetworkIr ir = module.network(NETWORK).orElseThrow();
       ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
           new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
-      int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
-      int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
-      long seed = Long.parseLong(options.getOrDefault("--seed", "1"));
-      Path outDir = Path.of(options.getOrDefault("--out", "runs/" + NETWORK));
-      ScheduleIr schedule = new ScheduleIr(s.name(),
-          epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
-          s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
-      // resume: the checkpoint's weights, optimiser and NR state (spec §2.2 shifts included)
-      Checkpoint from = options.containsKey("--resume")
-          ? Checkpoint.read(Path.of(options.get("--resume"))) : null;
-      if (from != null && !from.network().equals(NETWORK)) {
-        throw new IllegalArgumentException(options.get("--resume")
-            + ": checkpoint is for network '" + from.network() + "', not '" + NETWORK + "'");
-      }
-      NrEngine engine = from == null ? new NrEngine(ir, schedule)
-          : NrEngine.restore(ir, schedule, from.nrState());
-      TrainState resume = from == null ? null
-          : new TrainState(from.epoch(), from.widths(), engine.layout(),
-          from.model(), from.momentum(), from.optimizer().step(), from.nrState(),
-          Double.parseDouble(from.extra().getOrDefault("best_top1", "NaN")));
-      DataSet data = DataSets.open(options.get("--data"));
-      Files.createDirectories(outDir);
-      try (Backend backend =
-          Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
-          DensenetBc100K40NrTrainer net = new DensenetBc100K40NrTrainer(backend, ir, seed);
-          LoaderBatchSource trainSet =
-          new LoaderBatchSource(data.train(), true, schedule.augment(), schedule.normalize());
-          LoaderBatchSource testSet =
-          new LoaderBatchSource(data.test(), false, schedule.augment(), schedule.normalize())) {
-        TrainingLoop.Options loop =
-            new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
-            Progress.stdoutIsTerminal(), w -> NrPrinter.print(ir, w, NETWORK),
-            (state, file) -> checkpoint(schedule, seed, engine, state).write(file));
-        new TrainingLoop(net, new EngineControl(engine), schedule.sgd(), trainSet, testSet, loop, out)
-            .run(resume);
-      }
+      TrainJob.Options job = new TrainJob.Options(options.get("--data"),
+          options.getOrDefault("--device", "auto"),
+          Integer.parseInt(options.getOrDefault("--epochs", "0")),
+          Integer.parseInt(options.getOrDefault("--batch", "0")),
+          options.containsKey("--seed") ? Long.valueOf(options.get("--seed")) : null,
+          options.containsKey("--out") ? Path.of(options.get("--out")) : null,
+          options.containsKey("--resume") ? Path.of(options.get("--resume")) : null);
+      // the same run as nrj train: overrides, resume, data, device, loop and checkpoints
+      TrainJob.run(module, ir, s, SOURCE_FILE, job, DensenetBc100K40NrTrainer::new, out);
       return 0;
     } catch (NumberFormatException e) {
       err.print("not a number: " + e.getMessage() + "\n" + USAGE);
@@ -1753,17 +1713,5 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
       err.println(NETWORK + ": " + e.getMessage());
       return 1;
     }
-  }
-
-  private static Checkpoint checkpoint(ScheduleIr schedule, long seed, NrEngine engine,
-      TrainState state) {
-    SequencedMap<String, String> extra = new LinkedHashMap<>();
-    extra.put("nr_file", SOURCE_FILE);
-    extra.put("best_top1", Double.toString(state.bestTop1()));
-    extra.put("epochs", Integer.toString(schedule.epochs()));
-    return new Checkpoint(SOURCE, NETWORK, schedule.name(), state.widths(), state.nextEpoch(), seed,
-        new Checkpoint.OptimizerState(engine.learningRate(state.nextEpoch()),
-        schedule.sgd().momentum(), schedule.sgd().weightDecay(), state.steps()),
-        state.nrState(), extra, state.params(), state.momentum());
   }
 }

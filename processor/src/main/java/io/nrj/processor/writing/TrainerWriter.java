@@ -83,8 +83,7 @@ public final class TrainerWriter {
         .addField(MainWriter.usageField(d))
         .addField(MainWriter.optionsField())
         .addMethod(MainWriter.mainMethod(d))
-        .addMethod(MainWriter.trainMethod(d))
-        .addMethod(MainWriter.checkpointMethod());
+        .addMethod(MainWriter.trainMethod(d));
     return JavaFile.builder(d.packageName(), type.build())
         .skipJavaLangImports(true)
         .indent("  ")
