@@ -2,19 +2,12 @@ package io.nrj.examples;
 
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
-import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrModule;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
-import io.nrj.runtime.Devices;
-import io.nrj.runtime.checkpoint.Checkpoint;
-import io.nrj.runtime.checkpoint.TrainCheckpoints;
 import io.nrj.runtime.cuda.CudaUnavailableException;
-import io.nrj.runtime.data.DataSet;
-import io.nrj.runtime.data.DataSets;
-import io.nrj.runtime.data.LoaderBatchSource;
 import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.AddLayer;
@@ -23,15 +16,9 @@ import io.nrj.runtime.model.ConvBnLayer;
 import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
 import io.nrj.runtime.model.ReluLayer;
-import io.nrj.runtime.nr.EngineControl;
-import io.nrj.runtime.nr.NrEngine;
-import io.nrj.runtime.train.NrControl;
-import io.nrj.runtime.train.ScheduleControl;
-import io.nrj.runtime.train.TrainState;
-import io.nrj.runtime.train.TrainingLoop;
+import io.nrj.runtime.train.TrainJob;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -123,7 +110,15 @@ public final class Resnet164NrTrainer extends LayerNetwork {
   /**
    * Output channels of each NR convolution as declared, by conv index.
    */
-  private static final int[] DECLARED_WIDTHS = {16, 16, 16, 64, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 32, 32, 128, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 64, 64, 256, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256};
+  private static final int[] DECLARED_WIDTHS = {16, 16, 16, 64, 64, 16, 16, 64, 16, 16, 64, 16, 16,
+      64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16,
+      16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 16, 16, 64, 32, 32, 128,
+      128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32,
+      128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 32, 32,
+      128, 32, 32, 128, 32, 32, 128, 32, 32, 128, 64, 64, 256, 256, 64, 64, 256, 64, 64, 256, 64,
+      64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64,
+      256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64, 256, 64, 64,
+      256};
 
   private static final int NODES = 276;
 
@@ -2898,10 +2893,11 @@ public final class Resnet164NrTrainer extends LayerNetwork {
   }
 
   /**
-   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]
-   * [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the
-   * spec's {@code train} binding; epochs and batch to the schedule's. Returns 0 on success, 1 on a
-   * user error (the message goes to {@code err}), 2 on a usage error.
+   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]
+   * [--device auto|cpu|cuda] [--epochs E] [--batch B] [--seed S] [--out DIR]
+   * [--resume CKPT]}. The schedule defaults to the spec's {@code train} binding, epochs and
+   * batch to the schedule's, the output folder to {@code runs/NETWORK}. Returns 0 on
+   * success, 1 on a user error (the message goes to {@code err}), 2 on a usage error.
    */
   public static int train(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> options = new HashMap<>();
@@ -2924,38 +2920,21 @@ public final class Resnet164NrTrainer extends LayerNetwork {
       NetworkIr ir = module.network(NETWORK).orElseThrow();
       ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
           new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
-      int epochs = Integer.parseInt(options.getOrDefault("--epochs", String.valueOf(s.epochs())));
-      int batch = Integer.parseInt(options.getOrDefault("--batch", String.valueOf(s.batch())));
-      long seed = Long.parseLong(options.getOrDefault("--seed", "0"));
-      Path outDir = options.containsKey("--out") ? Path.of(options.get("--out")) : null;
-      ScheduleIr schedule = new ScheduleIr(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),
-          s.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location());
-      TrainState resume = null;
-      if (options.containsKey("--resume")) {
-        Path file = Path.of(options.get("--resume"));
-        resume = TrainCheckpoints.toTrainState(file, Checkpoint.read(file));
-      }
-      DataSet data = DataSets.open(options.get("--data"));
-      if (outDir != null) Files.createDirectories(outDir);
-      try (Backend backend = Devices.open(options.getOrDefault("--device", "auto"), schedule.precision());
-          Resnet164NrTrainer net = new Resnet164NrTrainer(backend, ir, seed);
-          LoaderBatchSource trainSet = LoaderBatchSource.training(data, schedule, ir.input());
-          LoaderBatchSource testSet = LoaderBatchSource.testing(data, schedule, ir.input())) {
-        NrControl nr = schedule.nr() == null ? new ScheduleControl(schedule, epochs)
-            : new EngineControl(resume == null ? new NrEngine(ir, schedule)
-            : NrEngine.restore(ir, schedule, resume.nrState()));
-        TrainCheckpoints.Run run =
-            new TrainCheckpoints.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd());
-        TrainingLoop.Options loop = new TrainingLoop.Options(batch, schedule.testBatch(), seed, outDir,
-            System.console() != null, w -> NrPrinter.print(ir, w, NETWORK),
-            outDir == null ? null : TrainCheckpoints.checkpointer(run));
-        new TrainingLoop(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume);
-      }
+      TrainJob.Options job = new TrainJob.Options(options.get("--data"),
+          options.getOrDefault("--device", "auto"),
+          Integer.parseInt(options.getOrDefault("--epochs", "0")),
+          Integer.parseInt(options.getOrDefault("--batch", "0")),
+          options.containsKey("--seed") ? Long.valueOf(options.get("--seed")) : null,
+          options.containsKey("--out") ? Path.of(options.get("--out")) : null,
+          options.containsKey("--resume") ? Path.of(options.get("--resume")) : null);
+      // the same run as nrj train: overrides, resume, data, device, loop and checkpoints
+      TrainJob.run(module, ir, s, SOURCE_FILE, job, Resnet164NrTrainer::new, out);
       return 0;
     } catch (NumberFormatException e) {
       err.print("not a number: " + e.getMessage() + "\n" + USAGE);
       return 2;
-    } catch (InputFileException | CudaUnavailableException | IllegalArgumentException | IOException e) {
+    } catch (InputFileException | CudaUnavailableException
+        | IllegalArgumentException | IOException e) {
       err.println(NETWORK + ": " + e.getMessage());
       return 1;
     }

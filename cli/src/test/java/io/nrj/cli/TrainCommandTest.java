@@ -217,4 +217,18 @@ class TrainCommandTest {
     assertEquals(1, bad.code());
     assertEquals("nrj grad: " + dir.resolve("x.safetensors") + ": tensor 'x' is not in network 'tiny'\n", bad.err());
   }
+
+  @Test
+  void aDataFileWithAWrongMagicNumberIsANamedUserError() throws IOException {
+    Path broken = TinyMnist.write(dir.resolve("broken"), 16, 8);
+    Path images = broken.resolve("train-images-idx3-ubyte");
+    byte[] bytes = Files.readAllBytes(images);
+    bytes[3] = 0x02; // 2051 -> 2050
+    Files.write(images, bytes);
+    Run r = nrj("train", spec.toString(), "--data", broken.toString(), "--device", "cpu", "--out", dir.resolve("b").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("nrj train: " + images + ": "), r.err());
+    assertTrue(!r.err().contains("\tat "), r.err());
+    assertTrue(!Files.exists(dir.resolve("b").resolve("checkpoint.safetensors")));
+  }
 }

@@ -9,7 +9,6 @@ import io.nrj.processor.reading.AnnotatedNetworkRenderer;
 import io.nrj.processor.reading.AnnotatedNetworkRenderer.Origin;
 import io.nrj.processor.reading.AnnotatedNetworkRenderer.Rendered;
 import java.util.List;
-import java.util.Set;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.element.Element;
@@ -32,11 +31,6 @@ final class AnnotatedNetworkStep implements TrainerProcessor.Step {
     this.env = env;
     this.reporter = reporter;
     this.generator = generator;
-  }
-
-  @Override
-  public Set<String> annotations() {
-    return Set.of(NETWORK_ANNOTATION);
   }
 
   @Override

@@ -8,7 +8,6 @@ import io.nrj.processor.reading.SpecLocator;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import javax.annotation.processing.ProcessingEnvironment;
 import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.element.AnnotationMirror;
@@ -31,11 +30,6 @@ final class NrSpecStep implements TrainerProcessor.Step {
     this.env = env;
     this.reporter = reporter;
     this.generator = generator;
-  }
-
-  @Override
-  public Set<String> annotations() {
-    return Set.of(NrSpec.class.getCanonicalName());
   }
 
   @Override

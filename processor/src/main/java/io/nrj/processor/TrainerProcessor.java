@@ -33,8 +33,6 @@ public final class TrainerProcessor extends AbstractProcessor {
 
   /** One annotation's handling, run once per round. */
   interface Step {
-    Set<String> annotations();
-
     void process(RoundEnvironment round);
   }
 

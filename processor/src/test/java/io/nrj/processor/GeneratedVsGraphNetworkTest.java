@@ -3,10 +3,12 @@ package io.nrj.processor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.dsl.ir.NrSettings;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.dsl.ir.Shape;
 import io.nrj.dsl.ir.Widths;
@@ -16,6 +18,7 @@ import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
 import io.nrj.runtime.cpu.CpuBackend;
 import io.nrj.runtime.model.GraphNetwork;
+import io.nrj.runtime.nr.MixedLayout;
 import io.nrj.runtime.model.TrainableNetwork;
 import io.nrj.runtime.train.Sgd;
 import java.lang.reflect.InvocationTargetException;
@@ -35,20 +38,30 @@ import org.junit.jupiter.params.provider.MethodSource;
  * code in the same order; only the wiring differs).
  */
 class GeneratedVsGraphNetworkTest {
-  static Stream<NetworkIr> networks() {
-    return Stream.of(IrFixtures.lenet5(), IrFixtures.tinyResnet());
+  /** Hand-built IR, and the same kinds of network compiled from the test specs by the DSL. */
+  static Stream<NetworkIr> networks() throws Exception {
+    return Stream.of(
+        IrFixtures.lenet5(), IrFixtures.tinyResnet(), fromSpec("lenet5.nr", "lenet5"),
+        fromSpec("tiny_resnet.nr", "tiny_resnet"));
+  }
+
+  private static NetworkIr fromSpec(String file, String network) throws Exception {
+    try (var in = GeneratedVsGraphNetworkTest.class.getResourceAsStream("/specs/" + file)) {
+      String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return io.nrj.dsl.NrCompiler.compile(file, text).module().network(network).orElseThrow();
+    }
   }
 
   /** Compiled trainer classes by network name: javac runs once per network, not per test. */
-  private static final Map<String, Class<?>> COMPILED = new ConcurrentHashMap<>();
+  private static final Map<NetworkIr, Class<?>> COMPILED = new ConcurrentHashMap<>();
 
   private static TrainableNetwork generated(Backend backend, NetworkIr ir, long seed) throws Exception {
     Class<?> type =
         COMPILED.computeIfAbsent(
-            ir.name(),
-            name ->
+            ir,
+            key ->
                 InMemoryCompiler.compileTrainer(
-                        IrFixtures.module(ir, null), name, null,
+                        IrFixtures.module(ir, null), ir.name(), null,
                         GeneratedVsGraphNetworkTest.class.getClassLoader())
                     .trainerClass());
     return (TrainableNetwork)
@@ -62,7 +75,7 @@ class GeneratedVsGraphNetworkTest {
     return x;
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{index}: {0}")
   @MethodSource("networks")
   void forwardBackwardAndStepMatchGraphNetwork(NetworkIr ir) throws Exception {
     int n = 3;
@@ -115,6 +128,49 @@ class GeneratedVsGraphNetworkTest {
     }
   }
 
+  /**
+   * After a rejuvenation the layers run mixed (spec §6): split convs with cross-attention and a
+   * classifier with survivor and new sets. The generated createLayers must hand the runtime the same
+   * splits as GraphNetwork, so losses and gradients agree exactly.
+   */
+  @Test
+  void matchesGraphNetworkInMixedTrainingAfterRejuvenation() throws Exception {
+    NetworkIr ir = IrFixtures.tinyResnet();
+    Widths widths = new Widths(new int[] {5, 3, 5});
+    MixedLayout layout =
+        new MixedLayout(
+            List.of(
+                new MixedLayout.ConvSplit(3, 4, false, false),
+                new MixedLayout.ConvSplit(4, 2, true, false),
+                new MixedLayout.ConvSplit(2, 4, true, false)),
+            8, NrSettings.CrossMode.ATTENTION);
+    int n = 2;
+    int[] labels = {1, 3};
+    float[] x = batch(ir, n, 4);
+    try (Backend backend = new CpuBackend(1, false);
+        TrainableNetwork gen = generated(backend, ir, 2);
+        TrainableNetwork ref = new GraphNetwork(backend, ir, 2)) {
+      HostParams params = narrowed(ref.exportParams(), ir, widths);
+      ref.replan(widths, layout, params);
+      gen.replan(widths, layout, params);
+      double[] losses = new double[2];
+      int i = 0;
+      for (TrainableNetwork net : new TrainableNetwork[] {gen, ref}) {
+        backend.upload(net.input(n), x);
+        net.forward(n, true);
+        losses[i++] = net.loss(labels);
+        net.backward();
+      }
+      assertEquals(losses[1], losses[0], "mixed loss");
+      assertNotNull(ref.newLogits(), "the classifier should be mixed: the test would prove less");
+      assertArrayEquals(ref.newLogits(), gen.newLogits(), "new-set logits");
+      assertArrayEquals(
+          backend.download(ref.parameters().gradBlock()),
+          backend.download(gen.parameters().gradBlock()),
+          "mixed gradients");
+    }
+  }
+
   @Test
   void rejectsAnotherNetworksIr() throws Exception {
     try (Backend backend = new CpuBackend(1, false)) {
@@ -132,7 +188,7 @@ class GeneratedVsGraphNetworkTest {
   private static void generatedFor(NetworkIr generatedFrom, Backend backend, NetworkIr other)
       throws Exception {
     generated(backend, generatedFrom, 1).close();
-    COMPILED.get(generatedFrom.name())
+    COMPILED.get(generatedFrom)
         .getConstructor(Backend.class, NetworkIr.class, long.class)
         .newInstance(backend, other, 1L);
   }

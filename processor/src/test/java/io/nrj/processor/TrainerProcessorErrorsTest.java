@@ -99,4 +99,28 @@ class TrainerProcessorErrorsTest {
     assertThat(c).hadErrorContaining("'a.nr'").inFile(a);
     assertThat(c).hadErrorContaining("'b.nr'").inFile(b);
   }
+
+  @Test
+  void reportsATrainerGeneratedTwice() throws Exception {
+    java.nio.file.Files.writeString(
+        specDir.resolve("one.nr"),
+        "network one {\n  input 1x8x8\n  classes 2\n  conv 4 k3 input\n  classifier\n}\n");
+    JavaFileObject src =
+        JavaFileObjects.forSourceString(
+            "test.Holder",
+            """
+            package test;
+
+            import io.nrj.processor.api.NrSpec;
+
+            final class Holder {
+              @NrSpec("one.nr") interface First {}
+              @NrSpec("one.nr") interface ErroneousSecond {}
+            }
+            """);
+    assertThat(compile(src))
+        .hadErrorContaining("[NR-GEN-208] the trainer test.OneTrainer is generated twice (also from")
+        .inFile(src)
+        .onLineContaining("interface ErroneousSecond");
+  }
 }

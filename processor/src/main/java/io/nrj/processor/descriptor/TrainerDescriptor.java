@@ -53,22 +53,6 @@ public record TrainerDescriptor(
     return (LayerDescriptor.Classifier) layers.getLast();
   }
 
-  /**
-   * The training recipe bound by {@code train NETWORK with SCHEDULE}, reduced to what the trainer
-   * prints and uses as its defaults.
-   */
-  public record ScheduleDescriptor(
-      String name,
-      int epochs,
-      int batch,
-      double lr,
-      double momentum,
-      double weightDecay,
-      List<Integer> lrSteps,
-      double gamma,
-      boolean rejuvenate) {
-    public ScheduleDescriptor {
-      lrSteps = List.copyOf(lrSteps);
-    }
-  }
+  /** The schedule bound by {@code train NETWORK with SCHEDULE}: the trainer's default recipe. */
+  public record ScheduleDescriptor(String name) {}
 }

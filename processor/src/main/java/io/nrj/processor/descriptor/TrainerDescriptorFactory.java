@@ -147,9 +147,7 @@ public final class TrainerDescriptorFactory {
   }
 
   private static TrainerDescriptor.ScheduleDescriptor schedule(ScheduleIr s) {
-    return new TrainerDescriptor.ScheduleDescriptor(
-        s.name(), s.epochs(), s.batch(), s.sgd().lr(), s.sgd().momentum(), s.sgd().weightDecay(),
-        s.lrSteps(), s.gamma(), s.nr() != null);
+    return new TrainerDescriptor.ScheduleDescriptor(s.name());
   }
 
   /**

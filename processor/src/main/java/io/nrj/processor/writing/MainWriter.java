@@ -13,7 +13,6 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import io.nrj.processor.descriptor.TrainerDescriptor;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,27 +21,16 @@ import javax.lang.model.element.Modifier;
 
 /**
  * Writes a trainer's {@code main}: the options of {@code nrj train} (DESIGN.md) parsed into the
- * runtime's pieces (device, data, NR control, checkpoints) and handed to its {@code TrainingLoop},
- * which does the work. Exit codes follow DESIGN.md: 0, 1 for a user error with a message, 2 for a
+ * runtime's {@code TrainJob}, the same run {@code nrj train} starts (device, data, NR control,
+ * loop, checkpoints). Exit codes follow DESIGN.md: 0, 1 for a user error with a message, 2 for a
  * usage error; no stack traces for user errors.
  */
 final class MainWriter {
   private static final String RT = "io.nrj.runtime";
-  private static final ClassName DEVICES = ClassName.get(RT, "Devices");
-  private static final ClassName DATA_SET = ClassName.get(RT + ".data", "DataSet");
-  private static final ClassName DATA_SETS = ClassName.get(RT + ".data", "DataSets");
-  private static final ClassName LOADER = ClassName.get(RT + ".data", "LoaderBatchSource");
-  private static final ClassName LOOP = ClassName.get(RT + ".train", "TrainingLoop");
-  private static final ClassName NR_CONTROL = ClassName.get(RT + ".train", "NrControl");
-  private static final ClassName SCHEDULE_CONTROL = ClassName.get(RT + ".train", "ScheduleControl");
-  private static final ClassName TRAIN_STATE = ClassName.get(RT + ".train", "TrainState");
-  private static final ClassName ENGINE_CONTROL = ClassName.get(RT + ".nr", "EngineControl");
-  private static final ClassName NR_ENGINE = ClassName.get(RT + ".nr", "NrEngine");
-  private static final ClassName CHECKPOINT = ClassName.get(RT + ".checkpoint", "Checkpoint");
-  private static final ClassName TRAIN_CHECKPOINTS = ClassName.get(RT + ".checkpoint", "TrainCheckpoints");
+  private static final ClassName TRAIN_JOB = ClassName.get(RT + ".train", "TrainJob");
+  private static final ClassName JOB_OPTIONS = TRAIN_JOB.nestedClass("Options");
   private static final ClassName INPUT_FILE_EXCEPTION = ClassName.get(RT + ".io", "InputFileException");
   private static final ClassName CUDA_UNAVAILABLE = ClassName.get(RT + ".cuda", "CudaUnavailableException");
-  private static final ClassName NR_PRINTER = ClassName.get("io.nrj.dsl", "NrPrinter");
   private static final ClassName NR_MODULE = ClassName.get("io.nrj.dsl.ir", "NrModule");
   private static final ClassName SCHEDULE_IR = ClassName.get("io.nrj.dsl.ir", "ScheduleIr");
 
@@ -85,11 +73,12 @@ final class MainWriter {
         d.schedule() == null ? CodeBlock.of("null") : CodeBlock.of("SCHEDULE");
     return methodBuilder("train")
         .addJavadoc(
-            "Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S] [--device"
-                + " auto|cpu|cuda]\n[--epochs E] [--batch B] [--seed S] [--out DIR] [--resume"
-                + " CKPT]}. The schedule defaults to the\nspec's {@code train} binding; epochs and"
-                + " batch to the schedule's. Returns 0 on success, 1 on a\nuser error (the message"
-                + " goes to {@code err}), 2 on a usage error.\n")
+            "Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]\n"
+                + "[--device auto|cpu|cuda] [--epochs E] [--batch B] [--seed S] [--out DIR]\n"
+                + "[--resume CKPT]}. The schedule defaults to the spec's {@code train} binding,"
+                + " epochs and\nbatch to the schedule's, the output folder to {@code runs/NETWORK}."
+                + " Returns 0 on\nsuccess, 1 on a user error (the message goes to {@code err}), 2"
+                + " on a usage error.\n")
         .addModifiers(PUBLIC, STATIC)
         .returns(int.class)
         .addParameter(String[].class, "args")
@@ -119,52 +108,24 @@ final class MainWriter {
             "$T s = module.schedule(scheduleName).orElseThrow(() ->$Wnew $T(SOURCE_FILE + \" has no"
                 + " schedule '\" + scheduleName + \"'\"))",
             SCHEDULE_IR, IllegalArgumentException.class)
-        .addStatement("int epochs = Integer.parseInt(options.getOrDefault($S, $T.valueOf(s.epochs())))", "--epochs", String.class)
-        .addStatement("int batch = Integer.parseInt(options.getOrDefault($S, $T.valueOf(s.batch())))", "--batch", String.class)
-        .addStatement("long seed = Long.parseLong(options.getOrDefault($S, $S))", "--seed", "0")
-        .addStatement("$T outDir = options.containsKey($S) ? $T.of(options.get($S)) : null", Path.class, "--out", Path.class, "--out")
         .addStatement(
-            "$T schedule = new $T(s.name(), epochs, batch, s.testBatch(), s.sgd(), s.lrSteps(),"
-                + "$Ws.gamma(), s.augment(), s.normalize(), s.dataset(), s.precision(), s.nr(), s.location())",
-            SCHEDULE_IR, SCHEDULE_IR)
-        .addStatement("$T resume = null", TRAIN_STATE)
-        .beginControlFlow("if (options.containsKey($S))", "--resume")
-        .addStatement("$T file = $T.of(options.get($S))", Path.class, Path.class, "--resume")
-        .addStatement("resume = $T.toTrainState(file, $T.read(file))", TRAIN_CHECKPOINTS, CHECKPOINT)
-        .endControlFlow()
-        .addStatement("$T data = $T.open(options.get($S))", DATA_SET, DATA_SETS, "--data")
-        .addStatement("if (outDir != null) $T.createDirectories(outDir)", Files.class)
-        .addCode(
-            CodeBlock.builder()
-                .beginControlFlow(
-                    "try ($T backend = $T.open(options.getOrDefault($S, $S), schedule.precision());$W"
-                        + "$T net = new $T(backend, ir, seed);$W"
-                        + "$T trainSet = $T.training(data, schedule, ir.input());$W"
-                        + "$T testSet = $T.testing(data, schedule, ir.input()))",
-                    RuntimeNames.BACKEND, DEVICES, "--device", "auto", self, self, LOADER, LOADER, LOADER,
-                    LOADER)
-                .addStatement(
-                    "$T nr = schedule.nr() == null$W? new $T(schedule, epochs)$W: new $T(resume == null"
-                        + " ? new $T(ir, schedule)$W: $T.restore(ir, schedule, resume.nrState()))",
-                    NR_CONTROL, SCHEDULE_CONTROL, ENGINE_CONTROL, NR_ENGINE, NR_ENGINE)
-                .addStatement(
-                    "$T.Run run =$Wnew $T.Run(SOURCE, NETWORK, schedule.name(), seed, schedule.sgd())",
-                    TRAIN_CHECKPOINTS, TRAIN_CHECKPOINTS)
-                .addStatement(
-                    "$T.Options loop = new $T.Options(batch, schedule.testBatch(), seed, outDir,$W"
-                        + "System.console() != null, w -> $T.print(ir, w, NETWORK),$W"
-                        + "outDir == null ? null : $T.checkpointer(run))",
-                    LOOP, LOOP, NR_PRINTER, TRAIN_CHECKPOINTS)
-                .addStatement(
-                    "new $T(net, nr, schedule.sgd(), trainSet, testSet, loop, out).run(resume)", LOOP)
-                .endControlFlow()
-                .build())
+            "$T job = new $T(options.get($S),$Woptions.getOrDefault($S, $S),"
+                + "$WInteger.parseInt(options.getOrDefault($S, $S)),"
+                + "$WInteger.parseInt(options.getOrDefault($S, $S)),"
+                + "$Woptions.containsKey($S) ? Long.valueOf(options.get($S)) : null,"
+                + "$Woptions.containsKey($S) ? $T.of(options.get($S)) : null,"
+                + "$Woptions.containsKey($S) ? $T.of(options.get($S)) : null)",
+            JOB_OPTIONS, JOB_OPTIONS, "--data", "--device", "auto", "--epochs", "0", "--batch", "0",
+            "--seed", "--seed", "--out", Path.class, "--out", "--resume", Path.class, "--resume")
+        .addComment("the same run as nrj train: overrides, resume, data, device, loop and checkpoints")
+        .addStatement(
+            "$T.run(module, ir, s, SOURCE_FILE, job, $T::new, out)", TRAIN_JOB, self)
         .addStatement("return 0")
         .nextControlFlow("catch ($T e)", NumberFormatException.class)
         .addStatement("err.print(\"not a number: \" + e.getMessage() + \"\\n\" + USAGE)")
         .addStatement("return 2")
         .nextControlFlow(
-            "catch ($T | $T | $T | $T e)",
+            "catch ($T | $T$W| $T | $T e)",
             INPUT_FILE_EXCEPTION, CUDA_UNAVAILABLE, IllegalArgumentException.class, IOException.class)
         .addStatement("err.println(NETWORK + \": \" + e.getMessage())")
         .addStatement("return 1")

@@ -35,7 +35,6 @@ import io.nrj.processor.descriptor.LayerDescriptor.Pool;
 import io.nrj.processor.descriptor.LayerDescriptor.Relu;
 import io.nrj.processor.descriptor.TrainerDescriptor;
 import java.util.List;
-import java.util.stream.Collectors;
 import javax.lang.model.element.Element;
 
 /**
@@ -126,7 +125,7 @@ public final class TrainerWriter {
             .addJavadoc("Output channels of each NR convolution as declared, by conv index.\n")
             .initializer(
                 "{$L}",
-                d.declaredWidths().stream().map(String::valueOf).collect(Collectors.joining(", ")))
+                d.declaredWidths().stream().map(w -> CodeBlock.of("$L", w)).collect(CodeBlock.joining(",$W")))
             .build());
     type.addField(constant(int.class, "NODES", "$L", d.nodeCount()));
   }

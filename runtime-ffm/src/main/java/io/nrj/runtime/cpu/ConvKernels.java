@@ -57,11 +57,40 @@ final class ConvKernels {
     });
   }
 
+  /** Weight gradients up to this many floats are summed by image chunks (see backwardFilter). */
+  static final int SMALL_DW = 1 << 14;
+
+  /** Image chunks of the chunked weight gradient: fixed, so the sum order is too. */
+  static final int DW_CHUNKS = 16;
+
   // dw (k, c, r, s) += dY (k, (n,pix)) * col^T ((n,pix), crs)
   static void backwardFilter(CpuThreads pool, boolean vector, Sgemm.Work[] work, float[] xm, MemorySegment dy, MemorySegment dw, ConvGeom g) {
-    int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW();
-    Sgemm.parallel(pool, vector, work, g.k(), crs, g.n() * p,
-        Sgemm.imageBlockedA(dy, 0, g.k(), p), im2colT(xm, g), Sgemm.rowMajorC(vector, dw, 0, crs, true));
+    int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k();
+    if ((long) k * crs > SMALL_DW || g.n() < 2) {
+      Sgemm.parallel(pool, vector, work, k, crs, g.n() * p,
+          Sgemm.imageBlockedA(dy, 0, k, p), im2colT(xm, g, 0), Sgemm.rowMajorC(vector, dw, 0, crs, true));
+      return;
+    }
+    // A small dW (a first layer: few channels) has too few tiles to share out, and splitting its
+    // tiles would make every thread pack all of im2col. Instead each of a fixed number of image
+    // chunks gets its own partial dW, and the partials are added in chunk order: the result does not
+    // depend on the thread count.
+    int chunks = Math.min(g.n(), DW_CHUNKS), size = k * crs;
+    float[] partial = new float[chunks * size];
+    pool.parallelFor(chunks, (tid, c0, c1) -> {
+      for (int ch = c0; ch < c1; ch++) {
+        int i0 = (int) ((long) ch * g.n() / chunks), i1 = (int) ((long) (ch + 1) * g.n() / chunks);
+        float[] out = new float[size];
+        Sgemm.run(vector, work[tid], 0, k, 0, crs, (i1 - i0) * p,
+            Sgemm.imageBlockedA(dy, (long) i0 * k * p, k, p), im2colT(xm, g, i0), Sgemm.arrayC(out, crs));
+        System.arraycopy(out, 0, partial, ch * size, size);
+      }
+    });
+    for (int e = 0; e < size; e++) {
+      float sum = partial[e];
+      for (int ch = 1; ch < chunks; ch++) sum += partial[ch * size + e];
+      dw.setAtIndex(F, e, dw.getAtIndex(F, e) + sum);
+    }
   }
 
   /**
@@ -120,8 +149,11 @@ final class ConvKernels {
     };
   }
 
-  /** B(q, j) = col(j, q): row q = (n, oh, ow) is the reduction index, column j = (c, r, s). */
-  static Sgemm.PackB im2colT(float[] x, ConvGeom g) {
+  /**
+   * B(q, j) = col(j, q): row q = (n, oh, ow) is the reduction index (n counted from image img0),
+   * column j = (c, r, s).
+   */
+  static Sgemm.PackB im2colT(float[] x, ConvGeom g, int img0) {
     int c = g.c(), h = g.h(), w = g.w(), r = g.r(), s = g.s(), st = g.stride(), pad = g.pad();
     int oh = g.outH(), ow = g.outW(), p = oh * ow;
     return (dst, q0, kc, j0, nc) -> {
@@ -136,7 +168,7 @@ final class ConvKernels {
       for (int q = 0; q < kc; q++) {
         int qq = q0 + q, img = qq / p, pix = qq - img * p, y0 = pix / ow, x0 = pix - y0 * ow;
         int hb = y0 * st - pad, wb = x0 * st - pad;
-        int base = img * c * h * w + hb * w + wb;
+        int base = (img0 + img) * c * h * w + hb * w + wb;
         boolean inside = hb >= 0 && hb + r <= h && wb >= 0 && wb + s <= w;
         for (int jp = 0; jp < nc; jp += NR) {
           int d = jp * kc + q * NR, cols = Math.min(NR, nc - jp);

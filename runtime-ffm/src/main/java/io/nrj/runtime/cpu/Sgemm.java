@@ -6,8 +6,9 @@ import java.lang.foreign.MemorySegment;
  * Blocked single-precision matrix multiply C[M,N] (+)= A[M,K] * B[K,N] in the GotoBLAS shape: A
  * and B are packed block by block into thread-local panels (MR rows of A, NR columns of B, zero
  * padded at the edges) by caller-supplied packers, and an MR x NR register-blocked micro-kernel
- * ({@link VectorKernels}, or a scalar fallback that gives the same bits) multiplies them. Packers let convolution feed im2col columns
- * straight into the panels (implicit GEMM) instead of materialising a column matrix.
+ * ({@link VectorKernels}, or a scalar fallback that gives the same bits) multiplies them. Packers
+ * let convolution feed im2col columns straight into the panels (implicit GEMM) instead of
+ * materialising a column matrix.
  *
  * <p>Every element of C is summed in a fixed order (K blocks of KC in order, p in order inside a
  * block) by exactly one thread, whatever the thread split, so results do not depend on the thread

@@ -128,6 +128,7 @@ public final class TrainingLoop {
             new MetricsCsv.Row(
                 epoch + 1, phase, lr, lambda, tr.loss(), tr.top1(), te.loss(), te.top1(), te.top5(),
                 te.survivorTop1(), te.newTop1(), o.utilization(), params, trainSec, tr.samples() / trainSec));
+        plot(dir);
       }
       epoch++;
       boolean stop = false;
@@ -192,6 +193,15 @@ public final class TrainingLoop {
     if (r.json() != null) AtomicFiles.writeString(dir.resolve("rejuvenation.json"), r.json());
     if (options.architecture() != null) {
       AtomicFiles.writeString(dir.resolve("network.nr"), options.architecture().apply(r.widths()));
+    }
+  }
+
+  /** metrics.png next to metrics.csv; a picture is not worth failing a run for. */
+  private void plot(Path dir) {
+    try {
+      MetricsPlot.write(dir.resolve("metrics.csv"), dir.resolve("metrics.png"));
+    } catch (IOException | RuntimeException | Error e) {
+      out.println("note: could not draw metrics.png: " + e);
     }
   }
 

@@ -112,6 +112,9 @@ class TrainingLoopTest {
     assertEquals(MetricsCsv.HEADER, lines.getFirst());
     assertEquals(4, lines.size());
     assertTrue(lines.get(3).startsWith("3,plain,0.00500000,0.00000,"), lines.get(3));
+    java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve("metrics.png").toFile());
+    assertEquals(900, png.getWidth());
+    assertEquals(640, png.getHeight());
   }
 
   @Test
