@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Opt-in, so that CI stays fast: it runs only when that directory exists and the system
  * property {@code nrj.experiments=true} is set. It then takes a few minutes on two CPU cores: the
- * sparse epochs until u reaches the target (three with seed 1), then two mixed epochs (about 33 %
+ * sparse epochs until u reaches the target (three with seed 1), then two mixed epochs (39 %
  * test top-1 with seed 1). Run it with {@code ./build.sh -pl tests -am verify
  * -Dtest=CifarNrExperimentTest -Dsurefire.failIfNoSpecifiedTests=false -Dnrj.experiments=true}.
  */
