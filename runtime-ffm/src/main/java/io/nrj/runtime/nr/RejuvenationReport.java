@@ -8,7 +8,8 @@ import java.util.Optional;
  * What rejuvenation did, layer by layer (issue 5, item 7): rendered as a terminal table and as the
  * content of {@code rejuvenation.json}.
  *
- * @param afterEpoch 0-based index of the epoch after which rejuvenation fired
+ * @param afterEpoch 0-based index of the epoch after which rejuvenation fired (printed 1-based,
+ *     as metrics.csv counts epochs)
  * @param measure the utilization unit
  * @param live live units (parameters or MACs) at the trigger
  * @param all all units: the utilization denominator
@@ -66,7 +67,7 @@ public record RejuvenationReport(
     b.append(
         String.format(
             "rejuvenation after epoch %d: utilization %.4f (%d / %d %s), expand rate %.6f%n",
-            afterEpoch, utilization, live, all, measure == Measure.FLOPS ? "MACs" : "params",
+            afterEpoch + 1, utilization, live, all, measure == Measure.FLOPS ? "MACs" : "params",
             expandRate));
     warning.ifPresent(w -> b.append("warning: ").append(w).append('\n'));
     b.append(String.format(fmt, "layer", "live out/total", "live in/total", "width after", ""));
@@ -89,7 +90,8 @@ public record RejuvenationReport(
   /** The {@code rejuvenation.json} document. */
   public String toJson() {
     StringBuilder b = new StringBuilder("{\n");
-    b.append("  \"after_epoch\": ").append(afterEpoch).append(",\n");
+    // 1-based, like the epoch column of metrics.csv and the progress lines
+    b.append("  \"after_epoch\": ").append(afterEpoch + 1).append(",\n");
     b.append("  \"measure\": ").append(JsonFields.quote(measure.name().toLowerCase())).append(",\n");
     b.append("  \"live\": ").append(live).append(",\n");
     b.append("  \"all\": ").append(all).append(",\n");

@@ -117,12 +117,14 @@ public final class TrainingLoop {
       NrControl.Outcome o = nr.endOfEpoch(epoch, net.exportParams(), epochSeed(options.seed(), epoch, 1));
       out.printf(
           Locale.ROOT,
-          "epoch %d/%d  lr %.4g  loss %.4f  train %.2f%%  test loss %.4f  top1 %.2f%%  top5 %.2f%%%s  u %.3f  %.1fs  %.0f img/s%n",
+          "epoch %d/%d  lr %.4g  loss %.4f  train %.2f%%  test loss %.4f  top1 %.2f%%  top5 %.2f%%%s%s  %.1fs  %.0f img/s%n",
           epoch + 1, nr.totalEpochs(), lr, tr.loss(), 100 * tr.top1(), te.loss(), 100 * te.top1(), 100 * te.top5(),
           te.mixed()
               ? String.format(Locale.ROOT, " (survivor %.2f%%, new %.2f%%)", 100 * te.survivorTop1(), 100 * te.newTop1())
               : "",
-          o.utilization(), trainSec, tr.samples() / trainSec);
+          // utilization is only measured while sparse (NaN after rejuvenation and in plain runs)
+          Double.isNaN(o.utilization()) ? "" : String.format(Locale.ROOT, "  u %.3f", o.utilization()),
+          trainSec, tr.samples() / trainSec);
       if (metrics != null) {
         metrics.append(
             new MetricsCsv.Row(

@@ -223,7 +223,7 @@ class NrEngineTest {
     var o = c.endOfEpoch(0, sparse(ir), 1);
     assertEquals("mixed", c.phase());
     assertEquals(c.engine().widths(), o.rejuvenation().widths());
-    assertTrue(o.rejuvenation().table().startsWith("rejuvenation after epoch 0: utilization 0.1589"), o.rejuvenation().table());
+    assertTrue(o.rejuvenation().table().startsWith("rejuvenation after epoch 1: utilization 0.1589"), o.rejuvenation().table());
     assertTrue(o.rejuvenation().json().contains("\"expand_rate\": " + Math.sqrt(1800.0 / 286.0)));
     assertEquals("plain", new EngineControl(new NrEngine(ir, schedule(null))).phase());
   }
@@ -259,7 +259,7 @@ class NrEngineTest {
     assertEquals("s3.f", f.get("name"));
     assertEquals(Boolean.TRUE, f.get("deleted"));
     assertEquals(0L, f.get("width_after"));
-    assertEquals(2L, doc.get("after_epoch"));
+    assertEquals(3L, doc.get("after_epoch"));
     assertTrue(rep.toTable().lines().anyMatch(l -> l.startsWith("s3.f") && l.endsWith("deleted (fully dead)")));
   }
 }
