@@ -1,97 +1,16 @@
 package io.nrj.runtime.cuda;
 
-import io.nrj.dsl.SourceLocation;
-import io.nrj.dsl.ir.InitScheme;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
-import io.nrj.dsl.ir.Shape;
-import java.util.ArrayList;
-import java.util.List;
+import io.nrj.runtime.nr.IrBuilder;
 
-/** Builds small IRs by hand, inferring shapes as the resolver does (as the NR tests do). */
+/** The small networks the GPU parity tests train, built with the NR tests' {@link IrBuilder}. */
 final class TinyIr {
-  private static final SourceLocation AT = SourceLocation.UNKNOWN;
-  private final Shape input;
-  private final List<IrNode> nodes = new ArrayList<>();
-  private int convs;
-
-  TinyIr(int channels, int size) {
-    this.input = new Shape(channels, size, size);
-  }
-
-  private Shape shape(int id) {
-    return id == IrNode.IMAGE ? input : nodes.get(id).out();
-  }
-
-  private static int spatial(int in, int k, int s, int p) {
-    return (in + 2 * p - k) / s + 1;
-  }
-
-  int conv(String name, int in, int out, int k, int stride, boolean relu, boolean isInput, boolean fixed) {
-    Shape s = shape(in);
-    int pad = k / 2;
-    Shape o = new Shape(out, spatial(s.height(), k, stride, pad), spatial(s.width(), k, stride, pad));
-    int id = nodes.size();
-    nodes.add(
-        new IrNode.Conv(id, name, List.of(in), s, o, convs++, k, stride, pad, relu, isInput, fixed, false, AT));
-    return id;
-  }
-
-  int conv(String name, int in, int out, int k) {
-    return conv(name, in, out, k, 1, true, false, false);
-  }
-
-  int relu(String name, int in) {
-    int id = nodes.size();
-    nodes.add(new IrNode.Relu(id, name, List.of(in), shape(in), AT));
-    return id;
-  }
-
-  int maxPool(String name, int in, int k) {
-    Shape s = shape(in);
-    int id = nodes.size();
-    nodes.add(
-        new IrNode.MaxPool(id, name, List.of(in), new Shape(s.channels(), s.height() / k, s.width() / k), k, k, 0, AT));
-    return id;
-  }
-
-  int avgPool(String name, int in, int k) {
-    Shape s = shape(in);
-    int id = nodes.size();
-    nodes.add(
-        new IrNode.AvgPool(id, name, List.of(in), new Shape(s.channels(), s.height() / k, s.width() / k), k, k, 0, AT));
-    return id;
-  }
-
-  int add(String name, int... in) {
-    int id = nodes.size();
-    List<Integer> l = new ArrayList<>();
-    for (int i : in) l.add(i);
-    nodes.add(new IrNode.Add(id, name, l, shape(in[0]), AT));
-    return id;
-  }
-
-  int concat(String name, int... in) {
-    int id = nodes.size();
-    List<Integer> l = new ArrayList<>();
-    int c = 0;
-    for (int i : in) {
-      l.add(i);
-      c += shape(i).channels();
-    }
-    nodes.add(new IrNode.Concat(id, name, l, shape(in[0]).withChannels(c), AT));
-    return id;
-  }
-
-  NetworkIr classifier(String name, int in, int classes) {
-    int id = nodes.size();
-    nodes.add(new IrNode.Classifier(id, name, List.of(in), shape(in), new Shape(classes, 1, 1), classes, AT));
-    return new NetworkIr("test", input, classes, nodes, InitScheme.DEFAULT, AT);
-  }
+  private TinyIr() {}
 
   /** VGG-style chain: c1 (input) 3->8, c2 8->8, maxpool 2, c3 8->12, c4 12->12 (1x1), classifier 5. */
   static NetworkIr vgg() {
-    TinyIr b = new TinyIr(3, 8);
+    IrBuilder b = new IrBuilder(3, 8);
     int x = b.conv("f.c1", IrNode.IMAGE, 8, 3, 1, true, true, false);
     x = b.conv("f.c2", x, 8, 3);
     x = b.maxPool("f.pool", x, 2);
@@ -102,7 +21,7 @@ final class TinyIr {
 
   /** Bottleneck-free residual net with an identity and a strided projection shortcut. */
   static NetworkIr resnet() {
-    TinyIr b = new TinyIr(3, 8);
+    IrBuilder b = new IrBuilder(3, 8);
     int stem = b.conv("stem", IrNode.IMAGE, 8, 3, 1, true, true, true);
     int a = b.conv("s1.a", stem, 8, 3);
     int bb = b.conv("s1.b", a, 8, 3, 1, false, false, true);
@@ -116,7 +35,7 @@ final class TinyIr {
 
   /** A dense block (two layers, concatenations) and a transition with average pooling. */
   static NetworkIr dense() {
-    TinyIr b = new TinyIr(3, 8);
+    IrBuilder b = new IrBuilder(3, 8);
     int stem = b.conv("stem", IrNode.IMAGE, 6, 3, 1, true, true, false);
     int a = b.conv("d1.a", stem, 8, 1);
     int bb = b.conv("d1.b", a, 4, 3);
