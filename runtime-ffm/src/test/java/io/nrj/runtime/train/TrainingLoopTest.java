@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nrj.dsl.SourceLocation;
+import io.nrj.dsl.ir.NrSettings;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
@@ -14,6 +15,7 @@ import io.nrj.runtime.cpu.CpuBackend;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.model.IrBuilder;
 import io.nrj.runtime.model.NetFixturesAccess;
+import io.nrj.runtime.nr.NrEngine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -164,5 +166,33 @@ class TrainingLoopTest {
     HostParams resumed =
         run(new FakeRejuvenation(0, 3, false, afterTwo.nrState()), afterTwo, null, new ArrayList<>(), 7);
     assertBitIdentical(straight, resumed);
+  }
+
+  /**
+   * Issue 5: resuming a real NR run (the engine, not a fake) from the checkpoint of a sparse epoch, of
+   * the epoch right after rejuvenation, and of a mixed epoch all end in the uninterrupted run's bits.
+   */
+  @Test
+  void resumeInEveryPhaseOfARealNrRunIsBitIdentical() throws IOException {
+    NrSettings nr =
+        new NrSettings(
+            new NrSettings.FixedSparsity(0.02), 0.9, NrSettings.Measure.PARAMS, 0.01, 1e-3,
+            NrSettings.ExpandRule.SQRT, 0.5, NrSettings.CrossMode.REMOVED, 0, NrSettings.BnRestoreMode.QUIRK, false);
+    ScheduleIr s =
+        new ScheduleIr(
+            "nr", 3, 32, 50, SGD, List.of(2), 0.1, ScheduleIr.Augment.NONE, ScheduleIr.Normalize.NONE, null,
+            ScheduleIr.Precision.FP32, nr, SourceLocation.UNKNOWN);
+    List<TrainState> saved = new ArrayList<>();
+    HostParams straight =
+        run(new EngineControl(new NrEngine(IrBuilder.chain(), s)), null, Files.createTempDirectory("nrj"), saved, 1);
+    int firstMixed = 0;
+    while (firstMixed < saved.size() && saved.get(firstMixed).layout() == null) firstMixed++;
+    assertTrue(firstMixed >= 1 && firstMixed + 2 < saved.size(), "sparse, rejuvenated and mixed epochs: " + firstMixed);
+    for (int k : new int[] {firstMixed - 1, firstMixed, firstMixed + 1}) {
+      TrainState from = saved.get(k);
+      HostParams resumed =
+          run(new EngineControl(NrEngine.restore(IrBuilder.chain(), s, from.nrState())), from, null, new ArrayList<>(), 99);
+      assertBitIdentical(straight, resumed);
+    }
   }
 }
