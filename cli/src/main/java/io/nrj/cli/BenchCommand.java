@@ -16,12 +16,13 @@ import java.util.Set;
  * {@code nrj bench FILE --network N [--device D] [--batch B] [--steps K] [--json] [--kernels]}:
  * times full training steps (forward, loss, backward, SGD) on random images after warm-up steps,
  * and reports images per second, milliseconds per step and the device memory the network holds.
- * {@code --kernels} runs the CPU backend's kernel benchmark instead. Not a test: numbers depend on
+ * {@code --inference} times eval-mode forward passes with the logits read back instead. {@code
+ * --kernels} runs the CPU backend's kernel benchmark instead. Not a test: numbers depend on
  * the machine and its load.
  */
 final class BenchCommand {
   static final String USAGE =
-      "bench FILE --network N [--device auto|cpu|cuda] [--batch B] [--steps K] [--warmup W] [--json] [--kernels]";
+      "bench FILE --network N [--device auto|cpu|cuda] [--batch B] [--steps K] [--warmup W] [--json] [--kernels] [--inference]";
 
   private BenchCommand() {}
 
@@ -31,7 +32,7 @@ final class BenchCommand {
 
   private static int bench(String[] args, PrintStream out, PrintStream err) throws Exception {
     Flags f =
-        Flags.parse("bench", args, Set.of("--network", "--device", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels"));
+        Flags.parse("bench", args, Set.of("--network", "--device", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels", "--inference"));
     if (f.has("--kernels")) return kernels(out);
     if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
     CommandSupport.Selection sel =
@@ -41,6 +42,7 @@ final class BenchCommand {
     int steps = f.positiveInt("--steps", 20);
     int warmup = f.has("--warmup") ? Math.max(0, (int) f.longValue("--warmup", 3)) : 3;
     ScheduleIr.Sgd sgdConfig = sel.schedule() == null ? new ScheduleIr.Sgd(0.01, 0.9, 1e-4) : sel.schedule().sgd();
+    boolean inference = f.has("--inference");
     Random r = new Random(1);
     float[] x = new float[Math.toIntExact(batch * ir.input().size())];
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
@@ -56,6 +58,11 @@ final class BenchCommand {
           t0 = System.nanoTime();
         }
         backend.upload(net.input(batch), x);
+        if (inference) {
+          net.forward(batch, false); // eval-mode BN, logits back on the host: what nrj eval does per batch
+          net.logits();
+          continue;
+        }
         net.forward(batch, true);
         net.loss(y);
         net.backward();
@@ -69,12 +76,13 @@ final class BenchCommand {
       if (f.has("--json")) {
         out.printf(
             Locale.ROOT,
-            "{\"network\":\"%s\",\"device\":\"%s\",\"batch\":%d,\"steps\":%d,\"img_per_s\":%.2f,\"ms_per_step\":%.3f,\"peak_bytes\":%d,\"params\":%d}%n",
-            ir.name(), backend.name(), batch, steps, imgPerSec, msPerStep, bytes, net.parameters().paramCount());
+            "{\"network\":\"%s\",\"device\":\"%s\",\"mode\":\"%s\",\"batch\":%d,\"steps\":%d,\"img_per_s\":%.2f,\"ms_per_step\":%.3f,\"peak_bytes\":%d,\"params\":%d}%n",
+            ir.name(), backend.name(), inference ? "inference" : "training", batch, steps, imgPerSec, msPerStep, bytes,
+            net.parameters().paramCount());
       } else {
         out.printf(
-            Locale.ROOT, "%s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB on the device%n",
-            ir.name(), backend.name(), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0);
+            Locale.ROOT, "%s %s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB on the device%n",
+            ir.name(), inference ? "inference" : "training", backend.name(), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0);
       }
     }
     return 0;

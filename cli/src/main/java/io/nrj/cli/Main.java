@@ -46,14 +46,15 @@ public final class Main {
         params FILE [--network N] [--json] [--layers]
                                           count parameters, conv weights and conv MACs
         train FILE [--network N] [--schedule S] --data PATH|mnist [--device auto|cpu|cuda]
-              [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]
+              [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted]
                                           train with Neural Rejuvenation
-        eval --checkpoint CKPT --data PATH
+        eval --checkpoint CKPT --data PATH [--device D] [--batch B]
                                           evaluate a checkpoint (loss, top-1, top-5)
-        bench FILE --network N [--device D] [--batch B] [--steps K] [--json]
+        bench FILE --network N [--device D] [--batch B] [--steps K] [--json] [--inference] [--kernels]
                                           time training steps
         grad FILE --network N --weights W --input X --out G
                                           one forward and backward, gradients to safetensors
-        export CKPT --out FILE.nr         write a checkpoint's architecture as .nr
+        export CKPT --out FILE.nr [--name NAME]
+                                          write a checkpoint's architecture as .nr
       """;
 }

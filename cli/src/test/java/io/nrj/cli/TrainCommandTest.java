@@ -110,8 +110,11 @@ class TrainCommandTest {
     Run r = nrj("bench", spec.toString(), "--network", "tiny", "--device", "cpu", "--batch", "8", "--steps", "2", "--json");
     assertEquals(0, r.code(), r.err());
     assertTrue(
-        r.out().matches("\\{\"network\":\"tiny\",\"device\":\"cpu\",\"batch\":8,\"steps\":2,\"img_per_s\":[0-9.]+,"
+        r.out().matches("\\{\"network\":\"tiny\",\"device\":\"cpu\",\"mode\":\"training\",\"batch\":8,\"steps\":2,\"img_per_s\":[0-9.]+,"
             + "\"ms_per_step\":[0-9.]+,\"peak_bytes\":\\d+,\"params\":\\d+}\\n"), r.out());
+    r = nrj("bench", spec.toString(), "--network", "tiny", "--device", "cpu", "--batch", "8", "--steps", "2", "--inference");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("tiny inference on cpu, batch 8, 2 steps after 3 warm-up: "), r.out());
   }
 
   @Test
