@@ -7,6 +7,7 @@ import io.nrj.runtime.data.DataSets;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.train.Evaluator;
 import io.nrj.runtime.train.LoaderBatchSource;
+import io.nrj.runtime.train.TrainJob;
 import io.nrj.runtime.train.Tally;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ final class EvalCommand {
     try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), s == null ? null : s.precision());
         GraphNetwork net = m.network(backend);
         LoaderBatchSource test = new LoaderBatchSource(data.test(), false, aug, norm)) {
-      TrainCommand.checkShapes(m.ir(), test, data);
+      TrainJob.checkShapes(m.ir(), test, data);
       Tally t = Evaluator.evaluate(net, test, batch);
       out.printf(
           Locale.ROOT, "%s epoch %d on %d test images of %s: loss %.4f  top1 %.2f%%  top5 %.2f%%%n", m.ir().name(),

@@ -4,8 +4,6 @@ import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.runtime.cuda.CudaException;
 import io.nrj.runtime.cuda.CudaUnavailableException;
 import io.nrj.runtime.cuda.MissingLibraryException;
-import io.nrj.runtime.data.DataSet;
-import io.nrj.runtime.train.LoaderBatchSource;
 import io.nrj.runtime.train.TrainJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -64,13 +62,5 @@ final class TrainCommand {
       throw new UserException("--device " + device + ": " + e.getMessage());
     }
     return 0;
-  }
-
-  static void checkShapes(NetworkIr ir, LoaderBatchSource data, DataSet set) {
-    if (!data.sampleShape().equals(ir.input())) {
-      throw new UserException(
-          set + " gives " + data.sampleShape() + " images after augmentation; network '" + ir.name() + "' expects "
-              + ir.input());
-    }
   }
 }

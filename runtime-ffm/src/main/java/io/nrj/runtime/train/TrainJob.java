@@ -79,11 +79,7 @@ public final class TrainJob {
         TrainableNetwork net = factory.create(backend, ir, seed);
         LoaderBatchSource train = new LoaderBatchSource(dataSet.train(), true, s.augment(), s.normalize());
         LoaderBatchSource test = new LoaderBatchSource(dataSet.test(), false, s.augment(), s.normalize())) {
-      if (!train.sampleShape().equals(ir.input())) {
-        throw new IllegalArgumentException(
-            dataSet + " gives " + train.sampleShape() + " images after augmentation; network '" + ir.name()
-                + "' expects " + ir.input());
-      }
+      checkShapes(ir, train, dataSet);
       out.printf(
           Locale.ROOT, "nrj train: %s (%d parameters) with %s on %s, device %s, seed %d%s%n", ir.name(),
           net.parameters().paramCount(), s.name(), dataSet, backend.name(), seed,
@@ -100,6 +96,15 @@ public final class TrainJob {
           Locale.ROOT, "trained %d epochs in %.1fs (%.0f img/s); outputs in %s%n", r.epochs(), r.trainSeconds(),
           r.trainImgPerSec(), outDir);
       return r;
+    }
+  }
+
+  /** Fails with a one-line message when the data set's (augmented) images do not fit the network. */
+  public static void checkShapes(NetworkIr ir, BatchSource data, DataSet set) {
+    if (!data.sampleShape().equals(ir.input())) {
+      throw new IllegalArgumentException(
+          set + " gives " + data.sampleShape() + " images after augmentation; network '" + ir.name() + "' expects "
+              + ir.input());
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.nrj.dsl.SourceLocation;
 import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.runtime.nr.Nets;
 import io.nrj.dsl.ir.NrSettings;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.HostParams;
@@ -39,8 +40,8 @@ class CudaTrainingParityTest {
   static final ScheduleIr.Sgd SGD = new ScheduleIr.Sgd(0.05, 0.9, 1e-4);
 
   static Stream<Arguments> nets() {
-    return Stream.of(Arguments.of("vgg", TinyIr.vgg()), Arguments.of("resnet", TinyIr.resnet()),
-        Arguments.of("dense", TinyIr.dense()));
+    return Stream.of(Arguments.of("vgg", Nets.vgg()), Arguments.of("resnet", Nets.resnet()),
+        Arguments.of("dense", Nets.dense()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -91,7 +92,7 @@ class CudaTrainingParityTest {
 
   @Test
   void rejuvenationOnTheGpuGivesTheCpusWidthsAndSurvivorsAndTrainsOn() {
-    NetworkIr ir = TinyIr.vgg();
+    NetworkIr ir = Nets.vgg();
     try (var cpu = new CpuBackend(1, false); var gpu = CudaBackend.open(false);
         var a = new GraphNetwork(cpu, ir, 5); var b = new GraphNetwork(gpu, ir, 5)) {
       HostParams p = a.exportParams();

@@ -9,13 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Builds small IRs by hand, inferring shapes as the resolver does. Node ids are returned. */
-public final class IrBuilder {
+final class IrBuilder {
   private static final SourceLocation AT = SourceLocation.UNKNOWN;
   private final Shape input;
   private final List<IrNode> nodes = new ArrayList<>();
   private int convs;
 
-  public IrBuilder(int channels, int size) {
+  IrBuilder(int channels, int size) {
     this.input = new Shape(channels, size, size);
   }
 
@@ -27,7 +27,7 @@ public final class IrBuilder {
     return (in + 2 * p - k) / s + 1;
   }
 
-  public int conv(String name, int in, int out, int k, int stride, boolean relu, boolean isInput, boolean fixed) {
+  int conv(String name, int in, int out, int k, int stride, boolean relu, boolean isInput, boolean fixed) {
     Shape s = shape(in);
     int pad = k / 2;
     Shape o = new Shape(out, spatial(s.height(), k, stride, pad), spatial(s.width(), k, stride, pad));
@@ -37,17 +37,17 @@ public final class IrBuilder {
     return id;
   }
 
-  public int conv(String name, int in, int out, int k) {
+  int conv(String name, int in, int out, int k) {
     return conv(name, in, out, k, 1, true, false, false);
   }
 
-  public int relu(String name, int in) {
+  int relu(String name, int in) {
     int id = nodes.size();
     nodes.add(new IrNode.Relu(id, name, List.of(in), shape(in), AT));
     return id;
   }
 
-  public int maxPool(String name, int in, int k) {
+  int maxPool(String name, int in, int k) {
     Shape s = shape(in);
     int id = nodes.size();
     nodes.add(
@@ -55,7 +55,7 @@ public final class IrBuilder {
     return id;
   }
 
-  public int avgPool(String name, int in, int k) {
+  int avgPool(String name, int in, int k) {
     Shape s = shape(in);
     int id = nodes.size();
     nodes.add(
@@ -63,7 +63,7 @@ public final class IrBuilder {
     return id;
   }
 
-  public int add(String name, int... in) {
+  int add(String name, int... in) {
     int id = nodes.size();
     List<Integer> l = new ArrayList<>();
     for (int i : in) l.add(i);
@@ -71,7 +71,7 @@ public final class IrBuilder {
     return id;
   }
 
-  public int concat(String name, int... in) {
+  int concat(String name, int... in) {
     int id = nodes.size();
     List<Integer> l = new ArrayList<>();
     int c = 0;
@@ -83,7 +83,7 @@ public final class IrBuilder {
     return id;
   }
 
-  public NetworkIr classifier(String name, int in, int classes) {
+  NetworkIr classifier(String name, int in, int classes) {
     int id = nodes.size();
     nodes.add(new IrNode.Classifier(id, name, List.of(in), shape(in), new Shape(classes, 1, 1), classes, AT));
     return new NetworkIr("test", input, classes, nodes, InitScheme.DEFAULT, AT);

@@ -7,11 +7,11 @@ import io.nrj.runtime.HostTensor;
 import java.util.Random;
 
 /** The small hand-built networks of the NR tests, and random tensors for them. */
-final class Nets {
+public final class Nets {
   private Nets() {}
 
   /** VGG-style chain: c1 (input) 3->8, c2 8->8, maxpool 2, c3 8->12, c4 12->12 (1x1), classifier 5. */
-  static NetworkIr vgg() {
+  public static NetworkIr vgg() {
     IrBuilder b = new IrBuilder(3, 8);
     int x = b.conv("f.c1", IrNode.IMAGE, 8, 3, 1, true, true, false);
     x = b.conv("f.c2", x, 8, 3);
@@ -26,7 +26,7 @@ final class Nets {
    * 8->12 stride 2, d 12->16 (fixed) + projection 8->16 stride 2 (fixed); block3 e 16->8, f 8->16
    * (fixed) + identity; classifier 4. Convs: stem 0, a 1, b 2, c 3, d 4, proj 5, e 6, f 7.
    */
-  static NetworkIr resnet() {
+  public static NetworkIr resnet() {
     IrBuilder b = new IrBuilder(3, 8);
     int stem = b.conv("stem", IrNode.IMAGE, 8, 3, 1, true, true, true);
     int a = b.conv("s1.a", stem, 8, 3);
@@ -47,7 +47,7 @@ final class Nets {
    * 10->8 (1x1), d 8->4, cat2 = [cat1 | d] (14); transition t 14->7 (1x1), avgpool 2; classifier 3.
    * Convs: stem 0, a 1, b 2, c 3, d 4, t 5.
    */
-  static NetworkIr dense() {
+  public static NetworkIr dense() {
     IrBuilder b = new IrBuilder(3, 8);
     int stem = b.conv("stem", IrNode.IMAGE, 6, 3, 1, true, true, false);
     int a = b.conv("d1.a", stem, 8, 1);
