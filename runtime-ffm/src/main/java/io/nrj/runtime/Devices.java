@@ -54,7 +54,10 @@ public final class Devices {
     try {
       return cuda.get();
     } catch (CudaException | CudaUnavailableException e) {
-      notes.println("nrj: CUDA failed to start (" + e.getMessage() + "); using the CPU");
+      // One line, as DESIGN.md promises: an NVRTC failure's message carries the compiler log and
+      // cuDNN's error text can span lines; --device cuda shows the whole message.
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+      notes.println("nrj: CUDA failed to start (" + why + "); using the CPU. --device cuda says why in full");
       return cpu.get();
     }
   }

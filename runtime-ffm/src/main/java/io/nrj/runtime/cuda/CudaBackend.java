@@ -356,7 +356,13 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int n, int c, int k) {
-    kernels.launch("nrj_broadcast_rows", s(), (long) n * k, p(b), p(y), n, k);
+    // The GEMM accumulates (beta = 1) onto y, so y first holds the bias rows, or zeros without a
+    // bias (the CPU backend accepts a null bias too).
+    if (b == null) {
+      check(cudaMemsetAsync(p(y), 0, (long) n * k * Float.BYTES, s()), "cudaMemsetAsync");
+    } else {
+      kernels.launch("nrj_broadcast_rows", s(), (long) n * k, p(b), p(y), n, k);
+    }
     cublas.gemmForward(p(x), p(w), p(y), n, c, k);
   }
 
@@ -366,11 +372,23 @@ public final class CudaBackend implements Backend {
       cublas.gemmBackwardData(p(w), p(dy), p(dx), n, c, k);
     }
     cublas.gemmBackwardWeights(p(x), p(dy), p(dw), n, c, k);
-    kernels.launch("nrj_column_sums", s(), k, p(dy), p(db), n, k);
+    if (db != null) {
+      kernels.launch("nrj_column_sums", s(), k, p(dy), p(db), n, k);
+    }
   }
 
   @Override
   public double softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dlogits, int n, int k) {
+    // Checked here as on the CPU: the kernel indexes logits by label, so a bad label would read
+    // outside the tensor, and a short array would make the H2D copy read past the host labels.
+    if (labels.length < n) {
+      throw new IllegalArgumentException("softmaxCrossEntropy: " + labels.length + " labels for " + n + " rows");
+    }
+    for (int i = 0; i < n; i++) {
+      if (labels[i] < 0 || labels[i] >= k) {
+        throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, " + k + ")");
+      }
+    }
     try (var host = Arena.ofConfined();
         DeviceBuffer deviceLabels = memory.allocate((long) n * Integer.BYTES);
         DeviceBuffer losses = memory.allocate((long) n * Float.BYTES)) {
