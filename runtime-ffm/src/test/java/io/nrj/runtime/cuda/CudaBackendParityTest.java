@@ -131,6 +131,56 @@ class CudaBackendParityTest {
     }
   }
 
+  /**
+   * Parameters and activations are views into contiguous blocks at any element offset, so after
+   * a rejuvenation to odd widths a conv's pointers are only 4-byte aligned, while cudnnFind timed
+   * its algorithms on fresh (256-byte aligned) buffers. Every operand here is one float off.
+   */
+  @Test
+  void convolutionAndBatchNormOnUnalignedViewsMatchTheCpu() {
+    ConvGeom g = new ConvGeom(4, 5, 9, 9, 7, 3, 3, 1, 1);
+    int n = g.n(), k = g.k(), hw = g.outH() * g.outW();
+    try (Twin xb = rnd(1 + g.n() * g.c() * g.h() * g.w()); Twin wb = rnd(1 + g.k() * g.c() * 9);
+        Twin yb = rnd(1 + n * k * hw); Twin dyb = rnd(1 + n * k * hw); Twin dxb = rnd(1 + g.n() * g.c() * g.h() * g.w());
+        Twin dwb = rnd(1 + g.k() * g.c() * 9); Twin bnb = rnd(1 + 6 * k); Twin zb = rnd(1 + n * k * hw);
+        Twin dzb = rnd(1 + n * k * hw)) {
+      Twin x = view(xb, 1, g.n(), g.c(), g.h(), g.w()), w = view(wb, 1, g.k(), g.c(), 3, 3);
+      Twin y = view(yb, 1, n, k, g.outH(), g.outW()), dy = view(dyb, 1, n, k, g.outH(), g.outW());
+      Twin dx = view(dxb, 1, g.n(), g.c(), g.h(), g.w()), dw = view(dwb, 1, g.k(), g.c(), 3, 3);
+      cpu.convForward(x.cpu(), w.cpu(), y.cpu(), g);
+      gpu.convForward(x.gpu(), w.gpu(), y.gpu(), g);
+      same(y, "conv forward on unaligned views");
+      cpu.convBackwardData(dy.cpu(), w.cpu(), dx.cpu(), g);
+      gpu.convBackwardData(dy.gpu(), w.gpu(), dx.gpu(), g);
+      same(dx, "conv backward data on unaligned views");
+      cpu.convBackwardFilter(x.cpu(), dy.cpu(), dw.cpu(), g);
+      gpu.convBackwardFilter(x.gpu(), dy.gpu(), dw.gpu(), g);
+      same(dw, "conv backward filter on unaligned views");
+      // gamma, beta, running mean, saved mean, saved 1/std, dgamma: (k) each, one float off
+      Twin gamma = view(bnb, 1, k), beta = view(bnb, 1 + k, k), mean = view(bnb, 1 + 2 * k, k);
+      Twin saveMean = view(bnb, 1 + 3 * k, k), saveInv = view(bnb, 1 + 4 * k, k), dgamma = view(bnb, 1 + 5 * k, k);
+      Twin z = view(zb, 1, n, k, hw), dz = view(dzb, 1, n, k, hw);
+      try (Twin var = twin(cpu, gpu, new float[] {0.5f, 1f, 1.5f, 2f, 2.5f, 3f, 3.5f}, k); Twin dbeta = rnd(k)) {
+        cpu.batchNormForwardTrain(y.cpu(), gamma.cpu(), beta.cpu(), mean.cpu(), var.cpu(), z.cpu(), saveMean.cpu(),
+            saveInv.cpu(), n, k, hw, 1e-5, 0.1);
+        gpu.batchNormForwardTrain(y.gpu(), gamma.gpu(), beta.gpu(), mean.gpu(), var.gpu(), z.gpu(), saveMean.gpu(),
+            saveInv.gpu(), n, k, hw, 1e-5, 0.1);
+        same(z, "bn on unaligned views");
+        same(mean, "bn running mean on an unaligned view");
+        cpu.batchNormBackward(y.cpu(), dy.cpu(), gamma.cpu(), saveMean.cpu(), saveInv.cpu(), dz.cpu(), dgamma.cpu(),
+            dbeta.cpu(), n, k, hw);
+        gpu.batchNormBackward(y.gpu(), dy.gpu(), gamma.gpu(), saveMean.gpu(), saveInv.gpu(), dz.gpu(), dgamma.gpu(),
+            dbeta.gpu(), n, k, hw);
+        same(dz, "bn dx on unaligned views");
+        same(dgamma, "bn dgamma on an unaligned view");
+      }
+    }
+  }
+
+  private static Twin view(Twin block, long offset, int... shape) {
+    return new Twin(block.cpu().view(offset, shape), block.gpu().view(offset, shape));
+  }
+
   @Test
   void tf32ConvolutionIsCloseButNotExact() {
     ConvGeom g = new ConvGeom(8, 32, 8, 8, 32, 3, 3, 1, 1);
