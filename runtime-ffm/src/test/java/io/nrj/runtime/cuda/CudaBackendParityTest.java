@@ -174,6 +174,25 @@ class CudaBackendParityTest {
         same(dz, "bn dx on unaligned views");
         same(dgamma, "bn dgamma on an unaligned view");
       }
+      // Pooling and ReLU on unaligned activation views (pooled before the ReLU: no tied maxima).
+      PoolGeom pg = new PoolGeom(n, k, g.outH(), g.outW(), 2, 2, 0);
+      int pooled = n * k * pg.outH() * pg.outW();
+      try (Twin pb = rnd(1 + pooled); Twin dpb = rnd(1 + pooled)) {
+        Twin pool = view(pb, 1, n, k, pg.outH(), pg.outW()), dpool = view(dpb, 1, n, k, pg.outH(), pg.outW());
+        Twin z4 = view(zb, 1, n, k, g.outH(), g.outW()), dz4 = view(dzb, 1, n, k, g.outH(), g.outW());
+        cpu.maxPoolForward(z4.cpu(), pool.cpu(), pg);
+        gpu.maxPoolForward(z4.gpu(), pool.gpu(), pg);
+        same(pool, "max pool forward on unaligned views");
+        cpu.maxPoolBackward(z4.cpu(), pool.cpu(), dpool.cpu(), dz4.cpu(), pg);
+        gpu.maxPoolBackward(z4.gpu(), pool.gpu(), dpool.gpu(), dz4.gpu(), pg);
+        same(dz4, "max pool backward on unaligned views");
+        cpu.reluForward(z4.cpu(), z4.cpu());
+        gpu.reluForward(z4.gpu(), z4.gpu());
+        same(z4, "relu on an unaligned view");
+        cpu.reluBackward(z4.cpu(), dy.cpu(), dz4.cpu());
+        gpu.reluBackward(z4.gpu(), dy.gpu(), dz4.gpu());
+        same(dz4, "relu backward on unaligned views");
+      }
     }
   }
 
