@@ -170,3 +170,17 @@ extern "C" __global__ void nrj_softmax_cross_entropy(const float* logits, const 
     }
   }
 }
+
+// Rejuvenation surgery (spec 5.2): dst (?, dstCols, inner)[r, q, :] = src (?, srcCols, inner)
+// [rows[r], cols[q], :] for r < nRows, q < nCols; the rest of dst keeps its fresh init.
+extern "C" __global__ void nrj_gather_block(const float* src, int srcCols, float* dst, int dstCols,
+                                            int inner, const int* rows, int nRows, const int* cols,
+                                            int nCols) {
+  long long total = (long long) nRows * nCols * inner;
+  GRID_STRIDE(i, total) {
+    long long e = i % inner;
+    long long q = (i / inner) % nCols;
+    long long r = i / ((long long) inner * nCols);
+    dst[(r * dstCols + q) * inner + e] = src[((long long) rows[r] * srcCols + cols[q]) * inner + e];
+  }
+}
