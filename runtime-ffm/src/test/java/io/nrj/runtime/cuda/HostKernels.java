@@ -123,7 +123,7 @@ final class HostKernels implements AutoCloseable {
     }
     if (p.exitValue() != 0) {
       throw new AssertionError("compiling " + Kernels.SOURCE + " for the host failed (exit " + p.exitValue()
-          + ") in " + dir + "\n$ " + String.join(" ", command) + "\n" + output);
+          + ") in " + dir + " (kept for inspection)\n$ " + String.join(" ", command) + "\n" + output);
     }
     return new HostKernels(dir, so);
   }

@@ -160,6 +160,25 @@ class KernelHostEmulationTest {
   }
 
   @Test
+  void trampolinesRunEveryThreadOfTheGridAndUnpackEachArgumentWithItsCType() {
+    String unit = HostKernels.translationUnit(Kernels.SIGNATURES);
+    assertTrue(unit.contains("""
+        extern "C" void emu_nrj_softmax_cross_entropy(unsigned grid, unsigned block, void** args) {
+          gridDim = {grid, 1, 1};
+          blockDim = {block, 1, 1};
+          for (unsigned b = 0; b < grid; b++) {
+            for (unsigned t = 0; t < block; t++) {
+              blockIdx = {b, 0, 0};
+              threadIdx = {t, 0, 0};
+              nrj_softmax_cross_entropy(*(const float**) args[0], *(const int**) args[1], \
+        *(float**) args[2], *(float**) args[3], *(int*) args[4], *(int*) args[5]);
+            }
+          }
+        }
+        """), unit);
+  }
+
+  @Test
   void compiledLibraryExportsATrampolinePerKernel() {
     HostKernels host = emulator();
     for (String k : Kernels.SIGNATURES.all().keySet()) {

@@ -24,6 +24,20 @@ class KernelsSourceTest {
   }
 
   @Test
+  void keepsTheCTypeAndNameOfEveryParameter() {
+    assertEquals(List.of(new KernelSignatures.Param("const float*", "logits", MemorySegment.class),
+        new KernelSignatures.Param("const int*", "labels", MemorySegment.class),
+        new KernelSignatures.Param("float*", "dlogits", MemorySegment.class),
+        new KernelSignatures.Param("float*", "loss", MemorySegment.class),
+        new KernelSignatures.Param("int", "n", Integer.class),
+        new KernelSignatures.Param("int", "k", Integer.class)),
+        Kernels.SIGNATURES.params().get("nrj_softmax_cross_entropy"));
+    var parsed = KernelSignatures.parse("extern \"C\" __global__ void f(float *x, long long  n) {}");
+    assertEquals(List.of(new KernelSignatures.Param("float *", "x", MemorySegment.class),
+        new KernelSignatures.Param("long long", "n", Long.class)), parsed.params().get("f"));
+  }
+
+  @Test
   void rejectsALaunchWhoseArgumentsDoNotMatchTheSignature() {
     var s = Kernels.SIGNATURES;
     assertDoesNotThrow(() -> s.check("nrj_axpy", 0.5f, P, P, 10L));
