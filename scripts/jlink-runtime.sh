@@ -4,6 +4,8 @@
 #                    jdk.incubator.vector, jdk.compiler, plus whatever jdeps finds the jars use
 #   lib/             nrj-cli.jar and its runtime dependencies, runtime-ffm's test classes as a jar,
 #                    and the JUnit Platform console launcher
+#   torch_anchors.py the PyTorch anchor script, copied from ../shared/tools or $NRJ_TORCH_ANCHORS
+#                    when present
 # The runtime is linked from this JDK's own image (no jmods needed, JEP 493) with uncompressed
 # modules, which gzip packs smaller (about 32 MB) than jlink's zip compression does.
 # Usage: scripts/jlink-runtime.sh [OUT_DIR]      (default target/gpu-check)
@@ -22,6 +24,12 @@ mkdir -p "$out/lib"
 cp cli/target/nrj-cli.jar cli/target/lib/*.jar "$out/lib/"
 "$JAVA_HOME/bin/jar" --create --file "$out/lib/nrj-runtime-ffm-tests.jar" -C runtime-ffm/target/test-classes .
 ./mvnw -B -ntp -q -N dependency:copy -Dartifact="$junit_console" -DoutputDirectory="$out/lib"
+
+# The PyTorch anchors of the same networks, for same-run ratios (gpu-check.sh step 5), when the
+# shared tools folder is next to the checkout; the check runs without it.
+for anchors in ../shared/tools/torch_anchors.py "${NRJ_TORCH_ANCHORS:-}"; do
+  if [ -n "$anchors" ] && [ -f "$anchors" ]; then cp "$anchors" "$out/torch_anchors.py"; fi
+done
 
 echo "== modules"
 found=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 \
