@@ -2,7 +2,12 @@
 // not provide. Compiled once per process by NVRTC (io.nrj.runtime.cuda.Kernels) for the device's
 // architecture. Conventions match io.nrj.runtime.Backend: float32, NCHW, forward overwrites,
 // backward accumulates. Element counts are long long and loops are grid-stride, so one launch
-// shape (Kernels.launch1d) serves any size.
+// shape (Kernels.pack) serves any size.
+//
+// KernelHostEmulationTest compiles this file for the host and runs each launch thread after
+// thread against the CPU backend. That is exact only while every output element has one writer:
+// no shared memory, __syncthreads, warp intrinsics or atomics here. A new kernel needs a
+// @Compares test there (the coverage test fails without one).
 
 #define GRID_STRIDE(i, n) \
   for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); \
