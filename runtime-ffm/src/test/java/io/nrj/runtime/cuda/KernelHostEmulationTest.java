@@ -320,6 +320,26 @@ class KernelHostEmulationTest {
     }
   }
 
+  @Test
+  @Compares("nrj_gather_block")
+  void gatherBlockCopiesSurvivorRowsAndColumnsAndKeepsTheFreshRest() {
+    // A conv weight (O 6, I 5, 3x3) -> (4, 7, 3x3): survivors rows {5, 0, 3}, cols {4, 1}, as
+    // rejuvenation gathers them (CudaBackend.gatherBlock uploads rows then cols in one buffer).
+    int oldCols = 5, newCols = 7, inner = 9;
+    int[] rows = {5, 0, 3};
+    int[] cols = {4, 1};
+    for (int maxBlocks : new int[] {MANY, TWO}) {
+      Twin src = twin(uniform(6 * oldCols * inner, -2, 2)), dst = twin(uniform(4 * newCols * inner, -9, 9));
+      cpu.gatherBlock(src.cpu, oldCols, dst.cpu, newCols, inner, rows, cols);
+      MemorySegment indices = arena.allocate(ValueLayout.JAVA_INT, rows.length + cols.length);
+      MemorySegment.copy(rows, 0, indices, ValueLayout.JAVA_INT, 0, rows.length);
+      MemorySegment.copy(cols, 0, indices, ValueLayout.JAVA_INT, 4L * rows.length, cols.length);
+      emu.launch("nrj_gather_block", (long) rows.length * cols.length * inner, maxBlocks, src.host, oldCols, dst.host,
+          newCols, inner, indices, rows.length, indices.asSlice(4L * rows.length), cols.length);
+      assertMatch("gatherBlock (" + maxBlocks + " blocks)", dst);
+    }
+  }
+
   // ---- pooling ----
 
   @Test
