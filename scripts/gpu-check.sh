@@ -25,8 +25,8 @@ mkdir -p "$out"
 left() { echo $(( budget - (SECONDS - start) )); }
 log() { echo "[gpu-check +$(( SECONDS - start ))s] $*" | tee -a "$out/summary.txt"; }
 
-if [ ! -f "$bundle/nrj-jre-25.tgz" ]; then
-  log "missing $bundle/nrj-jre-25.tgz: run scripts/jlink-runtime.sh on a build machine and carry $bundle"
+if [ ! -f "$bundle/nrj-jre-25.tgz" ] || [ ! -f "$bundle/nrj-cli.jar" ]; then
+  log "missing $bundle/nrj-jre-25.tgz or nrj-cli.jar: run scripts/jlink-runtime.sh on a build machine and carry $bundle"
   exit 2
 fi
 
@@ -100,7 +100,7 @@ for anchor in $anchors; do
   fi
   t=$(( t < 75 ? t : 75 ))
   log "bench $net ($file) batch $batch $precision"
-  timeout "$t" "$java" "${flags[@]}" -jar "$bundle/lib/nrj-cli.jar" bench "$file" --network "$net" \
+  timeout "$t" "$java" "${flags[@]}" -jar "$bundle/nrj-cli.jar" bench "$file" --network "$net" \
     --device cuda --precision "$precision" --batch "$batch" --steps "${NRJ_BENCH_STEPS:-30}" --json ${NRJ_BENCH_ARGS:-} \
     >> "$out/bench.jsonl" 2>> "$out/bench.err"
   rc=$?
