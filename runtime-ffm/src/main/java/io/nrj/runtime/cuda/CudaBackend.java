@@ -18,6 +18,7 @@ import static io.nrj.runtime.cuda.Cuda.check;
 
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.ConvGeom;
+import io.nrj.runtime.GatherBlock;
 import io.nrj.runtime.PoolGeom;
 import io.nrj.runtime.Tensor;
 import java.lang.foreign.Arena;
@@ -135,6 +136,7 @@ public final class CudaBackend implements Backend {
   }
 
   /** Drops cached cuDNN descriptors and algorithms and returns cached memory (after re-planning). */
+  @Override
   public void replan() {
     synchronize();
     cudnn.clearPlans();
@@ -350,6 +352,25 @@ public final class CudaBackend implements Backend {
       int dstOffset, int count, int n, int hw, boolean accumulate) {
     kernels.launch("nrj_copy_channels", s(), (long) n * count * hw, p(src), srcChannels, srcOffset, p(dst),
         dstChannels, dstOffset, count, n, hw, accumulate ? 1 : 0);
+  }
+
+  @Override
+  public void gatherBlock(Tensor src, int srcCols, Tensor dst, int dstCols, int inner, int[] rows, int[] cols) {
+    GatherBlock.check(src.numel(), srcCols, dst.numel(), dstCols, inner, rows, cols);
+    if (rows.length == 0 || cols.length == 0) return;
+    // The indices travel once (rows then cols); the weights stay on the device. Rejuvenation only.
+    try (var host = Arena.ofConfined();
+        DeviceBuffer indices = memory.allocate((long) (rows.length + cols.length) * Integer.BYTES)) {
+      MemorySegment hostIndices = host.allocate(ValueLayout.JAVA_INT, rows.length + cols.length);
+      MemorySegment.copy(rows, 0, hostIndices, ValueLayout.JAVA_INT, 0, rows.length);
+      MemorySegment.copy(cols, 0, hostIndices, ValueLayout.JAVA_INT, (long) rows.length * Integer.BYTES, cols.length);
+      check(cudaMemcpyAsync(indices.address(), hostIndices, hostIndices.byteSize(), cudaMemcpyHostToDevice(), s()),
+          "cudaMemcpyAsync(gather indices)");
+      MemorySegment colsOnDevice = MemorySegment.ofAddress(indices.address().address() + (long) rows.length * Integer.BYTES);
+      kernels.launch("nrj_gather_block", s(), (long) rows.length * cols.length * inner, p(src), srcCols, p(dst),
+          dstCols, inner, indices.address(), rows.length, colsOnDevice, cols.length);
+      check(cudaStreamSynchronize(s()), "cudaStreamSynchronize"); // before the host indices go
+    }
   }
 
   // ---- classifier and loss ----

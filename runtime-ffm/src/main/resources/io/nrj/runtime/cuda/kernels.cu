@@ -2,7 +2,12 @@
 // not provide. Compiled once per process by NVRTC (io.nrj.runtime.cuda.Kernels) for the device's
 // architecture. Conventions match io.nrj.runtime.Backend: float32, NCHW, forward overwrites,
 // backward accumulates. Element counts are long long and loops are grid-stride, so one launch
-// shape (Kernels.launch1d) serves any size.
+// shape (Kernels.pack) serves any size.
+//
+// KernelHostEmulationTest compiles this file for the host and runs each launch thread after
+// thread against the CPU backend. That is exact only while every output element has one writer:
+// no shared memory, __syncthreads, warp intrinsics or atomics here. A new kernel needs a
+// @Compares test there (the coverage test fails without one).
 
 #define GRID_STRIDE(i, n) \
   for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); \
@@ -168,5 +173,19 @@ extern "C" __global__ void nrj_softmax_cross_entropy(const float* logits, const 
       float p = expf(z[j] - m - logS);
       dlogits[r * k + j] = (p - (j == label ? 1.0f : 0.0f)) / n;
     }
+  }
+}
+
+// Rejuvenation surgery (spec 5.2): dst (?, dstCols, inner)[r, q, :] = src (?, srcCols, inner)
+// [rows[r], cols[q], :] for r < nRows, q < nCols; the rest of dst keeps its fresh init.
+extern "C" __global__ void nrj_gather_block(const float* src, int srcCols, float* dst, int dstCols,
+                                            int inner, const int* rows, int nRows, const int* cols,
+                                            int nCols) {
+  long long total = (long long) nRows * nCols * inner;
+  GRID_STRIDE(i, total) {
+    long long e = i % inner;
+    long long q = (i / inner) % nCols;
+    long long r = i / ((long long) inner * nCols);
+    dst[(r * dstCols + q) * inner + e] = src[((long long) rows[r] * srcCols + cols[q]) * inner + e];
   }
 }
