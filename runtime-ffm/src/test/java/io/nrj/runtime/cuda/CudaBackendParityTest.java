@@ -370,6 +370,22 @@ class CudaBackendParityTest {
     }
   }
 
+  @Test
+  void gatherBlockCopiesTheSurvivorBlockAndKeepsTheRest() {
+    // src (6 rows, 5 cols, inner 9) -> dst (4 rows, 7 cols, inner 9), as for a conv weight (O, I, 3x3)
+    int[] rows = {5, 0, 3};
+    int[] cols = {4, 1, 2, 0};
+    try (Twin src = rnd(6, 5, 9); Twin dst = rnd(4, 7, 9)) {
+      cpu.gatherBlock(src.cpu(), 5, dst.cpu(), 7, 9, rows, cols);
+      gpu.gatherBlock(src.gpu(), 5, dst.gpu(), 7, 9, rows, cols);
+      same(dst, "gather block");
+      cpu.gatherBlock(src.cpu(), 5, dst.cpu(), 7, 9, new int[0], cols);
+      gpu.gatherBlock(src.gpu(), 5, dst.gpu(), 7, 9, new int[0], cols);
+      same(dst, "gather of no rows");
+      assertThrows(IllegalArgumentException.class, () -> gpu.gatherBlock(src.gpu(), 5, dst.gpu(), 7, 9, new int[] {6}, cols));
+    }
+  }
+
   // ---- classifier, loss, optimiser ----
 
   @Test
