@@ -316,7 +316,10 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g) {
-    cudnn.maxPoolBackward(p(x), p(y), p(dy), p(dx), g);
+    // Our kernel, not cuDNN's: the gradient must go to the first of tied maxima (see kernels.cu).
+    long planes = (long) g.n() * g.c();
+    kernels.launch("nrj_max_pool_backward", s(), planes * g.h() * g.w(), p(x), p(dy), p(dx), planes, g.h(), g.w(),
+        g.outH(), g.outW(), g.kernel(), g.stride(), g.pad());
   }
 
   @Override

@@ -282,12 +282,6 @@ final class CudnnOps implements AutoCloseable {
         "cudnnPoolingForward");
   }
 
-  void maxPoolBackward(MemorySegment x, MemorySegment y, MemorySegment dy, MemorySegment dx, PoolGeom g) {
-    PoolPlan p = pool(g);
-    check(cudnnPoolingBackward(handle.get(), p.pool().get(), one, p.y().get(), y, p.y().get(), dy, p.x().get(), x,
-        one, p.x().get(), dx), "cudnnPoolingBackward");
-  }
-
   /** Forgets every cached descriptor and algorithm (after rejuvenation changed the shapes). */
   void clearPlans() {
     for (ConvPlan p : convPlans.values()) {

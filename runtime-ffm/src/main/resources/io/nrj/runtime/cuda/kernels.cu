@@ -120,6 +120,16 @@ extern "C" __global__ void nrj_avg_pool_forward(const float* x, float* y, long l
   }
 }
 
+// The output windows (one axis) that contain input index i: [*lo, *hi] (empty when lo > hi).
+// Window o covers o*stride - pad .. o*stride - pad + k - 1.
+__device__ __forceinline__ void nrj_windows_containing(int i, int out, int k, int stride, int pad,
+                                                      int* lo, int* hi) {
+  int first = i + pad - k + 1;  // smallest o with o*stride >= first
+  *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+  int last = (i + pad) / stride;  // i + pad >= 0
+  *hi = last < out - 1 ? last : out - 1;
+}
+
 // dx += sum over windows containing the input element of dy / k^2; one thread per input element
 // (a gather, so no atomics).
 extern "C" __global__ void nrj_avg_pool_backward(const float* dy, float* dx, long long planes, int h,
@@ -129,16 +139,58 @@ extern "C" __global__ void nrj_avg_pool_backward(const float* dy, float* dx, lon
     int ix = i % w;
     int iy = (i / w) % h;
     long long plane = i / ((long long) w * h);
+    int oy0, oy1, ox0, ox1;
+    nrj_windows_containing(iy, oh, k, stride, pad, &oy0, &oy1);
+    nrj_windows_containing(ix, ow, k, stride, pad, &ox0, &ox1);
     float s = 0.0f;
-    for (int oy = 0; oy < oh; oy++) {
-      int ky = iy + pad - oy * stride;
-      if (ky < 0 || ky >= k) continue;
-      for (int ox = 0; ox < ow; ox++) {
-        int kx = ix + pad - ox * stride;
-        if (kx >= 0 && kx < k) s += dy[(plane * oh + oy) * ow + ox];
-      }
+    for (int oy = oy0; oy <= oy1; oy++) {
+      for (int ox = ox0; ox <= ox1; ox++) s += dy[(plane * oh + oy) * ow + ox];
     }
     dx[i] += s / (k * k);
+  }
+}
+
+// Max pooling backward: dx += dy of every window whose FIRST maximum (row-major, padding
+// excluded) is this input element, the CPU backend's and PyTorch's rule. cuDNN leaves the choice
+// among tied maxima unspecified, and ties are common under NR: a channel whose BN scale is 0 is
+// constant. One thread per input element re-scans the windows containing it (a gather: no
+// atomics, deterministic). x (planes, h, w), dy (planes, oh, ow).
+extern "C" __global__ void nrj_max_pool_backward(const float* x, const float* dy, float* dx,
+                                                 long long planes, int h, int w, int oh, int ow,
+                                                 int k, int stride, int pad) {
+  GRID_STRIDE(i, planes * h * w) {
+    int ix = i % w;
+    int iy = (i / w) % h;
+    long long plane = i / ((long long) w * h);
+    const float* xp = x + plane * h * w;
+    int self = iy * w + ix;
+    int oy0, oy1, ox0, ox1;
+    nrj_windows_containing(iy, oh, k, stride, pad, &oy0, &oy1);
+    nrj_windows_containing(ix, ow, k, stride, pad, &ox0, &ox1);
+    float s = 0.0f;
+    for (int oy = oy0; oy <= oy1; oy++) {
+      int h0 = oy * stride - pad, h1 = h0 + k;
+      h0 = h0 < 0 ? 0 : h0;
+      h1 = h1 > h ? h : h1;
+      for (int ox = ox0; ox <= ox1; ox++) {
+        int w0 = ox * stride - pad, w1 = w0 + k;
+        w0 = w0 < 0 ? 0 : w0;
+        w1 = w1 > w ? w : w1;
+        float m = 0.0f;
+        int arg = -1;
+        for (int a = h0; a < h1; a++) {
+          for (int b = w0; b < w1; b++) {
+            float v = xp[a * w + b];
+            if (arg < 0 || v > m) {
+              m = v;
+              arg = a * w + b;
+            }
+          }
+        }
+        if (arg == self) s += dy[(plane * oh + oy) * ow + ox];
+      }
+    }
+    dx[i] += s;
   }
 }
 

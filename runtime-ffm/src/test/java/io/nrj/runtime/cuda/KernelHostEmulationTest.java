@@ -365,6 +365,37 @@ class KernelHostEmulationTest {
   }
 
   @Test
+  @Compares("nrj_max_pool_backward")
+  void maxPoolingBackwardRoutesEachWindowToItsFirstMaximumAlsoWhenTied() {
+    PoolGeom[] geoms = {
+      new PoolGeom(2, 3, 8, 8, 2, 2, 0), // VGG
+      new PoolGeom(2, 3, 7, 9, 3, 2, 1), // overlapping, padded corners (ResNet stem)
+      new PoolGeom(1, 2, 11, 10, 5, 3, 2),
+    };
+    for (PoolGeom g : geoms) {
+      for (boolean tied : new boolean[] {false, true}) {
+        for (int maxBlocks : new int[] {MANY, TWO}) {
+          long planes = (long) g.n() * g.c();
+          float[] values = uniform(g.n() * g.c() * g.h() * g.w(), -2, 2);
+          if (tied) {
+            // a dead channel after BN + ReLU is constant; others get ties on a coarse grid
+            for (int j = 0; j < values.length; j++) values[j] = j < g.h() * g.w() ? 0.25f : Math.round(values[j]);
+          }
+          Twin x = twin(values);
+          Twin y = twin(uniform(g.n() * g.c() * g.outH() * g.outW(), -9, 9));
+          cpu.maxPoolForward(x.cpu, y.cpu, g);
+          Twin dy = twin(uniform(g.n() * g.c() * g.outH() * g.outW(), -1, 1));
+          Twin dx = twin(uniform(g.n() * g.c() * g.h() * g.w(), -1, 1));
+          cpu.maxPoolBackward(x.cpu, y.cpu, dy.cpu, dx.cpu, g);
+          emu.launch("nrj_max_pool_backward", planes * g.h() * g.w(), maxBlocks, x.host, dy.host, dx.host, planes,
+              g.h(), g.w(), g.outH(), g.outW(), g.kernel(), g.stride(), g.pad());
+          assertMatch("max pool backward " + g + (tied ? " tied" : "") + ", " + maxBlocks + " blocks", dx);
+        }
+      }
+    }
+  }
+
+  @Test
   @Compares({"nrj_avg_pool_forward", "nrj_avg_pool_backward"})
   void averagePoolingWithPaddingAndStrideForwardOverwritesAndBackwardAccumulates() {
     PoolGeom[] geoms = {

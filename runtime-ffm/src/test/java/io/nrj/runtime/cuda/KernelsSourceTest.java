@@ -16,7 +16,7 @@ class KernelsSourceTest {
   @Test
   void readsEveryKernelsParameterTypesFromTheShippedSource() {
     var all = Kernels.SIGNATURES.all();
-    assertEquals(17, all.size(), all.keySet().toString());
+    assertEquals(18, all.size(), all.keySet().toString());
     assertEquals(List.of(MemorySegment.class, Integer.class, MemorySegment.class, Integer.class, Integer.class,
         MemorySegment.class, Integer.class, MemorySegment.class, Integer.class), all.get("nrj_gather_block"));
     assertEquals(List.of(MemorySegment.class, MemorySegment.class, MemorySegment.class, Float.class, Float.class,
