@@ -74,7 +74,7 @@ final class BenchCommand {
       double msPerStep = 1000 * seconds / steps;
       double imgPerSec = batch * steps / seconds;
       boolean tf32 = backend instanceof CudaBackend cuda && cuda.tf32(); // the CPU always computes in FP32
-      long bytes = net.deviceBytes() + 4 * net.parameters().paramCount(); // + momentum
+      long bytes = net.deviceBytes() + (net.parameters().paramBlock() == null ? 0 : 4 * net.parameters().paramBlock().numel()); // + momentum
       if (f.has("--json")) {
         out.printf(
             Locale.ROOT,

@@ -17,6 +17,9 @@ import io.nrj.runtime.Tensor;
  *
  * Planning is two passes over the layers: a measuring pass (views are null) sizes the blocks, then
  * a real pass hands out views. Blocks only grow, so a smaller batch reuses a bigger one's memory.
+ * Every view starts at a multiple of {@link ParameterStore#ALIGN} floats (256 bytes, cudaMalloc's
+ * alignment), whatever the widths: cuDNN picks its algorithms on aligned buffers and its
+ * vectorised kernels expect aligned operands.
  */
 public final class ActivationArena implements AutoCloseable {
   /** Number of shared scratch slots layers may use (0 .. SLOTS-1). */
@@ -61,15 +64,15 @@ public final class ActivationArena implements AutoCloseable {
     long size = n * shape.size();
     Tensor v = measuring ? null : values.view(valueUsed, dims(n, shape));
     Tensor g = measuring ? null : grads.view(gradUsed, dims(n, shape));
-    valueUsed += size;
-    gradUsed += size;
+    valueUsed = ParameterStore.aligned(valueUsed + size);
+    gradUsed = ParameterStore.aligned(gradUsed + size);
     return new Activation(v, g, n, shape);
   }
 
   /** An activation without a gradient (the input image). */
   public Activation input(int n, Shape shape) {
     Tensor v = measuring ? null : values.view(valueUsed, dims(n, shape));
-    valueUsed += n * shape.size();
+    valueUsed = ParameterStore.aligned(valueUsed + n * shape.size());
     return new Activation(v, null, n, shape);
   }
 
@@ -77,7 +80,7 @@ public final class ActivationArena implements AutoCloseable {
   public Tensor saved(int... shape) {
     long size = numel(shape);
     Tensor v = measuring ? null : values.view(valueUsed, shape);
-    valueUsed += size;
+    valueUsed = ParameterStore.aligned(valueUsed + size);
     return v;
   }
 

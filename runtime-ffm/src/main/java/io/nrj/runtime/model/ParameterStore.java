@@ -13,8 +13,13 @@ import java.util.Map;
  * gradients in a second block with the same layout, and the BN running statistics in a third. The
  * optimiser therefore updates all parameters with one call, and one fill zeroes all gradients.
  * Order is the order the layers declared them (forward order), which is also the checkpoint order.
+ * Every tensor starts at a multiple of {@link #ALIGN} floats (the gaps stay zero, and SGD keeps
+ * them zero), so device pointers stay 256-byte aligned after rejuvenation to odd widths.
  */
 public final class ParameterStore implements AutoCloseable {
+  /** Alignment of every tensor in the blocks, in floats: 64 floats, 256 bytes (as cudaMalloc). */
+  public static final int ALIGN = 64;
+
   private final Tensor params;
   private final Tensor grads;
   private final Tensor buffers;
@@ -25,11 +30,16 @@ public final class ParameterStore implements AutoCloseable {
   public ParameterStore(Backend backend, List<ParamSpec> specs) {
     long p = 0;
     long b = 0;
+    long count = 0;
     for (ParamSpec s : specs) {
-      if (s.kind().trainable()) p += s.numel();
-      else b += s.numel();
+      if (s.kind().trainable()) {
+        p = aligned(p + s.numel());
+        count += s.numel();
+      } else {
+        b = aligned(b + s.numel());
+      }
     }
-    paramCount = p;
+    paramCount = count;
     params = p == 0 ? null : backend.allocate(Math.toIntExact(p));
     grads = p == 0 ? null : backend.allocate(Math.toIntExact(p));
     buffers = b == 0 ? null : backend.allocate(Math.toIntExact(b));
@@ -42,10 +52,10 @@ public final class ParameterStore implements AutoCloseable {
             new Parameter(
                 s.name(), s.shape().clone(), s.kind(), s.conv(), params.view(po, s.shape()),
                 grads.view(po, s.shape()), po);
-        po += s.numel();
+        po = aligned(po + s.numel());
       } else {
         param = new Parameter(s.name(), s.shape().clone(), s.kind(), s.conv(), buffers.view(bo, s.shape()), null, bo);
-        bo += s.numel();
+        bo = aligned(bo + s.numel());
       }
       if (byName.put(s.name(), param) != null) {
         throw new IllegalArgumentException("two tensors named '" + s.name() + "'");
@@ -78,14 +88,19 @@ public final class ParameterStore implements AutoCloseable {
     return grads;
   }
 
-  /** Number of trainable scalars. */
+  /** {@code n} rounded up to a multiple of {@link #ALIGN}. */
+  static long aligned(long n) {
+    return (n + ALIGN - 1) / ALIGN * ALIGN;
+  }
+
+  /** Number of trainable scalars (the parameter block is larger by the alignment gaps). */
   public long paramCount() {
     return paramCount;
   }
 
   public long bytes() {
     long n = 0;
-    if (params != null) n += 2 * params.numel();
+    if (params != null) n += 2 * params.numel(); // values and gradients, gaps included
     if (buffers != null) n += buffers.numel();
     return 4 * n;
   }

@@ -34,7 +34,8 @@ public final class Sgd implements AutoCloseable {
     this.backend = backend;
     this.store = store;
     this.config = config;
-    this.momentum = store.paramCount() == 0 ? null : backend.allocate(Math.toIntExact(store.paramCount()));
+    // laid out like the parameter block, alignment gaps included
+    this.momentum = store.paramCount() == 0 ? null : backend.allocate(Math.toIntExact(store.paramBlock().numel()));
   }
 
   /**
@@ -94,7 +95,7 @@ public final class Sgd implements AutoCloseable {
       started = false;
       return;
     }
-    float[] all = new float[Math.toIntExact(store.paramCount())];
+    float[] all = new float[Math.toIntExact(store.paramBlock().numel())];
     for (Parameter p : store.all()) {
       if (!p.kind().trainable()) continue;
       if (!state.contains(p.name())) {
