@@ -1,0 +1,130 @@
+package io.nrj.runtime.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nrj.runtime.cuda.cheader.CDeclarationScanner;
+import io.nrj.runtime.cuda.cheader.CModel;
+import io.nrj.runtime.cuda.cheader.CPreprocessor;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The {@code .decl} files against the real CUDA 13 / cuDNN 9 headers: every bound function's
+ * return and parameter ABI classes and count, every constant's value, every struct's layout, every
+ * typedef's class. The bindings were written by hand from the headers and cannot be run without a
+ * GPU here, so this is what stands between a typo and a corrupted stack on the first GPU run.
+ *
+ * <p>Headers are looked for in {@code NRJ_CUDA_HEADERS} (system property or environment, a path
+ * list), else in {@code ../shared/reference/cuda-headers}, {@code ../../shared/reference/cuda-headers}
+ * and {@code /usr/local/cuda/include}; a library whose headers are absent is skipped, saying so.
+ */
+class HeaderAgreementTest {
+  /** Standard C headers: not expected on the header path, and nothing we bind depends on them. */
+  private static final Set<String> STANDARD_HEADERS =
+      Set.of("stdlib.h", "stdint.h", "stddef.h", "limits.h", "stdio.h", "string.h", "float.h", "math.h", "stdbool.h",
+          "stdarg.h", "assert.h", "ctype.h", "errno.h", "time.h", "inttypes.h");
+  private static final Map<String, String> ENTRY_HEADERS =
+      Map.of("cudart", "cuda_runtime_api.h", "cublas", "cublas_v2.h", "cudnn", "cudnn.h", "nvrtc", "nvrtc.h");
+  private static final Map<String, CModel> HEADERS = new ConcurrentHashMap<>();
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
+  void everyDeclaredFunctionMatchesItsHeaderPrototype(String library) {
+    var check = agreement(library);
+    assertEquals(List.of(), check.functions(), library + ".decl functions disagree with the headers");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
+  void everyDeclaredConstantHasTheHeadersValue(String library) {
+    assertEquals(List.of(), agreement(library).constants(), library + ".decl constants disagree with the headers");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
+  void everyDeclaredStructHasTheHeadersLayout(String library) {
+    assertEquals(List.of(), agreement(library).structs(), library + ".decl structs disagree with the headers");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
+  void everyDeclaredTypedefHasTheHeadersClass(String library) {
+    assertEquals(List.of(), agreement(library).typedefs(), library + ".decl typedefs disagree with the headers");
+  }
+
+  @Test
+  void cudaLaunchKernelIsDocumentedToAcceptALibraryKernelHandle() throws IOException {
+    // Kernels.java passes the cudaKernel_t from cudaLibraryGetKernel as cudaLaunchKernel's
+    // "const void *func". The header documents that with the \note_cudaKernel_t doc alias (its
+    // expansion, in the published docs, says a cudaKernel_t may be passed cast to void*), which
+    // cudaFuncSetCacheConfig pointedly lacks ("does not accept a cudaKernel_t casted as void*").
+    CModel h = headers("cudart");
+    assertEquals("pointer", new io.nrj.runtime.cuda.cheader.AbiClassifier(h).value(h.typedefs.get("cudaKernel_t")).describe());
+    String api = Files.readString(headerFile("cuda_runtime_api.h"));
+    assertTrue(docCommentOf(api, "cudaLaunchKernel").contains("\\note_cudaKernel_t"));
+    assertFalse(docCommentOf(api, "cudaFuncSetCacheConfig").contains("\\note_cudaKernel_t"));
+  }
+
+  private static String docCommentOf(String header, String function) {
+    int proto = header.indexOf(" CUDARTAPI " + function + "(");
+    assertTrue(proto > 0, function + " prototype not found");
+    int start = header.lastIndexOf("/**", proto);
+    return header.substring(start, proto);
+  }
+
+  private static HeaderAgreement agreement(String library) {
+    CModel header = headers(library);
+    Path file = Stream.of(Path.of("src", "main", "bindings"), Path.of("runtime-ffm", "src", "main", "bindings"))
+        .map(dir -> dir.resolve(library + ".decl")).filter(Files::exists).findFirst().orElseThrow();
+    try {
+      return new HeaderAgreement(library + ".decl", HeaderAgreement.parseDecl(library + ".decl", Files.readString(file)), header);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The scanned headers of {@code library}, or an aborted test saying what was looked for. */
+  static CModel headers(String library) {
+    String entry = ENTRY_HEADERS.get(library);
+    List<Path> path = headerPath();
+    Assumptions.assumeTrue(path.stream().anyMatch(d -> Files.isRegularFile(d.resolve(entry))),
+        () -> entry + " not found in " + describe(path) + "; set NRJ_CUDA_HEADERS to the CUDA/cuDNN include directories");
+    CModel model = HEADERS.computeIfAbsent(library, l -> CDeclarationScanner.scan(CPreprocessor.run(path, entry)));
+    List<String> missing = new ArrayList<>(model.preprocessed.missingIncludes());
+    missing.removeAll(STANDARD_HEADERS);
+    Assumptions.assumeTrue(missing.isEmpty(),
+        () -> entry + " includes " + missing + ", not found in " + describe(path) + "; set NRJ_CUDA_HEADERS");
+    return model;
+  }
+
+  private static Path headerFile(String name) {
+    return headerPath().stream().map(d -> d.resolve(name)).filter(Files::isRegularFile).findFirst().orElseThrow();
+  }
+
+  static List<Path> headerPath() {
+    String configured = System.getProperty("NRJ_CUDA_HEADERS", System.getenv("NRJ_CUDA_HEADERS"));
+    List<Path> candidates = configured != null && !configured.isBlank()
+        ? Stream.of(configured.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList()
+        : List.of(Path.of("../shared/reference/cuda-headers"), Path.of("../../shared/reference/cuda-headers"), Path.of("/usr/local/cuda/include"));
+    return candidates.stream().filter(Files::isDirectory).map(p -> p.toAbsolutePath().normalize()).toList();
+  }
+
+  private static String describe(List<Path> path) {
+    return path.isEmpty() ? "(no header directory exists: looked in $NRJ_CUDA_HEADERS or ../shared/reference/cuda-headers, ../../shared/reference/cuda-headers, /usr/local/cuda/include)" : path.toString();
+  }
+}
