@@ -39,7 +39,12 @@ final class HeaderAgreement {
   /** Reads a {@code .decl} file's text: a C subset plus {@code #} comments and a {@code library} line. */
   static CModel parseDecl(String name, String text) {
     String c = text.replaceAll("(?m)#.*$", "").replaceAll("(?m)^\\s*library\\s.*$", "");
-    return CDeclarationScanner.scan(CPreprocessor.runText(name, c, List.of()));
+    var scanner = CDeclarationScanner.scanWithReport(CPreprocessor.runText(name, c, List.of()));
+    if (!scanner.skipped.isEmpty()) {
+      // A declaration the scanner cannot read would silently escape the check.
+      throw new IllegalArgumentException(name + ": unreadable declarations " + scanner.skipped);
+    }
+    return scanner.model();
   }
 
   List<String> functions() {

@@ -67,6 +67,27 @@ class HeaderAgreementTest {
     assertEquals(List.of(), agreement(library).typedefs(), library + ".decl typedefs disagree with the headers");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
+  void everyDeclarationInTheDeclFileReachesTheCheck(String library) throws IOException {
+    // Counted on the raw text, independently of the scanner: one prototype per "name(", one
+    // enumerator per "NAME = value", one struct per "struct name {".
+    String text = Files.readString(declFile(library)).replaceAll("(?m)#.*$", "");
+    CModel decl = HeaderAgreement.parseDecl(library + ".decl", text);
+    assertEquals(count(text, "(?m)^[\\w ]+?[\\s*]+\\w+\\("), decl.functions.size(), "functions");
+    assertEquals(count(text, "(?m)^\\s*\\w+ = -?\\w+,"), decl.enumerators.size(), "enumerators");
+    assertEquals(count(text, "(?m)^struct \\w+ \\{"), decl.aggregates.size(), "structs");
+    if (library.equals("cudart") || library.equals("cudnn")) {
+      assertEquals(library.equals("cudart") ? Set.of("dim3")
+          : Set.of("cudnnConvolutionFwdAlgoPerf_t", "cudnnConvolutionBwdDataAlgoPerf_t", "cudnnConvolutionBwdFilterAlgoPerf_t"),
+          decl.aggregates.keySet());
+    }
+  }
+
+  private static long count(String text, String regex) {
+    return java.util.regex.Pattern.compile(regex).matcher(text).results().count();
+  }
+
   @Test
   void cudaLaunchKernelIsDocumentedToAcceptALibraryKernelHandle() throws IOException {
     // Kernels.java passes the cudaKernel_t from cudaLibraryGetKernel as cudaLaunchKernel's
@@ -89,13 +110,18 @@ class HeaderAgreementTest {
 
   private static HeaderAgreement agreement(String library) {
     CModel header = headers(library);
-    Path file = Stream.of(Path.of("src", "main", "bindings"), Path.of("runtime-ffm", "src", "main", "bindings"))
-        .map(dir -> dir.resolve(library + ".decl")).filter(Files::exists).findFirst().orElseThrow();
+    Path file = declFile(library);
     try {
       return new HeaderAgreement(library + ".decl", HeaderAgreement.parseDecl(library + ".decl", Files.readString(file)), header);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Path declFile(String library) {
+    // From the module (surefire) or from the repository root.
+    return Stream.of(Path.of("src", "main", "bindings"), Path.of("runtime-ffm", "src", "main", "bindings"))
+        .map(dir -> dir.resolve(library + ".decl")).filter(Files::exists).findFirst().orElseThrow();
   }
 
   /** The scanned headers of {@code library}, or an aborted test saying what was looked for. */
@@ -117,14 +143,18 @@ class HeaderAgreementTest {
   }
 
   static List<Path> headerPath() {
+    return candidates().stream().filter(Files::isDirectory).map(p -> p.toAbsolutePath().normalize()).toList();
+  }
+
+  private static List<Path> candidates() {
     String configured = System.getProperty("NRJ_CUDA_HEADERS", System.getenv("NRJ_CUDA_HEADERS"));
-    List<Path> candidates = configured != null && !configured.isBlank()
+    return configured != null && !configured.isBlank()
         ? Stream.of(configured.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList()
         : List.of(Path.of("../shared/reference/cuda-headers"), Path.of("../../shared/reference/cuda-headers"), Path.of("/usr/local/cuda/include"));
-    return candidates.stream().filter(Files::isDirectory).map(p -> p.toAbsolutePath().normalize()).toList();
   }
 
   private static String describe(List<Path> path) {
-    return path.isEmpty() ? "(no header directory exists: looked in $NRJ_CUDA_HEADERS or ../shared/reference/cuda-headers, ../../shared/reference/cuda-headers, /usr/local/cuda/include)" : path.toString();
+    boolean configured = System.getProperty("NRJ_CUDA_HEADERS", System.getenv("NRJ_CUDA_HEADERS")) != null;
+    return (configured ? "NRJ_CUDA_HEADERS " : "") + candidates() + " (existing: " + path + ", from " + Path.of("").toAbsolutePath() + ")";
   }
 }
