@@ -18,8 +18,10 @@ import java.util.function.Supplier;
  * and layout, each typedef's class. Returns every mismatch as one line naming the declaration, the
  * position and both sides; an empty list means the bindings agree with the headers.
  *
- * <p>Not checked: signedness and pointee types (the linker passes every pointer alike), and
- * whether the symbol is exported (that is {@link DeclaredSymbolsTest}).
+ * <p>Parameter names must match too: not ABI, but with enums declared as {@code int} the names are
+ * what shows two same-class parameters are in the header's order. Not checked: signedness and
+ * pointee types (the linker passes every pointer alike), and whether the symbol is exported (that
+ * is {@link DeclaredSymbolsTest}).
  */
 final class HeaderAgreement {
   private final String declName;
@@ -72,7 +74,14 @@ final class HeaderAgreement {
       }
       for (int i = 0; i < f.params().size(); i++) {
         Declarator p = f.params().get(i);
-        compare(out, f.name() + " parameter #" + (i + 1) + " (" + p.name() + ")", p, h.params().get(i), true);
+        Declarator q = h.params().get(i);
+        compare(out, f.name() + " parameter #" + (i + 1) + " (" + p.name() + ")", p, q, true);
+        // Not ABI, but the .decl declares enums as int, so the name is all that shows two
+        // same-class parameters (cudnnSetFilter4dDescriptor's dataType, format) in header order.
+        if (p.name() != null && q.name() != null && !p.name().equals(q.name())) {
+          out.add(f.name() + " parameter #" + (i + 1) + ": declared name '" + p.name() + "', header "
+              + q.where().where() + " names it '" + q.name() + "' (parameters out of order?)");
+        }
       }
     }
     return out;

@@ -56,7 +56,7 @@ class HeaderAgreementCheckTest {
         typedef long long handle_t;
         enum status_t { ST_OK = 0, ST_BAD = 4, FLAG_B = 2, ST_GONE = 9, };
         struct perf_t { int algo; status_t status; float time; int memory; int reserved[2]; };
-        status_t copy_v2(handle_t h, void* dst, int count, float scale);
+        status_t copy_v2(handle_t h, void* src, int count, float scale);
         status_t copy(void* h, void* dst, size_t count, double scale);
         status_t find(void* h, int requested, int* returned);
         status_t lost(void);
@@ -64,6 +64,7 @@ class HeaderAgreementCheckTest {
     assertEquals(
         List.of(
             "copy_v2 parameter #1 (h): declared 'handle_t' (64-bit int), header lib.h:7 has 'handle_t h' (pointer)",
+            "copy_v2 parameter #2: declared name 'src', header lib.h:7 names it 'dst' (parameters out of order?)",
             "copy_v2 parameter #3 (count): declared 'int' (32-bit int), header lib.h:8 has 'size_t count' (64-bit int)",
             "copy_v2 parameter #4 (scale): declared 'float' (float), header lib.h:8 has 'double scale' (double)",
             "copy: the headers #define copy as copy_v2; bind the exported symbol copy_v2 instead",
