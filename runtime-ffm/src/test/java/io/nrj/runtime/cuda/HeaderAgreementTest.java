@@ -69,6 +69,19 @@ class HeaderAgreementTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
+  void theGeneratedJavaBindingsCarryTheHeadersTypesValuesAndLayouts(String library) throws Exception {
+    CModel header = headers(library);
+    CModel decl = HeaderAgreement.parseDecl(library + ".decl", Files.readString(declFile(library)));
+    var check = new GeneratedBindingsCheck(decl, header, Class.forName("io.nrj.runtime.bindings." + library + "_h"));
+    var mismatches = new ArrayList<String>();
+    mismatches.addAll(check.functions());
+    mismatches.addAll(check.constants());
+    mismatches.addAll(check.structs());
+    assertEquals(List.of(), mismatches, library + "_h disagrees with the headers");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
   void everyDeclarationInTheDeclFileReachesTheCheck(String library) throws IOException {
     // Counted on the raw text, independently of the scanner: one prototype per "name(", one
     // enumerator per "NAME = value", one struct per "struct name {".
