@@ -38,7 +38,10 @@ final class HeaderAgreement {
     this.headerAbi = new AbiClassifier(header);
   }
 
-  /** Reads a {@code .decl} file's text: a C subset plus {@code #} comments and a {@code library} line. */
+  /**
+   * Reads a {@code .decl} file's text: a C subset plus {@code #} comments and a {@code library}
+   * line.
+   */
   static CModel parseDecl(String name, String text) {
     String c = text.replaceAll("(?m)#.*$", "").replaceAll("(?m)^\\s*library\\s.*$", "");
     var scanner = CDeclarationScanner.scanWithReport(CPreprocessor.runText(name, c, List.of()));
@@ -55,8 +58,15 @@ final class HeaderAgreement {
       CModel.Function h = header.functions.get(f.name());
       CPreprocessor.Macro alias = header.preprocessed.macros().get(f.name());
       if (alias != null && alias.params() == null && alias.body().size() == 1) {
-        out.add(f.name() + ": the headers #define " + f.name() + " as " + alias.body().getFirst()
-            + "; bind the exported symbol " + alias.body().getFirst() + " instead");
+        out.add(
+            f.name()
+                + ": the headers #define "
+                + f.name()
+                + " as "
+                + alias.body().getFirst()
+                + "; bind the exported symbol "
+                + alias.body().getFirst()
+                + " instead");
         continue;
       }
       if (h == null) {
@@ -65,11 +75,26 @@ final class HeaderAgreement {
       }
       compare(out, f.name() + " return type", f.returns(), h.returns(), false);
       if (h.variadic() != f.variadic()) {
-        out.add(f.name() + ": header " + h.where().where() + " is " + (h.variadic() ? "" : "not ") + "variadic");
+        out.add(
+            f.name()
+                + ": header "
+                + h.where().where()
+                + " is "
+                + (h.variadic() ? "" : "not ")
+                + "variadic");
       }
       if (f.params().size() != h.params().size()) {
-        out.add(f.name() + ": " + f.params().size() + " parameters declared, header " + h.where().where()
-            + " has " + h.params().size() + " (" + texts(h.params()) + ")");
+        out.add(
+            f.name()
+                + ": "
+                + f.params().size()
+                + " parameters declared, header "
+                + h.where().where()
+                + " has "
+                + h.params().size()
+                + " ("
+                + texts(h.params())
+                + ")");
         continue;
       }
       for (int i = 0; i < f.params().size(); i++) {
@@ -79,20 +104,46 @@ final class HeaderAgreement {
         // Not ABI, but the .decl declares enums as int, so the name is all that shows two
         // same-class parameters (cudnnSetFilter4dDescriptor's dataType, format) in header order.
         if (p.name() != null && q.name() != null && !p.name().equals(q.name())) {
-          out.add(f.name() + " parameter #" + (i + 1) + ": declared name '" + p.name() + "', header "
-              + q.where().where() + " names it '" + q.name() + "' (parameters out of order?)");
+          out.add(
+              f.name()
+                  + " parameter #"
+                  + (i + 1)
+                  + ": declared name '"
+                  + p.name()
+                  + "', header "
+                  + q.where().where()
+                  + " names it '"
+                  + q.name()
+                  + "' (parameters out of order?)");
         }
       }
     }
     return out;
   }
 
-  private void compare(List<String> out, String what, Declarator ours, Declarator theirs, boolean param) {
+  private void compare(
+      List<String> out, String what, Declarator ours, Declarator theirs, boolean param) {
     AbiType a = classify(out, what + " (declared)", () -> declAbi.parameter(ours));
-    AbiType b = classify(out, what + " (header " + theirs.where().where() + ")", () -> headerAbi.parameter(theirs));
+    AbiType b =
+        classify(
+            out,
+            what + " (header " + theirs.where().where() + ")",
+            () -> headerAbi.parameter(theirs));
     if (a != null && b != null && !a.sameAbi(b)) {
-      out.add(what + ": declared '" + ours.typeText() + "' (" + a.describe() + "), header " + theirs.where().where()
-          + " has '" + theirs.typeText() + (param && theirs.name() != null ? " " + theirs.name() : "") + "' (" + b.describe() + ")");
+      out.add(
+          what
+              + ": declared '"
+              + ours.typeText()
+              + "' ("
+              + a.describe()
+              + "), header "
+              + theirs.where().where()
+              + " has '"
+              + theirs.typeText()
+              + (param && theirs.name() != null ? " " + theirs.name() : "")
+              + "' ("
+              + b.describe()
+              + ")");
     }
   }
 
@@ -108,17 +159,31 @@ final class HeaderAgreement {
   List<String> constants() {
     var out = new ArrayList<String>();
     for (CModel.Enumerator e : decl.enumerators.values()) {
-      if (!header.enumerators.containsKey(e.name()) && !header.preprocessed.macros().containsKey(e.name())) {
+      if (!header.enumerators.containsKey(e.name())
+          && !header.preprocessed.macros().containsKey(e.name())) {
         out.add(e.name() + ": not in the headers (neither an enumerator nor a #define)");
         continue;
       }
       try {
         long theirs = header.constant(e.name());
         if (e.value() == null || theirs != e.value()) {
-          out.add(e.name() + ": declared " + e.value() + ", header has " + theirs + " (" + header.constantOrigin(e.name()) + ")");
+          out.add(
+              e.name()
+                  + ": declared "
+                  + e.value()
+                  + ", header has "
+                  + theirs
+                  + " ("
+                  + header.constantOrigin(e.name())
+                  + ")");
         }
       } catch (CExpression.Unevaluable x) {
-        out.add(e.name() + ": cannot evaluate the header's value (" + header.constantOrigin(e.name()) + "): " + x.getMessage());
+        out.add(
+            e.name()
+                + ": cannot evaluate the header's value ("
+                + header.constantOrigin(e.name())
+                + "): "
+                + x.getMessage());
       }
     }
     return out;
@@ -146,15 +211,29 @@ final class HeaderAgreement {
     return out;
   }
 
-  private static void compareFields(List<String> out, String tag, AbiType.Struct a, AbiType.Struct b) {
+  private static void compareFields(
+      List<String> out, String tag, AbiType.Struct a, AbiType.Struct b) {
     int n = Math.max(a.fields().size(), b.fields().size());
     for (int i = 0; i < n; i++) {
       AbiType.Field f = i < a.fields().size() ? a.fields().get(i) : null;
       AbiType.Field g = i < b.fields().size() ? b.fields().get(i) : null;
-      boolean same = f != null && g != null && f.type().sameAbi(g.type()) && f.count() == g.count()
-          && f.offset() == g.offset() && java.util.Objects.equals(f.name(), g.name());
+      boolean same =
+          f != null
+              && g != null
+              && f.type().sameAbi(g.type())
+              && f.count() == g.count()
+              && f.offset() == g.offset()
+              && java.util.Objects.equals(f.name(), g.name());
       if (!same) {
-        out.add("struct " + tag + " field #" + (i + 1) + ": declared " + field(f) + ", header has " + field(g));
+        out.add(
+            "struct "
+                + tag
+                + " field #"
+                + (i + 1)
+                + ": declared "
+                + field(f)
+                + ", header has "
+                + field(g));
       }
     }
     if (a.size() != b.size()) {
@@ -163,7 +242,15 @@ final class HeaderAgreement {
   }
 
   private static String field(AbiType.Field f) {
-    return f == null ? "nothing" : "'" + f.name() + "' " + f.type().describe() + (f.count() != 1 ? "[" + f.count() + "]" : "") + " at offset " + f.offset();
+    return f == null
+        ? "nothing"
+        : "'"
+            + f.name()
+            + "' "
+            + f.type().describe()
+            + (f.count() != 1 ? "[" + f.count() + "]" : "")
+            + " at offset "
+            + f.offset();
   }
 
   List<String> typedefs() {
@@ -180,7 +267,9 @@ final class HeaderAgreement {
   }
 
   private static String texts(List<Declarator> params) {
-    return String.join(", ", params.stream().map(p -> p.typeText() + (p.name() == null ? "" : " " + p.name())).toList());
+    return String.join(
+        ", ",
+        params.stream().map(p -> p.typeText() + (p.name() == null ? "" : " " + p.name())).toList());
   }
 
   String declName() {

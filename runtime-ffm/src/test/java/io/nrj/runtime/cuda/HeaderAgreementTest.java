@@ -24,55 +24,92 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The {@code .decl} files against the real CUDA 13 / cuDNN 9 headers: every bound function's
- * return and parameter ABI classes and count, every constant's value, every struct's layout, every
+ * The {@code .decl} files against the real CUDA 13 / cuDNN 9 headers: every bound function's return
+ * and parameter ABI classes and count, every constant's value, every struct's layout, every
  * typedef's class. The bindings were written by hand from the headers and cannot be run without a
  * GPU here, so this is what stands between a typo and a corrupted stack on the first GPU run.
  *
  * <p>Headers are looked for in {@code NRJ_CUDA_HEADERS} (system property or environment, a path
- * list), else in {@code ../shared/reference/cuda-headers}, {@code ../../shared/reference/cuda-headers}
- * and {@code /usr/local/cuda/include}; a library whose headers are absent is skipped, saying so.
+ * list), else in {@code ../shared/reference/cuda-headers}, {@code
+ * ../../shared/reference/cuda-headers} and {@code /usr/local/cuda/include}; a library whose headers
+ * are absent is skipped, saying so.
  */
 class HeaderAgreementTest {
   /** Standard C headers: not expected on the header path, and nothing we bind depends on them. */
   private static final Set<String> STANDARD_HEADERS =
-      Set.of("stdlib.h", "stdint.h", "stddef.h", "limits.h", "stdio.h", "string.h", "float.h", "math.h", "stdbool.h",
-          "stdarg.h", "assert.h", "ctype.h", "errno.h", "time.h", "inttypes.h");
+      Set.of(
+          "stdlib.h",
+          "stdint.h",
+          "stddef.h",
+          "limits.h",
+          "stdio.h",
+          "string.h",
+          "float.h",
+          "math.h",
+          "stdbool.h",
+          "stdarg.h",
+          "assert.h",
+          "ctype.h",
+          "errno.h",
+          "time.h",
+          "inttypes.h");
+
   private static final Map<String, String> ENTRY_HEADERS =
-      Map.of("cudart", "cuda_runtime_api.h", "cublas", "cublas_v2.h", "cudnn", "cudnn.h", "nvrtc", "nvrtc.h");
+      Map.of(
+          "cudart",
+          "cuda_runtime_api.h",
+          "cublas",
+          "cublas_v2.h",
+          "cudnn",
+          "cudnn.h",
+          "nvrtc",
+          "nvrtc.h");
   private static final Map<String, CModel> HEADERS = new ConcurrentHashMap<>();
 
   @ParameterizedTest
   @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
   void everyDeclaredFunctionMatchesItsHeaderPrototype(String library) {
     var check = agreement(library);
-    assertEquals(List.of(), check.functions(), library + ".decl functions disagree with the headers");
+    assertEquals(
+        List.of(), check.functions(), library + ".decl functions disagree with the headers");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
   void everyDeclaredConstantHasTheHeadersValue(String library) {
-    assertEquals(List.of(), agreement(library).constants(), library + ".decl constants disagree with the headers");
+    assertEquals(
+        List.of(),
+        agreement(library).constants(),
+        library + ".decl constants disagree with the headers");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
   void everyDeclaredStructHasTheHeadersLayout(String library) {
-    assertEquals(List.of(), agreement(library).structs(), library + ".decl structs disagree with the headers");
+    assertEquals(
+        List.of(),
+        agreement(library).structs(),
+        library + ".decl structs disagree with the headers");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
   void everyDeclaredTypedefHasTheHeadersClass(String library) {
-    assertEquals(List.of(), agreement(library).typedefs(), library + ".decl typedefs disagree with the headers");
+    assertEquals(
+        List.of(),
+        agreement(library).typedefs(),
+        library + ".decl typedefs disagree with the headers");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"cudart", "cublas", "cudnn", "nvrtc"})
-  void theGeneratedJavaBindingsCarryTheHeadersTypesValuesAndLayouts(String library) throws Exception {
+  void theGeneratedJavaBindingsCarryTheHeadersTypesValuesAndLayouts(String library)
+      throws Exception {
     CModel header = headers(library);
     CModel decl = HeaderAgreement.parseDecl(library + ".decl", Files.readString(declFile(library)));
-    var check = new GeneratedBindingsCheck(decl, header, Class.forName("io.nrj.runtime.bindings." + library + "_h"));
+    var check =
+        new GeneratedBindingsCheck(
+            decl, header, Class.forName("io.nrj.runtime.bindings." + library + "_h"));
     var mismatches = new ArrayList<String>();
     mismatches.addAll(check.functions());
     mismatches.addAll(check.constants());
@@ -91,8 +128,13 @@ class HeaderAgreementTest {
     assertEquals(count(text, "(?m)^\\s*\\w+ = -?\\w+,"), decl.enumerators.size(), "enumerators");
     assertEquals(count(text, "(?m)^struct \\w+ \\{"), decl.aggregates.size(), "structs");
     if (library.equals("cudart") || library.equals("cudnn")) {
-      assertEquals(library.equals("cudart") ? Set.of("dim3")
-          : Set.of("cudnnConvolutionFwdAlgoPerf_t", "cudnnConvolutionBwdDataAlgoPerf_t", "cudnnConvolutionBwdFilterAlgoPerf_t"),
+      assertEquals(
+          library.equals("cudart")
+              ? Set.of("dim3")
+              : Set.of(
+                  "cudnnConvolutionFwdAlgoPerf_t",
+                  "cudnnConvolutionBwdDataAlgoPerf_t",
+                  "cudnnConvolutionBwdFilterAlgoPerf_t"),
           decl.aggregates.keySet());
     }
   }
@@ -108,7 +150,11 @@ class HeaderAgreementTest {
     // expansion, in the published docs, says a cudaKernel_t may be passed cast to void*), which
     // cudaFuncSetCacheConfig pointedly lacks ("does not accept a cudaKernel_t casted as void*").
     CModel h = headers("cudart");
-    assertEquals("pointer", new io.nrj.runtime.cuda.cheader.AbiClassifier(h).value(h.typedefs.get("cudaKernel_t")).describe());
+    assertEquals(
+        "pointer",
+        new io.nrj.runtime.cuda.cheader.AbiClassifier(h)
+            .value(h.typedefs.get("cudaKernel_t"))
+            .describe());
     String api = Files.readString(headerFile("cuda_runtime_api.h"));
     assertTrue(docCommentOf(api, "cudaLaunchKernel").contains("\\note_cudaKernel_t"));
     assertFalse(docCommentOf(api, "cudaFuncSetCacheConfig").contains("\\note_cudaKernel_t"));
@@ -125,7 +171,10 @@ class HeaderAgreementTest {
     CModel header = headers(library);
     Path file = declFile(library);
     try {
-      return new HeaderAgreement(library + ".decl", HeaderAgreement.parseDecl(library + ".decl", Files.readString(file)), header);
+      return new HeaderAgreement(
+          library + ".decl",
+          HeaderAgreement.parseDecl(library + ".decl", Files.readString(file)),
+          header);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -133,41 +182,79 @@ class HeaderAgreementTest {
 
   private static Path declFile(String library) {
     // From the module (surefire) or from the repository root.
-    return Stream.of(Path.of("src", "main", "bindings"), Path.of("runtime-ffm", "src", "main", "bindings"))
-        .map(dir -> dir.resolve(library + ".decl")).filter(Files::exists).findFirst().orElseThrow();
+    return Stream.of(
+            Path.of("src", "main", "bindings"), Path.of("runtime-ffm", "src", "main", "bindings"))
+        .map(dir -> dir.resolve(library + ".decl"))
+        .filter(Files::exists)
+        .findFirst()
+        .orElseThrow();
   }
 
   /** The scanned headers of {@code library}, or an aborted test saying what was looked for. */
   static CModel headers(String library) {
     String entry = ENTRY_HEADERS.get(library);
     List<Path> path = headerPath();
-    Assumptions.assumeTrue(path.stream().anyMatch(d -> Files.isRegularFile(d.resolve(entry))),
-        () -> entry + " not found in " + describe(path) + "; set NRJ_CUDA_HEADERS to the CUDA/cuDNN include directories");
-    CModel model = HEADERS.computeIfAbsent(library, l -> CDeclarationScanner.scan(CPreprocessor.run(path, entry)));
+    Assumptions.assumeTrue(
+        path.stream().anyMatch(d -> Files.isRegularFile(d.resolve(entry))),
+        () ->
+            entry
+                + " not found in "
+                + describe(path)
+                + "; set NRJ_CUDA_HEADERS to the CUDA/cuDNN include directories");
+    CModel model =
+        HEADERS.computeIfAbsent(
+            library, l -> CDeclarationScanner.scan(CPreprocessor.run(path, entry)));
     List<String> missing = new ArrayList<>(model.preprocessed.missingIncludes());
     missing.removeAll(STANDARD_HEADERS);
-    Assumptions.assumeTrue(missing.isEmpty(),
-        () -> entry + " includes " + missing + ", not found in " + describe(path) + "; set NRJ_CUDA_HEADERS");
+    Assumptions.assumeTrue(
+        missing.isEmpty(),
+        () ->
+            entry
+                + " includes "
+                + missing
+                + ", not found in "
+                + describe(path)
+                + "; set NRJ_CUDA_HEADERS");
     return model;
   }
 
   private static Path headerFile(String name) {
-    return headerPath().stream().map(d -> d.resolve(name)).filter(Files::isRegularFile).findFirst().orElseThrow();
+    return headerPath().stream()
+        .map(d -> d.resolve(name))
+        .filter(Files::isRegularFile)
+        .findFirst()
+        .orElseThrow();
   }
 
   static List<Path> headerPath() {
-    return candidates().stream().filter(Files::isDirectory).map(p -> p.toAbsolutePath().normalize()).toList();
+    return candidates().stream()
+        .filter(Files::isDirectory)
+        .map(p -> p.toAbsolutePath().normalize())
+        .toList();
   }
 
   private static List<Path> candidates() {
     String configured = System.getProperty("NRJ_CUDA_HEADERS", System.getenv("NRJ_CUDA_HEADERS"));
     return configured != null && !configured.isBlank()
-        ? Stream.of(configured.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList()
-        : List.of(Path.of("../shared/reference/cuda-headers"), Path.of("../../shared/reference/cuda-headers"), Path.of("/usr/local/cuda/include"));
+        ? Stream.of(configured.split(File.pathSeparator))
+            .filter(s -> !s.isBlank())
+            .map(Path::of)
+            .toList()
+        : List.of(
+            Path.of("../shared/reference/cuda-headers"),
+            Path.of("../../shared/reference/cuda-headers"),
+            Path.of("/usr/local/cuda/include"));
   }
 
   private static String describe(List<Path> path) {
-    boolean configured = System.getProperty("NRJ_CUDA_HEADERS", System.getenv("NRJ_CUDA_HEADERS")) != null;
-    return (configured ? "NRJ_CUDA_HEADERS " : "") + candidates() + " (existing: " + path + ", from " + Path.of("").toAbsolutePath() + ")";
+    boolean configured =
+        System.getProperty("NRJ_CUDA_HEADERS", System.getenv("NRJ_CUDA_HEADERS")) != null;
+    return (configured ? "NRJ_CUDA_HEADERS " : "")
+        + candidates()
+        + " (existing: "
+        + path
+        + ", from "
+        + Path.of("").toAbsolutePath()
+        + ")";
   }
 }

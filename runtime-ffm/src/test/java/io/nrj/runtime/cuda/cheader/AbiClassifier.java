@@ -9,19 +9,26 @@ import java.util.Set;
 
 /**
  * Resolves a declarator of a {@link CModel} to its {@link AbiType} on x86-64 Linux: follows
- * typedefs, sizes enums as GCC does (int unless a value needs more), lays structs out with
- * natural alignment. A type it cannot resolve is an {@link Unresolved} naming it, never a guess.
+ * typedefs, sizes enums as GCC does (int unless a value needs more), lays structs out with natural
+ * alignment. A type it cannot resolve is an {@link Unresolved} naming it, never a guess.
  */
 public final class AbiClassifier {
   private static final Map<String, AbiType.Scalar> STANDARD_TYPEDEFS =
       Map.ofEntries(
-          Map.entry("size_t", AbiType.Scalar.INT64), Map.entry("ssize_t", AbiType.Scalar.INT64),
-          Map.entry("ptrdiff_t", AbiType.Scalar.INT64), Map.entry("intptr_t", AbiType.Scalar.INT64),
-          Map.entry("uintptr_t", AbiType.Scalar.INT64), Map.entry("int64_t", AbiType.Scalar.INT64),
-          Map.entry("uint64_t", AbiType.Scalar.INT64), Map.entry("int32_t", AbiType.Scalar.INT32),
-          Map.entry("uint32_t", AbiType.Scalar.INT32), Map.entry("int16_t", AbiType.Scalar.INT16),
-          Map.entry("uint16_t", AbiType.Scalar.INT16), Map.entry("int8_t", AbiType.Scalar.INT8),
-          Map.entry("uint8_t", AbiType.Scalar.INT8), Map.entry("wchar_t", AbiType.Scalar.INT32),
+          Map.entry("size_t", AbiType.Scalar.INT64),
+          Map.entry("ssize_t", AbiType.Scalar.INT64),
+          Map.entry("ptrdiff_t", AbiType.Scalar.INT64),
+          Map.entry("intptr_t", AbiType.Scalar.INT64),
+          Map.entry("uintptr_t", AbiType.Scalar.INT64),
+          Map.entry("int64_t", AbiType.Scalar.INT64),
+          Map.entry("uint64_t", AbiType.Scalar.INT64),
+          Map.entry("int32_t", AbiType.Scalar.INT32),
+          Map.entry("uint32_t", AbiType.Scalar.INT32),
+          Map.entry("int16_t", AbiType.Scalar.INT16),
+          Map.entry("uint16_t", AbiType.Scalar.INT16),
+          Map.entry("int8_t", AbiType.Scalar.INT8),
+          Map.entry("uint8_t", AbiType.Scalar.INT8),
+          Map.entry("wchar_t", AbiType.Scalar.INT32),
           Map.entry("bool", AbiType.Scalar.INT8));
 
   /** A type the classifier cannot resolve, with the reason. */
@@ -51,13 +58,17 @@ public final class AbiClassifier {
     return parameter(d);
   }
 
-  /** A field: its element type and element count (product of array lengths, typedef'd arrays included). */
+  /**
+   * A field: its element type and element count (product of array lengths, typedef'd arrays
+   * included).
+   */
   public AbiType.Field field(Declarator d, long offset) {
     if (d.bitWidth() >= 0) {
       throw new Unresolved("bit-field " + d.name() + " at " + d.where().where());
     }
     long count = count(d);
-    AbiType type = d.function() || d.pointers() > 0 ? AbiType.Scalar.POINTER : base(d.specifiers(), d.where());
+    AbiType type =
+        d.function() || d.pointers() > 0 ? AbiType.Scalar.POINTER : base(d.specifiers(), d.where());
     if (d.pointers() == 0 && !d.function() && typedefArray(d.specifiers()) != null) {
       Declarator td = typedefArray(d.specifiers());
       count *= count(td);
@@ -80,7 +91,8 @@ public final class AbiClassifier {
       try {
         n *= CExpression.evaluate(dim, model::enumeratorValue, model.typedefs::containsKey);
       } catch (CExpression.Unevaluable e) {
-        throw new Unresolved("array length of " + d.name() + " at " + d.where().where() + ": " + e.getMessage());
+        throw new Unresolved(
+            "array length of " + d.name() + " at " + d.where().where() + ": " + e.getMessage());
       }
     }
     return n;
@@ -166,7 +178,12 @@ public final class AbiClassifier {
   private AbiType.Struct aggregate(String tag, CToken where) {
     CModel.Aggregate a = model.aggregates.get(tag);
     if (a == null) {
-      throw new Unresolved("struct " + tag + " has no definition in the scanned headers (used at " + where.where() + ")");
+      throw new Unresolved(
+          "struct "
+              + tag
+              + " has no definition in the scanned headers (used at "
+              + where.where()
+              + ")");
     }
     if (!inProgress.add("struct " + tag)) {
       throw new Unresolved("struct " + tag + " contains itself");

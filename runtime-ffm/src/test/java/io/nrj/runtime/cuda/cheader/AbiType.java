@@ -85,7 +85,9 @@ public sealed interface AbiType {
     }
   }
 
-  /** One field at its byte offset; {@code count} is 1 for a scalar field, the length for an array. */
+  /**
+   * One field at its byte offset; {@code count} is 1 for a scalar field, the length for an array.
+   */
   record Field(String name, AbiType type, long count, long offset) {
     String describe() {
       return type.describe() + " " + name + (count != 1 ? "[" + count + "]" : "") + " @" + offset;
@@ -93,7 +95,8 @@ public sealed interface AbiType {
   }
 
   /** A struct or union with its computed layout. */
-  record Struct(String name, boolean union, List<Field> fields, long size, long align) implements AbiType {
+  record Struct(String name, boolean union, List<Field> fields, long size, long align)
+      implements AbiType {
     @Override
     public String describe() {
       return (union ? "union " : "struct ") + name + " (" + size + " bytes)";

@@ -9,9 +9,9 @@ import java.util.Set;
 
 /**
  * Reads declarations out of a preprocessed token stream: prototypes, typedefs, struct/union and
- * enum bodies. Tolerant by design: a statement it cannot read (a C++ leftover, an inline
- * function's body, a declaration form the CUDA headers never use for what we bind) is skipped and
- * noted in {@link #skipped}, so one odd line in a 14,000-line header does not hide the rest.
+ * enum bodies. Tolerant by design: a statement it cannot read (a C++ leftover, an inline function's
+ * body, a declaration form the CUDA headers never use for what we bind) is skipped and noted in
+ * {@link #skipped}, so one odd line in a 14,000-line header does not hide the rest.
  *
  * <p>Not a C parser: no expressions outside constant contexts, no K&amp;R prototypes, no nested
  * function declarators beyond {@code (*name)(...)}.
@@ -19,22 +19,70 @@ import java.util.Set;
 public final class CDeclarationScanner {
   static final Set<String> QUALIFIERS =
       Set.of(
-          "const", "volatile", "restrict", "__restrict", "__restrict__", "__const", "register", "static", "extern",
-          "inline", "__inline", "__inline__", "__extension__", "_Noreturn", "auto");
+          "const",
+          "volatile",
+          "restrict",
+          "__restrict",
+          "__restrict__",
+          "__const",
+          "register",
+          "static",
+          "extern",
+          "inline",
+          "__inline",
+          "__inline__",
+          "__extension__",
+          "_Noreturn",
+          "auto");
   static final Set<String> TYPE_KEYWORDS =
-      Set.of("void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool", "__int128");
+      Set.of(
+          "void",
+          "char",
+          "short",
+          "int",
+          "long",
+          "float",
+          "double",
+          "signed",
+          "unsigned",
+          "_Bool",
+          "__int128");
+
   /**
    * Decorations that vanish through their macros when the defining header is found; dropped here
    * too so a missing include (host_defines.h) cannot turn {@code __host__} into a type name.
    */
   private static final Set<String> DECORATIONS =
       Set.of(
-          "CUDARTAPI", "CUDARTAPI_CDECL", "__host__", "__device__", "__cudart_builtin__", "__device_builtin__",
-          "CUDNNWINAPI", "CUBLASWINAPI", "CUBLASAPI", "CUDNN_DEPRECATED", "CUDNN_DEPRECATED_ENUM", "CUDART_CB",
-          "__stdcall", "__cdecl", "CUDAAPI");
-  private static final Set<String> SKIPPED_CALLS = Set.of("__attribute__", "__declspec", "__asm__", "__asm", "__dv", "__align__", "__builtin_align__", "_Pragma");
+          "CUDARTAPI",
+          "CUDARTAPI_CDECL",
+          "__host__",
+          "__device__",
+          "__cudart_builtin__",
+          "__device_builtin__",
+          "CUDNNWINAPI",
+          "CUBLASWINAPI",
+          "CUBLASAPI",
+          "CUDNN_DEPRECATED",
+          "CUDNN_DEPRECATED_ENUM",
+          "CUDART_CB",
+          "__stdcall",
+          "__cdecl",
+          "CUDAAPI");
+
+  private static final Set<String> SKIPPED_CALLS =
+      Set.of(
+          "__attribute__",
+          "__declspec",
+          "__asm__",
+          "__asm",
+          "__dv",
+          "__align__",
+          "__builtin_align__",
+          "_Pragma");
 
   private final CModel model;
+
   /** Statements skipped as unreadable, with the reason: for diagnosing the scanner itself. */
   public final List<String> skipped = new ArrayList<>();
 
@@ -63,7 +111,10 @@ public final class CDeclarationScanner {
     var out = new ArrayList<CToken>(in.size());
     for (int i = 0; i < in.size(); i++) {
       CToken t = in.get(i);
-      if (t.isIdentifier() && SKIPPED_CALLS.contains(t.text()) && i + 1 < in.size() && in.get(i + 1).is("(")) {
+      if (t.isIdentifier()
+          && SKIPPED_CALLS.contains(t.text())
+          && i + 1 < in.size()
+          && in.get(i + 1).is("(")) {
         i = matching(in, i + 1, "(", ")");
       } else if (t.is("[") && i + 1 < in.size() && in.get(i + 1).is("[")) {
         i = matching(in, i, "[", "]");
@@ -133,9 +184,17 @@ public final class CDeclarationScanner {
       try {
         statement(statement);
       } catch (RuntimeException e) {
-        skipped.add(statement.getFirst().where() + ": " + e.getMessage() + ": " + CExpression.text(statement.subList(0, Math.min(12, statement.size()))));
+        skipped.add(
+            statement.getFirst().where()
+                + ": "
+                + e.getMessage()
+                + ": "
+                + CExpression.text(statement.subList(0, Math.min(12, statement.size()))));
       }
-      i = functionBody ? matching(t, j, "{", "}") + 1 : (j < t.size() && t.get(j).is("}") ? j : j + 1);
+      i =
+          functionBody
+              ? matching(t, j, "{", "}") + 1
+              : (j < t.size() && t.get(j).is("}") ? j : j + 1);
     }
   }
 
@@ -153,7 +212,12 @@ public final class CDeclarationScanner {
       } else if (d.params() != null && !d.declarator().function()) {
         model.functions.putIfAbsent(
             d.declarator().name(),
-            new CModel.Function(d.declarator().name(), d.declarator(), d.params(), d.variadic(), d.declarator().where()));
+            new CModel.Function(
+                d.declarator().name(),
+                d.declarator(),
+                d.params(),
+                d.variadic(),
+                d.declarator().where()));
       }
       if (!p.atEnd()) {
         p.expect(",");
@@ -186,12 +250,16 @@ public final class CDeclarationScanner {
 
     void expect(String s) {
       if (!peekIs(s)) {
-        throw new IllegalStateException("expected '" + s + "' at " + (atEnd() ? "end" : "'" + peek().text() + "'"));
+        throw new IllegalStateException(
+            "expected '" + s + "' at " + (atEnd() ? "end" : "'" + peek().text() + "'"));
       }
       pos++;
     }
 
-    /** The base type: qualifiers, keywords, one typedef name, or {@code struct/union/enum [tag] [{...}]}. */
+    /**
+     * The base type: qualifiers, keywords, one typedef name, or {@code struct/union/enum [tag]
+     * [{...}]}.
+     */
     List<String> specifiers() {
       var words = new ArrayList<String>();
       boolean typeSeen = false;
@@ -293,7 +361,10 @@ public final class CDeclarationScanner {
         while (end < t.size() && !t.get(end).is(",")) {
           end++;
         }
-        bits = (int) CExpression.evaluate(t.subList(pos + 1, end), model::enumeratorValue, model.typedefs::containsKey);
+        bits =
+            (int)
+                CExpression.evaluate(
+                    t.subList(pos + 1, end), model::enumeratorValue, model.typedefs::containsKey);
         pos = end;
       }
       if (peekIs("=")) {
@@ -301,7 +372,9 @@ public final class CDeclarationScanner {
           pos++;
         }
       }
-      var d = new Declarator(List.copyOf(specifiers), pointers, dims, functionPointer, name, bits, where);
+      var d =
+          new Declarator(
+              List.copyOf(specifiers), pointers, dims, functionPointer, name, bits, where);
       return new Parsed(d, params, variadic);
     }
 
@@ -315,7 +388,8 @@ public final class CDeclarationScanner {
         List<String> spec = r.specifiers();
         if (r.atEnd()) {
           // C11 anonymous struct/union member: its fields sit in the enclosing aggregate
-          fields.add(new Declarator(List.copyOf(spec), 0, List.of(), false, null, -1, member.getFirst()));
+          fields.add(
+              new Declarator(List.copyOf(spec), 0, List.of(), false, null, -1, member.getFirst()));
           continue;
         }
         while (!r.atEnd()) {
@@ -351,14 +425,31 @@ public final class CDeclarationScanner {
       String error = null;
       if (item.size() > 2 && item.get(1).is("=")) {
         try {
-          value = CExpression.evaluate(item.subList(2, item.size()), model::enumeratorValue, model.typedefs::containsKey);
+          value =
+              CExpression.evaluate(
+                  item.subList(2, item.size()),
+                  model::enumeratorValue,
+                  model.typedefs::containsKey);
         } catch (CExpression.Unevaluable e) {
-          error = name.text() + " = " + CExpression.text(item.subList(2, item.size())) + " at " + name.where() + ": " + e.getMessage();
+          error =
+              name.text()
+                  + " = "
+                  + CExpression.text(item.subList(2, item.size()))
+                  + " at "
+                  + name.where()
+                  + ": "
+                  + e.getMessage();
         }
       } else if (previous != null) {
         value = previous + 1;
       } else {
-        error = name.text() + " at " + name.where() + " follows " + previousName + ", whose value is unknown";
+        error =
+            name.text()
+                + " at "
+                + name.where()
+                + " follows "
+                + previousName
+                + ", whose value is unknown";
       }
       model.enumerators.put(name.text(), new Enumerator(name.text(), tag, value, error, name));
       names.add(name.text());

@@ -15,37 +15,45 @@ class CDeclarationScannerTest {
   private static String classes(CModel m, String function) {
     var abi = new AbiClassifier(m);
     CModel.Function f = m.functions.get(function);
-    return abi.value(f.returns()).describe() + " <- "
+    return abi.value(f.returns()).describe()
+        + " <- "
         + String.join(", ", f.params().stream().map(p -> abi.parameter(p).describe()).toList());
   }
 
   @Test
   void readsAMultiLineDecoratedPrototype() {
-    CModel m = scan(
-        """
-        #define CUDARTAPI
-        #define __dv(v)
-        typedef enum cudaError { cudaSuccess = 0 } cudaError_t;
-        typedef struct CUstream_st *cudaStream_t;
-        struct dim3 { unsigned int x, y, z; };
-        typedef struct dim3 dim3;
-        extern __host__ __cudart_builtin__ cudaError_t CUDARTAPI cudaLaunchKernel(const void *func,
-            dim3 gridDim, dim3 blockDim, void **args, size_t sharedMem __dv(0), cudaStream_t stream);
-        """);
-    assertEquals("32-bit int <- pointer, struct dim3 (12 bytes), struct dim3 (12 bytes), pointer, 64-bit int, pointer",
+    CModel m =
+        scan(
+            """
+            #define CUDARTAPI
+            #define __dv(v)
+            typedef enum cudaError { cudaSuccess = 0 } cudaError_t;
+            typedef struct CUstream_st *cudaStream_t;
+            struct dim3 { unsigned int x, y, z; };
+            typedef struct dim3 dim3;
+            extern __host__ __cudart_builtin__ cudaError_t CUDARTAPI cudaLaunchKernel(const void *func,
+                dim3 gridDim, dim3 blockDim, void **args, size_t sharedMem __dv(0), cudaStream_t stream);
+            """);
+    assertEquals(
+        "32-bit int <- pointer, struct dim3 (12 bytes), struct dim3 (12 bytes), pointer, 64-bit"
+            + " int, pointer",
         classes(m, "cudaLaunchKernel"));
-    assertEquals(List.of("func", "gridDim", "blockDim", "args", "sharedMem", "stream"),
-        m.functions.get("cudaLaunchKernel").params().stream().map(CModel.Declarator::name).toList());
+    assertEquals(
+        List.of("func", "gridDim", "blockDim", "args", "sharedMem", "stream"),
+        m.functions.get("cudaLaunchKernel").params().stream()
+            .map(CModel.Declarator::name)
+            .toList());
   }
 
   @Test
   void readsAbstractParametersAndFunctionPointers() {
-    CModel m = scan(
-        """
-        typedef void (CUDART_CB *cudaHostFn_t)(void *userData);
-        const char* name(int, unsigned long long);
-        double scale(float f, cudaHostFn_t fn, const char *const *names, long n, short s);
-        """);
+    CModel m =
+        scan(
+            """
+            typedef void (CUDART_CB *cudaHostFn_t)(void *userData);
+            const char* name(int, unsigned long long);
+            double scale(float f, cudaHostFn_t fn, const char *const *names, long n, short s);
+            """);
     assertEquals("pointer <- 32-bit int, 64-bit int", classes(m, "name"));
     assertEquals("double <- float, pointer, pointer, 64-bit int, 16-bit int", classes(m, "scale"));
     assertNull(m.functions.get("name").params().getFirst().name());
@@ -53,13 +61,15 @@ class CDeclarationScannerTest {
 
   @Test
   void evaluatesImplicitExplicitHexShiftedAndReferencedEnumerators() {
-    CModel m = scan(
-        """
-        #define BASE 0x10
-        typedef enum { A, B, C = 1 << 3, D, E = C | BASE, F = -1, G = (int)7 } flags_t;
-        enum late { H = F + 2 };
-        """);
-    assertEquals(List.of(0L, 1L, 8L, 9L, 24L, -1L, 7L, 1L),
+    CModel m =
+        scan(
+            """
+            #define BASE 0x10
+            typedef enum { A, B, C = 1 << 3, D, E = C | BASE, F = -1, G = (int)7 } flags_t;
+            enum late { H = F + 2 };
+            """);
+    assertEquals(
+        List.of(0L, 1L, 8L, 9L, 24L, -1L, 7L, 1L),
         List.of("A", "B", "C", "D", "E", "F", "G", "H").stream().map(m::constant).toList());
     assertEquals(16L, m.constant("BASE"));
   }
@@ -69,31 +79,43 @@ class CDeclarationScannerTest {
     CModel m = scan("enum e { A = sizeof(int), B };");
     var e = assertThrows(CExpression.Unevaluable.class, () -> m.constant("B"));
     assertEquals("B at t.h:1 follows A, whose value is unknown", e.getMessage());
-    assertEquals("A = sizeof ( int ) at t.h:1: 'sizeof' has no known value",
+    assertEquals(
+        "A = sizeof ( int ) at t.h:1: 'sizeof' has no known value",
         assertThrows(CExpression.Unevaluable.class, () -> m.constant("A")).getMessage());
   }
 
   @Test
   void laysStructsOutWithNaturalAlignment() {
-    CModel m = scan(
-        """
-        typedef enum { S0 } status_t;
-        typedef struct perf { int algo; status_t status; float time; size_t memory;
-                              int determinism; int mathType; int reserved[3]; } perf_t;
-        typedef struct { char c; double d; union { int i; char b[6]; } u; } mixed_t;
-        """);
+    CModel m =
+        scan(
+            """
+            typedef enum { S0 } status_t;
+            typedef struct perf { int algo; status_t status; float time; size_t memory;
+                                  int determinism; int mathType; int reserved[3]; } perf_t;
+            typedef struct { char c; double d; union { int i; char b[6]; } u; } mixed_t;
+            """);
     var abi = new AbiClassifier(m);
-    var perf = (AbiType.Struct) abi.value(new CModel.Declarator(List.of("perf_t"), 0, List.of(), false, "p", -1, null));
+    var perf =
+        (AbiType.Struct)
+            abi.value(new CModel.Declarator(List.of("perf_t"), 0, List.of(), false, "p", -1, null));
     assertEquals(48, perf.size());
-    assertEquals(List.of(0L, 4L, 8L, 16L, 24L, 28L, 32L), perf.fields().stream().map(AbiType.Field::offset).toList());
+    assertEquals(
+        List.of(0L, 4L, 8L, 16L, 24L, 28L, 32L),
+        perf.fields().stream().map(AbiType.Field::offset).toList());
     assertEquals(3, perf.fields().getLast().count());
-    var mixed = (AbiType.Struct) abi.value(new CModel.Declarator(List.of("mixed_t"), 0, List.of(), false, "m", -1, null));
+    var mixed =
+        (AbiType.Struct)
+            abi.value(
+                new CModel.Declarator(List.of("mixed_t"), 0, List.of(), false, "m", -1, null));
     assertEquals(24, mixed.size()); // c@0, d@8, u (8 bytes, 4-aligned)@16
   }
 
   @Test
   void sizesAnEnumAsGccDoes() {
-    CModel m = scan("enum small { X = 0xFFFFFFFF }; enum big { Y = 0x100000000 }; enum small f(enum big b);");
+    CModel m =
+        scan(
+            "enum small { X = 0xFFFFFFFF }; enum big { Y = 0x100000000 }; enum small f(enum big"
+                + " b);");
     assertEquals("32-bit int <- 64-bit int", classes(m, "f"));
   }
 }

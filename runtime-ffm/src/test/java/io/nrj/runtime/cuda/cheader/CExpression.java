@@ -13,7 +13,18 @@ import java.util.function.Predicate;
  */
 public final class CExpression {
   private static final Set<String> TYPE_WORDS =
-      Set.of("int", "unsigned", "signed", "long", "short", "char", "void", "const", "struct", "enum", "size_t");
+      Set.of(
+          "int",
+          "unsigned",
+          "signed",
+          "long",
+          "short",
+          "char",
+          "void",
+          "const",
+          "struct",
+          "enum",
+          "size_t");
 
   /** Thrown for what is not an integer constant expression; the message says what. */
   public static final class Unevaluable extends RuntimeException {
@@ -27,7 +38,8 @@ public final class CExpression {
   private final Predicate<String> isTypeName;
   private int pos;
 
-  private CExpression(List<CToken> tokens, Function<String, Long> identifiers, Predicate<String> isTypeName) {
+  private CExpression(
+      List<CToken> tokens, Function<String, Long> identifiers, Predicate<String> isTypeName) {
     this.tokens = tokens;
     this.identifiers = identifiers;
     this.isTypeName = isTypeName;
@@ -35,16 +47,19 @@ public final class CExpression {
 
   /**
    * The value of {@code tokens}; {@code identifiers} gives an identifier's value or null when it
-   * has none (then evaluation fails naming it); {@code isTypeName} recognises typedef names in casts.
+   * has none (then evaluation fails naming it); {@code isTypeName} recognises typedef names in
+   * casts.
    */
-  public static long evaluate(List<CToken> tokens, Function<String, Long> identifiers, Predicate<String> isTypeName) {
+  public static long evaluate(
+      List<CToken> tokens, Function<String, Long> identifiers, Predicate<String> isTypeName) {
     if (tokens.isEmpty()) {
       throw new Unevaluable("empty expression");
     }
     var e = new CExpression(tokens, identifiers, isTypeName);
     long v = e.ternary();
     if (e.pos != tokens.size()) {
-      throw new Unevaluable("unexpected '" + tokens.get(e.pos).text() + "' in '" + text(tokens) + "'");
+      throw new Unevaluable(
+          "unexpected '" + tokens.get(e.pos).text() + "' in '" + text(tokens) + "'");
     }
     return v;
   }
@@ -66,8 +81,16 @@ public final class CExpression {
 
   private static final List<List<String>> LEVELS =
       List.of(
-          List.of("||"), List.of("&&"), List.of("|"), List.of("^"), List.of("&"), List.of("==", "!="),
-          List.of("<", ">", "<=", ">="), List.of("<<", ">>"), List.of("+", "-"), List.of("*", "/", "%"));
+          List.of("||"),
+          List.of("&&"),
+          List.of("|"),
+          List.of("^"),
+          List.of("&"),
+          List.of("==", "!="),
+          List.of("<", ">", "<=", ">="),
+          List.of("<<", ">>"),
+          List.of("+", "-"),
+          List.of("*", "/", "%"));
 
   private long binary(int level) {
     if (level == LEVELS.size()) {

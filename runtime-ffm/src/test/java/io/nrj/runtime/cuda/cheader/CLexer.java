@@ -4,15 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns C header text into logical lines (backslash-newline spliced, comments removed) and
- * tokens. Just enough of translation phases 1-3 for declaration headers: no trigraphs, no
- * universal character names; string literals are kept whole but never interpreted.
+ * Turns C header text into logical lines (backslash-newline spliced, comments removed) and tokens.
+ * Just enough of translation phases 1-3 for declaration headers: no trigraphs, no universal
+ * character names; string literals are kept whole but never interpreted.
  */
 final class CLexer {
   private static final List<String> PUNCTUATORS =
       List.of(
-          "<<=", ">>=", "...", "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "##",
-          "::", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=");
+          "<<=", ">>=", "...", "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||",
+          "##", "::", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=");
 
   /** A logical line and the physical line it starts on (1-based). */
   record Line(int number, String text) {}
@@ -81,11 +81,15 @@ final class CLexer {
         i++;
       } else if (Character.isLetter(c) || c == '_' || c == '$') {
         int start = i;
-        while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_' || s.charAt(i) == '$')) {
+        while (i < s.length()
+            && (Character.isLetterOrDigit(s.charAt(i))
+                || s.charAt(i) == '_'
+                || s.charAt(i) == '$')) {
           i++;
         }
         tokens.add(new CToken(CToken.Kind.IDENTIFIER, s.substring(start, i), file, line));
-      } else if (Character.isDigit(c) || (c == '.' && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1)))) {
+      } else if (Character.isDigit(c)
+          || (c == '.' && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1)))) {
         int start = i++;
         while (i < s.length()) {
           char d = s.charAt(i);
@@ -100,7 +104,9 @@ final class CLexer {
         tokens.add(new CToken(CToken.Kind.NUMBER, s.substring(start, i), file, line));
       } else if (c == '"' || c == '\'') {
         int end = endOfQuoted(s, i);
-        tokens.add(new CToken(c == '"' ? CToken.Kind.STRING : CToken.Kind.CHAR, s.substring(i, end), file, line));
+        tokens.add(
+            new CToken(
+                c == '"' ? CToken.Kind.STRING : CToken.Kind.CHAR, s.substring(i, end), file, line));
         i = end;
       } else {
         String p = String.valueOf(c);

@@ -5,29 +5,38 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a header (or a {@code .decl} file) declares, as plain data: prototypes, typedefs, struct
- * and enum definitions, enumerators with their evaluated values, and the macros left defined.
- * Built by {@link CDeclarationScanner}; read by {@link AbiClassifier} and the agreement check.
+ * What a header (or a {@code .decl} file) declares, as plain data: prototypes, typedefs, struct and
+ * enum definitions, enumerators with their evaluated values, and the macros left defined. Built by
+ * {@link CDeclarationScanner}; read by {@link AbiClassifier} and the agreement check.
  */
 public final class CModel {
 
   /**
    * One declarator with its type: {@code const char *name}, {@code int reserved[3]}. The base
-   * {@code specifiers} keep qualifiers and {@code struct X}/{@code enum X}; anonymous bodies get
-   * a tag like {@code <anon cudnn_graph.h:120>}. {@code name} is null in an abstract declarator.
+   * {@code specifiers} keep qualifiers and {@code struct X}/{@code enum X}; anonymous bodies get a
+   * tag like {@code <anon cudnn_graph.h:120>}. {@code name} is null in an abstract declarator.
    */
   public record Declarator(
-      List<String> specifiers, int pointers, List<List<CToken>> arrayDims, boolean function, String name, int bitWidth, CToken where) {
+      List<String> specifiers,
+      int pointers,
+      List<List<CToken>> arrayDims,
+      boolean function,
+      String name,
+      int bitWidth,
+      CToken where) {
 
     /** The type as C text, e.g. {@code const char*}, for messages. */
     public String typeText() {
-      return String.join(" ", specifiers) + "*".repeat(pointers) + (function ? "(*)(...)" : "")
+      return String.join(" ", specifiers)
+          + "*".repeat(pointers)
+          + (function ? "(*)(...)" : "")
           + arrayDims.stream().map(d -> "[" + CExpression.text(d) + "]").reduce("", String::concat);
     }
   }
 
   /** A function prototype; {@code returns} carries the function's name. */
-  public record Function(String name, Declarator returns, List<Declarator> params, boolean variadic, CToken where) {}
+  public record Function(
+      String name, Declarator returns, List<Declarator> params, boolean variadic, CToken where) {}
 
   /** A struct or union body, fields in order. */
   public record Aggregate(String tag, boolean union, List<Declarator> fields, CToken where) {}
@@ -38,8 +47,10 @@ public final class CModel {
   public final Map<String, Function> functions = new LinkedHashMap<>();
   public final Map<String, Declarator> typedefs = new LinkedHashMap<>();
   public final Map<String, Aggregate> aggregates = new LinkedHashMap<>();
+
   /** Enum tag to its enumerators' names, in order. */
   public final Map<String, List<String>> enums = new LinkedHashMap<>();
+
   public final Map<String, Enumerator> enumerators = new LinkedHashMap<>();
   public final CPreprocessor.Result preprocessed;
 
@@ -62,9 +73,11 @@ public final class CModel {
     }
     CPreprocessor.Macro m = preprocessed.macros().get(name);
     if (m == null || m.params() != null) {
-      throw new CExpression.Unevaluable(name + " is neither an enumerator nor an object-like macro");
+      throw new CExpression.Unevaluable(
+          name + " is neither an enumerator nor an object-like macro");
     }
-    return CExpression.evaluate(preprocessed.expand(m.body()), this::enumeratorValue, typedefs::containsKey);
+    return CExpression.evaluate(
+        preprocessed.expand(m.body()), this::enumeratorValue, typedefs::containsKey);
   }
 
   /** Where a constant is declared, for messages. */

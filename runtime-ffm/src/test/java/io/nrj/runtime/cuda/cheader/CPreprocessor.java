@@ -17,9 +17,9 @@ import java.util.Set;
  * A small C preprocessor for declaration headers, run as a C (not C++) compiler on x86-64 Linux
  * would: {@code __cplusplus}, {@code __CUDACC__} and {@code _WIN32} are undefined, {@code __GNUC__}
  * and {@code __linux__} defined. It follows {@code #include}s it can find on the search path (each
- * file once), keeps {@code #if}/{@code #ifdef} nesting exact, and expands object- and
- * function-like macros, so decorations like {@code CUDARTAPI}, {@code __host__} or {@code __dv(0)}
- * vanish as the compiler sees them.
+ * file once), keeps {@code #if}/{@code #ifdef} nesting exact, and expands object- and function-like
+ * macros, so decorations like {@code CUDARTAPI}, {@code __host__} or {@code __dv(0)} vanish as the
+ * compiler sees them.
  *
  * <p>Deliberately not: a conforming preprocessor. Macro rescanning is per expansion, not against
  * the rest of the input; {@code #error}, {@code #pragma} and {@code #line} are ignored; includes it
@@ -30,8 +30,14 @@ public final class CPreprocessor {
   /** A macro; {@code params} is null for an object-like macro. */
   public record Macro(String name, List<String> params, boolean variadic, List<CToken> body) {}
 
-  /** The token stream the compiler would parse, the macros defined at its end, and what was skipped. */
-  public record Result(List<CToken> tokens, Map<String, Macro> macros, List<String> missingIncludes, List<String> warnings) {
+  /**
+   * The token stream the compiler would parse, the macros defined at its end, and what was skipped.
+   */
+  public record Result(
+      List<CToken> tokens,
+      Map<String, Macro> macros,
+      List<String> missingIncludes,
+      List<String> warnings) {
 
     /** Expands {@code tokens} with the macros defined at the end of the input. */
     public List<CToken> expand(List<CToken> tokens) {
@@ -43,8 +49,22 @@ public final class CPreprocessor {
 
   private static final Map<String, String> PREDEFINED =
       Map.of(
-          "__linux__", "1", "__x86_64__", "1", "__LP64__", "1", "__GNUC__", "11", "__GNUC_MINOR__", "0",
-          "__STDC__", "1", "__STDC_VERSION__", "201112L", "__CHAR_BIT__", "8");
+          "__linux__",
+          "1",
+          "__x86_64__",
+          "1",
+          "__LP64__",
+          "1",
+          "__GNUC__",
+          "11",
+          "__GNUC_MINOR__",
+          "0",
+          "__STDC__",
+          "1",
+          "__STDC_VERSION__",
+          "201112L",
+          "__CHAR_BIT__",
+          "8");
 
   private final List<Path> searchPath;
   private final Map<String, Macro> macros = new LinkedHashMap<>();
@@ -56,7 +76,8 @@ public final class CPreprocessor {
 
   private CPreprocessor(List<Path> searchPath) {
     this.searchPath = searchPath;
-    PREDEFINED.forEach((k, v) -> macros.put(k, new Macro(k, null, false, CLexer.tokenize(v, "<built-in>", 0))));
+    PREDEFINED.forEach(
+        (k, v) -> macros.put(k, new Macro(k, null, false, CLexer.tokenize(v, "<built-in>", 0))));
   }
 
   /** Preprocesses the header {@code entry}, found on {@code searchPath}. */
@@ -78,7 +99,8 @@ public final class CPreprocessor {
   }
 
   private Result result() {
-    return new Result(List.copyOf(output), Map.copyOf(macros), List.copyOf(missing), List.copyOf(warnings));
+    return new Result(
+        List.copyOf(output), Map.copyOf(macros), List.copyOf(missing), List.copyOf(warnings));
   }
 
   private Path find(String name, Path includerDir) {
@@ -98,13 +120,18 @@ public final class CPreprocessor {
       return;
     }
     try {
-      process(file.getFileName().toString(), Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1), file.getParent());
+      process(
+          file.getFileName().toString(),
+          Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1),
+          file.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** One conditional frame: whether its enclosing region is live, and whether a branch was taken. */
+  /**
+   * One conditional frame: whether its enclosing region is live, and whether a branch was taken.
+   */
   private record Frame(boolean outerActive, boolean taken, boolean active) {}
 
   private void process(String name, String text, Path dir) {
@@ -126,8 +153,10 @@ public final class CPreprocessor {
       List<CToken> rest = t.subList(1, t.size());
       switch (directive) {
         case "if" -> stack.push(open(active, active && condition(rest)));
-        case "ifdef" -> stack.push(open(active, active && macros.containsKey(rest.getFirst().text())));
-        case "ifndef" -> stack.push(open(active, active && !macros.containsKey(rest.getFirst().text())));
+        case "ifdef" ->
+            stack.push(open(active, active && macros.containsKey(rest.getFirst().text())));
+        case "ifndef" ->
+            stack.push(open(active, active && !macros.containsKey(rest.getFirst().text())));
         case "elif", "elifdef", "elifndef" -> {
           Frame f = pop(stack, name, line);
           boolean take =
@@ -183,7 +212,8 @@ public final class CPreprocessor {
   }
 
   /** A macro is function-like only when '(' follows its name with no space between. */
-  private static final java.util.regex.Pattern FUNCTION_LIKE = java.util.regex.Pattern.compile("#\\s*define\\s+\\w+\\(");
+  private static final java.util.regex.Pattern FUNCTION_LIKE =
+      java.util.regex.Pattern.compile("#\\s*define\\s+\\w+\\(");
 
   private void define(List<CToken> t, boolean functionLike) {
     String name = t.getFirst().text();
@@ -201,7 +231,10 @@ public final class CPreprocessor {
         params.add(t.get(i).text());
       }
     }
-    macros.put(name, new Macro(name, params, variadic, List.copyOf(t.subList(Math.min(i + 1, t.size()), t.size()))));
+    macros.put(
+        name,
+        new Macro(
+            name, params, variadic, List.copyOf(t.subList(Math.min(i + 1, t.size()), t.size()))));
   }
 
   private void include(List<CToken> t, Path dir) {
@@ -236,9 +269,17 @@ public final class CPreprocessor {
       if (tok.is("defined")) {
         boolean paren = i + 1 < t.size() && t.get(i + 1).is("(");
         CToken name = t.get(i + (paren ? 2 : 1));
-        resolved.add(new CToken(CToken.Kind.NUMBER, macros.containsKey(name.text()) ? "1" : "0", tok.file(), tok.line()));
+        resolved.add(
+            new CToken(
+                CToken.Kind.NUMBER,
+                macros.containsKey(name.text()) ? "1" : "0",
+                tok.file(),
+                tok.line()));
         i += paren ? 3 : 1;
-      } else if (tok.isIdentifier() && tok.text().startsWith("__has_") && i + 1 < t.size() && t.get(i + 1).is("(")) {
+      } else if (tok.isIdentifier()
+          && tok.text().startsWith("__has_")
+          && i + 1 < t.size()
+          && t.get(i + 1).is("(")) {
         int depth = 0;
         do {
           depth += t.get(i + 1).is("(") ? 1 : t.get(i + 1).is(")") ? -1 : 0;
@@ -253,7 +294,15 @@ public final class CPreprocessor {
       // In #if, an identifier left after expansion is 0 (C11 6.10.1p4).
       return CExpression.evaluate(expand(resolved, Set.of()), id -> 0L, id -> false) != 0;
     } catch (CExpression.Unevaluable e) {
-      warnings.add(t.isEmpty() ? "empty #if" : t.getFirst().where() + ": #if " + CExpression.text(t) + ": " + e.getMessage() + " (taken as false)");
+      warnings.add(
+          t.isEmpty()
+              ? "empty #if"
+              : t.getFirst().where()
+                  + ": #if "
+                  + CExpression.text(t)
+                  + ": "
+                  + e.getMessage()
+                  + " (taken as false)");
       return false;
     }
   }
@@ -311,19 +360,32 @@ public final class CPreprocessor {
     return out;
   }
 
-  private List<CToken> substitute(Macro m, List<List<CToken>> args, CToken place, Set<String> hide) {
+  private List<CToken> substitute(
+      Macro m, List<List<CToken>> args, CToken place, Set<String> hide) {
     var out = new ArrayList<CToken>();
     List<CToken> body = m.body();
     for (int k = 0; k < body.size(); k++) {
       CToken b = body.get(k);
       int p = b.isIdentifier() ? m.params().indexOf(b.text()) : -1;
       boolean vaArgs = b.is("__VA_ARGS__") && m.variadic();
-      List<CToken> arg = p >= 0 && p < args.size() ? args.get(p) : vaArgs && args.size() > m.params().size() ? args.get(m.params().size()) : p >= 0 || vaArgs ? List.of() : null;
+      List<CToken> arg =
+          p >= 0 && p < args.size()
+              ? args.get(p)
+              : vaArgs && args.size() > m.params().size()
+                  ? args.get(m.params().size())
+                  : p >= 0 || vaArgs ? List.of() : null;
       if (b.is("#") && k + 1 < body.size() && m.params().contains(body.get(k + 1).text())) {
         List<CToken> raw = args.get(m.params().indexOf(body.get(++k).text()));
-        out.add(new CToken(CToken.Kind.STRING, "\"" + CExpression.text(raw) + "\"", place.file(), place.line()));
+        out.add(
+            new CToken(
+                CToken.Kind.STRING,
+                "\"" + CExpression.text(raw) + "\"",
+                place.file(),
+                place.line()));
       } else if (arg != null) {
-        boolean nearPaste = (k > 0 && body.get(k - 1).is("##")) || (k + 1 < body.size() && body.get(k + 1).is("##"));
+        boolean nearPaste =
+            (k > 0 && body.get(k - 1).is("##"))
+                || (k + 1 < body.size() && body.get(k + 1).is("##"));
         out.addAll(restamp(nearPaste ? arg : expand(arg, hide), place));
       } else {
         out.add(b.at(place));

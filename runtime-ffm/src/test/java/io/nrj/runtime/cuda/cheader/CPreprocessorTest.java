@@ -47,7 +47,9 @@ class CPreprocessorTest {
         extern __host__ int g(unsigned long long flags __dv(0),
                               int x);
         """;
-    assertEquals("extern __attribute__ ( ( host ) ) int g ( unsigned long long flags , int x ) ;", run(text));
+    assertEquals(
+        "extern __attribute__ ( ( host ) ) int g ( unsigned long long flags , int x ) ;",
+        run(text));
   }
 
   @Test
@@ -68,7 +70,8 @@ class CPreprocessorTest {
 
   @Test
   void followsIncludesOnceAndListsTheOnesItCannotFind(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("a.h"), "#include \"b.h\"\n#include <stdlib.h>\n#include \"b.h\"\nint a;\n");
+    Files.writeString(
+        dir.resolve("a.h"), "#include \"b.h\"\n#include <stdlib.h>\n#include \"b.h\"\nint a;\n");
     Files.writeString(dir.resolve("b.h"), "#ifndef B_H\n#define B_H\nint b;\n#endif\n");
     CPreprocessor.Result r = CPreprocessor.run(List.of(dir), "a.h");
     assertEquals("int b ; int a ;", CExpression.text(r.tokens()));
