@@ -25,24 +25,22 @@ class CDeclarationScannerTest {
     CModel m =
         scan(
             """
-            #define CUDARTAPI
+            #define LIBAPI
             #define __dv(v)
-            typedef enum cudaError { cudaSuccess = 0 } cudaError_t;
-            typedef struct CUstream_st *cudaStream_t;
-            struct dim3 { unsigned int x, y, z; };
-            typedef struct dim3 dim3;
-            extern __host__ __cudart_builtin__ cudaError_t CUDARTAPI cudaLaunchKernel(const void *func,
-                dim3 gridDim, dim3 blockDim, void **args, size_t sharedMem __dv(0), cudaStream_t stream);
+            typedef enum libError { libSuccess = 0 } libError_t;
+            typedef struct queue_st *queue_t;
+            struct size3 { unsigned int x, y, z; };
+            typedef struct size3 size3;
+            extern __host__ libError_t LIBAPI launch(const void *fn,
+                size3 grid, size3 block, void **args, size_t scratch __dv(0), queue_t queue);
             """);
     assertEquals(
-        "32-bit int <- pointer, struct dim3 (12 bytes), struct dim3 (12 bytes), pointer, 64-bit"
+        "32-bit int <- pointer, struct size3 (12 bytes), struct size3 (12 bytes), pointer, 64-bit"
             + " int, pointer",
-        classes(m, "cudaLaunchKernel"));
+        classes(m, "launch"));
     assertEquals(
-        List.of("func", "gridDim", "blockDim", "args", "sharedMem", "stream"),
-        m.functions.get("cudaLaunchKernel").params().stream()
-            .map(CModel.Declarator::name)
-            .toList());
+        List.of("fn", "grid", "block", "args", "scratch", "queue"),
+        m.functions.get("launch").params().stream().map(CModel.Declarator::name).toList());
   }
 
   @Test
@@ -50,9 +48,9 @@ class CDeclarationScannerTest {
     CModel m =
         scan(
             """
-            typedef void (CUDART_CB *cudaHostFn_t)(void *userData);
+            typedef void (CUDART_CB *callback_t)(void *userData);
             const char* name(int, unsigned long long);
-            double scale(float f, cudaHostFn_t fn, const char *const *names, long n, short s);
+            double scale(float f, callback_t fn, const char *const *names, long n, short s);
             """);
     assertEquals("pointer <- 32-bit int, 64-bit int", classes(m, "name"));
     assertEquals("double <- float, pointer, pointer, 64-bit int, 16-bit int", classes(m, "scale"));
@@ -90,19 +88,20 @@ class CDeclarationScannerTest {
         scan(
             """
             typedef enum { S0 } status_t;
-            typedef struct perf { int algo; status_t status; float time; size_t memory;
-                                  int determinism; int mathType; int reserved[3]; } perf_t;
+            typedef struct rec { int a; status_t b; float c; size_t d;
+                                 int e; int f; int spare[3]; } rec_t;
             typedef struct { char c; double d; union { int i; char b[6]; } u; } mixed_t;
             """);
     var abi = new AbiClassifier(m);
-    var perf =
+    // d (8 bytes) is aligned up from 12 to 16; 44 bytes round up to 48.
+    var rec =
         (AbiType.Struct)
-            abi.value(new CModel.Declarator(List.of("perf_t"), 0, List.of(), false, "p", -1, null));
-    assertEquals(48, perf.size());
+            abi.value(new CModel.Declarator(List.of("rec_t"), 0, List.of(), false, "r", -1, null));
+    assertEquals(48, rec.size());
     assertEquals(
         List.of(0L, 4L, 8L, 16L, 24L, 28L, 32L),
-        perf.fields().stream().map(AbiType.Field::offset).toList());
-    assertEquals(3, perf.fields().getLast().count());
+        rec.fields().stream().map(AbiType.Field::offset).toList());
+    assertEquals(3, rec.fields().getLast().count());
     var mixed =
         (AbiType.Struct)
             abi.value(
