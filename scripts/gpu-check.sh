@@ -5,11 +5,15 @@
 #      /usr/local/cuda-13.0/targets/x86_64-linux/lib (never its stubs/) on LD_LIBRARY_PATH;
 #      libcudnn.so.9 dlopens libcudnn_ops/_cnn/_engines_* by name, so its directory must be there,
 #   3. runs the io.nrj.runtime.cuda tests (the GPU-tagged parity tests run; fallback tests skip),
-#   4. runs `nrj bench --device cuda --json` for the three CIFAR networks at batch 64 and 128.
+#   4. runs `nrj bench --device cuda --json` for the three CIFAR networks at the issue's anchor
+#      points (batch 64 and 128, FP32 and TF32),
+#   5. when $bundle/torch_anchors.py exists, times PyTorch at the same points in the same run and
+#      prints the ratios (scripts/bench-compare.py).
 # Results go to $OUT (the device runner's output folder) or target/gpu-check-out: summary.txt,
-# tests.txt, junit/ (XML reports), bench.jsonl, bench.err. Exit status: 0 when the tests passed.
+# tests.txt, junit/ (XML reports), bench.jsonl, torch.jsonl, bench.err. Exit status: 0 when the tests passed.
 # Environment: NRJ_GPU_BUNDLE (default target/gpu-check), NRJ_GPU_CHECK_SECONDS (default 340),
-# NRJ_BENCH_STEPS (default 30), NRJ_BENCH_ARGS (extra bench arguments, e.g. a precision option).
+# NRJ_BENCH_STEPS (default 30), NRJ_BENCH_ARGS (extra bench arguments), NRJ_BENCH_ANCHORS
+# (space-separated model:batch:precision, model one of vgg19, resnet164, densenet).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
@@ -21,8 +25,8 @@ mkdir -p "$out"
 left() { echo $(( budget - (SECONDS - start) )); }
 log() { echo "[gpu-check +$(( SECONDS - start ))s] $*" | tee -a "$out/summary.txt"; }
 
-if [ ! -f "$bundle/nrj-jre-25.tgz" ]; then
-  log "missing $bundle/nrj-jre-25.tgz: run scripts/jlink-runtime.sh on a build machine and carry $bundle"
+if [ ! -f "$bundle/nrj-jre-25.tgz" ] || [ ! -f "$bundle/nrj-cli.jar" ]; then
+  log "missing $bundle/nrj-jre-25.tgz or nrj-cli.jar: run scripts/jlink-runtime.sh on a build machine and carry $bundle"
   exit 2
 fi
 
@@ -64,35 +68,53 @@ tests_rc=$?
 grep -E "tests (successful|failed|skipped|aborted)" "$out/tests.txt" | tee -a "$out/summary.txt"
 log "tests exit status $tests_rc"
 
-# 4. bench: the CIFAR networks, found by their network names in the project's .nr files
+# 4. bench: the CIFAR networks (found by their network names in the project's .nr files) at the
+# issue's anchor points: network, batch, precision.
 : > "$out/bench.jsonl"
 : > "$out/bench.err"
 specs=$(grep -rlE --include='*.nr' '^network ' . 2>/dev/null | grep -v '/target/' | sort)
-for pattern in 'vgg19[_a-z0-9]*' 'resnet_?164[_a-z0-9]*' 'densenet[_a-z]*100[_a-z0-9]*'; do
-  file=""; net=""
+find_net() { # pattern -> "file net" of the first .nr defining a matching network
   for f in $specs; do
-    net=$(grep -oE "^network +$pattern" "$f" | head -1 | awk '{print $2}')
-    if [ -n "$net" ]; then file=$f; break; fi
+    n=$(grep -oE "^network +$1" "$f" | head -1 | awk '{print $2}')
+    if [ -n "$n" ]; then echo "$f $n"; return; fi
   done
-  if [ -z "$file" ]; then
+}
+anchors=${NRJ_BENCH_ANCHORS:-"vgg19:64:fp32 vgg19:64:tf32 vgg19:128:tf32 resnet164:64:fp32 resnet164:128:fp32 densenet:64:fp32 densenet:64:tf32 densenet:128:tf32"}
+for anchor in $anchors; do
+  IFS=: read -r model batch precision <<< "$anchor"
+  case $model in
+    vgg19) pattern='vgg19[_a-z0-9]*' ;;
+    resnet164) pattern='resnet_?164[_a-z0-9]*' ;;
+    densenet) pattern='densenet[_a-z]*100[_a-z0-9]*' ;;
+    *) log "bench: unknown model $model in NRJ_BENCH_ANCHORS"; continue ;;
+  esac
+  read -r file net <<< "$(find_net "$pattern")"
+  if [ -z "${file:-}" ]; then
     log "bench: no network matching $pattern in any .nr file; skipped"
     continue
   fi
-  for batch in 64 128; do
-    t=$(left)
-    if [ "$t" -lt 20 ]; then
-      log "bench $net batch $batch: skipped, ${t}s of the budget left"
-      continue
-    fi
-    t=$(( t < 75 ? t : 75 ))
-    log "bench $net ($file) batch $batch"
-    timeout "$t" "$java" "${flags[@]}" -jar "$bundle/lib/nrj-cli.jar" bench "$file" --network "$net" \
-      --device cuda --batch "$batch" --steps "${NRJ_BENCH_STEPS:-30}" --json ${NRJ_BENCH_ARGS:-} \
-      >> "$out/bench.jsonl" 2>> "$out/bench.err"
-    rc=$?
-    [ "$rc" -eq 0 ] || log "bench $net batch $batch: exit status $rc (see bench.err)"
-  done
+  t=$(left)
+  if [ "$t" -lt 20 ]; then
+    log "bench $net batch $batch $precision: skipped, ${t}s of the budget left"
+    continue
+  fi
+  t=$(( t < 75 ? t : 75 ))
+  log "bench $net ($file) batch $batch $precision"
+  timeout "$t" "$java" "${flags[@]}" -jar "$bundle/nrj-cli.jar" bench "$file" --network "$net" \
+    --device cuda --precision "$precision" --batch "$batch" --steps "${NRJ_BENCH_STEPS:-30}" --json ${NRJ_BENCH_ARGS:-} \
+    >> "$out/bench.jsonl" 2>> "$out/bench.err"
+  rc=$?
+  [ "$rc" -eq 0 ] || log "bench $net batch $batch $precision: exit status $rc (see bench.err)"
 done
+
+# 5. the PyTorch anchors in the same run, when torch_anchors.py travels in the bundle (copy
+# ../shared/tools/torch_anchors.py into $bundle), and the ratios nrj / PyTorch.
+if [ -f "$bundle/torch_anchors.py" ] && [ "$(left)" -gt 30 ]; then
+  log "torch anchors ($(left)s left)"
+  timeout $(( $(left) - 10 )) python3 scripts/bench-compare.py --torch "$bundle/torch_anchors.py" \
+    --anchors "$anchors" --nrj "$out/bench.jsonl" --out "$out/torch.jsonl" \
+    >> "$out/summary.txt" 2>> "$out/bench.err" || log "torch anchors: exit status $? (see bench.err)"
+fi
 cat "$out/bench.jsonl" | tee -a "$out/summary.txt"
 rm -rf "$jre_root"
 log "done in $(( SECONDS - start ))s"

@@ -4,6 +4,7 @@ import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.cpu.CpuKernelBench;
+import io.nrj.runtime.cuda.CudaBackend;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.train.Sgd;
 import java.io.PrintStream;
@@ -13,7 +14,7 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * {@code nrj bench FILE --network N [--device D] [--batch B] [--steps K] [--json] [--kernels]}:
+ * {@code nrj bench FILE --network N [--device D] [--precision P] [--batch B] [--steps K] [--json] [--kernels]}:
  * times full training steps (forward, loss, backward, SGD) on random images after warm-up steps,
  * and reports images per second, milliseconds per step and the device memory the network holds.
  * {@code --inference} times eval-mode forward passes with the logits read back instead. {@code
@@ -22,7 +23,7 @@ import java.util.Set;
  */
 final class BenchCommand {
   static final String USAGE =
-      "bench FILE --network N [--device auto|cpu|cuda] [--batch B] [--steps K] [--warmup W] [--json] [--kernels] [--inference]";
+      "bench FILE --network N [--device auto|cpu|cuda] [--precision fp32|tf32] [--batch B] [--steps K] [--warmup W] [--json] [--kernels] [--inference]";
 
   private BenchCommand() {}
 
@@ -32,7 +33,7 @@ final class BenchCommand {
 
   private static int bench(String[] args, PrintStream out, PrintStream err) throws Exception {
     Flags f =
-        Flags.parse("bench", args, Set.of("--network", "--device", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels", "--inference"));
+        Flags.parse("bench", args, Set.of("--network", "--device", "--precision", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels", "--inference"));
     if (f.has("--kernels")) return kernels(out);
     if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
     CommandSupport.Selection sel =
@@ -48,7 +49,7 @@ final class BenchCommand {
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
     int[] y = new int[batch];
     for (int i = 0; i < batch; i++) y[i] = r.nextInt(ir.classes());
-    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), sel.schedule() == null ? null : sel.schedule().precision());
+    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), f.get("--precision"), sel.schedule() == null ? null : sel.schedule().precision());
         GraphNetwork net = new GraphNetwork(backend, ir, 1);
         Sgd sgd = new Sgd(backend, net.parameters(), sgdConfig)) {
       long t0 = 0;
@@ -72,17 +73,18 @@ final class BenchCommand {
       double seconds = (System.nanoTime() - t0) / 1e9;
       double msPerStep = 1000 * seconds / steps;
       double imgPerSec = batch * steps / seconds;
+      boolean tf32 = backend instanceof CudaBackend cuda && cuda.tf32(); // the CPU always computes in FP32
       long bytes = net.deviceBytes() + 4 * net.parameters().paramCount(); // + momentum
       if (f.has("--json")) {
         out.printf(
             Locale.ROOT,
-            "{\"network\":\"%s\",\"device\":\"%s\",\"mode\":\"%s\",\"batch\":%d,\"steps\":%d,\"img_per_s\":%.2f,\"ms_per_step\":%.3f,\"peak_bytes\":%d,\"params\":%d}%n",
-            ir.name(), backend.name(), inference ? "inference" : "training", batch, steps, imgPerSec, msPerStep, bytes,
-            net.parameters().paramCount());
+            "{\"network\":\"%s\",\"device\":\"%s\",\"mode\":\"%s\",\"precision\":\"%s\",\"batch\":%d,\"steps\":%d,\"img_per_s\":%.2f,\"ms_per_step\":%.3f,\"peak_bytes\":%d,\"params\":%d}%n",
+            ir.name(), backend.name(), inference ? "inference" : "training", tf32 ? "tf32" : "fp32", batch, steps,
+            imgPerSec, msPerStep, bytes, net.parameters().paramCount());
       } else {
         out.printf(
             Locale.ROOT, "%s %s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB on the device%n",
-            ir.name(), inference ? "inference" : "training", backend.name(), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0);
+            ir.name(), inference ? "inference" : "training", backend.name() + (tf32 ? " (TF32)" : ""), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0);
       }
     }
     return 0;

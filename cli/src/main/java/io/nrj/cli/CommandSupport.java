@@ -122,16 +122,27 @@ final class CommandSupport {
     return new Selection(m, ir, s);
   }
 
+  /** The {@code --precision} option's value (null: {@code scheduled}, or FP32); others are a usage error. */
+  static Precision precision(String option, Precision scheduled) throws Flags.UsageException {
+    try {
+      return Devices.precision(option, scheduled);
+    } catch (IllegalArgumentException e) {
+      throw new Flags.UsageException(e.getMessage());
+    }
+  }
+
   /**
    * Opens {@code --device} (auto, cpu or cuda) through {@link Devices}; auto falls back to the CPU
-   * with a one-line note, cuda fails with a named error when it cannot start.
+   * with a one-line note, cuda fails with a named error when it cannot start. {@code precision} is the
+   * {@code --precision} option (fp32 or tf32; null: {@code scheduled}, the schedule's, or FP32).
    */
-  static Backend openDevice(String device, Precision precision) throws Flags.UsageException {
+  static Backend openDevice(String device, String precision, Precision scheduled) throws Flags.UsageException {
     if (!device.equals("auto") && !device.equals("cpu") && !device.equals("cuda")) {
       throw new Flags.UsageException("--device must be auto, cpu or cuda, got '" + device + "'");
     }
+    Precision p = precision(precision, scheduled);
     try {
-      return Devices.open(device, precision == null ? Precision.FP32 : precision);
+      return Devices.open(device, p);
     } catch (CudaUnavailableException | CudaException | MissingLibraryException e) {
       throw new UserException("--device " + device + ": " + e.getMessage());
     }

@@ -15,12 +15,12 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code nrj eval --checkpoint CKPT --data PATH [--device D] [--batch B]}: evaluates a checkpoint
+ * {@code nrj eval --checkpoint CKPT --data PATH [--device D] [--precision P] [--batch B]}: evaluates a checkpoint
  * on the test split (BN in eval mode): loss, top-1 and top-5, and each path's top-1 after
  * rejuvenation.
  */
 final class EvalCommand {
-  static final String USAGE = "eval --checkpoint CKPT --data PATH|mnist [--device auto|cpu|cuda] [--batch B]";
+  static final String USAGE = "eval --checkpoint CKPT --data PATH|mnist [--device auto|cpu|cuda] [--precision fp32|tf32] [--batch B]";
 
   private EvalCommand() {}
 
@@ -29,7 +29,7 @@ final class EvalCommand {
   }
 
   private static int eval(String[] args, PrintStream out, PrintStream err) throws Exception {
-    Flags f = Flags.parse("eval", args, Set.of("--checkpoint", "--data", "--device", "--batch"), Set.of());
+    Flags f = Flags.parse("eval", args, Set.of("--checkpoint", "--data", "--device", "--precision", "--batch"), Set.of());
     if (!f.positional().isEmpty()) throw new Flags.UsageException("unexpected argument '" + f.positional().getFirst() + "'");
     CheckpointModel m = CheckpointModel.read(Path.of(f.require("--checkpoint")));
     DataSet data = DataSets.open(f.require("--data"));
@@ -37,7 +37,7 @@ final class EvalCommand {
     ScheduleIr.Augment aug = s == null ? ScheduleIr.Augment.NONE : s.augment();
     ScheduleIr.Normalize norm = s == null ? ScheduleIr.Normalize.NONE : s.normalize();
     int batch = f.positiveInt("--batch", s == null ? 100 : s.testBatch());
-    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), s == null ? null : s.precision());
+    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), f.get("--precision"), s == null ? null : s.precision());
         GraphNetwork net = m.network(backend);
         LoaderBatchSource test = new LoaderBatchSource(data.test(), false, aug, norm)) {
       TrainJob.checkShapes(m.ir(), test, data);

@@ -66,7 +66,7 @@ final class GradCommand {
       }
       labels[i] = (int) labelValues[i];
     }
-    try (Backend backend = CommandSupport.openDevice(f.get("--device", "cpu"), null);
+    try (Backend backend = CommandSupport.openDevice(f.get("--device", "cpu"), null, null);
         GraphNetwork net = new GraphNetwork(backend, sel.network(), 0)) {
       HostParams params = net.exportParams();
       for (Map.Entry<String, Safetensors.Tensor> e : weights.tensors().entrySet()) {

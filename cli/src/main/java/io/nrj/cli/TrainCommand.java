@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * {@code nrj train FILE [--network N] [--schedule S] --data PATH|mnist [--device D] [--epochs E]
+ * {@code nrj train FILE [--network N] [--schedule S] --data PATH|mnist [--device D] [--precision P] [--epochs E]
  * [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted]}: compiles the spec and its
  * generated trainer (in memory; {@code --interpreted} walks the IR instead), trains the network with
  * its schedule (Neural Rejuvenation when the schedule has a {@code rejuvenate} block) and writes
@@ -18,7 +18,8 @@ import java.util.Set;
  */
 final class TrainCommand {
   static final String USAGE =
-      "train FILE [--network N] [--schedule S] --data PATH|mnist [--device auto|cpu|cuda] [--epochs E]"
+      "train FILE [--network N] [--schedule S] --data PATH|mnist [--device auto|cpu|cuda]"
+          + " [--precision fp32|tf32] [--epochs E]"
           + " [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted]";
 
   private TrainCommand() {}
@@ -31,7 +32,7 @@ final class TrainCommand {
     Flags f =
         Flags.parse(
             "train", args,
-            Set.of("--network", "--schedule", "--data", "--device", "--epochs", "--batch", "--seed", "--out", "--resume"),
+            Set.of("--network", "--schedule", "--data", "--device", "--precision", "--epochs", "--batch", "--seed", "--out", "--resume"),
             Set.of("--interpreted"));
     if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
     Path file = Path.of(f.positional().getFirst());
@@ -40,6 +41,7 @@ final class TrainCommand {
     if (!device.equals("auto") && !device.equals("cpu") && !device.equals("cuda")) {
       throw new Flags.UsageException("--device must be auto, cpu or cuda, got '" + device + "'");
     }
+    CommandSupport.precision(f.get("--precision"), null); // a usage error before any work
     CommandSupport.Selection sel =
         CommandSupport.select(CommandSupport.compile(file), f.get("--network"), f.get("--schedule"));
     NetworkIr ir = sel.network();
@@ -48,7 +50,7 @@ final class TrainCommand {
     }
     TrainJob.Options options =
         new TrainJob.Options(
-            data, device, f.positiveInt("--epochs", 0), f.positiveInt("--batch", 0),
+            data, device, f.get("--precision"), f.positiveInt("--epochs", 0), f.positiveInt("--batch", 0),
             f.has("--seed") ? f.longValue("--seed", 1) : null, f.has("--out") ? Path.of(f.get("--out")) : null,
             f.has("--resume") ? Path.of(f.get("--resume")) : null);
     boolean interpreted = f.has("--interpreted");

@@ -110,7 +110,7 @@ class TrainCommandTest {
     Run r = nrj("bench", spec.toString(), "--network", "tiny", "--device", "cpu", "--batch", "8", "--steps", "2", "--json");
     assertEquals(0, r.code(), r.err());
     assertTrue(
-        r.out().matches("\\{\"network\":\"tiny\",\"device\":\"cpu\",\"mode\":\"training\",\"batch\":8,\"steps\":2,\"img_per_s\":[0-9.]+,"
+        r.out().matches("\\{\"network\":\"tiny\",\"device\":\"cpu\",\"mode\":\"training\",\"precision\":\"fp32\",\"batch\":8,\"steps\":2,\"img_per_s\":[0-9.]+,"
             + "\"ms_per_step\":[0-9.]+,\"peak_bytes\":\\d+,\"params\":\\d+}\\n"), r.out());
     r = nrj("bench", spec.toString(), "--network", "tiny", "--device", "cpu", "--batch", "8", "--steps", "2", "--inference");
     assertEquals(0, r.code(), r.err());
@@ -128,6 +128,22 @@ class TrainCommandTest {
     r = nrj("bench", spec.toString(), "--steps", "0");
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("nrj bench: --steps must be a positive integer, got '0'\n"), r.err());
+    r = nrj("train", spec.toString(), "--data", data.toString(), "--precision", "fp16");
+    assertEquals(2, r.code());
+    assertEquals(
+        "nrj train: --precision must be fp32 or tf32, got 'fp16'\nusage: nrj " + TrainCommand.USAGE + "\n", r.err());
+    r = nrj("bench", spec.toString(), "--precision", "bf16");
+    assertTrue(r.err().startsWith("nrj bench: --precision must be fp32 or tf32, got 'bf16'\n"), r.err());
+    assertEquals(2, r.code());
+  }
+
+  @Test
+  void precisionOptionIsAcceptedAndTheCpuIgnoresIt() {
+    // TF32 only changes what cuDNN and cuBLAS may do; the CPU backend computes in FP32 either way.
+    Run r = nrj("bench", spec.toString(), "--network", "tiny", "--device", "cpu", "--precision", "tf32", "--batch", "4",
+        "--steps", "1", "--json");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("{\"network\":\"tiny\",\"device\":\"cpu\""), r.out());
   }
 
   @Test

@@ -95,10 +95,10 @@ public final class Lenet5Trainer extends LayerNetwork {
   private static final int NODES = 6;
 
   private static final String USAGE = "usage: java Lenet5Trainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
-      + "    [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
+      + "    [--precision fp32|tf32] [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
 
   private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
-      "--epochs", "--batch", "--seed", "--out", "--resume");
+      "--precision", "--epochs", "--batch", "--seed", "--out", "--resume");
 
   /**
    * features.0: (N,1,28,28) -> (N,20,24,24)  [lenet5.nr:8]
@@ -226,8 +226,8 @@ public final class Lenet5Trainer extends LayerNetwork {
 
   /**
    * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]
-   * [--device auto|cpu|cuda] [--epochs E] [--batch B] [--seed S] [--out DIR]
-   * [--resume CKPT]}. The schedule defaults to the spec's {@code train} binding, epochs and
+   * [--device auto|cpu|cuda] [--precision fp32|tf32] [--epochs E] [--batch B]
+   * [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the spec's {@code train} binding, epochs and
    * batch to the schedule's, the output folder to {@code runs/NETWORK}. Returns 0 on
    * success, 1 on a user error (the message goes to {@code err}), 2 on a usage error.
    */
@@ -253,7 +253,7 @@ public final class Lenet5Trainer extends LayerNetwork {
       ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
           new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
       TrainJob.Options job = new TrainJob.Options(options.get("--data"),
-          options.getOrDefault("--device", "auto"),
+          options.getOrDefault("--device", "auto"), options.get("--precision"),
           Integer.parseInt(options.getOrDefault("--epochs", "0")),
           Integer.parseInt(options.getOrDefault("--batch", "0")),
           options.containsKey("--seed") ? Long.valueOf(options.get("--seed")) : null,

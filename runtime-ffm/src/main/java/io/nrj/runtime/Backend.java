@@ -121,6 +121,14 @@ public interface Backend extends AutoCloseable {
       Tensor src, int srcChannels, int srcOffset, Tensor dst, int dstChannels, int dstOffset,
       int count, int n, int hw, boolean accumulate);
 
+  /**
+   * Copies a block of rows and columns, for rejuvenation surgery (spec §5.2): viewing {@code src}
+   * as (srcRows, srcCols, inner) and {@code dst} as (dstRows, dstCols, inner), row-major,
+   * dst[r, q, :] = src[rows[r], cols[q], :] for every r &lt; rows.length and q &lt; cols.length
+   * (overwrite); the rest of dst keeps its values. Conv weights (O, I, k, k) have inner k·k.
+   */
+  void gatherBlock(Tensor src, int srcCols, Tensor dst, int dstCols, int inner, int[] rows, int[] cols);
+
   // ---- classifier and loss ----
 
   /** y (n, k) = x (n, c) * w^T (w is (k, c)) + b (k). */
@@ -149,6 +157,12 @@ public interface Backend extends AutoCloseable {
 
   /** Waits for queued work. */
   void synchronize();
+
+  /**
+   * Called after a network rebuilt its layers for new widths (rejuvenation, resume): the backend
+   * may drop what it cached for the old shapes (cuDNN descriptors and algorithms, pooled memory).
+   */
+  default void replan() {}
 
   @Override
   void close();

@@ -34,6 +34,21 @@ public final class Devices {
         () -> CudaBackend.open(precision == Precision.TF32));
   }
 
+  /**
+   * The precision a {@code --precision} option asks for ("fp32" or "tf32"), or {@code scheduled}
+   * (the schedule's {@code precision}) when the option is absent ({@code null}).
+   *
+   * @throws IllegalArgumentException for any other value
+   */
+  public static Precision precision(String option, Precision scheduled) {
+    if (option == null) return scheduled == null ? Precision.FP32 : scheduled;
+    return switch (option) {
+      case "fp32" -> Precision.FP32;
+      case "tf32" -> Precision.TF32;
+      default -> throw new IllegalArgumentException("--precision must be fp32 or tf32, got '" + option + "'");
+    };
+  }
+
   static Backend open(String device, Precision precision, PrintStream notes, Supplier<Backend> cpu,
       Supplier<Backend> cuda) {
     return switch (device) {
@@ -54,7 +69,10 @@ public final class Devices {
     try {
       return cuda.get();
     } catch (CudaException | CudaUnavailableException e) {
-      notes.println("nrj: CUDA failed to start (" + e.getMessage() + "); using the CPU");
+      // One line, as DESIGN.md promises: an NVRTC failure's message carries the compiler log and
+      // cuDNN's error text can span lines; --device cuda shows the whole message.
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+      notes.println("nrj: CUDA failed to start (" + why + "); using the CPU. --device cuda says why in full");
       return cpu.get();
     }
   }

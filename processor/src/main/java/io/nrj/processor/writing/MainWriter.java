@@ -41,8 +41,8 @@ final class MainWriter {
         .initializer(
             "$S",
             "usage: java " + d.className() + " --data PATH|mnist [--schedule S]"
-                + " [--device auto|cpu|cuda]\n    [--epochs E] [--batch B] [--seed S] [--out DIR]"
-                + " [--resume CKPT]\n")
+                + " [--device auto|cpu|cuda]\n    [--precision fp32|tf32] [--epochs E] [--batch B]"
+                + " [--seed S] [--out DIR] [--resume CKPT]\n")
         .build();
   }
 
@@ -50,8 +50,8 @@ final class MainWriter {
     return FieldSpec.builder(
             ParameterizedTypeName.get(Set.class, String.class), "OPTIONS", PRIVATE, STATIC, Modifier.FINAL)
         .initializer(
-            "$T.of($S,$W$S,$W$S,$W$S,$W$S,$W$S,$W$S,$W$S,$W$S)", Set.class, "--data", "--network", "--schedule",
-            "--device", "--epochs", "--batch", "--seed", "--out", "--resume")
+            "$T.of($S,$W$S,$W$S,$W$S,$W$S,$W$S,$W$S,$W$S,$W$S,$W$S)", Set.class, "--data", "--network",
+            "--schedule", "--device", "--precision", "--epochs", "--batch", "--seed", "--out", "--resume")
         .build();
   }
 
@@ -74,8 +74,8 @@ final class MainWriter {
     return methodBuilder("train")
         .addJavadoc(
             "Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]\n"
-                + "[--device auto|cpu|cuda] [--epochs E] [--batch B] [--seed S] [--out DIR]\n"
-                + "[--resume CKPT]}. The schedule defaults to the spec's {@code train} binding,"
+                + "[--device auto|cpu|cuda] [--precision fp32|tf32] [--epochs E] [--batch B]\n"
+                + "[--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the spec's {@code train} binding,"
                 + " epochs and\nbatch to the schedule's, the output folder to {@code runs/NETWORK}."
                 + " Returns 0 on\nsuccess, 1 on a user error (the message goes to {@code err}), 2"
                 + " on a usage error.\n")
@@ -109,13 +109,13 @@ final class MainWriter {
                 + " schedule '\" + scheduleName + \"'\"))",
             SCHEDULE_IR, IllegalArgumentException.class)
         .addStatement(
-            "$T job = new $T(options.get($S),$Woptions.getOrDefault($S, $S),"
+            "$T job = new $T(options.get($S),$Woptions.getOrDefault($S, $S),$Woptions.get($S),"
                 + "$WInteger.parseInt(options.getOrDefault($S, $S)),"
                 + "$WInteger.parseInt(options.getOrDefault($S, $S)),"
                 + "$Woptions.containsKey($S) ? Long.valueOf(options.get($S)) : null,"
                 + "$Woptions.containsKey($S) ? $T.of(options.get($S)) : null,"
                 + "$Woptions.containsKey($S) ? $T.of(options.get($S)) : null)",
-            JOB_OPTIONS, JOB_OPTIONS, "--data", "--device", "auto", "--epochs", "0", "--batch", "0",
+            JOB_OPTIONS, JOB_OPTIONS, "--data", "--device", "auto", "--precision", "--epochs", "0", "--batch", "0",
             "--seed", "--seed", "--out", Path.class, "--out", "--resume", Path.class, "--resume")
         .addComment("the same run as nrj train: overrides, resume, data, device, loop and checkpoints")
         .addStatement(

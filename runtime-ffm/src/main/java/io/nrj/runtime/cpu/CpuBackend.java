@@ -4,6 +4,7 @@ import static io.nrj.runtime.cpu.CpuTensor.seg;
 
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.ConvGeom;
+import io.nrj.runtime.GatherBlock;
 import io.nrj.runtime.PoolGeom;
 import io.nrj.runtime.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -314,6 +315,19 @@ public final class CpuBackend implements Backend {
     need(src, (long) n * srcChannels * hw, "copyChannels source (n,srcChannels,hw)");
     need(dst, (long) n * dstChannels * hw, "copyChannels destination (n,dstChannels,hw)");
     Elementwise.copyChannels(pool, seg(src), srcChannels, srcOffset, seg(dst), dstChannels, dstOffset, count, n, hw, accumulate);
+  }
+
+  @Override
+  public void gatherBlock(Tensor src, int srcCols, Tensor dst, int dstCols, int inner, int[] rows, int[] cols) {
+    GatherBlock.check(src.numel(), srcCols, dst.numel(), dstCols, inner, rows, cols);
+    MemorySegment s = seg(src);
+    MemorySegment d = seg(dst);
+    long bytes = 4L * inner;
+    for (int r = 0; r < rows.length; r++) {
+      for (int q = 0; q < cols.length; q++) {
+        MemorySegment.copy(s, ((long) rows[r] * srcCols + cols[q]) * bytes, d, ((long) r * dstCols + q) * bytes, bytes);
+      }
+    }
   }
 
   // ---- classifier and loss ----

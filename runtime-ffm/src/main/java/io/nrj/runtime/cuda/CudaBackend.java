@@ -18,6 +18,7 @@ import static io.nrj.runtime.cuda.Cuda.check;
 
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.ConvGeom;
+import io.nrj.runtime.GatherBlock;
 import io.nrj.runtime.PoolGeom;
 import io.nrj.runtime.Tensor;
 import java.lang.foreign.Arena;
@@ -135,6 +136,7 @@ public final class CudaBackend implements Backend {
   }
 
   /** Drops cached cuDNN descriptors and algorithms and returns cached memory (after re-planning). */
+  @Override
   public void replan() {
     synchronize();
     cudnn.clearPlans();
@@ -314,7 +316,10 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g) {
-    cudnn.maxPoolBackward(p(x), p(y), p(dy), p(dx), g);
+    // Our kernel, not cuDNN's: the gradient must go to the first of tied maxima (see kernels.cu).
+    long planes = (long) g.n() * g.c();
+    kernels.launch("nrj_max_pool_backward", s(), planes * g.h() * g.w(), p(x), p(dy), p(dx), planes, g.h(), g.w(),
+        g.outH(), g.outW(), g.kernel(), g.stride(), g.pad());
   }
 
   @Override
@@ -352,11 +357,36 @@ public final class CudaBackend implements Backend {
         dstChannels, dstOffset, count, n, hw, accumulate ? 1 : 0);
   }
 
+  @Override
+  public void gatherBlock(Tensor src, int srcCols, Tensor dst, int dstCols, int inner, int[] rows, int[] cols) {
+    GatherBlock.check(src.numel(), srcCols, dst.numel(), dstCols, inner, rows, cols);
+    if (rows.length == 0 || cols.length == 0) return;
+    // The indices travel once (rows then cols); the weights stay on the device. Rejuvenation only.
+    try (var host = Arena.ofConfined();
+        DeviceBuffer indices = memory.allocate((long) (rows.length + cols.length) * Integer.BYTES)) {
+      MemorySegment hostIndices = host.allocate(ValueLayout.JAVA_INT, rows.length + cols.length);
+      MemorySegment.copy(rows, 0, hostIndices, ValueLayout.JAVA_INT, 0, rows.length);
+      MemorySegment.copy(cols, 0, hostIndices, ValueLayout.JAVA_INT, (long) rows.length * Integer.BYTES, cols.length);
+      check(cudaMemcpyAsync(indices.address(), hostIndices, hostIndices.byteSize(), cudaMemcpyHostToDevice(), s()),
+          "cudaMemcpyAsync(gather indices)");
+      MemorySegment colsOnDevice = MemorySegment.ofAddress(indices.address().address() + (long) rows.length * Integer.BYTES);
+      kernels.launch("nrj_gather_block", s(), (long) rows.length * cols.length * inner, p(src), srcCols, p(dst),
+          dstCols, inner, indices.address(), rows.length, colsOnDevice, cols.length);
+      check(cudaStreamSynchronize(s()), "cudaStreamSynchronize"); // before the host indices go
+    }
+  }
+
   // ---- classifier and loss ----
 
   @Override
   public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int n, int c, int k) {
-    kernels.launch("nrj_broadcast_rows", s(), (long) n * k, p(b), p(y), n, k);
+    // The GEMM accumulates (beta = 1) onto y, so y first holds the bias rows, or zeros without a
+    // bias (the CPU backend accepts a null bias too).
+    if (b == null) {
+      check(cudaMemsetAsync(p(y), 0, (long) n * k * Float.BYTES, s()), "cudaMemsetAsync");
+    } else {
+      kernels.launch("nrj_broadcast_rows", s(), (long) n * k, p(b), p(y), n, k);
+    }
     cublas.gemmForward(p(x), p(w), p(y), n, c, k);
   }
 
@@ -366,11 +396,23 @@ public final class CudaBackend implements Backend {
       cublas.gemmBackwardData(p(w), p(dy), p(dx), n, c, k);
     }
     cublas.gemmBackwardWeights(p(x), p(dy), p(dw), n, c, k);
-    kernels.launch("nrj_column_sums", s(), k, p(dy), p(db), n, k);
+    if (db != null) {
+      kernels.launch("nrj_column_sums", s(), k, p(dy), p(db), n, k);
+    }
   }
 
   @Override
   public double softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dlogits, int n, int k) {
+    // Checked here as on the CPU: the kernel indexes logits by label, so a bad label would read
+    // outside the tensor, and a short array would make the H2D copy read past the host labels.
+    if (labels.length < n) {
+      throw new IllegalArgumentException("softmaxCrossEntropy: " + labels.length + " labels for " + n + " rows");
+    }
+    for (int i = 0; i < n; i++) {
+      if (labels[i] < 0 || labels[i] >= k) {
+        throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, " + k + ")");
+      }
+    }
     try (var host = Arena.ofConfined();
         DeviceBuffer deviceLabels = memory.allocate((long) n * Integer.BYTES);
         DeviceBuffer losses = memory.allocate((long) n * Float.BYTES)) {

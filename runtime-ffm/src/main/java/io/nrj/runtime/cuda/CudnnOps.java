@@ -36,9 +36,15 @@ final class CudnnOps implements AutoCloseable {
   private final Map<PoolGeom, PoolPlan> poolPlans = new HashMap<>();
   private final Map<List<Integer>, NativeHandle> tensors = new HashMap<>();
 
-  /** Descriptors and chosen algorithms of one convolution shape. */
+  /**
+   * Descriptors and chosen algorithms of one convolution shape, each algorithm with the math type
+   * cudnnFind / cudnnGet reported for it (used in TF32 mode, see {@link #useMathOf}).
+   */
   private record ConvPlan(NativeHandle x, NativeHandle w, NativeHandle y, NativeHandle conv,
-      int fwdAlgo, int dataAlgo, int filterAlgo) {}
+      Choice fwd, Choice data, Choice filter) {}
+
+  /** One algorithm and the math type it was timed (or chosen by the heuristic) with. */
+  private record Choice(int algo, int mathType) {}
 
   private record PoolPlan(NativeHandle pool, NativeHandle x, NativeHandle y) {}
 
@@ -109,25 +115,29 @@ final class CudnnOps implements AutoCloseable {
     try (var arena = Arena.ofConfined()) {
       var count = arena.allocate(ValueLayout.JAVA_INT);
       var perf = arena.allocate(cudnnConvolutionFwdAlgoPerf_t.layout(), MAX_ALGOS);
-      int fwd = choose("Forward", arena, perf, count,
+      Choice fwd = choose("Forward", arena, perf, count,
           cudnnFindConvolutionForwardAlgorithm(handle.get(), x.get(), w.get(), conv.get(), y.get(), MAX_ALGOS, count, perf),
           () -> cudnnGetConvolutionForwardAlgorithm_v7(handle.get(), x.get(), w.get(), conv.get(), y.get(), MAX_ALGOS, count, perf));
-      int data = choose("BackwardData", arena, perf, count,
+      Choice data = choose("BackwardData", arena, perf, count,
           cudnnFindConvolutionBackwardDataAlgorithm(handle.get(), w.get(), y.get(), conv.get(), x.get(), MAX_ALGOS, count, perf),
           () -> cudnnGetConvolutionBackwardDataAlgorithm_v7(handle.get(), w.get(), y.get(), conv.get(), x.get(), MAX_ALGOS, count, perf));
-      int filter = choose("BackwardFilter", arena, perf, count,
+      Choice filter = choose("BackwardFilter", arena, perf, count,
           cudnnFindConvolutionBackwardFilterAlgorithm(handle.get(), x.get(), y.get(), conv.get(), w.get(), MAX_ALGOS, count, perf),
           () -> cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle.get(), x.get(), y.get(), conv.get(), w.get(), MAX_ALGOS, count, perf));
       var bytes = arena.allocate(ValueLayout.JAVA_LONG);
       long need = 0;
-      check(cudnnGetConvolutionForwardWorkspaceSize(handle.get(), x.get(), w.get(), conv.get(), y.get(), fwd, bytes),
-          "cudnnGetConvolutionForwardWorkspaceSize");
+      // Each size is asked with the math type the call will run with (useMathOf), as it may differ.
+      useMathOf(conv, fwd);
+      check(cudnnGetConvolutionForwardWorkspaceSize(handle.get(), x.get(), w.get(), conv.get(), y.get(), fwd.algo(),
+          bytes), "cudnnGetConvolutionForwardWorkspaceSize");
       need = Math.max(need, bytes.get(ValueLayout.JAVA_LONG, 0));
-      check(cudnnGetConvolutionBackwardDataWorkspaceSize(handle.get(), w.get(), y.get(), conv.get(), x.get(), data, bytes),
-          "cudnnGetConvolutionBackwardDataWorkspaceSize");
+      useMathOf(conv, data);
+      check(cudnnGetConvolutionBackwardDataWorkspaceSize(handle.get(), w.get(), y.get(), conv.get(), x.get(),
+          data.algo(), bytes), "cudnnGetConvolutionBackwardDataWorkspaceSize");
       need = Math.max(need, bytes.get(ValueLayout.JAVA_LONG, 0));
-      check(cudnnGetConvolutionBackwardFilterWorkspaceSize(handle.get(), x.get(), y.get(), conv.get(), w.get(), filter, bytes),
-          "cudnnGetConvolutionBackwardFilterWorkspaceSize");
+      useMathOf(conv, filter);
+      check(cudnnGetConvolutionBackwardFilterWorkspaceSize(handle.get(), x.get(), y.get(), conv.get(), w.get(),
+          filter.algo(), bytes), "cudnnGetConvolutionBackwardFilterWorkspaceSize");
       need = Math.max(need, bytes.get(ValueLayout.JAVA_LONG, 0));
       workspace.reserve(need);
       return new ConvPlan(x, w, y, conv, fwd, data, filter);
@@ -139,7 +149,7 @@ final class CudnnOps implements AutoCloseable {
    * call succeeded, else the cudnnGet*_v7 heuristic (find can fail when it cannot allocate its
    * own scratch memory). All three perf structs share one layout, so one reader serves them.
    */
-  private int choose(String direction, Arena arena, MemorySegment perf, MemorySegment count,
+  private Choice choose(String direction, Arena arena, MemorySegment perf, MemorySegment count,
       int findStatus, java.util.function.IntSupplier heuristic) {
     int status = findStatus;
     String call = "cudnnFindConvolution" + direction + "Algorithm";
@@ -154,32 +164,49 @@ final class CudnnOps implements AutoCloseable {
       boolean ran = cudnnConvolutionFwdAlgoPerf_t.status(p) == 0;
       boolean precise = tf32 || cudnnConvolutionFwdAlgoPerf_t.mathType(p) != CUDNN_TENSOR_OP_MATH();
       if (ran && precise) {
-        return cudnnConvolutionFwdAlgoPerf_t.algo(p);
+        return new Choice(cudnnConvolutionFwdAlgoPerf_t.algo(p), cudnnConvolutionFwdAlgoPerf_t.mathType(p));
       }
     }
     throw new CudaException(call, 0, "CUDNN_STATUS_SUCCESS",
         "no usable algorithm among " + returned + " returned");
   }
 
+  /**
+   * In TF32 mode, sets the descriptor's math type to the one cudnnFind/cudnnGet returned with the
+   * chosen algorithm: cuDNN picks the kernel from the (algorithm, descriptor math type) pair, so
+   * running a TENSOR_OP-timed algorithm under another math type (or the reverse) runs a different,
+   * slower kernel than the one timed (PyTorch's Conv_v7.cpp, "Note [behavior of cudnnFind and
+   * cudnnGet]", does the same before every call). In FP32 the descriptor stays CUDNN_FMA_MATH, which
+   * is what keeps tensor cores (TF32) out, whatever math type a perf entry names.
+   */
+  private void useMathOf(NativeHandle conv, Choice choice) {
+    if (tf32) {
+      check(cudnnSetConvolutionMathType(conv.get(), choice.mathType()), "cudnnSetConvolutionMathType");
+    }
+  }
+
   /** y = conv(x, w), overwriting y. */
   void convForward(MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
     ConvPlan p = plan(g);
-    check(cudnnConvolutionForward(handle.get(), one, p.x().get(), x, p.w().get(), w, p.conv().get(), p.fwdAlgo(),
+    useMathOf(p.conv(), p.fwd());
+    check(cudnnConvolutionForward(handle.get(), one, p.x().get(), x, p.w().get(), w, p.conv().get(), p.fwd().algo(),
         workspace.address(), workspace.size(), zero, p.y().get(), y), "cudnnConvolutionForward");
   }
 
   /** dx += conv_transpose(dy, w). */
   void convBackwardData(MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g) {
     ConvPlan p = plan(g);
+    useMathOf(p.conv(), p.data());
     check(cudnnConvolutionBackwardData(handle.get(), one, p.w().get(), w, p.y().get(), dy, p.conv().get(),
-        p.dataAlgo(), workspace.address(), workspace.size(), one, p.x().get(), dx), "cudnnConvolutionBackwardData");
+        p.data().algo(), workspace.address(), workspace.size(), one, p.x().get(), dx), "cudnnConvolutionBackwardData");
   }
 
   /** dw += correlation of x and dy. */
   void convBackwardFilter(MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
     ConvPlan p = plan(g);
+    useMathOf(p.conv(), p.filter());
     check(cudnnConvolutionBackwardFilter(handle.get(), one, p.x().get(), x, p.y().get(), dy, p.conv().get(),
-        p.filterAlgo(), workspace.address(), workspace.size(), one, p.w().get(), dw), "cudnnConvolutionBackwardFilter");
+        p.filter().algo(), workspace.address(), workspace.size(), one, p.w().get(), dw), "cudnnConvolutionBackwardFilter");
   }
 
   // ---- batch norm (spatial: statistics over n and hw per channel) ----
@@ -253,12 +280,6 @@ final class CudnnOps implements AutoCloseable {
     PoolPlan p = pool(g);
     check(cudnnPoolingForward(handle.get(), p.pool().get(), one, p.x().get(), x, zero, p.y().get(), y),
         "cudnnPoolingForward");
-  }
-
-  void maxPoolBackward(MemorySegment x, MemorySegment y, MemorySegment dy, MemorySegment dx, PoolGeom g) {
-    PoolPlan p = pool(g);
-    check(cudnnPoolingBackward(handle.get(), p.pool().get(), one, p.y().get(), y, p.y().get(), dy, p.x().get(), x,
-        one, p.x().get(), dx), "cudnnPoolingBackward");
   }
 
   /** Forgets every cached descriptor and algorithm (after rejuvenation changed the shapes). */

@@ -2,9 +2,11 @@ package io.nrj.runtime.cuda;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 import java.util.regex.Pattern;
 
 /**
@@ -17,28 +19,43 @@ import java.util.regex.Pattern;
 final class KernelSignatures {
   private static final Pattern KERNEL =
       Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
+  private static final Pattern DECLARATION = Pattern.compile("(.*?)\\s*\\b(\\w+)$");
 
-  private final Map<String, List<Class<?>>> params;
+  /**
+   * One kernel parameter: its C type as written ({@code const float*}, {@code long long}), its
+   * name, and the Java type a launch passes for it.
+   */
+  record Param(String cType, String name, Class<?> javaType) {}
 
-  private KernelSignatures(Map<String, List<Class<?>>> params) {
-    this.params = params;
+  private final SequencedMap<String, List<Param>> kernels;
+
+  private KernelSignatures(SequencedMap<String, List<Param>> kernels) {
+    this.kernels = kernels;
   }
 
   static KernelSignatures parse(String source) {
-    var params = new HashMap<String, List<Class<?>>>();
+    var kernels = new LinkedHashMap<String, List<Param>>();
     var m = KERNEL.matcher(source);
     while (m.find()) {
-      var types = new ArrayList<Class<?>>();
+      var params = new ArrayList<Param>();
       for (String param : m.group(2).split(",")) {
         String p = param.strip().replaceAll("\\s+", " ");
         if (p.isEmpty()) {
           continue;
         }
-        types.add(javaType(m.group(1), p));
+        params.add(param(m.group(1), p));
       }
-      params.put(m.group(1), List.copyOf(types));
+      kernels.put(m.group(1), List.copyOf(params));
     }
-    return new KernelSignatures(params);
+    return new KernelSignatures(Collections.unmodifiableSequencedMap(kernels));
+  }
+
+  private static Param param(String kernel, String declaration) {
+    var d = DECLARATION.matcher(declaration);
+    if (!d.matches() || d.group(1).isEmpty()) {
+      throw new IllegalArgumentException("kernel " + kernel + ": unsupported parameter '" + declaration + "'");
+    }
+    return new Param(d.group(1), d.group(2), javaType(kernel, declaration));
   }
 
   private static Class<?> javaType(String kernel, String param) {
@@ -54,23 +71,31 @@ final class KernelSignatures {
     throw new IllegalArgumentException("kernel " + kernel + ": unsupported parameter '" + param + "'");
   }
 
-  /** The kernels found, by name. */
+  /** The Java argument types of every kernel, by name, in source order. */
   Map<String, List<Class<?>>> all() {
-    return params;
+    var all = new LinkedHashMap<String, List<Class<?>>>();
+    kernels.forEach((name, params) -> all.put(name, params.stream().<Class<?>>map(Param::javaType).toList()));
+    return all;
+  }
+
+  /** The parameters of every kernel, by name, in source order. */
+  SequencedMap<String, List<Param>> params() {
+    return kernels;
   }
 
   /** Throws {@link IllegalArgumentException} unless {@code args} fit {@code kernel}'s parameters. */
   void check(String kernel, Object... args) {
-    List<Class<?>> types = params.get(kernel);
-    if (types == null) {
+    List<Param> params = kernels.get(kernel);
+    if (params == null) {
       throw new IllegalArgumentException("no kernel " + kernel + " in " + Kernels.SOURCE);
     }
-    if (types.size() != args.length) {
-      throw new IllegalArgumentException(kernel + " takes " + types.size() + " arguments, got " + args.length);
+    if (params.size() != args.length) {
+      throw new IllegalArgumentException(kernel + " takes " + params.size() + " arguments, got " + args.length);
     }
     for (int i = 0; i < args.length; i++) {
-      if (!types.get(i).isInstance(args[i])) {
-        throw new IllegalArgumentException(kernel + " argument " + i + " must be a " + types.get(i).getSimpleName()
+      Class<?> type = params.get(i).javaType();
+      if (!type.isInstance(args[i])) {
+        throw new IllegalArgumentException(kernel + " argument " + i + " must be a " + type.getSimpleName()
             + ", got " + (args[i] == null ? "null" : args[i].getClass().getSimpleName()));
       }
     }

@@ -124,27 +124,46 @@ final class Kernels implements AutoCloseable {
    * {@link Float}, in the kernel's parameter order.
    */
   void launch(String name, MemorySegment stream, long work, Object... args) {
-    SIGNATURES.check(name, args);
-    if (work == 0) {
-      return; // an empty grid is a launch error in CUDA
-    }
-    long blocks = Math.min(maxBlocks, Math.max(1, (work + BLOCK - 1) / BLOCK));
     try (var arena = Arena.ofConfined()) {
+      Launch launch = pack(arena, name, work, maxBlocks, args);
+      if (launch.blocks() == 0) {
+        return; // an empty grid is a launch error in CUDA
+      }
       var grid = dim3.allocate(arena);
-      dim3.x(grid, (int) blocks);
+      dim3.x(grid, launch.blocks());
       dim3.y(grid, 1);
       dim3.z(grid, 1);
       var block = dim3.allocate(arena);
       dim3.x(block, BLOCK);
       dim3.y(block, 1);
       dim3.z(block, 1);
-      // cudaLaunchKernel's args: an array of pointers, each to one argument's value.
-      var argv = arena.allocate(ValueLayout.ADDRESS, args.length);
-      for (int i = 0; i < args.length; i++) {
-        argv.setAtIndex(ValueLayout.ADDRESS, i, box(arena, args[i], name, i));
-      }
-      check(cudaLaunchKernel(kernel(name), grid, block, argv, 0, stream), "cudaLaunchKernel(" + name + ")");
+      check(cudaLaunchKernel(kernel(name), grid, block, launch.argv(), 0, stream), "cudaLaunchKernel(" + name + ")");
     }
+  }
+
+  /**
+   * One launch as {@code cudaLaunchKernel} takes it: a 1-D grid of {@code blocks} blocks of
+   * {@link #BLOCK} threads, and {@code argv}, an array of pointers each to one argument's value
+   * ({@code void**}). {@code blocks} is 0 when there is no work (and then nothing may be launched).
+   */
+  record Launch(int blocks, MemorySegment argv) {}
+
+  /**
+   * Checks {@code args} against {@code name}'s signature and packs them, in {@code arena}, for a
+   * grid-stride launch over {@code work} items: {@code min(maxBlocks, ceil(work / BLOCK))} blocks.
+   * The host emulation test launches the kernels through this same method.
+   */
+  static Launch pack(Arena arena, String name, long work, int maxBlocks, Object... args) {
+    SIGNATURES.check(name, args);
+    if (work <= 0) {
+      return new Launch(0, MemorySegment.NULL);
+    }
+    long blocks = Math.min(maxBlocks, (work + BLOCK - 1) / BLOCK);
+    var argv = arena.allocate(ValueLayout.ADDRESS, args.length);
+    for (int i = 0; i < args.length; i++) {
+      argv.setAtIndex(ValueLayout.ADDRESS, i, box(arena, args[i], name, i));
+    }
+    return new Launch((int) blocks, argv);
   }
 
   private static MemorySegment box(Arena arena, Object arg, String kernel, int index) {

@@ -11,12 +11,14 @@ import io.nrj.runtime.HostTensor;
 import io.nrj.runtime.Tensor;
 import io.nrj.runtime.nr.MixedLayout;
 import io.nrj.runtime.nr.MixedLayout.ConvSplit;
+import io.nrj.runtime.nr.Surgery;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The machinery shared by every {@link TrainableNetwork}: the contiguous parameter and gradient
@@ -215,13 +217,17 @@ public abstract class LayerNetwork implements TrainableNetwork {
   }
 
   @Override
-  public final HostParams exportParams() {
+  public final HostParams exportParams(Predicate<String> which) {
     HostParams out = new HostParams();
     for (Layer l : layers) {
       for (ParamSpec s : l.params()) {
-        out.put(s.name(), new HostTensor(s.shape().clone(), backend.download(store.get(s.name()).value())));
+        if (which.test(s.name())) {
+          out.put(s.name(), new HostTensor(s.shape().clone(), backend.download(store.get(s.name()).value())));
+        }
       }
-      l.exportState(out);
+      HostParams state = new HostParams();
+      l.exportState(state);
+      for (var e : state.asMap().entrySet()) if (which.test(e.getKey())) out.put(e.getKey(), e.getValue());
     }
     return out;
   }
@@ -254,6 +260,52 @@ public abstract class LayerNetwork implements TrainableNetwork {
   public final void replan(Widths widths, MixedLayout layout, HostParams params) {
     build(widths, layout);
     importParams(params);
+    backend.replan();
+  }
+
+  @Override
+  public final void rejuvenate(Widths widths, MixedLayout layout, Surgery surgery) {
+    HostParams state = new HostParams(); // host-side layer state (num_batches_tracked)
+    for (Layer l : layers) l.exportState(state);
+    ParameterStore old = store;
+    store = null; // kept open for the copies below; build() would close it
+    try {
+      build(widths, layout);
+      for (Parameter p : store.all()) {
+        HostTensor fresh = surgery.freshOrNull(p.name());
+        if (fresh != null) {
+          checkShape(p, fresh.shape());
+          backend.upload(p.value(), fresh.data());
+        } else {
+          Parameter before = old.byName().get(p.name());
+          if (before == null) {
+            throw new IllegalArgumentException("rejuvenation gives no tensor '" + p.name() + "' for network " + ir.name());
+          }
+          checkShape(p, before.shape());
+          backend.copy(before.value(), p.value());
+        }
+      }
+      for (Surgery.Survivors s : surgery.survivors()) {
+        // (rows, cols, inner) views: conv weights (O, I, k·k), classifier (K, C, 1), BN vectors (C, 1, 1)
+        backend.gatherBlock(
+            old.get(s.name()).value(), s.oldCols(), store.get(s.name()).value(), s.newCols(), s.inner(), s.rows(), s.cols());
+      }
+    } finally {
+      old.close();
+    }
+    for (var e : surgery.fresh().asMap().entrySet()) {
+      if (e.getValue().shape().length == 0) state.put(e.getKey(), e.getValue()); // counters restart at 0
+    }
+    for (Layer l : layers) l.importState(state);
+    backend.replan();
+  }
+
+  private void checkShape(Parameter p, int[] shape) {
+    if (!Arrays.equals(shape, p.shape())) {
+      throw new IllegalArgumentException(
+          "tensor '" + p.name() + "' has shape " + Arrays.toString(shape) + ", network " + ir.name() + " needs "
+              + Arrays.toString(p.shape()));
+    }
   }
 
   @Override

@@ -6,6 +6,8 @@ import io.nrj.runtime.Backend;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.Tensor;
 import io.nrj.runtime.nr.MixedLayout;
+import io.nrj.runtime.nr.Surgery;
+import java.util.function.Predicate;
 
 /**
  * A network the training loop can train: implemented by {@link GraphNetwork} (walks any IR) and by
@@ -62,7 +64,12 @@ public interface TrainableNetwork extends AutoCloseable {
   ParameterStore parameters();
 
   /** Every parameter and BN buffer, downloaded, in forward order. */
-  HostParams exportParams();
+  default HostParams exportParams() {
+    return exportParams(name -> true);
+  }
+
+  /** The tensors whose names {@code which} accepts, downloaded, in forward order. */
+  HostParams exportParams(Predicate<String> which);
 
   /**
    * Uploads every tensor; throws IllegalArgumentException naming the tensor when one is missing,
@@ -75,6 +82,13 @@ public interface TrainableNetwork extends AutoCloseable {
    * must match them); used after rejuvenation and when resuming a rejuvenated checkpoint.
    */
   void replan(Widths widths, MixedLayout layout, HostParams params);
+
+  /**
+   * Rebuilds every layer for the rejuvenated widths and builds the tensors with {@code surgery} on
+   * the device: fresh values uploaded, survivors gathered from the current tensors, every other
+   * tensor copied over; the current weights never travel to the host.
+   */
+  void rejuvenate(Widths widths, MixedLayout layout, Surgery surgery);
 
   /** Device bytes held for parameters, gradients and planned activations. */
   long deviceBytes();

@@ -120,9 +120,11 @@ public final class Liveness {
       double liveThreshold,
       double deadThreshold,
       Set<Integer> allDead) {
-    HostTensor w = params.get(c.name() + ".conv.weight");
+    // Only the BN scales decide; the weight, when given (a GPU run sends only the scales), is
+    // checked against them.
+    HostTensor w = params.contains(c.name() + ".conv.weight") ? params.get(c.name() + ".conv.weight") : null;
     float[] gamma = params.get(c.name() + ".bn.weight").data();
-    if (w.shape().length != 4 || w.shape()[0] != gamma.length || w.shape()[1] != in.length) {
+    if (w != null && (w.shape().length != 4 || w.shape()[0] != gamma.length || w.shape()[1] != in.length)) {
       throw new IllegalArgumentException(
           "tensor '" + c.name() + ".conv.weight' has shape " + Arrays.toString(w.shape())
               + " but liveness expects (" + gamma.length + ", " + in.length + ", k, k)");

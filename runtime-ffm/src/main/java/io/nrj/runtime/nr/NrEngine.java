@@ -165,7 +165,8 @@ public final class NrEngine {
    * trigger (u ≤ target), rejuvenate, then the adaptive λ update.
    *
    * @param epoch the 0-based index of the epoch that just finished
-   * @param params the network's current tensors (read only)
+   * @param params the network's current tensors (read only); the BN scales ({@code N.bn.weight})
+   *     are all it reads, so a GPU run downloads only those
    * @param seed seeds the new neurons' random init if rejuvenation fires
    */
   public EpochResult endOfEpoch(int epoch, HostParams params, long seed) {
@@ -182,7 +183,7 @@ public final class NrEngine {
     Liveness lv = Liveness.inspect(ir, params, nr.liveThreshold(), nr.deadThreshold(), allDead);
     Utilization util = Utilization.of(ir, lv, nr.measure());
     double u = util.value();
-    Rejuvenation rj = u <= nr.target() ? rejuvenate(epoch, params, lv, util, seed) : null;
+    Rejuvenation rj = u <= nr.target() ? rejuvenate(epoch, lv, util, seed) : null;
     schedule = shifted;
     allDead = new TreeSet<>(lv.allDead());
     if (rj == null && nr.sparsity() instanceof NrSettings.AdaptiveSparsity a) {
@@ -200,16 +201,13 @@ public final class NrEngine {
   }
 
   private Rejuvenation rejuvenate(
-      int epoch, HostParams params, Liveness lv, Utilization util, long seed) {
+      int epoch, Liveness lv, Utilization util, long seed) {
     ExpandRate e = ExpandRate.of(nr.expand(), util.all(), util.live());
     Rejuvenator.Result r =
-        Rejuvenator.rejuvenate(
-            ir, widths, params, lv, e.value(), nr.newGamma(), nr.cross(), new Random(seed));
-    HostParams out = r.params();
-    if (nr.bnRestore() > 0 && !nr.compressOnly()) {
-      out = BnRestore.apply(ir, r.widths(), out, r.layout(), nr.bnRestore(), nr.bnRestoreMode());
-      bnRestoreDone = true;
-    }
+        Rejuvenator.plan(ir, widths, lv, e.value(), nr.newGamma(), nr.cross(), new Random(seed));
+    // bn_restore runs right after the surgery in a single run (applyPendingBnRestore), and at the
+    // resume of a compress-only run's second step (spec §2.3).
+    boolean restoreNow = nr.bnRestore() > 0 && !nr.compressOnly();
     phase = Phase.REJUVENATED;
     lambda = 0.0; // spec §12 B2
     widths = r.widths();
@@ -221,13 +219,14 @@ public final class NrEngine {
         new RejuvenationReport(
             epoch, nr.measure(), util.live(), util.all(), util.value(), e.value(), e.warning(),
             r.layers(), r.classifier());
-    return new Rejuvenation(widths, out, layout, report, e.value());
+    return new Rejuvenation(widths, r.surgery(), layout, report, e.value(), restoreNow);
   }
 
   /**
    * Runs bn_restore (spec §7) if the schedule asks for it, the network is rejuvenated and it has
    * not run yet; returns the rescaled tensors, or {@code params} itself when nothing is due. The
-   * loop calls this after loading a checkpoint (the two-step recipe's resume, spec §2.3).
+   * loop calls this right after the surgery when {@link Rejuvenation#bnRestore()} says so, and
+   * after loading a checkpoint (the two-step recipe's resume, spec §2.3).
    */
   public HostParams applyPendingBnRestore(HostParams params) {
     if (nr == null || phase != Phase.REJUVENATED || bnRestoreDone || !(nr.bnRestore() > 0)) {

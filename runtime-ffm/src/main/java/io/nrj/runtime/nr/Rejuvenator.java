@@ -9,10 +9,10 @@ import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Rejuvenation surgery (spec §5.2 to §5.4): from a sparse network, its liveness and the expand rate
@@ -43,18 +43,40 @@ import java.util.Random;
 public final class Rejuvenator {
   private Rejuvenator() {}
 
-  /** The rejuvenated network: widths, tensors, layout and the per-layer report rows. */
+  /**
+   * The rejuvenated network: widths, how to build its tensors from the old ones, its tensors when
+   * the old ones were given ({@link #rejuvenate}; null from {@link #plan}), layout and report rows.
+   */
   public record Result(
       Widths widths,
+      Surgery surgery,
       HostParams params,
       MixedLayout layout,
       List<RejuvenationReport.Layer> layers,
       RejuvenationReport.Classifier classifier) {}
 
+  /** {@link #plan} applied to {@code params} on the heap: the result carries the new tensors. */
   public static Result rejuvenate(
       NetworkIr ir,
       Widths widths,
       HostParams params,
+      Liveness liveness,
+      double expandRate,
+      double newGamma,
+      CrossMode cross,
+      Random rng) {
+    Result r = plan(ir, widths, liveness, expandRate, newGamma, cross, rng);
+    return new Result(
+        r.widths(), r.surgery(), r.surgery().applyOnHost(params), r.layout(), r.layers(), r.classifier());
+  }
+
+  /**
+   * Plans the surgery from the liveness alone (the old tensors are not needed: their shapes follow
+   * from the IR's declared widths), so a GPU run can copy the survivors on the device.
+   */
+  public static Result plan(
+      NetworkIr ir,
+      Widths widths,
       Liveness liveness,
       double expandRate,
       double newGamma,
@@ -71,10 +93,11 @@ public final class Rejuvenator {
       out[i] = liveness.isAllDead(i) ? 0 : ExpandRate.newWidth(liveness.liveOut(i), expandRate);
     }
     Widths newWidths = new Widths(out);
+    Shape[] oldShapes = ir.shapes(widths);
     Shape[] shapes = ir.shapes(newWidths);
     int image = ir.input().channels();
 
-    Map<String, HostTensor> replaced = new HashMap<>(); // null value: deleted
+    Tensors t = new Tensors();
     List<MixedLayout.ConvSplit> splits = new ArrayList<>();
     List<RejuvenationReport.Layer> rows = new ArrayList<>();
     for (int i = 0; i < convs.size(); i++) splits.add(null);
@@ -83,18 +106,17 @@ public final class Rejuvenator {
     for (IrNode node : ir.nodes()) {
       if (node instanceof IrNode.Conv c) {
         int i = c.convIndex();
+        int oldIn = channels(oldShapes, image, c.inputs().getFirst());
         int newIn = channels(shapes, image, c.inputs().getFirst());
-        MixedLayout.ConvSplit split =
-            conv(c, params, liveness, out[i], newIn, newGamma, rng, replaced);
+        MixedLayout.ConvSplit split = conv(c, liveness, widths.get(i), oldIn, out[i], newIn, newGamma, rng, t);
         splits.set(i, split);
-        HostTensor w = params.get(c.name() + ".conv.weight");
         rows.add(
             new RejuvenationReport.Layer(
                 c.name(),
                 liveness.liveOut(i),
-                w.shape()[0],
+                widths.get(i),
                 liveness.liveIn(i),
-                w.shape()[1],
+                oldIn,
                 out[i],
                 split.deleted(),
                 split.split()));
@@ -107,7 +129,8 @@ public final class Rejuvenator {
                   + cls.name()
                   + "' is fully dead (spec §12 B1); lower the sparsity or the dead threshold");
         }
-        classifier(cls, params, liveness.classifierLiveIn(), newIn, rng, replaced);
+        int oldIn = channels(oldShapes, image, cls.inputs().getFirst());
+        classifier(cls, liveness.classifierLiveIn(), oldIn, newIn, rng, t);
         clsRow =
             new RejuvenationReport.Classifier(
                 cls.name(), classifierLiveIn, liveness.classifierLiveIn().length, newIn);
@@ -115,24 +138,27 @@ public final class Rejuvenator {
     }
     MixedLayout layout = new MixedLayout(splits, classifierLiveIn, cross);
     checkLayout(ir, newWidths, layout, liveness);
+    Surgery surgery = new Surgery(t.fresh, t.survivors, t.deleted);
+    return new Result(newWidths, surgery, null, layout, List.copyOf(rows), clsRow);
+  }
 
-    HostParams result = new HostParams();
-    for (var e : params.asMap().entrySet()) {
-      if (!replaced.containsKey(e.getKey())) result.put(e.getKey(), e.getValue().copy());
-      else if (replaced.get(e.getKey()) != null) result.put(e.getKey(), replaced.get(e.getKey()));
-    }
-    return new Result(newWidths, result, layout, List.copyOf(rows), clsRow);
+  /** The surgery being built: fresh tensors, survivor copies and deleted names. */
+  private static final class Tensors {
+    final HostParams fresh = new HostParams();
+    final List<Surgery.Survivors> survivors = new ArrayList<>();
+    final Set<String> deleted = new HashSet<>();
   }
 
   private static MixedLayout.ConvSplit conv(
       IrNode.Conv c,
-      HostParams params,
       Liveness liveness,
+      int oldOut,
+      int oldIn,
       int outW,
       int newIn,
       double newGamma,
       Random rng,
-      Map<String, HostTensor> replaced) {
+      Tensors t) {
     int i = c.convIndex();
     String n = c.name();
     String[] names = {
@@ -140,27 +166,25 @@ public final class Rejuvenator {
       n + ".bn.running_var", n + ".bn.num_batches_tracked"
     };
     if (liveness.isAllDead(i)) {
-      for (String name : names) replaced.put(name, null);
+      t.deleted.addAll(List.of(names));
       return new MixedLayout.ConvSplit(0, 0, false, true);
     }
     int[] rowsKept = indices(liveness.convLive(i));
     int[] colsKept = indices(liveness.convLiveIn(i));
+    if (liveness.convLive(i).length != oldOut || liveness.convLiveIn(i).length != oldIn) {
+      throw new IllegalStateException(
+          "liveness of '" + n + "' covers " + liveness.convLive(i).length + "x" + liveness.convLiveIn(i).length
+              + " channels, the network " + oldOut + "x" + oldIn);
+    }
     int lo = rowsKept.length;
     int li = colsKept.length;
     int inW = c.isInput() ? li : newIn;
     int k = c.kernel();
     int kk = k * k;
-    // W is (O, I, k, k); W' is (outW, inW, k, k).
-    HostTensor w = params.get(names[0]);
-    int oldIn = w.shape()[1];
+    // W is (O, I, k, k); W' is (outW, inW, k, k): random He init, survivors W'[0:lo, 0:li] copied.
     float[] nw = new float[outW * inW * kk];
     double std = Math.sqrt(2.0 / (kk * (double) outW));
     for (int j = 0; j < nw.length; j++) nw[j] = (float) (rng.nextGaussian() * std);
-    for (int r = 0; r < lo; r++) {
-      for (int q = 0; q < li; q++) {
-        System.arraycopy(w.data(), (rowsKept[r] * oldIn + colsKept[q]) * kk, nw, (r * inW + q) * kk, kk);
-      }
-    }
     boolean split = !c.isInput() && outW > lo && inW > li;
     if (split) {
       for (int r = 0; r < outW; r++) {
@@ -170,41 +194,35 @@ public final class Rejuvenator {
         Arrays.fill(nw, (r * inW + from) * kk, (r * inW + to) * kk, 0f);
       }
     }
-    replaced.put(names[0], new HostTensor(new int[] {outW, inW, k, k}, nw));
+    t.fresh.put(names[0], new HostTensor(new int[] {outW, inW, k, k}, nw));
+    t.survivors.add(new Surgery.Survivors(names[0], rowsKept, colsKept, oldIn, inW, kk));
+    // BN: every channel gamma = newGamma, beta 0, mean 0, var 1; survivors keep theirs.
     float[][] init = {
       filled(outW, (float) newGamma), new float[outW], new float[outW], filled(outW, 1f)
     };
     for (int b = 0; b < 4; b++) {
-      float[] old = params.get(names[b + 1]).data();
-      for (int r = 0; r < lo; r++) init[b][r] = old[rowsKept[r]];
-      replaced.put(names[b + 1], new HostTensor(new int[] {outW}, init[b]));
+      t.fresh.put(names[b + 1], new HostTensor(new int[] {outW}, init[b]));
+      t.survivors.add(new Surgery.Survivors(names[b + 1], rowsKept, new int[] {0}, 1, 1, 1));
     }
-    replaced.put(names[5], new HostTensor(new int[0], new float[1]));
+    t.fresh.put(names[5], new HostTensor(new int[0], new float[1]));
     return new MixedLayout.ConvSplit(li, lo, split, false);
   }
 
   private static void classifier(
-      IrNode.Classifier cls,
-      HostParams params,
-      boolean[] liveIn,
-      int newIn,
-      Random rng,
-      Map<String, HostTensor> replaced) {
-    // W is (K, C, 1, 1); W' is (K, newIn, 1, 1); bias (K) is kept.
-    HostTensor w = params.get(cls.name() + ".weight");
-    int classes = w.shape()[0];
-    int oldIn = w.shape()[1];
+      IrNode.Classifier cls, boolean[] liveIn, int oldIn, int newIn, Random rng, Tensors t) {
+    // W is (K, C, 1, 1); W' is (K, newIn, 1, 1) ~ N(0, 0.01) with W'[:, 0:li] = W[:, live columns];
+    // the bias (K) is kept.
     if (oldIn != liveIn.length) {
       throw new IllegalArgumentException(
           "tensor '" + cls.name() + ".weight' has " + oldIn + " inputs, the network " + liveIn.length);
     }
-    int[] cols = indices(liveIn);
+    int classes = cls.classes();
     float[] nw = new float[classes * newIn];
     for (int j = 0; j < nw.length; j++) nw[j] = (float) (rng.nextGaussian() * 0.01);
-    for (int r = 0; r < classes; r++) {
-      for (int q = 0; q < cols.length; q++) nw[r * newIn + q] = w.data()[r * oldIn + cols[q]];
-    }
-    replaced.put(cls.name() + ".weight", new HostTensor(new int[] {classes, newIn, 1, 1}, nw));
+    int[] all = new int[classes];
+    for (int r = 0; r < classes; r++) all[r] = r;
+    t.fresh.put(cls.name() + ".weight", new HostTensor(new int[] {classes, newIn, 1, 1}, nw));
+    t.survivors.add(new Surgery.Survivors(cls.name() + ".weight", all, indices(liveIn), oldIn, newIn, 1));
   }
 
   /**

@@ -46,8 +46,8 @@ public final class EngineControl implements NrControl {
         rj == null
             ? null
             : new Rejuvenated(
-                rj.widths(), rj.params(), rj.layout(), rj.report().toTable(), rj.report().toJson(),
-                rj.expandRate());
+                rj.widths(), rj.surgery(), rj.layout(), rj.report().toTable(), rj.report().toJson(),
+                rj.expandRate(), rj.bnRestore());
     return new Outcome(r.utilization(), r.lambda(), out);
   }
 
@@ -72,7 +72,12 @@ public final class EngineControl implements NrControl {
   }
 
   @Override
-  public HostParams afterResume(HostParams params) {
+  public HostParams applyPendingBnRestore(HostParams params) {
     return engine.applyPendingBnRestore(params);
+  }
+
+  @Override
+  public boolean inspects(String tensorName) {
+    return tensorName.endsWith(".bn.weight"); // liveness reads the BN scales only (spec §3)
   }
 }

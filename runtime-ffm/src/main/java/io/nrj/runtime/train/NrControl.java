@@ -4,6 +4,7 @@ import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.Widths;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.nr.MixedLayout;
+import io.nrj.runtime.nr.Surgery;
 
 /**
  * What the training loop asks of the Neural Rejuvenation engine: the sparse phase's L1 term, the
@@ -37,20 +38,29 @@ public interface NrControl {
   String phase();
 
   /**
-   * Called once with the tensors loaded from a checkpoint at resume; returns the tensors to train
-   * with (the NR engine runs a pending bn_restore here, spec §2.3, §7).
+   * Called with the tensors loaded from a checkpoint at resume, and with the network's tensors
+   * right after a rejuvenation whose {@link Rejuvenated#bnRestore()} is set; returns the tensors to
+   * train with (the NR engine runs a pending bn_restore here, spec §2.3, §7), or {@code params}
+   * itself when nothing is due.
    */
-  default HostParams afterResume(HostParams params) {
+  default HostParams applyPendingBnRestore(HostParams params) {
     return params;
+  }
+
+  /** The tensors {@link #endOfEpoch} reads: all by default; the NR engine only needs the BN scales. */
+  default boolean inspects(String tensorName) {
+    return true;
   }
 
   /** One epoch's inspection; {@code rejuvenation} is null when it did not fire. */
   record Outcome(double utilization, double lambda, Rejuvenated rejuvenation) {}
 
   /**
-   * A rejuvenation (spec §5): the new widths, the surgically built parameters at those widths, the
-   * survivor/new layout, the per-layer report as a terminal table and as JSON, and the expand rate.
+   * A rejuvenation (spec §5): the new widths, the surgery building the tensors at those widths from
+   * the current ones (on the device), the survivor/new layout, the per-layer report as a terminal
+   * table and as JSON, the expand rate, and whether bn_restore is due right after the surgery.
    */
   record Rejuvenated(
-      Widths widths, HostParams params, MixedLayout layout, String table, String json, double expandRate) {}
+      Widths widths, Surgery surgery, MixedLayout layout, String table, String json, double expandRate,
+      boolean bnRestore) {}
 }

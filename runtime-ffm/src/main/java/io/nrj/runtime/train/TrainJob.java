@@ -4,6 +4,7 @@ import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrModule;
 import io.nrj.dsl.ir.ScheduleIr;
+import io.nrj.dsl.ir.ScheduleIr.Precision;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.Devices;
 import io.nrj.runtime.checkpoint.Checkpoint;
@@ -43,10 +44,11 @@ public final class TrainJob {
    * The options of {@code nrj train}. {@code epochs}/{@code batch} 0 keep the schedule's value;
    * {@code seed} null means 1 (or the checkpoint's on resume); {@code out} null means {@code
    * runs/<network>}; {@code resume} null starts fresh. On resume, {@code epochs} extends the planned
-   * length of the run (the sparse phase's shift still applies on top).
+   * length of the run (the sparse phase's shift still applies on top). {@code precision} ("fp32" or
+   * "tf32") overrides the schedule's on the GPU; null keeps it.
    */
   public record Options(
-      String data, String device, int epochs, int batch, Long seed, Path out, Path resume) {}
+      String data, String device, String precision, int epochs, int batch, Long seed, Path out, Path resume) {}
 
   private TrainJob() {}
 
@@ -54,6 +56,7 @@ public final class TrainJob {
   public static TrainingLoop.Result run(
       NrModule module, NetworkIr ir, ScheduleIr schedule, String specFile, Options o,
       NetworkFactory factory, PrintStream out) throws IOException {
+    Precision precision = Devices.precision(o.precision(), schedule.precision());
     Checkpoint from = o.resume() == null ? null : Checkpoint.read(o.resume());
     ScheduleIr s = withOverrides(schedule, from == null ? o.epochs() : 0, o.batch());
     long seed = from != null ? from.seed() : o.seed() == null ? 1 : o.seed();
@@ -75,7 +78,7 @@ public final class TrainJob {
     }
     DataSet dataSet = DataSets.open(o.data());
     Files.createDirectories(outDir);
-    try (Backend backend = Devices.open(o.device() == null ? "auto" : o.device(), s.precision());
+    try (Backend backend = Devices.open(o.device() == null ? "auto" : o.device(), precision);
         TrainableNetwork net = factory.create(backend, ir, seed);
         LoaderBatchSource train = new LoaderBatchSource(dataSet.train(), true, s.augment(), s.normalize());
         LoaderBatchSource test = new LoaderBatchSource(dataSet.test(), false, s.augment(), s.normalize())) {

@@ -83,7 +83,7 @@ public final class TrainingLoop {
     if (resume != null) {
       epoch = resume.nextEpoch();
       best = resume.bestTop1();
-      HostParams params = nr.afterResume(resume.params());
+      HostParams params = nr.applyPendingBnRestore(resume.params());
       if (!resume.widths().equals(net.widths()) || resume.layout() != null) {
         net.replan(resume.widths(), resume.layout(), params);
         sgd.close();
@@ -114,7 +114,7 @@ public final class TrainingLoop {
       lastTest = te;
       if (Double.isNaN(best) || te.top1() > best) best = te.top1();
       long params = net.parameters().paramCount();
-      NrControl.Outcome o = nr.endOfEpoch(epoch, net.exportParams(), epochSeed(options.seed(), epoch, 1));
+      NrControl.Outcome o = nr.endOfEpoch(epoch, net.exportParams(nr::inspects), epochSeed(options.seed(), epoch, 1));
       out.printf(
           Locale.ROOT,
           "epoch %d/%d  lr %.4g  loss %.4f  train %.2f%%  test loss %.4f  top1 %.2f%%  top5 %.2f%%%s%s  %.1fs  %.0f img/s%n",
@@ -185,7 +185,10 @@ public final class TrainingLoop {
   }
 
   private void rejuvenate(NrControl.Rejuvenated r) throws IOException {
-    net.replan(r.widths(), r.layout(), r.params());
+    net.rejuvenate(r.widths(), r.layout(), r.surgery()); // survivors copied on the device
+    if (r.bnRestore()) {
+      net.importParams(nr.applyPendingBnRestore(net.exportParams()));
+    }
     sgd.close();
     sgd = new Sgd(net.backend(), net.parameters(), sgdConfig); // fresh momentum (spec §2.2)
     out.printf(Locale.ROOT, "rejuvenated: expand rate %.4f, new widths %s%n", r.expandRate(), r.widths());

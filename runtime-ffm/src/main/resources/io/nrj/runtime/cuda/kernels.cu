@@ -2,7 +2,12 @@
 // not provide. Compiled once per process by NVRTC (io.nrj.runtime.cuda.Kernels) for the device's
 // architecture. Conventions match io.nrj.runtime.Backend: float32, NCHW, forward overwrites,
 // backward accumulates. Element counts are long long and loops are grid-stride, so one launch
-// shape (Kernels.launch1d) serves any size.
+// shape (Kernels.pack) serves any size.
+//
+// KernelHostEmulationTest compiles this file for the host and runs each launch thread after
+// thread against the CPU backend. That is exact only while every output element has one writer:
+// no shared memory, __syncthreads, warp intrinsics or atomics here. A new kernel needs a
+// @Compares test there (the coverage test fails without one).
 
 #define GRID_STRIDE(i, n) \
   for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < (n); \
@@ -115,6 +120,16 @@ extern "C" __global__ void nrj_avg_pool_forward(const float* x, float* y, long l
   }
 }
 
+// The output windows (one axis) that contain input index i: [*lo, *hi] (empty when lo > hi).
+// Window o covers o*stride - pad .. o*stride - pad + k - 1.
+__device__ __forceinline__ void nrj_windows_containing(int i, int out, int k, int stride, int pad,
+                                                      int* lo, int* hi) {
+  int first = i + pad - k + 1;  // smallest o with o*stride >= first
+  *lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+  int last = (i + pad) / stride;  // i + pad >= 0
+  *hi = last < out - 1 ? last : out - 1;
+}
+
 // dx += sum over windows containing the input element of dy / k^2; one thread per input element
 // (a gather, so no atomics).
 extern "C" __global__ void nrj_avg_pool_backward(const float* dy, float* dx, long long planes, int h,
@@ -124,16 +139,58 @@ extern "C" __global__ void nrj_avg_pool_backward(const float* dy, float* dx, lon
     int ix = i % w;
     int iy = (i / w) % h;
     long long plane = i / ((long long) w * h);
+    int oy0, oy1, ox0, ox1;
+    nrj_windows_containing(iy, oh, k, stride, pad, &oy0, &oy1);
+    nrj_windows_containing(ix, ow, k, stride, pad, &ox0, &ox1);
     float s = 0.0f;
-    for (int oy = 0; oy < oh; oy++) {
-      int ky = iy + pad - oy * stride;
-      if (ky < 0 || ky >= k) continue;
-      for (int ox = 0; ox < ow; ox++) {
-        int kx = ix + pad - ox * stride;
-        if (kx >= 0 && kx < k) s += dy[(plane * oh + oy) * ow + ox];
-      }
+    for (int oy = oy0; oy <= oy1; oy++) {
+      for (int ox = ox0; ox <= ox1; ox++) s += dy[(plane * oh + oy) * ow + ox];
     }
     dx[i] += s / (k * k);
+  }
+}
+
+// Max pooling backward: dx += dy of every window whose FIRST maximum (row-major, padding
+// excluded) is this input element, the CPU backend's and PyTorch's rule. cuDNN leaves the choice
+// among tied maxima unspecified, and ties are common under NR: a channel whose BN scale is 0 is
+// constant. One thread per input element re-scans the windows containing it (a gather: no
+// atomics, deterministic). x (planes, h, w), dy (planes, oh, ow).
+extern "C" __global__ void nrj_max_pool_backward(const float* x, const float* dy, float* dx,
+                                                 long long planes, int h, int w, int oh, int ow,
+                                                 int k, int stride, int pad) {
+  GRID_STRIDE(i, planes * h * w) {
+    int ix = i % w;
+    int iy = (i / w) % h;
+    long long plane = i / ((long long) w * h);
+    const float* xp = x + plane * h * w;
+    int self = iy * w + ix;
+    int oy0, oy1, ox0, ox1;
+    nrj_windows_containing(iy, oh, k, stride, pad, &oy0, &oy1);
+    nrj_windows_containing(ix, ow, k, stride, pad, &ox0, &ox1);
+    float s = 0.0f;
+    for (int oy = oy0; oy <= oy1; oy++) {
+      int h0 = oy * stride - pad, h1 = h0 + k;
+      h0 = h0 < 0 ? 0 : h0;
+      h1 = h1 > h ? h : h1;
+      for (int ox = ox0; ox <= ox1; ox++) {
+        int w0 = ox * stride - pad, w1 = w0 + k;
+        w0 = w0 < 0 ? 0 : w0;
+        w1 = w1 > w ? w : w1;
+        float m = 0.0f;
+        int arg = -1;
+        for (int a = h0; a < h1; a++) {
+          for (int b = w0; b < w1; b++) {
+            float v = xp[a * w + b];
+            if (arg < 0 || v > m) {
+              m = v;
+              arg = a * w + b;
+            }
+          }
+        }
+        if (arg == self) s += dy[(plane * oh + oy) * ow + ox];
+      }
+    }
+    dx[i] += s;
   }
 }
 
@@ -168,5 +225,19 @@ extern "C" __global__ void nrj_softmax_cross_entropy(const float* logits, const 
       float p = expf(z[j] - m - logS);
       dlogits[r * k + j] = (p - (j == label ? 1.0f : 0.0f)) / n;
     }
+  }
+}
+
+// Rejuvenation surgery (spec 5.2): dst (?, dstCols, inner)[r, q, :] = src (?, srcCols, inner)
+// [rows[r], cols[q], :] for r < nRows, q < nCols; the rest of dst keeps its fresh init.
+extern "C" __global__ void nrj_gather_block(const float* src, int srcCols, float* dst, int dstCols,
+                                            int inner, const int* rows, int nRows, const int* cols,
+                                            int nCols) {
+  long long total = (long long) nRows * nCols * inner;
+  GRID_STRIDE(i, total) {
+    long long e = i % inner;
+    long long q = (i / inner) % nCols;
+    long long r = i / ((long long) inner * nCols);
+    dst[(r * dstCols + q) * inner + e] = src[((long long) rows[r] * srcCols + cols[q]) * inner + e];
   }
 }

@@ -113,10 +113,10 @@ class CudaTrainingParityTest {
       assertNotNull(ra, "rejuvenation fired on the CPU");
       assertNotNull(rb, "rejuvenation fired on the GPU");
       assertArrayEquals(ra.widths().toArray(), rb.widths().toArray());
-      assertParamsClose(rb.params(), ra.params(), "rejuvenated");
-      a.replan(ra.widths(), ra.layout(), ra.params());
-      b.replan(rb.widths(), rb.layout(), rb.params());
-      gpu.replan();
+      // The surgery runs on each device: survivors gathered there, fresh tensors uploaded.
+      a.rejuvenate(ra.widths(), ra.layout(), ra.surgery());
+      b.rejuvenate(rb.widths(), rb.layout(), rb.surgery());
+      assertParamsClose(b.exportParams(), a.exportParams(), "rejuvenated");
       try (var sa = new Sgd(cpu, a.parameters(), SGD); var sb = new Sgd(gpu, b.parameters(), SGD)) {
         for (int i = 0; i < 2; i++) {
           step(r, ir, a, b, sa, sb, 0.05, 0, "mixed step " + i);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nrj.dsl.ir.ScheduleIr.Precision;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.Devices;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +25,16 @@ class DevicesTest {
   void rejectsAnUnknownDevice() {
     var e = assertThrows(IllegalArgumentException.class, () -> Devices.open("gpu"));
     assertEquals("unknown device 'gpu'; expected auto, cpu or cuda", e.getMessage());
+  }
+
+  @Test
+  void precisionOptionOverridesTheSchedule() {
+    assertEquals(Precision.TF32, Devices.precision("tf32", Precision.FP32));
+    assertEquals(Precision.FP32, Devices.precision("fp32", Precision.TF32));
+    assertEquals(Precision.TF32, Devices.precision(null, Precision.TF32));
+    assertEquals(Precision.FP32, Devices.precision(null, null));
+    var e = assertThrows(IllegalArgumentException.class, () -> Devices.precision("TF32", null));
+    assertEquals("--precision must be fp32 or tf32, got 'TF32'", e.getMessage());
   }
 
   @Test

@@ -60,7 +60,8 @@ class NrEngineTest {
       assertNull(r.rejuvenation());
       assertEquals(0.1, e.learningRate(epoch + 1));
     }
-    EpochResult r = e.endOfEpoch(11, sparse(ir), 1);
+    HostParams sparse = sparse(ir);
+    EpochResult r = e.endOfEpoch(11, sparse, 1);
     assertEquals(286.0 / 1800.0, r.utilization());
     assertNotNull(r.rejuvenation());
     assertEquals(312, e.totalEpochs());
@@ -73,7 +74,7 @@ class NrEngineTest {
     assertEquals(0.0, e.lambda());
     assertEquals(NrEngine.Phase.REJUVENATED, e.phase());
     // mixed training: no more inspection, shifting or λ
-    EpochResult after = e.endOfEpoch(12, r.rejuvenation().params(), 1);
+    EpochResult after = e.endOfEpoch(12, r.rejuvenation().surgery().applyOnHost(sparse), 1);
     assertTrue(Double.isNaN(after.utilization()));
     assertEquals(312, e.totalEpochs());
   }
@@ -163,9 +164,10 @@ class NrEngineTest {
     // both continue identically
     HostParams s = sparse(ir);
     EpochResult a = e.endOfEpoch(3, s, 9), b = back.endOfEpoch(3, s, 9);
-    for (String k : a.rejuvenation().params().asMap().keySet()) {
-      assertArrayEquals(a.rejuvenation().params().get(k).data(), b.rejuvenation().params().get(k).data(), k);
-    }
+    HostParams pa = a.rejuvenation().surgery().applyOnHost(s);
+    HostParams pb = b.rejuvenation().surgery().applyOnHost(s);
+    assertEquals(pa.asMap().keySet(), pb.asMap().keySet());
+    for (String k : pa.asMap().keySet()) assertArrayEquals(pa.get(k).data(), pb.get(k).data(), k);
   }
 
   @Test
@@ -190,13 +192,16 @@ class NrEngineTest {
     NetworkIr ir = Nets.vgg();
     NrSettings nr = settings(new NrSettings.FixedSparsity(1e-4), 0.25, 0.5, true);
     NrEngine e = new NrEngine(ir, schedule(nr));
-    Rejuvenation rj = e.endOfEpoch(0, sparse(ir), 1).rejuvenation();
+    HostParams sparse = sparse(ir);
+    Rejuvenation rj = e.endOfEpoch(0, sparse, 1).rejuvenation();
+    assertFalse(rj.bnRestore()); // compress-only: deferred to the resume
     assertTrue(e.stopAfterRejuvenation());
+    HostParams rejuvenated = rj.surgery().applyOnHost(sparse);
     NrEngine resumed = NrEngine.restore(ir, schedule(nr), e.stateJson());
     assertFalse(resumed.stopAfterRejuvenation());
-    HostParams restored = resumed.applyPendingBnRestore(rj.params());
+    HostParams restored = resumed.applyPendingBnRestore(rejuvenated);
     HostParams expected =
-        BnRestore.apply(ir, rj.widths(), rj.params(), rj.layout(), 0.5, BnRestoreMode.QUIRK);
+        BnRestore.apply(ir, rj.widths(), rejuvenated, rj.layout(), 0.5, BnRestoreMode.QUIRK);
     for (String k : expected.asMap().keySet()) {
       assertArrayEquals(expected.get(k).data(), restored.get(k).data(), k);
     }

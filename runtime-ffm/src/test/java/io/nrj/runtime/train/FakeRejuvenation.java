@@ -48,11 +48,12 @@ final class FakeRejuvenation implements NrControl {
     Rejuvenated r =
         new Rejuvenated(
             io.nrj.runtime.model.NetFixturesAccess.MIXED_WIDTHS,
-            io.nrj.runtime.model.NetFixturesAccess.mixedParams(seed, 0f),
+            io.nrj.runtime.nr.Surgery.replaceAll(io.nrj.runtime.model.NetFixturesAccess.mixedParams(seed, 0f)),
             io.nrj.runtime.model.NetFixturesAccess.mixedLayout(CrossMode.REMOVED),
             "layer  live/total  width\nc0  2/4  6\n",
             "{\"expand_rate\": 1.5}\n",
-            1.5);
+            1.5,
+            false);
     return new Outcome(0.25, 1e-3, r);
   }
 
