@@ -73,7 +73,7 @@ public final class DeviceMemoryPool implements AutoCloseable {
       }
       if (address.equals(MemorySegment.NULL)) {
         throw new CudaOutOfMemoryException("cudaMalloc", cudaErrorMemoryAllocation(), "cudaErrorMemoryAllocation",
-            String.format("out of GPU memory allocating %.1f MiB (nrj holds %d MiB%s); try a smaller --batch",
+            String.format(java.util.Locale.ROOT, "out of GPU memory allocating %.1f MiB (nrj holds %d MiB%s); try a smaller --batch",
                 size / (double) MIB, liveBytes / MIB, allocator.deviceMemory()));
       }
       owned.add(address.address());
@@ -161,7 +161,7 @@ public final class DeviceMemoryPool implements AutoCloseable {
         if (cudaMemGetInfo(freeBytes, total) != 0) {
           return "";
         }
-        return String.format("; the device has %d MiB free of %d MiB",
+        return String.format(java.util.Locale.ROOT, "; the device has %d MiB free of %d MiB",
             freeBytes.get(C_LONG_LONG, 0) / MIB, total.get(C_LONG_LONG, 0) / MIB);
       }
     }
