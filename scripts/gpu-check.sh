@@ -67,6 +67,10 @@ timeout $(( $(left) - 150 )) "$java" "${flags[@]}" -jar "$console" execute --dis
 tests_rc=$?
 grep -E "tests (successful|failed|skipped|aborted)" "$out/tests.txt" | tee -a "$out/summary.txt"
 log "tests exit status $tests_rc"
+if [ "$tests_rc" -ne 0 ]; then
+  # the failing tests and the first line of each message, so the next step can start from here
+  grep -E "✘" "$out/tests.txt" | head -40 | tee -a "$out/summary.txt"
+fi
 
 # 4. bench: the CIFAR networks (found by their network names in the project's .nr files) at the
 # issue's anchor points: network, batch, precision.
