@@ -127,7 +127,8 @@ public final class Resnet101NrTrainer extends LayerNetwork {
   private static final int NODES = 173;
 
   private static final String USAGE = "usage: java Resnet101NrTrainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
-      + "    [--precision fp32|tf32] [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n";
+      + "    [--precision fp32|tf32] [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n"
+      + "    [--cuda-graphs]\n";
 
   private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
       "--precision", "--epochs", "--batch", "--seed", "--out", "--resume");
@@ -1893,18 +1894,22 @@ public final class Resnet101NrTrainer extends LayerNetwork {
   /**
    * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]
    * [--device auto|cpu|cuda] [--precision fp32|tf32] [--epochs E] [--batch B]
-   * [--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the spec's {@code train} binding, epochs and
+   * [--seed S] [--out DIR] [--resume CKPT] [--cuda-graphs]}. The schedule defaults to the spec's {@code train} binding, epochs and
    * batch to the schedule's, the output folder to {@code runs/NETWORK}. Returns 0 on
    * success, 1 on a user error (the message goes to {@code err}), 2 on a usage error.
    */
   public static int train(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> options = new HashMap<>();
-    for (int i = 0; i < args.length; i += 2) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--cuda-graphs")) {
+        options.put(args[i], "true");
+        continue;
+      }
       if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
         err.print("unknown or incomplete option '" + args[i] + "'\n" + USAGE);
         return 2;
       }
-      options.put(args[i], args[i + 1]);
+      options.put(args[i], args[++i]);
     }
     String scheduleName = options.getOrDefault("--schedule", SCHEDULE);
     if (!options.containsKey("--data") || scheduleName == null
@@ -1920,6 +1925,7 @@ public final class Resnet101NrTrainer extends LayerNetwork {
           new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
       TrainJob.Options job = new TrainJob.Options(options.get("--data"),
           options.getOrDefault("--device", "auto"), options.get("--precision"),
+          options.containsKey("--cuda-graphs"),
           Integer.parseInt(options.getOrDefault("--epochs", "0")),
           Integer.parseInt(options.getOrDefault("--batch", "0")),
           options.containsKey("--seed") ? Long.valueOf(options.get("--seed")) : null,

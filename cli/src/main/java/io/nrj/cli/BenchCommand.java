@@ -7,6 +7,7 @@ import io.nrj.runtime.cpu.CpuKernelBench;
 import io.nrj.runtime.cuda.CudaBackend;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.train.Sgd;
+import io.nrj.runtime.train.StepRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -14,7 +15,8 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * {@code nrj bench FILE --network N [--device D] [--precision P] [--batch B] [--steps K] [--json] [--kernels]}:
+ * {@code nrj bench FILE --network N [--device D] [--precision P] [--batch B] [--steps K] [--json] [--kernels]
+ * [--cuda-graphs]}:
  * times full training steps (forward, loss, backward, SGD) on random images after warm-up steps,
  * and reports images per second, milliseconds per step and the device memory the network holds.
  * {@code --inference} times eval-mode forward passes with the logits read back instead. {@code
@@ -23,7 +25,7 @@ import java.util.Set;
  */
 final class BenchCommand {
   static final String USAGE =
-      "bench FILE --network N [--device auto|cpu|cuda] [--precision fp32|tf32] [--batch B] [--steps K] [--warmup W] [--json] [--kernels] [--inference]";
+      "bench FILE --network N [--device auto|cpu|cuda] [--precision fp32|tf32] [--batch B] [--steps K] [--warmup W] [--json] [--kernels] [--inference] [--cuda-graphs]";
 
   private BenchCommand() {}
 
@@ -33,7 +35,7 @@ final class BenchCommand {
 
   private static int bench(String[] args, PrintStream out, PrintStream err) throws Exception {
     Flags f =
-        Flags.parse("bench", args, Set.of("--network", "--device", "--precision", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels", "--inference"));
+        Flags.parse("bench", args, Set.of("--network", "--device", "--precision", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels", "--inference", "--cuda-graphs"));
     if (f.has("--kernels")) return kernels(out);
     if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
     CommandSupport.Selection sel =
@@ -44,6 +46,7 @@ final class BenchCommand {
     int warmup = f.has("--warmup") ? Math.max(0, (int) f.longValue("--warmup", 3)) : 3;
     ScheduleIr.Sgd sgdConfig = sel.schedule() == null ? new ScheduleIr.Sgd(0.01, 0.9, 1e-4) : sel.schedule().sgd();
     boolean inference = f.has("--inference");
+    boolean graphs = f.has("--cuda-graphs");
     Random r = new Random(1);
     float[] x = new float[Math.toIntExact(batch * ir.input().size())];
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
@@ -51,40 +54,41 @@ final class BenchCommand {
     for (int i = 0; i < batch; i++) y[i] = r.nextInt(ir.classes());
     try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), f.get("--precision"), sel.schedule() == null ? null : sel.schedule().precision());
         GraphNetwork net = new GraphNetwork(backend, ir, 1);
-        Sgd sgd = new Sgd(backend, net.parameters(), sgdConfig)) {
+        Sgd sgd = new Sgd(backend, net.parameters(), sgdConfig);
+        StepRunner runner = new StepRunner(graphs)) {
       long t0 = 0;
       for (int s = 0; s < warmup + steps; s++) {
         if (s == warmup) {
           backend.synchronize();
           t0 = System.nanoTime();
         }
-        backend.upload(net.input(batch), x);
         if (inference) {
+          backend.upload(net.input(batch), x);
           net.forward(batch, false); // eval-mode BN, logits back on the host: what nrj eval does per batch
           net.logits();
           continue;
         }
-        net.forward(batch, true);
-        net.loss(y);
-        net.backward();
-        sgd.step(sgdConfig.lr(), 0, c -> false);
+        // upload, forward, loss (read back, as training does), backward, SGD; recorded and replayed
+        // as a CUDA graph with --cuda-graphs
+        runner.step(net, sgd, x, y, sgdConfig.lr(), 0, c -> false);
       }
       backend.synchronize();
       double seconds = (System.nanoTime() - t0) / 1e9;
       double msPerStep = 1000 * seconds / steps;
       double imgPerSec = batch * steps / seconds;
       boolean tf32 = backend instanceof CudaBackend cuda && cuda.tf32(); // the CPU always computes in FP32
+      boolean replayed = runner.lastStepReplayed(); // false where the device cannot record (the CPU)
       long bytes = net.deviceBytes() + (net.parameters().paramBlock() == null ? 0 : 4 * net.parameters().paramBlock().numel()); // + momentum
       if (f.has("--json")) {
         out.printf(
             Locale.ROOT,
-            "{\"network\":\"%s\",\"device\":\"%s\",\"mode\":\"%s\",\"precision\":\"%s\",\"batch\":%d,\"steps\":%d,\"img_per_s\":%.2f,\"ms_per_step\":%.3f,\"peak_bytes\":%d,\"params\":%d}%n",
-            ir.name(), backend.name(), inference ? "inference" : "training", tf32 ? "tf32" : "fp32", batch, steps,
+            "{\"network\":\"%s\",\"device\":\"%s\",\"mode\":\"%s\",\"precision\":\"%s\",\"graphs\":%b,\"batch\":%d,\"steps\":%d,\"img_per_s\":%.2f,\"ms_per_step\":%.3f,\"peak_bytes\":%d,\"params\":%d}%n",
+            ir.name(), backend.name(), inference ? "inference" : "training", tf32 ? "tf32" : "fp32", graphs && replayed, batch, steps,
             imgPerSec, msPerStep, bytes, net.parameters().paramCount());
       } else {
         out.printf(
             Locale.ROOT, "%s %s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB on the device%n",
-            ir.name(), inference ? "inference" : "training", backend.name() + (tf32 ? " (TF32)" : ""), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0);
+            ir.name(), inference ? "inference" : "training", backend.name() + (tf32 ? " (TF32)" : "") + (graphs && replayed ? " with CUDA graphs" : ""), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0);
       }
     }
     return 0;

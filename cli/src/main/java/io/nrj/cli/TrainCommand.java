@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * {@code nrj train FILE [--network N] [--schedule S] --data PATH|mnist [--device D] [--precision P] [--epochs E]
- * [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted]}: compiles the spec and its
+ * [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted] [--cuda-graphs]}: compiles the spec and its
  * generated trainer (in memory; {@code --interpreted} walks the IR instead), trains the network with
  * its schedule (Neural Rejuvenation when the schedule has a {@code rejuvenate} block) and writes
  * metrics, checkpoints and reports to the output directory.
@@ -20,7 +20,7 @@ final class TrainCommand {
   static final String USAGE =
       "train FILE [--network N] [--schedule S] --data PATH|mnist [--device auto|cpu|cuda]"
           + " [--precision fp32|tf32] [--epochs E]"
-          + " [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted]";
+          + " [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted] [--cuda-graphs]";
 
   private TrainCommand() {}
 
@@ -33,7 +33,7 @@ final class TrainCommand {
         Flags.parse(
             "train", args,
             Set.of("--network", "--schedule", "--data", "--device", "--precision", "--epochs", "--batch", "--seed", "--out", "--resume"),
-            Set.of("--interpreted"));
+            Set.of("--interpreted", "--cuda-graphs"));
     if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
     Path file = Path.of(f.positional().getFirst());
     String data = f.require("--data");
@@ -50,7 +50,7 @@ final class TrainCommand {
     }
     TrainJob.Options options =
         new TrainJob.Options(
-            data, device, f.get("--precision"), f.positiveInt("--epochs", 0), f.positiveInt("--batch", 0),
+            data, device, f.get("--precision"), f.has("--cuda-graphs"), f.positiveInt("--epochs", 0), f.positiveInt("--batch", 0),
             f.has("--seed") ? f.longValue("--seed", 1) : null, f.has("--out") ? Path.of(f.get("--out")) : null,
             f.has("--resume") ? Path.of(f.get("--resume")) : null);
     boolean interpreted = f.has("--interpreted");

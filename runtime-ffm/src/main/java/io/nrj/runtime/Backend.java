@@ -144,6 +144,14 @@ public interface Backend extends AutoCloseable {
    */
   double softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dlogits, int n, int k);
 
+  /**
+   * {@link #softmaxCrossEntropy(Tensor, int[], Tensor, int, int)} with the labels already on the
+   * device ({@code labels} holds n int32 class indices in its 4-byte elements, uploaded as raw
+   * bytes) and the per-row losses left there ({@code rowLosses} (n)): nothing waits for the host,
+   * so a {@linkplain #record recorded} step can contain it. Labels are not range-checked here.
+   */
+  void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits, Tensor rowLosses, int n, int k);
+
   // ---- optimiser (spec §2.1) ----
 
   /** grad += lambda * sign(param) (sign(0) = 0): the L1 sub-gradient on BN scales. */
@@ -154,6 +162,16 @@ public interface Backend extends AutoCloseable {
    * p -= lr*buf.
    */
   void sgdStep(Tensor param, Tensor grad, Tensor momentum, float lr, float mu, float wd, boolean first);
+
+  /**
+   * Records the device work {@code work} queues instead of running it, for replay with one launch
+   * (a CUDA graph), or returns null where the device has no such thing (the CPU backend: {@code
+   * work} is not run). What is recorded is fixed: addresses, shapes and scalar arguments; the work
+   * must not wait for the host or allocate.
+   */
+  default RecordedWork record(Runnable work) {
+    return null;
+  }
 
   /** Waits for queued work. */
   void synchronize();

@@ -42,7 +42,7 @@ final class MainWriter {
             "$S",
             "usage: java " + d.className() + " --data PATH|mnist [--schedule S]"
                 + " [--device auto|cpu|cuda]\n    [--precision fp32|tf32] [--epochs E] [--batch B]"
-                + " [--seed S] [--out DIR] [--resume CKPT]\n")
+                + " [--seed S] [--out DIR] [--resume CKPT]\n    [--cuda-graphs]\n")
         .build();
   }
 
@@ -75,7 +75,7 @@ final class MainWriter {
         .addJavadoc(
             "Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]\n"
                 + "[--device auto|cpu|cuda] [--precision fp32|tf32] [--epochs E] [--batch B]\n"
-                + "[--seed S] [--out DIR] [--resume CKPT]}. The schedule defaults to the spec's {@code train} binding,"
+                + "[--seed S] [--out DIR] [--resume CKPT] [--cuda-graphs]}. The schedule defaults to the spec's {@code train} binding,"
                 + " epochs and\nbatch to the schedule's, the output folder to {@code runs/NETWORK}."
                 + " Returns 0 on\nsuccess, 1 on a user error (the message goes to {@code err}), 2"
                 + " on a usage error.\n")
@@ -85,12 +85,16 @@ final class MainWriter {
         .addParameter(PrintStream.class, "out")
         .addParameter(PrintStream.class, "err")
         .addStatement("$T<String, String> options = new $T<>()", Map.class, HashMap.class)
-        .beginControlFlow("for (int i = 0; i < args.length; i += 2)")
+        .beginControlFlow("for (int i = 0; i < args.length; i++)")
+        .beginControlFlow("if (args[i].equals($S))", "--cuda-graphs")
+        .addStatement("options.put(args[i], $S)", "true")
+        .addStatement("continue")
+        .endControlFlow()
         .beginControlFlow("if (!OPTIONS.contains(args[i]) || i + 1 == args.length)")
         .addStatement("err.print(\"unknown or incomplete option '\" + args[i] + \"'\\n\" + USAGE)")
         .addStatement("return 2")
         .endControlFlow()
-        .addStatement("options.put(args[i], args[i + 1])")
+        .addStatement("options.put(args[i], args[++i])")
         .endControlFlow()
         .addStatement("String scheduleName = options.getOrDefault($S, $L)", "--schedule", defaultSchedule)
         .beginControlFlow(
@@ -109,13 +113,13 @@ final class MainWriter {
                 + " schedule '\" + scheduleName + \"'\"))",
             SCHEDULE_IR, IllegalArgumentException.class)
         .addStatement(
-            "$T job = new $T(options.get($S),$Woptions.getOrDefault($S, $S),$Woptions.get($S),"
+            "$T job = new $T(options.get($S),$Woptions.getOrDefault($S, $S),$Woptions.get($S),$Woptions.containsKey($S),"
                 + "$WInteger.parseInt(options.getOrDefault($S, $S)),"
                 + "$WInteger.parseInt(options.getOrDefault($S, $S)),"
                 + "$Woptions.containsKey($S) ? Long.valueOf(options.get($S)) : null,"
                 + "$Woptions.containsKey($S) ? $T.of(options.get($S)) : null,"
                 + "$Woptions.containsKey($S) ? $T.of(options.get($S)) : null)",
-            JOB_OPTIONS, JOB_OPTIONS, "--data", "--device", "auto", "--precision", "--epochs", "0", "--batch", "0",
+            JOB_OPTIONS, JOB_OPTIONS, "--data", "--device", "auto", "--precision", "--cuda-graphs", "--epochs", "0", "--batch", "0",
             "--seed", "--seed", "--out", Path.class, "--out", "--resume", Path.class, "--resume")
         .addComment("the same run as nrj train: overrides, resume, data, device, loop and checkpoints")
         .addStatement(

@@ -367,6 +367,21 @@ public final class CpuBackend implements Backend {
     return Linear.softmaxCrossEntropy(seg(logits), labels, seg(dlogits), n, k);
   }
 
+  @Override
+  public void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits, Tensor rowLosses, int n, int k) {
+    need(labels, n, "labels (n)");
+    need(rowLosses, n, "row losses (n)");
+    int[] l = seg(labels).asSlice(0, 4L * n).toArray(ValueLayout.JAVA_INT);
+    need(logits, (long) n * k, "logits (n,k)");
+    need(dlogits, (long) n * k, "dlogits (n,k)");
+    for (int i = 0; i < n; i++) {
+      if (l[i] < 0 || l[i] >= k) {
+        throw new IllegalArgumentException("label " + l[i] + " of row " + i + " is outside [0, " + k + ")");
+      }
+    }
+    Linear.softmaxCrossEntropy(seg(logits), l, seg(dlogits), seg(rowLosses), n, k);
+  }
+
   // ---- optimiser ----
 
   @Override

@@ -38,6 +38,12 @@ final class Linear {
 
   // logits (n, k) -> mean loss; dlogits (n, k) = (softmax - onehot) / n, in double per row
   static double softmaxCrossEntropy(MemorySegment logits, int[] labels, MemorySegment dlogits, int n, int k) {
+    return softmaxCrossEntropy(logits, labels, dlogits, null, n, k);
+  }
+
+  /** As above, also writing each row's loss (float) to {@code rowLosses} (n) when it is not null. */
+  static double softmaxCrossEntropy(
+      MemorySegment logits, int[] labels, MemorySegment dlogits, MemorySegment rowLosses, int n, int k) {
     double loss = 0;
     for (int i = 0; i < n; i++) {
       long b = (long) i * k;
@@ -46,7 +52,9 @@ final class Linear {
       double sum = 0;
       for (int o = 0; o < k; o++) sum += Math.exp(logits.getAtIndex(F, b + o) - max);
       double logSum = Math.log(sum) + max;
-      loss += logSum - logits.getAtIndex(F, b + labels[i]);
+      double row = logSum - logits.getAtIndex(F, b + labels[i]);
+      loss += row;
+      if (rowLosses != null) rowLosses.setAtIndex(F, i, (float) row);
       for (int o = 0; o < k; o++) {
         double p = Math.exp(logits.getAtIndex(F, b + o) - logSum);
         dlogits.setAtIndex(F, b + o, (float) ((p - (o == labels[i] ? 1 : 0)) / n));

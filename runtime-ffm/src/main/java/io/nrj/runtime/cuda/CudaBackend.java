@@ -20,6 +20,7 @@ import io.nrj.runtime.Backend;
 import io.nrj.runtime.ConvGeom;
 import io.nrj.runtime.GatherBlock;
 import io.nrj.runtime.PoolGeom;
+import io.nrj.runtime.RecordedWork;
 import io.nrj.runtime.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -431,6 +432,16 @@ public final class CudaBackend implements Backend {
       }
       return sum / n;
     }
+  }
+
+  @Override
+  public void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits, Tensor rowLosses, int n, int k) {
+    kernels.launch("nrj_softmax_cross_entropy", s(), n, p(logits), p(labels), p(dlogits), p(rowLosses), n, k);
+  }
+
+  @Override
+  public RecordedWork record(Runnable work) {
+    return capture(work);
   }
 
   // ---- optimiser ----

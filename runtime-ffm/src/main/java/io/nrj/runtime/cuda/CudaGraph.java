@@ -9,6 +9,7 @@ import static io.nrj.runtime.bindings.cudart_h.cudaStreamCaptureModeThreadLocal;
 import static io.nrj.runtime.bindings.cudart_h.cudaStreamEndCapture;
 import static io.nrj.runtime.cuda.Cuda.check;
 
+import io.nrj.runtime.RecordedWork;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -18,7 +19,7 @@ import java.lang.foreign.MemorySegment;
  * must be re-captured, and the recorded work must not synchronize with the host or allocate
  * device memory: run it once eagerly first so cuDNN plans, workspaces and pooled buffers exist.
  */
-public final class CudaGraph implements AutoCloseable {
+public final class CudaGraph implements RecordedWork {
   private final MemorySegment stream;
   private final NativeHandle exec;
 
@@ -60,6 +61,7 @@ public final class CudaGraph implements AutoCloseable {
   }
 
   /** Queues the whole recorded sequence on the backend's stream. */
+  @Override
   public void replay() {
     check(cudaGraphLaunch(exec.get(), stream), "cudaGraphLaunch");
   }

@@ -33,6 +33,7 @@ public final class ActivationArena implements AutoCloseable {
   private boolean measuring;
   private long valueUsed;
   private long gradUsed;
+  private long generation;
 
   public ActivationArena(Backend backend) {
     this.backend = backend;
@@ -53,8 +54,14 @@ public final class ActivationArena implements AutoCloseable {
     for (int i = 0; i < SLOTS; i++) scratch[i] = grow(scratch[i], scratchNeed[i]);
   }
 
+  /** Counts block reallocations: views handed out before one point to freed memory. */
+  long generation() {
+    return generation;
+  }
+
   private Tensor grow(Tensor t, long need) {
     if (need == 0 || (t != null && t.numel() >= need)) return t;
+    generation++;
     if (t != null) t.close();
     return backend.allocate(Math.toIntExact(need));
   }

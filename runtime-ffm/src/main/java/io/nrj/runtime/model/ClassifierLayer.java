@@ -36,6 +36,9 @@ public final class ClassifierLayer extends Layer {
   private Tensor dLogitsNew;
   private Tensor dPooled; // scratch (n, C)
   private Tensor dTemp; // scratch (n, C)
+  private Tensor labels; // (n) int32 class indices in float-sized cells, for the on-device loss
+  private Tensor rowLosses; // (n) per-row loss of the survivor (or only) set
+  private Tensor rowLossesNew; // mixed: (n) per-row loss of the new set
   private double lastSurvivorLoss;
   private double lastNewLoss;
 
@@ -83,7 +86,10 @@ public final class ClassifierLayer extends Layer {
     pooled = arena.saved(n, c);
     logits = arena.saved(n, classes);
     dLogits = arena.saved(n, classes);
+    labels = arena.saved(n);
+    rowLosses = arena.saved(n);
     if (mixed()) {
+      rowLossesNew = arena.saved(n);
       xs = arena.saved(n, c);
       xn = arena.saved(n, c);
       logitsNew = arena.saved(n, classes);
@@ -123,6 +129,33 @@ public final class ClassifierLayer extends Layer {
     lastSurvivorLoss = backend.softmaxCrossEntropy(logits, labels, dLogits, n, classes);
     lastNewLoss = mixed() ? backend.softmaxCrossEntropy(logitsNew, labels, dLogitsNew, n, classes) : 0;
     return lastSurvivorLoss + lastNewLoss;
+  }
+
+  /** The device buffer the labels of the planned batch go into (n int32 values) for {@link #lossOnDevice}. */
+  public Tensor labels() {
+    return labels;
+  }
+
+  /**
+   * {@link #loss} with the labels already in {@link #labels()} and the losses left on the device:
+   * nothing waits for the host, so a recorded step can contain it. Read with {@link #lossFromDevice}.
+   */
+  public void lossOnDevice() {
+    backend.softmaxCrossEntropy(logits, labels, dLogits, rowLosses, n, classes);
+    if (mixed()) backend.softmaxCrossEntropy(logitsNew, labels, dLogitsNew, rowLossesNew, n, classes);
+  }
+
+  /** The loss of the last {@link #lossOnDevice} (downloads n floats per set); as {@link #loss} returns. */
+  public double lossFromDevice() {
+    lastSurvivorLoss = mean(backend.download(rowLosses));
+    lastNewLoss = mixed() ? mean(backend.download(rowLossesNew)) : 0;
+    return lastSurvivorLoss + lastNewLoss;
+  }
+
+  private static double mean(float[] v) {
+    double s = 0;
+    for (float x : v) s += x;
+    return s / v.length;
   }
 
   /** The survivor set's loss of the last {@link #loss} call (the only loss when not mixed). */

@@ -265,6 +265,11 @@ public final class ConvBnLayer extends Layer {
   }
 
   @Override
+  protected void replayedTrainingStep() {
+    if (outC > 0) batchesTracked++;
+  }
+
+  @Override
   protected void exportState(HostParams dst) {
     if (outC == 0) return;
     dst.put(name() + ".bn.num_batches_tracked", new HostTensor(new int[0], new float[] {batchesTracked}));

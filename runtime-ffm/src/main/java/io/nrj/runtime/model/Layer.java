@@ -55,6 +55,12 @@ public abstract class Layer implements AutoCloseable {
   /** Writes freshly initialised values (spec §8.1) of its tensors into {@code out}. */
   protected void initialise(Random rng, InitScheme init, HostParams out) {}
 
+  /**
+   * A recorded training step (forward in train mode included) was replayed on the device: update
+   * host-side state the way that forward would have (BN's num_batches_tracked).
+   */
+  protected void replayedTrainingStep() {}
+
   /** Host-side state outside the blocks (for example BN's num_batches_tracked). */
   protected void exportState(HostParams out) {}
 

@@ -42,6 +42,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
   private int plannedN = -1;
   private Activation image;
   private ClassifierLayer classifier;
+  private long generation; // layers rebuilt (with ActivationArena.generation(): planGeneration)
 
   protected LayerNetwork(Backend backend, NetworkIr ir) {
     this.backend = backend;
@@ -136,6 +137,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
     this.layout = layout;
     this.shapes = ir.shapes(widths);
     this.layers = List.copyOf(createLayers());
+    generation += 1L << 32;
     if (!(layers.getLast() instanceof ClassifierLayer c)) {
       throw new IllegalStateException("the last layer of " + ir.name() + " is not the classifier");
     }
@@ -182,6 +184,32 @@ public abstract class LayerNetwork implements TrainableNetwork {
   @Override
   public final double loss(int[] labels) {
     return classifier.loss(labels);
+  }
+
+  @Override
+  public final Tensor labels(int n) {
+    plan(n);
+    return classifier.labels();
+  }
+
+  @Override
+  public final void lossOnDevice() {
+    classifier.lossOnDevice();
+  }
+
+  @Override
+  public final double lossFromDevice() {
+    return classifier.lossFromDevice();
+  }
+
+  @Override
+  public final long planGeneration() {
+    return generation + arena.generation();
+  }
+
+  @Override
+  public final void replayedTrainingStep() {
+    for (Layer l : layers) l.replayedTrainingStep();
   }
 
   @Override

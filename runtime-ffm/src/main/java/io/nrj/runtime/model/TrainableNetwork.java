@@ -45,6 +45,30 @@ public interface TrainableNetwork extends AutoCloseable {
    */
   double loss(int[] labels);
 
+  /**
+   * The device buffer to upload the {@code n} labels of a batch into (int32 values, raw bytes)
+   * for {@link #lossOnDevice()}.
+   */
+  Tensor labels(int n);
+
+  /**
+   * {@link #loss} against the labels in {@link #labels(int)}, leaving the loss on the device: no
+   * host synchronisation, so a {@linkplain Backend#record recorded} step can contain it.
+   */
+  void lossOnDevice();
+
+  /** The loss of the last {@link #lossOnDevice()}, read from the device (as {@link #loss} returns it). */
+  double lossFromDevice();
+
+  /**
+   * Which plan the device addresses belong to: changes whenever layers are rebuilt or an
+   * activation block is reallocated, so a recorded step of an older plan must not be replayed.
+   */
+  long planGeneration();
+
+  /** A recorded training step was replayed: updates host-side state its forward would have. */
+  void replayedTrainingStep();
+
   /** The survivor set's share of the last loss (the whole loss when not mixed). */
   double survivorLoss();
 

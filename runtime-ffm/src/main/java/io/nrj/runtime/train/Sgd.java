@@ -60,6 +60,14 @@ public final class Sgd implements AutoCloseable {
     steps++;
   }
 
+  /**
+   * A recorded step (recorded after the first step, so without the first-step branch) was
+   * replayed on the device: count it as {@link #step} would have.
+   */
+  void replayedStep() {
+    steps++;
+  }
+
   /** Steps taken (restored by {@link #importState}). */
   public long steps() {
     return steps;

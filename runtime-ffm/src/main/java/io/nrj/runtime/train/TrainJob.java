@@ -45,10 +45,12 @@ public final class TrainJob {
    * {@code seed} null means 1 (or the checkpoint's on resume); {@code out} null means {@code
    * runs/<network>}; {@code resume} null starts fresh. On resume, {@code epochs} extends the planned
    * length of the run (the sparse phase's shift still applies on top). {@code precision} ("fp32" or
-   * "tf32") overrides the schedule's on the GPU; null keeps it.
+   * "tf32") overrides the schedule's on the GPU; null keeps it. {@code cudaGraphs} records each
+   * training step once and replays it as a CUDA graph where the device can ({@link StepRunner}).
    */
   public record Options(
-      String data, String device, String precision, int epochs, int batch, Long seed, Path out, Path resume) {}
+      String data, String device, String precision, boolean cudaGraphs, int epochs, int batch, Long seed, Path out,
+      Path resume) {}
 
   private TrainJob() {}
 
@@ -92,7 +94,7 @@ public final class TrainJob {
           new TrainingLoop.Options(
               s.batch(), s.testBatch(), seed, outDir, Progress.stdoutIsTerminal(),
               widths -> NrPrinter.print(ir, widths, ir.name()),
-              (state, file) -> checkpoint(run, specFile, s, state).write(file));
+              (state, file) -> checkpoint(run, specFile, s, state).write(file), o.cudaGraphs());
       TrainingLoop.Result r =
           new TrainingLoop(net, new EngineControl(engine), s.sgd(), train, test, options, out).run(resume);
       out.printf(

@@ -36,7 +36,14 @@ public final class TrainingLoop {
    */
   public record Options(
       int batch, int testBatch, long seed, Path outDir, boolean terminal,
-      Function<Widths, String> architecture, Checkpointer checkpointer) {}
+      Function<Widths, String> architecture, Checkpointer checkpointer, boolean recordSteps) {
+    /** Options that run every step eagerly. */
+    public Options(
+        int batch, int testBatch, long seed, Path outDir, boolean terminal,
+        Function<Widths, String> architecture, Checkpointer checkpointer) {
+      this(batch, testBatch, seed, outDir, terminal, architecture, checkpointer, false);
+    }
+  }
 
   /** What a run did. */
   public record Result(
@@ -51,6 +58,7 @@ public final class TrainingLoop {
   private final Options options;
   private final PrintStream out;
   private Sgd sgd;
+  private StepRunner steps;
 
   public TrainingLoop(
       TrainableNetwork net, NrControl nr, ScheduleIr.Sgd sgd, BatchSource train, BatchSource test,
@@ -78,6 +86,15 @@ public final class TrainingLoop {
    * the schedule, or to a compress-only rejuvenation.
    */
   public Result run(TrainState resume) throws IOException {
+    try (StepRunner runner = new StepRunner(options.recordSteps())) {
+      steps = runner;
+      return runFrom(resume);
+    } finally {
+      steps = null;
+    }
+  }
+
+  private Result runFrom(TrainState resume) throws IOException {
     int epoch = 0;
     double best = Double.NaN;
     if (resume != null) {
@@ -157,7 +174,6 @@ public final class TrainingLoop {
   }
 
   private Tally trainEpoch(int epoch, double lr, double lambda, Progress progress) {
-    Backend backend = net.backend();
     Tally t = new Tally();
     int k = net.ir().classes();
     int batches = (train.size() + options.batch() - 1) / options.batch();
@@ -166,18 +182,13 @@ public final class TrainingLoop {
     for (Iterator<BatchSource.Batch> it = train.batches(options.batch(), true, options.seed(), epoch);
         it.hasNext(); ) {
       BatchSource.Batch b = it.next();
-      int n = b.size();
-      backend.upload(net.input(n), b.images());
-      net.forward(n, true);
-      double loss = net.loss(b.labels());
+      double loss = steps.step(net, sgd, b.images(), b.labels(), lr, lambda, nr::l1Applies);
       if (!Double.isFinite(loss)) {
         throw new IllegalStateException(
             String.format(Locale.ROOT, "loss became %s in epoch %d, batch %d: lower the learning rate", loss, epoch + 1, done + 1));
       }
       float[] fresh = net.newLogits();
       t.add(loss, net.logits(), fresh == null ? null : net.survivorLogits(), fresh, b.labels(), k);
-      net.backward();
-      sgd.step(lr, lambda, nr::l1Applies);
       progress.update(++done, t.loss(), t.top1());
     }
     progress.finish();

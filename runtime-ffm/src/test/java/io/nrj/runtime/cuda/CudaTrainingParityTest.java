@@ -17,6 +17,7 @@ import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.nr.NrEngine;
 import io.nrj.runtime.nr.Rejuvenation;
 import io.nrj.runtime.train.Sgd;
+import io.nrj.runtime.train.StepRunner;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -57,6 +58,36 @@ class CudaTrainingParityTest {
         }
       }
       assertParamsClose(b.exportParams(), a.exportParams(), name);
+    }
+  }
+
+  /**
+   * Steps recorded once as a CUDA graph and replayed ({@code StepRunner}, as {@code --cuda-graphs}
+   * does) train like eager CPU steps: losses per step, then weights, momentum and step count.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nets")
+  void stepsReplayedAsACudaGraphMatchTheCpu(String name, NetworkIr ir) {
+    try (var cpu = new CpuBackend(1, false); var gpu = CudaBackend.open(false);
+        var a = new GraphNetwork(cpu, ir, 5); var b = new GraphNetwork(gpu, ir, 5);
+        var sa = new Sgd(cpu, a.parameters(), SGD); var sb = new Sgd(gpu, b.parameters(), SGD);
+        var eager = new StepRunner(false); var graphs = new StepRunner(true)) {
+      b.importParams(a.exportParams());
+      Random r = new Random(12);
+      int replays = 0;
+      for (int step = 0; step < 5; step++) {
+        float[] images = Parity.gauss(r, N * (int) ir.input().size());
+        int[] labels = new int[N];
+        for (int i = 0; i < N; i++) labels[i] = r.nextInt(ir.classes());
+        double la = eager.step(a, sa, images, labels, 0.05, 1e-4, c -> true);
+        double lb = graphs.step(b, sb, images, labels, 0.05, 1e-4, c -> true);
+        assertEquals(la, lb, RTOL * Math.abs(la), name + " loss of step " + step);
+        if (graphs.lastStepReplayed()) replays++;
+      }
+      assertEquals(4, replays, "steps 2 to 5 replay the graph recorded at step 2");
+      assertEquals(sa.steps(), sb.steps());
+      assertParamsClose(b.exportParams(), a.exportParams(), name + " after replays");
+      assertParamsClose(sb.exportState(), sa.exportState(), name + " momentum");
     }
   }
 
