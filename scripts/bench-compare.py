@@ -39,7 +39,7 @@ def main():
             line = line.strip()
             if line.startswith("{"):
                 r = json.loads(line)
-                nrj[(r["network"], r["batch"], r.get("precision", "fp32"))] = r
+                nrj[(r["network"], r["batch"], r.get("precision", "fp32"), r.get("graphs", False))] = r
     rows = []
     with open(a.out, "w") as out:
         for anchor in a.anchors.split():
@@ -49,13 +49,16 @@ def main():
             row = dict(model=name, batch=batch, mode=precision, img_s=round(ips), ms=round(ms, 2), peak_mib=round(mib))
             out.write(json.dumps(row) + "\n")
             out.flush()
-            mine = nrj.get((name, batch, precision))
-            rows.append((name, batch, precision, mine["img_per_s"] if mine else None, ips))
-    print(f"{'network':24} {'batch':>5} {'prec':>5} {'nrj img/s':>10} {'torch img/s':>11} {'ratio':>6}")
-    for name, batch, precision, mine, theirs in rows:
-        m = f"{mine:10.0f}" if mine else f"{'-':>10}"
-        r = f"{mine / theirs:6.2f}" if mine else f"{'-':>6}"
-        print(f"{name:24} {batch:5d} {precision:>5} {m} {theirs:11.0f} {r}")
+            eager = nrj.get((name, batch, precision, False))
+            graphs = nrj.get((name, batch, precision, True))
+            rows.append((name, batch, precision, eager and eager["img_per_s"], graphs and graphs["img_per_s"], ips))
+    print(f"{'network':24} {'batch':>5} {'prec':>5} {'nrj img/s':>10} {'graphs':>8} {'torch img/s':>11} {'ratio':>6}")
+    for name, batch, precision, eager, graphs, theirs in rows:
+        best = max(v for v in (eager, graphs, 0) if v is not None)
+        e = f"{eager:10.0f}" if eager else f"{'-':>10}"
+        g = f"{graphs:8.0f}" if graphs else f"{'-':>8}"
+        r = f"{best / theirs:6.2f}" if best else f"{'-':>6}"
+        print(f"{name:24} {batch:5d} {precision:>5} {e} {g} {theirs:11.0f} {r}")
 
 
 if __name__ == "__main__":

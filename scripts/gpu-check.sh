@@ -7,6 +7,7 @@
 #   3. runs the io.nrj.runtime.cuda tests (the GPU-tagged parity tests run; fallback tests skip),
 #   4. runs `nrj bench --device cuda --json` for the three CIFAR networks at the issue's anchor
 #      points (batch 64 and 128, FP32 and TF32),
+#      then three of them again with --cuda-graphs (NRJ_GRAPH_ANCHORS),
 #   5. when $bundle/torch_anchors.py exists, times PyTorch at the same points in the same run and
 #      prints the ratios (scripts/bench-compare.py).
 # Results go to $OUT (the device runner's output folder) or target/gpu-check-out: summary.txt,
@@ -109,6 +110,32 @@ for anchor in $anchors; do
     >> "$out/bench.jsonl" 2>> "$out/bench.err"
   rc=$?
   [ "$rc" -eq 0 ] || log "bench $net batch $batch $precision: exit status $rc (see bench.err)"
+done
+
+# 4b. the same points with the training step recorded once and replayed as a CUDA graph
+graph_anchors=${NRJ_GRAPH_ANCHORS:-"vgg19:128:tf32 resnet164:128:fp32 densenet:128:tf32"}
+for anchor in $graph_anchors; do
+  IFS=: read -r model batch precision <<< "$anchor"
+  case $model in
+    vgg19) pattern='vgg19[_a-z0-9]*' ;;
+    resnet164) pattern='resnet_?164[_a-z0-9]*' ;;
+    densenet) pattern='densenet[_a-z]*100[_a-z0-9]*' ;;
+    *) log "bench: unknown model $model in NRJ_GRAPH_ANCHORS"; continue ;;
+  esac
+  read -r file net <<< "$(find_net "$pattern")"
+  [ -n "${file:-}" ] || continue
+  t=$(left)
+  if [ "$t" -lt 150 ]; then # keep about 90 s for the PyTorch anchors
+    log "bench $net batch $batch $precision --cuda-graphs: skipped, ${t}s of the budget left"
+    continue
+  fi
+  t=$(( t - 110 < 75 ? t - 110 : 75 ))
+  log "bench $net batch $batch $precision --cuda-graphs"
+  timeout "$t" "$java" "${flags[@]}" -jar "$bundle/nrj-cli.jar" bench "$file" --network "$net" \
+    --device cuda --precision "$precision" --batch "$batch" --steps "${NRJ_BENCH_STEPS:-30}" --json --cuda-graphs \
+    ${NRJ_BENCH_ARGS:-} >> "$out/bench.jsonl" 2>> "$out/bench.err"
+  rc=$?
+  [ "$rc" -eq 0 ] || log "bench $net batch $batch $precision --cuda-graphs: exit status $rc (see bench.err)"
 done
 
 # 5. the PyTorch anchors in the same run, when torch_anchors.py travels in the bundle (copy
