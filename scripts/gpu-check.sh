@@ -64,13 +64,14 @@ cp=$(ls "$bundle"/lib/*.jar | grep -v junit-platform-console-standalone | paste 
 log "tests: io.nrj.runtime.cuda"
 timeout $(( $(left) - 150 )) "$java" "${flags[@]}" -jar "$console" execute --disable-banner --disable-ansi-colors \
   --class-path "$cp" --select-package io.nrj.runtime.cuda --reports-dir "$out/junit" \
-  --details=tree > "$out/tests.txt" 2>&1
+  --details=testfeed > "$out/tests.txt" 2>&1 # streamed: a hung test still leaves the results so far
 tests_rc=$?
 grep -E "tests (successful|failed|skipped|aborted)" "$out/tests.txt" | tee -a "$out/summary.txt"
 log "tests exit status $tests_rc"
 if [ "$tests_rc" -ne 0 ]; then
   # the failing tests and the first line of each message, so the next step can start from here
-  grep -E "✘" "$out/tests.txt" | head -40 | tee -a "$out/summary.txt"
+  grep -E -A3 ":: (FAILED|ABORTED)" "$out/tests.txt" | grep -v "^\s*at " | head -60 | tee -a "$out/summary.txt"
+  [ "$tests_rc" -eq 124 ] && log "tests timed out; the last one started: $(grep ":: STARTED" "$out/tests.txt" | tail -1)"
 fi
 
 # 4. bench: the CIFAR networks (found by their network names in the project's .nr files) at the
