@@ -85,59 +85,42 @@ find_net() { # pattern -> "file net" of the first .nr defining a matching networ
     if [ -n "$n" ]; then echo "$f $n"; return; fi
   done
 }
-anchors=${NRJ_BENCH_ANCHORS:-"vgg19:64:fp32 vgg19:64:tf32 vgg19:128:tf32 resnet164:64:fp32 resnet164:128:fp32 densenet:64:fp32 densenet:64:tf32 densenet:128:tf32"}
-for anchor in $anchors; do
-  IFS=: read -r model batch precision <<< "$anchor"
+# bench_anchor MODEL:BATCH:PRECISION RESERVE [OPTION]: one `nrj bench --json` run, when at least
+# RESERVE + 20 seconds of the budget are left (RESERVE is kept for what comes after).
+bench_anchor() {
+  local model batch precision pattern file net t rc
+  IFS=: read -r model batch precision <<< "$1"
   case $model in
     vgg19) pattern='vgg19[_a-z0-9]*' ;;
     resnet164) pattern='resnet_?164[_a-z0-9]*' ;;
     densenet) pattern='densenet[_a-z]*100[_a-z0-9]*' ;;
-    *) log "bench: unknown model $model in NRJ_BENCH_ANCHORS"; continue ;;
+    *) log "bench: unknown model '$model' in $1 (vgg19, resnet164 or densenet)"; return ;;
   esac
   read -r file net <<< "$(find_net "$pattern")"
   if [ -z "${file:-}" ]; then
     log "bench: no network matching $pattern in any .nr file; skipped"
-    continue
+    return
   fi
-  t=$(left)
+  t=$(( $(left) - $2 ))
   if [ "$t" -lt 20 ]; then
-    log "bench $net batch $batch $precision: skipped, ${t}s of the budget left"
-    continue
+    log "bench $net batch $batch $precision ${3:-}: skipped, $(left)s of the budget left"
+    return
   fi
   t=$(( t < 75 ? t : 75 ))
-  log "bench $net ($file) batch $batch $precision"
+  log "bench $net ($file) batch $batch $precision ${3:-}"
   timeout "$t" "$java" "${flags[@]}" -jar "$bundle/nrj-cli.jar" bench "$file" --network "$net" \
-    --device cuda --precision "$precision" --batch "$batch" --steps "${NRJ_BENCH_STEPS:-30}" --json ${NRJ_BENCH_ARGS:-} \
-    >> "$out/bench.jsonl" 2>> "$out/bench.err"
-  rc=$?
-  [ "$rc" -eq 0 ] || log "bench $net batch $batch $precision: exit status $rc (see bench.err)"
-done
-
-# 4b. the same points with the training step recorded once and replayed as a CUDA graph
-graph_anchors=${NRJ_GRAPH_ANCHORS:-"vgg19:128:tf32 resnet164:128:fp32 densenet:128:tf32"}
-for anchor in $graph_anchors; do
-  IFS=: read -r model batch precision <<< "$anchor"
-  case $model in
-    vgg19) pattern='vgg19[_a-z0-9]*' ;;
-    resnet164) pattern='resnet_?164[_a-z0-9]*' ;;
-    densenet) pattern='densenet[_a-z]*100[_a-z0-9]*' ;;
-    *) log "bench: unknown model $model in NRJ_GRAPH_ANCHORS"; continue ;;
-  esac
-  read -r file net <<< "$(find_net "$pattern")"
-  [ -n "${file:-}" ] || continue
-  t=$(left)
-  if [ "$t" -lt 150 ]; then # keep about 90 s for the PyTorch anchors
-    log "bench $net batch $batch $precision --cuda-graphs: skipped, ${t}s of the budget left"
-    continue
-  fi
-  t=$(( t - 110 < 75 ? t - 110 : 75 ))
-  log "bench $net batch $batch $precision --cuda-graphs"
-  timeout "$t" "$java" "${flags[@]}" -jar "$bundle/nrj-cli.jar" bench "$file" --network "$net" \
-    --device cuda --precision "$precision" --batch "$batch" --steps "${NRJ_BENCH_STEPS:-30}" --json --cuda-graphs \
+    --device cuda --precision "$precision" --batch "$batch" --steps "${NRJ_BENCH_STEPS:-30}" --json ${3:-} \
     ${NRJ_BENCH_ARGS:-} >> "$out/bench.jsonl" 2>> "$out/bench.err"
   rc=$?
-  [ "$rc" -eq 0 ] || log "bench $net batch $batch $precision --cuda-graphs: exit status $rc (see bench.err)"
-done
+  [ "$rc" -eq 0 ] || log "bench $net batch $batch $precision ${3:-}: exit status $rc (see bench.err)"
+}
+anchors=${NRJ_BENCH_ANCHORS:-"vgg19:64:fp32 vgg19:64:tf32 vgg19:128:tf32 resnet164:64:fp32 resnet164:128:fp32 densenet:64:fp32 densenet:64:tf32 densenet:128:tf32"}
+for anchor in $anchors; do bench_anchor "$anchor" 0; done
+
+# 4b. some of the same points with the training step recorded once and replayed as a CUDA graph,
+# keeping about 90 s for the PyTorch anchors
+graph_anchors=${NRJ_GRAPH_ANCHORS:-"vgg19:128:tf32 resnet164:128:fp32 densenet:128:tf32"}
+for anchor in $graph_anchors; do bench_anchor "$anchor" 110 --cuda-graphs; done
 
 # 5. the PyTorch anchors in the same run, when torch_anchors.py travels in the bundle (copy
 # ../shared/tools/torch_anchors.py into $bundle), and the ratios nrj / PyTorch.

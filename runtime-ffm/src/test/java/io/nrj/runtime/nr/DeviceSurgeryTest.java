@@ -66,24 +66,13 @@ class DeviceSurgeryTest {
   @Test
   void residualNetWithAFullyDeadBlockMatchesTheHeapSurgery() {
     NetworkIr ir = Nets.resnet();
-    HostParams p = Nets.params(ir, 22);
-    Nets.setGamma(p, "s1.a", 0.5f, 0.001f, 0.4f, 0.002f, 0.3f, 0.6f, 0.001f, 0.2f);
-    Nets.setGamma(p, "s2.c", 0.5f, 0.001f, 0.001f, 0.3f, 0.001f, 0.6f, 0.001f, 0.001f, 0.2f, 0.001f, 0.001f, 0.001f);
-    Nets.setGamma(p, "s3.e", 1e-4f, 0, 0, 0, 2e-4f, 0, 0, 0); // deleted: its tensors disappear
-    check(ir, p, 4);
+    check(ir, Nets.resnetWithDeadBlock(ir, 22), 4); // s3.e is deleted: its tensors disappear
   }
 
   @Test
   void denseNetMatchesTheHeapSurgery() {
     NetworkIr ir = Nets.dense();
-    HostParams p = Nets.params(ir, 26);
-    Nets.setGamma(p, "stem", 0.5f, 0.001f, 0.4f, 0.3f, 0.001f, 0.6f);
-    Nets.setGamma(p, "d1.a", 0.5f, 0.001f, 0.4f, 0.001f, 0.3f, 0.001f, 0.001f, 0.6f);
-    Nets.setGamma(p, "d1.b", 0.001f, 0.5f, 0.3f, 0.001f);
-    Nets.setGamma(p, "d2.c", 0.5f, 0.001f, 0.4f, 0.001f, 0.3f, 0.001f, 0.2f, 0.6f);
-    Nets.setGamma(p, "d2.d", 0.4f, 0.001f, 0.5f, 0.3f);
-    Nets.setGamma(p, "t.conv", 0.4f, 0.001f, 0.5f, 0.001f, 0.001f, 0.3f, 0.2f);
-    check(ir, p, 5);
+    check(ir, Nets.prunableDense(ir, 26), 5);
   }
 
   @Test

@@ -59,11 +59,7 @@ class FunctionPreservationTest {
   @ValueSource(booleans = {true, false})
   void residualSurvivorLogitsEqualPrunedNetworkWithProjectionAndDeadBlock(boolean train) {
     NetworkIr ir = Nets.resnet();
-    HostParams p = Nets.params(ir, 22);
-    Nets.setGamma(p, "s1.a", 0.5f, 0.001f, 0.4f, 0.002f, 0.3f, 0.6f, 0.001f, 0.2f);
-    Nets.setGamma(p, "s2.c", 0.5f, 0.001f, 0.001f, 0.3f, 0.001f, 0.6f, 0.001f, 0.001f, 0.2f, 0.001f, 0.001f, 0.001f);
-    Nets.setGamma(p, "s3.e", 1e-4f, 0, 0, 0, 2e-4f, 0, 0, 0); // fully dead: block 3 is its shortcut
-    check(ir, p, train, 23);
+    check(ir, Nets.resnetWithDeadBlock(ir, 22), train, 23);
   }
 
   @ParameterizedTest(name = "train mode {0}")
@@ -81,13 +77,6 @@ class FunctionPreservationTest {
   @ValueSource(booleans = {true, false})
   void denseBlockSurvivorLogitsEqualPrunedNetworkWithSurvivorFirstConcatenation(boolean train) {
     NetworkIr ir = Nets.dense();
-    HostParams p = Nets.params(ir, 26);
-    Nets.setGamma(p, "stem", 0.5f, 0.001f, 0.4f, 0.3f, 0.001f, 0.6f);
-    Nets.setGamma(p, "d1.a", 0.5f, 0.001f, 0.4f, 0.001f, 0.3f, 0.001f, 0.001f, 0.6f);
-    Nets.setGamma(p, "d1.b", 0.001f, 0.5f, 0.3f, 0.001f);
-    Nets.setGamma(p, "d2.c", 0.5f, 0.001f, 0.4f, 0.001f, 0.3f, 0.001f, 0.2f, 0.6f);
-    Nets.setGamma(p, "d2.d", 0.4f, 0.001f, 0.5f, 0.3f);
-    Nets.setGamma(p, "t.conv", 0.4f, 0.001f, 0.5f, 0.001f, 0.001f, 0.3f, 0.2f);
-    check(ir, p, train, 27);
+    check(ir, Nets.prunableDense(ir, 26), train, 27);
   }
 }

@@ -96,6 +96,27 @@ public final class Nets {
     return t;
   }
 
+  /** {@link #resnet()} tensors with prunable channels in s1.a and s2.c, and s3.e fully dead. */
+  static HostParams resnetWithDeadBlock(NetworkIr ir, long seed) {
+    HostParams p = params(ir, seed);
+    setGamma(p, "s1.a", 0.5f, 0.001f, 0.4f, 0.002f, 0.3f, 0.6f, 0.001f, 0.2f);
+    setGamma(p, "s2.c", 0.5f, 0.001f, 0.001f, 0.3f, 0.001f, 0.6f, 0.001f, 0.001f, 0.2f, 0.001f, 0.001f, 0.001f);
+    setGamma(p, "s3.e", 1e-4f, 0, 0, 0, 2e-4f, 0, 0, 0); // fully dead: block 3 is its shortcut
+    return p;
+  }
+
+  /** {@link #dense()} tensors with prunable channels in every layer. */
+  static HostParams prunableDense(NetworkIr ir, long seed) {
+    HostParams p = params(ir, seed);
+    setGamma(p, "stem", 0.5f, 0.001f, 0.4f, 0.3f, 0.001f, 0.6f);
+    setGamma(p, "d1.a", 0.5f, 0.001f, 0.4f, 0.001f, 0.3f, 0.001f, 0.001f, 0.6f);
+    setGamma(p, "d1.b", 0.001f, 0.5f, 0.3f, 0.001f);
+    setGamma(p, "d2.c", 0.5f, 0.001f, 0.4f, 0.001f, 0.3f, 0.001f, 0.2f, 0.6f);
+    setGamma(p, "d2.d", 0.4f, 0.001f, 0.5f, 0.3f);
+    setGamma(p, "t.conv", 0.4f, 0.001f, 0.5f, 0.001f, 0.001f, 0.3f, 0.2f);
+    return p;
+  }
+
   static void setGamma(HostParams p, String conv, float... gamma) {
     p.put(conv + ".bn.weight", new HostTensor(new int[] {gamma.length}, gamma.clone()));
   }
