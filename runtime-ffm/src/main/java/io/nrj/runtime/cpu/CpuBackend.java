@@ -1,10 +1,11 @@
 package io.nrj.runtime.cpu;
 
+import static io.nrj.runtime.OpChecks.need;
 import static io.nrj.runtime.cpu.CpuTensor.seg;
 
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.ConvGeom;
-import io.nrj.runtime.GatherBlock;
+import io.nrj.runtime.OpChecks;
 import io.nrj.runtime.PoolGeom;
 import io.nrj.runtime.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -131,19 +132,19 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void convForward(Tensor x, Tensor w, Tensor y, ConvGeom g) {
-    checkConv(x, w, y, g);
+    OpChecks.conv(x, w, y, g);
     ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
   }
 
   @Override
   public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g) {
-    checkConv(dx, w, dy, g);
+    OpChecks.conv(dx, w, dy, g);
     ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g);
   }
 
   @Override
   public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g) {
-    checkConv(x, dw, dy, g);
+    OpChecks.conv(x, dw, dy, g);
     ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
   }
 
@@ -158,25 +159,13 @@ public final class CpuBackend implements Backend {
     return mirror;
   }
 
-  private static void checkConv(Tensor x, Tensor w, Tensor y, ConvGeom g) {
-    if (g.outH() <= 0 || g.outW() <= 0 || g.stride() <= 0 || g.pad() < 0) {
-      throw new IllegalArgumentException("conv geometry gives no output: " + g);
-    }
-    need(x, (long) g.n() * g.c() * g.h() * g.w(), "conv input (n,c,h,w) of " + g);
-    need(w, (long) g.k() * g.c() * g.r() * g.s(), "conv weight (k,c,r,s) of " + g);
-    need(y, (long) g.n() * g.k() * g.outH() * g.outW(), "conv output (n,k,outH,outW) of " + g);
-  }
-
   // ---- batch norm ----
 
   @Override
   public void batchNormForwardTrain(
       Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
       Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum) {
-    long m = (long) n * c * hw;
-    need(x, m, "batch norm input");
-    need(y, m, "batch norm output");
-    for (Tensor t : new Tensor[] {gamma, beta, runMean, runVar, saveMean, saveInvStd}) need(t, c, "batch norm (c) tensor");
+    OpChecks.batchNorm(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvStd);
     NormKernels.forwardTrain(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y),
         seg(saveMean), seg(saveInvStd), n, c, hw, eps, momentum);
   }
@@ -185,10 +174,7 @@ public final class CpuBackend implements Backend {
   public void batchNormForwardEval(
       Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
       int n, int c, int hw, double eps) {
-    long m = (long) n * c * hw;
-    need(x, m, "batch norm input");
-    need(y, m, "batch norm output");
-    for (Tensor t : new Tensor[] {gamma, beta, runMean, runVar}) need(t, c, "batch norm (c) tensor");
+    OpChecks.batchNorm(x, y, n, c, hw, gamma, beta, runMean, runVar);
     NormKernels.forwardEval(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y), n, c, hw, eps);
   }
 
@@ -196,11 +182,7 @@ public final class CpuBackend implements Backend {
   public void batchNormBackward(
       Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
       Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw) {
-    long m = (long) n * c * hw;
-    need(x, m, "batch norm input");
-    need(dy, m, "batch norm dy");
-    need(dx, m, "batch norm dx");
-    for (Tensor t : new Tensor[] {gamma, saveMean, saveInvStd, dgamma, dbeta}) need(t, c, "batch norm (c) tensor");
+    OpChecks.batchNormBackward(x, dy, dx, n, c, hw, gamma, saveMean, saveInvStd, dgamma, dbeta);
     NormKernels.backward(pool, vector, seg(x), seg(dy), seg(gamma), seg(saveMean), seg(saveInvStd),
         seg(dx), seg(dgamma), seg(dbeta), n, c, hw);
   }
@@ -256,35 +238,27 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void maxPoolForward(Tensor x, Tensor y, PoolGeom g) {
-    checkPool(x, y, g);
+    OpChecks.pool(x, y, g);
     PoolKernels.maxForward(pool, seg(x), seg(y), g);
   }
 
   @Override
   public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g) {
-    checkPool(x, y, g);
-    checkPool(dx, dy, g);
+    OpChecks.pool(x, y, g);
+    OpChecks.pool(dx, dy, g);
     PoolKernels.maxBackward(pool, seg(x), seg(dy), seg(dx), g);
   }
 
   @Override
   public void avgPoolForward(Tensor x, Tensor y, PoolGeom g) {
-    checkPool(x, y, g);
+    OpChecks.pool(x, y, g);
     PoolKernels.avgForward(pool, seg(x), seg(y), g);
   }
 
   @Override
   public void avgPoolBackward(Tensor dy, Tensor dx, PoolGeom g) {
-    checkPool(dx, dy, g);
+    OpChecks.pool(dx, dy, g);
     PoolKernels.avgBackward(pool, seg(dy), seg(dx), g);
-  }
-
-  private static void checkPool(Tensor x, Tensor y, PoolGeom g) {
-    if (g.outH() <= 0 || g.outW() <= 0 || g.stride() <= 0 || g.pad() < 0 || 2 * g.pad() > g.kernel()) {
-      throw new IllegalArgumentException("pool geometry is invalid (pad must be at most kernel/2): " + g);
-    }
-    need(x, (long) g.n() * g.c() * g.h() * g.w(), "pool input (n,c,h,w) of " + g);
-    need(y, (long) g.n() * g.c() * g.outH() * g.outW(), "pool output (n,c,outH,outW) of " + g);
   }
 
   @Override
@@ -307,19 +281,13 @@ public final class CpuBackend implements Backend {
   public void copyChannels(
       Tensor src, int srcChannels, int srcOffset, Tensor dst, int dstChannels, int dstOffset,
       int count, int n, int hw, boolean accumulate) {
-    if (srcOffset < 0 || dstOffset < 0 || count < 0 || srcOffset + count > srcChannels || dstOffset + count > dstChannels) {
-      throw new IllegalArgumentException(
-          "copyChannels: channels [" + srcOffset + ", " + (srcOffset + count) + ") of " + srcChannels + " into ["
-              + dstOffset + ", " + (dstOffset + count) + ") of " + dstChannels + " is out of range");
-    }
-    need(src, (long) n * srcChannels * hw, "copyChannels source (n,srcChannels,hw)");
-    need(dst, (long) n * dstChannels * hw, "copyChannels destination (n,dstChannels,hw)");
+    OpChecks.copyChannels(src, srcChannels, srcOffset, dst, dstChannels, dstOffset, count, n, hw);
     Elementwise.copyChannels(pool, seg(src), srcChannels, srcOffset, seg(dst), dstChannels, dstOffset, count, n, hw, accumulate);
   }
 
   @Override
   public void gatherBlock(Tensor src, int srcCols, Tensor dst, int dstCols, int inner, int[] rows, int[] cols) {
-    GatherBlock.check(src.numel(), srcCols, dst.numel(), dstCols, inner, rows, cols);
+    OpChecks.gatherBlock(src, srcCols, dst, dstCols, inner, rows, cols);
     MemorySegment s = seg(src);
     MemorySegment d = seg(dst);
     long bytes = 4L * inner;
@@ -334,36 +302,21 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int n, int c, int k) {
-    need(x, (long) n * c, "linear input (n,c)");
-    need(w, (long) k * c, "linear weight (k,c)");
-    need(y, (long) n * k, "linear output (n,k)");
-    if (b != null) need(b, k, "linear bias (k)");
+    OpChecks.linear(x, w, b, y, n, c, k);
     Linear.forward(pool, vector, work, seg(x), seg(w), b == null ? null : seg(b), seg(y), n, c, k);
   }
 
   @Override
   public void linearBackward(
       Tensor x, Tensor w, Tensor dy, Tensor dx, Tensor dw, Tensor db, int n, int c, int k) {
-    need(x, (long) n * c, "linear input (n,c)");
-    need(w, (long) k * c, "linear weight (k,c)");
-    need(dy, (long) n * k, "linear dy (n,k)");
-    if (dx != null) need(dx, (long) n * c, "linear dx (n,c)");
-    need(dw, (long) k * c, "linear dw (k,c)");
-    if (db != null) need(db, k, "linear db (k)");
+    OpChecks.linearBackward(x, w, dy, dx, dw, db, n, c, k);
     Linear.backward(pool, vector, work, seg(x), seg(w), seg(dy), dx == null ? null : seg(dx), seg(dw),
         db == null ? null : seg(db), n, c, k);
   }
 
   @Override
   public double softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dlogits, int n, int k) {
-    need(logits, (long) n * k, "logits (n,k)");
-    need(dlogits, (long) n * k, "dlogits (n,k)");
-    if (labels.length < n) throw new IllegalArgumentException("softmaxCrossEntropy: " + labels.length + " labels for " + n + " rows");
-    for (int i = 0; i < n; i++) {
-      if (labels[i] < 0 || labels[i] >= k) {
-        throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, " + k + ")");
-      }
-    }
+    OpChecks.crossEntropy(logits, dlogits, labels, n, k);
     return Linear.softmaxCrossEntropy(seg(logits), labels, seg(dlogits), n, k);
   }
 
@@ -372,13 +325,7 @@ public final class CpuBackend implements Backend {
     need(labels, n, "labels (n)");
     need(rowLosses, n, "row losses (n)");
     int[] l = seg(labels).asSlice(0, 4L * n).toArray(ValueLayout.JAVA_INT);
-    need(logits, (long) n * k, "logits (n,k)");
-    need(dlogits, (long) n * k, "dlogits (n,k)");
-    for (int i = 0; i < n; i++) {
-      if (l[i] < 0 || l[i] >= k) {
-        throw new IllegalArgumentException("label " + l[i] + " of row " + i + " is outside [0, " + k + ")");
-      }
-    }
+    OpChecks.crossEntropy(logits, dlogits, l, n, k);
     Linear.softmaxCrossEntropy(seg(logits), l, seg(dlogits), seg(rowLosses), n, k);
   }
 
@@ -403,12 +350,5 @@ public final class CpuBackend implements Backend {
   @Override
   public void close() {
     pool.close();
-  }
-
-  private static void need(Tensor t, long numel, String what) {
-    if (t.numel() != numel) {
-      throw new IllegalArgumentException(
-          what + ": expected " + numel + " elements, tensor " + Arrays.toString(t.shape()) + " has " + t.numel());
-    }
   }
 }

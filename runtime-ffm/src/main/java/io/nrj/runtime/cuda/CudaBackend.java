@@ -14,11 +14,12 @@ import static io.nrj.runtime.bindings.cudart_h.cudaStreamCreateWithFlags;
 import static io.nrj.runtime.bindings.cudart_h.cudaStreamDestroy;
 import static io.nrj.runtime.bindings.cudart_h.cudaStreamNonBlocking;
 import static io.nrj.runtime.bindings.cudart_h.cudaStreamSynchronize;
+import static io.nrj.runtime.OpChecks.need;
 import static io.nrj.runtime.cuda.Cuda.check;
 
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.ConvGeom;
-import io.nrj.runtime.GatherBlock;
+import io.nrj.runtime.OpChecks;
 import io.nrj.runtime.PoolGeom;
 import io.nrj.runtime.RecordedWork;
 import io.nrj.runtime.Tensor;
@@ -237,16 +238,19 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void convForward(Tensor x, Tensor w, Tensor y, ConvGeom g) {
+    OpChecks.conv(x, w, y, g);
     cudnn.convForward(p(x), p(w), p(y), g);
   }
 
   @Override
   public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g) {
+    OpChecks.conv(dx, w, dy, g);
     cudnn.convBackwardData(p(dy), p(w), p(dx), g);
   }
 
   @Override
   public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g) {
+    OpChecks.conv(x, dw, dy, g);
     cudnn.convBackwardFilter(p(x), p(dy), p(dw), g);
   }
 
@@ -255,6 +259,7 @@ public final class CudaBackend implements Backend {
   @Override
   public void batchNormForwardTrain(Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar,
       Tensor y, Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum) {
+    OpChecks.batchNorm(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvStd);
     cudnn.batchNormTrain(p(x), p(gamma), p(beta), p(runMean), p(runVar), p(y), p(saveMean), p(saveInvStd),
         n, c, hw, eps, momentum);
   }
@@ -262,12 +267,14 @@ public final class CudaBackend implements Backend {
   @Override
   public void batchNormForwardEval(Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar,
       Tensor y, int n, int c, int hw, double eps) {
+    OpChecks.batchNorm(x, y, n, c, hw, gamma, beta, runMean, runVar);
     cudnn.batchNormEval(p(x), p(gamma), p(beta), p(runMean), p(runVar), p(y), n, c, hw, eps);
   }
 
   @Override
   public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
       Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw) {
+    OpChecks.batchNormBackward(x, dy, dx, n, c, hw, gamma, saveMean, saveInvStd, dgamma, dbeta);
     cudnn.batchNormBackward(p(x), p(dy), p(gamma), p(saveMean), p(saveInvStd), p(dx), p(dgamma), p(dbeta), n, c, hw);
   }
 
@@ -275,36 +282,46 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void reluForward(Tensor x, Tensor y) {
+    need(y, x.numel(), "relu output");
     cudnn.reluForward(p(x), p(y), x.numel());
   }
 
   @Override
   public void reluBackward(Tensor y, Tensor dy, Tensor dx) {
+    need(dy, y.numel(), "relu dy");
+    need(dx, y.numel(), "relu dx");
     cudnn.reluBackward(p(y), p(dy), p(dx), y.numel());
   }
 
   @Override
   public void add(Tensor a, Tensor b, Tensor y) {
+    need(b, a.numel(), "add operand b");
+    need(y, a.numel(), "add output");
     kernels.launch("nrj_add", s(), y.numel(), p(a), p(b), p(y), y.numel());
   }
 
   @Override
   public void axpy(float alpha, Tensor src, Tensor dst) {
+    need(dst, src.numel(), "axpy destination");
     kernels.launch("nrj_axpy", s(), dst.numel(), alpha, p(src), p(dst), dst.numel());
   }
 
   @Override
   public void multiply(Tensor t, Tensor mask) {
+    need(mask, t.numel(), "multiply mask");
     kernels.launch("nrj_multiply", s(), t.numel(), p(t), p(mask), t.numel());
   }
 
   @Override
   public void gateForward(Tensor a, Tensor c, Tensor y) {
+    need(c, a.numel(), "gate input c");
+    need(y, a.numel(), "gate output");
     kernels.launch("nrj_gate_forward", s(), y.numel(), p(a), p(c), p(y), y.numel());
   }
 
   @Override
   public void gateBackward(Tensor a, Tensor c, Tensor dy, Tensor da, Tensor dc) {
+    for (Tensor t : new Tensor[] {c, dy, da, dc}) need(t, a.numel(), "gate backward tensor");
     kernels.launch("nrj_gate_backward", s(), a.numel(), p(a), p(c), p(dy), p(da), p(dc), a.numel());
   }
 
@@ -312,11 +329,14 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void maxPoolForward(Tensor x, Tensor y, PoolGeom g) {
+    OpChecks.pool(x, y, g);
     cudnn.maxPoolForward(p(x), p(y), g);
   }
 
   @Override
   public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g) {
+    OpChecks.pool(x, y, g);
+    OpChecks.pool(dx, dy, g);
     // Our kernel, not cuDNN's: the gradient must go to the first of tied maxima (see kernels.cu).
     long planes = (long) g.n() * g.c();
     kernels.launch("nrj_max_pool_backward", s(), planes * g.h() * g.w(), p(x), p(dy), p(dx), planes, g.h(), g.w(),
@@ -325,6 +345,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void avgPoolForward(Tensor x, Tensor y, PoolGeom g) {
+    OpChecks.pool(x, y, g);
     long planes = (long) g.n() * g.c();
     kernels.launch("nrj_avg_pool_forward", s(), planes * g.outH() * g.outW(), p(x), p(y), planes, g.h(), g.w(),
         g.outH(), g.outW(), g.kernel(), g.stride(), g.pad());
@@ -332,6 +353,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void avgPoolBackward(Tensor dy, Tensor dx, PoolGeom g) {
+    OpChecks.pool(dx, dy, g);
     long planes = (long) g.n() * g.c();
     kernels.launch("nrj_avg_pool_backward", s(), planes * g.h() * g.w(), p(dy), p(dx), planes, g.h(), g.w(),
         g.outH(), g.outW(), g.kernel(), g.stride(), g.pad());
@@ -339,12 +361,16 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void globalAvgPoolForward(Tensor x, Tensor y, int n, int c, int hw) {
+    need(x, (long) n * c * hw, "global pool input (n,c,hw)");
+    need(y, (long) n * c, "global pool output (n,c)");
     long rows = (long) n * c;
     kernels.launch("nrj_global_avg_pool_forward", s(), rows, p(x), p(y), rows, hw);
   }
 
   @Override
   public void globalAvgPoolBackward(Tensor dy, Tensor dx, int n, int c, int hw) {
+    need(dx, (long) n * c * hw, "global pool dx (n,c,hw)");
+    need(dy, (long) n * c, "global pool dy (n,c)");
     long rows = (long) n * c;
     kernels.launch("nrj_global_avg_pool_backward", s(), rows * hw, p(dy), p(dx), rows, hw);
   }
@@ -354,13 +380,14 @@ public final class CudaBackend implements Backend {
   @Override
   public void copyChannels(Tensor src, int srcChannels, int srcOffset, Tensor dst, int dstChannels,
       int dstOffset, int count, int n, int hw, boolean accumulate) {
+    OpChecks.copyChannels(src, srcChannels, srcOffset, dst, dstChannels, dstOffset, count, n, hw);
     kernels.launch("nrj_copy_channels", s(), (long) n * count * hw, p(src), srcChannels, srcOffset, p(dst),
         dstChannels, dstOffset, count, n, hw, accumulate ? 1 : 0);
   }
 
   @Override
   public void gatherBlock(Tensor src, int srcCols, Tensor dst, int dstCols, int inner, int[] rows, int[] cols) {
-    GatherBlock.check(src.numel(), srcCols, dst.numel(), dstCols, inner, rows, cols);
+    OpChecks.gatherBlock(src, srcCols, dst, dstCols, inner, rows, cols);
     if (rows.length == 0 || cols.length == 0) return;
     // The indices travel once (rows then cols); the weights stay on the device. Rejuvenation only.
     try (var host = Arena.ofConfined();
@@ -381,6 +408,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void linearForward(Tensor x, Tensor w, Tensor b, Tensor y, int n, int c, int k) {
+    OpChecks.linear(x, w, b, y, n, c, k);
     // The GEMM accumulates (beta = 1) onto y, so y first holds the bias rows, or zeros without a
     // bias (the CPU backend accepts a null bias too).
     if (b == null) {
@@ -393,6 +421,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void linearBackward(Tensor x, Tensor w, Tensor dy, Tensor dx, Tensor dw, Tensor db, int n, int c, int k) {
+    OpChecks.linearBackward(x, w, dy, dx, dw, db, n, c, k);
     if (dx != null) {
       cublas.gemmBackwardData(p(w), p(dy), p(dx), n, c, k);
     }
@@ -406,14 +435,7 @@ public final class CudaBackend implements Backend {
   public double softmaxCrossEntropy(Tensor logits, int[] labels, Tensor dlogits, int n, int k) {
     // Checked here as on the CPU: the kernel indexes logits by label, so a bad label would read
     // outside the tensor, and a short array would make the H2D copy read past the host labels.
-    if (labels.length < n) {
-      throw new IllegalArgumentException("softmaxCrossEntropy: " + labels.length + " labels for " + n + " rows");
-    }
-    for (int i = 0; i < n; i++) {
-      if (labels[i] < 0 || labels[i] >= k) {
-        throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, " + k + ")");
-      }
-    }
+    OpChecks.crossEntropy(logits, dlogits, labels, n, k);
     try (var host = Arena.ofConfined();
         DeviceBuffer deviceLabels = memory.allocate((long) n * Integer.BYTES);
         DeviceBuffer losses = memory.allocate((long) n * Float.BYTES)) {
@@ -436,6 +458,10 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits, Tensor rowLosses, int n, int k) {
+    need(labels, n, "labels (n)"); // int32 values, range-checked by the caller (StepRunner)
+    need(rowLosses, n, "row losses (n)");
+    need(logits, (long) n * k, "logits (n,k)");
+    need(dlogits, (long) n * k, "dlogits (n,k)");
     kernels.launch("nrj_softmax_cross_entropy", s(), n, p(logits), p(labels), p(dlogits), p(rowLosses), n, k);
   }
 
@@ -448,11 +474,14 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void l1Subgradient(Tensor param, Tensor grad, float lambda) {
+    need(grad, param.numel(), "l1 gradient");
     kernels.launch("nrj_l1_subgradient", s(), param.numel(), p(param), p(grad), lambda, param.numel());
   }
 
   @Override
   public void sgdStep(Tensor param, Tensor grad, Tensor momentum, float lr, float mu, float wd, boolean first) {
+    need(grad, param.numel(), "sgd gradient");
+    need(momentum, param.numel(), "sgd momentum buffer");
     kernels.launch("nrj_sgd_step", s(), param.numel(), p(param), p(grad), p(momentum), lr, mu, wd, first ? 1 : 0,
         param.numel());
   }

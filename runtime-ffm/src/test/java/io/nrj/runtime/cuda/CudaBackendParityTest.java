@@ -434,6 +434,20 @@ class CudaBackendParityTest {
   }
 
   @Test
+  void misshapenTensorsFailWithTheCpusMessagesBeforeAnyDeviceWork() {
+    ConvGeom g = new ConvGeom(2, 3, 8, 8, 4, 3, 3, 1, 1);
+    try (Twin x = rnd(2, 3, 8, 8); Twin w = rnd(4, 3, 3, 3); Twin y = rnd(2, 4, 8, 7); Twin a = rnd(5); Twin b = rnd(6)) {
+      var onCpu = assertThrows(IllegalArgumentException.class, () -> cpu.convForward(x.cpu(), w.cpu(), y.cpu(), g));
+      var onGpu = assertThrows(IllegalArgumentException.class, () -> gpu.convForward(x.gpu(), w.gpu(), y.gpu(), g));
+      assertEquals(onCpu.getMessage(), onGpu.getMessage());
+      onCpu = assertThrows(IllegalArgumentException.class, () -> cpu.add(a.cpu(), b.cpu(), a.cpu()));
+      onGpu = assertThrows(IllegalArgumentException.class, () -> gpu.add(a.gpu(), b.gpu(), a.gpu()));
+      assertEquals("add operand b: expected 5 elements, tensor [6] has 6", onGpu.getMessage());
+      assertEquals(onCpu.getMessage(), onGpu.getMessage());
+    }
+  }
+
+  @Test
   void softmaxCrossEntropyLossAndGradient() {
     int n = 9, k = 10;
     int[] labels = new int[n];
