@@ -62,7 +62,7 @@ final class Kernels implements AutoCloseable {
 
   /** Compiles {@link #source()} for compute capability {@code major.minor} and loads it. */
   static Kernels compile(int major, int minor, int multiprocessors) {
-    byte[] cubin = nvrtcCompile(source(), List.of("--gpu-arch=sm_" + major + minor, "-std=c++17"));
+    byte[] cubin = nvrtcCompile(source(), List.of("--gpu-architecture=sm_" + major + minor, "-std=c++17"));
     try (var arena = Arena.ofConfined()) {
       var code = arena.allocate(cubin.length);
       code.copyFrom(MemorySegment.ofArray(cubin));
@@ -74,7 +74,8 @@ final class Kernels implements AutoCloseable {
     }
   }
 
-  private static byte[] nvrtcCompile(String source, List<String> options) {
+  /** NVRTC's cubin of {@code source}; a compile error throws with the program log. No device needed. */
+  static byte[] nvrtcCompile(String source, List<String> options) {
     try (var arena = Arena.ofConfined()) {
       var prog = arena.allocate(ValueLayout.ADDRESS);
       Nvrtc.check(nvrtcCreateProgram(prog, arena.allocateFrom(source), arena.allocateFrom(SOURCE), 0,

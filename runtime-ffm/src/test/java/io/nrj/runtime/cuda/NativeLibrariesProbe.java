@@ -4,6 +4,16 @@ package io.nrj.runtime.cuda;
 public final class NativeLibrariesProbe {
   private NativeLibrariesProbe() {}
 
+  /** libnvrtc.so.13 loads (NVRTC compiles without a device). */
+  public static boolean nvrtcPresent() {
+    try {
+      NativeLibraries.lookup("libnvrtc.so.13");
+      return true;
+    } catch (Throwable e) {
+      return false;
+    }
+  }
+
   /** libcudnn.so.9 cannot be found (true on the build machine). */
   public static boolean cudnnMissing() {
     try {
