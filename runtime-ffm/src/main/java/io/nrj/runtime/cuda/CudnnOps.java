@@ -46,7 +46,25 @@ final class CudnnOps implements AutoCloseable {
   /** One algorithm and the math type it was timed (or chosen by the heuristic) with. */
   private record Choice(int algo, int mathType) {}
 
-  private record PoolPlan(NativeHandle pool, NativeHandle x, NativeHandle y) {}
+  /** The pooling, input and output descriptors of one max-pool shape. */
+  record PoolPlan(NativeHandle pool, NativeHandle x, NativeHandle y) implements AutoCloseable {
+    @Override
+    public void close() {
+      pool.close();
+      x.close();
+      y.close();
+    }
+  }
+
+  /** The input, filter, output and convolution descriptors of one convolution shape. */
+  record ConvDescriptors(NativeHandle x, NativeHandle w, NativeHandle y, NativeHandle conv) implements AutoCloseable {
+    @Override
+    public void close() {
+      for (NativeHandle h : new NativeHandle[] {conv, y, w, x}) {
+        if (h != null) h.close();
+      }
+    }
+  }
 
   CudnnOps(MemorySegment stream, DeviceMemoryPool memory, boolean tf32, Arena arena) {
     this.handle = NativeHandle.create("cudnnCreate", h -> cudnnCreate(h), Cudnn::check, "cudnnDestroy", h -> cudnnDestroy(h));
@@ -55,10 +73,21 @@ final class CudnnOps implements AutoCloseable {
     this.tf32 = tf32;
     this.one = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f);
     this.zero = arena.allocateFrom(ValueLayout.JAVA_FLOAT, 0f);
-    this.relu = NativeHandle.create("cudnnCreateActivationDescriptor", h -> cudnnCreateActivationDescriptor(h),
+    this.relu = reluDescriptor();
+  }
+
+  /** The ReLU activation descriptor (host-side: needs the library, not a device). */
+  static NativeHandle reluDescriptor() {
+    NativeHandle relu = NativeHandle.create("cudnnCreateActivationDescriptor", h -> cudnnCreateActivationDescriptor(h),
         Cudnn::check, "cudnnDestroyActivationDescriptor", h -> cudnnDestroyActivationDescriptor(h));
-    check(cudnnSetActivationDescriptor(relu.get(), CUDNN_ACTIVATION_RELU(), CUDNN_NOT_PROPAGATE_NAN(), 0.0),
-        "cudnnSetActivationDescriptor");
+    try {
+      check(cudnnSetActivationDescriptor(relu.get(), CUDNN_ACTIVATION_RELU(), CUDNN_NOT_PROPAGATE_NAN(), 0.0),
+          "cudnnSetActivationDescriptor");
+      return relu;
+    } catch (RuntimeException e) {
+      relu.close();
+      throw e;
+    }
   }
 
   // ---- descriptors ----
@@ -92,26 +121,41 @@ final class CudnnOps implements AutoCloseable {
     return convPlans.computeIfAbsent(ConvKey.of(g), this::newPlan);
   }
 
+  /**
+   * The four descriptors of convolution {@code g} (host-side: needs the library, not a device);
+   * on failure none is left behind.
+   */
+  static ConvDescriptors convDescriptors(ConvGeom g, boolean tf32) {
+    NativeHandle x = null, w = null, y = null, conv = null;
+    try {
+      x = tensorDescriptor();
+      check(cudnnSetTensor4dDescriptor(x.get(), CUDNN_TENSOR_NCHW(), CUDNN_DATA_FLOAT(), g.n(), g.c(), g.h(), g.w()),
+          "cudnnSetTensor4dDescriptor(x)");
+      y = tensorDescriptor();
+      check(cudnnSetTensor4dDescriptor(y.get(), CUDNN_TENSOR_NCHW(), CUDNN_DATA_FLOAT(), g.n(), g.k(), g.outH(), g.outW()),
+          "cudnnSetTensor4dDescriptor(y)");
+      w = NativeHandle.create("cudnnCreateFilterDescriptor", h -> cudnnCreateFilterDescriptor(h),
+          Cudnn::check, "cudnnDestroyFilterDescriptor", h -> cudnnDestroyFilterDescriptor(h));
+      check(cudnnSetFilter4dDescriptor(w.get(), CUDNN_DATA_FLOAT(), CUDNN_TENSOR_NCHW(), g.k(), g.c(), g.r(), g.s()),
+          "cudnnSetFilter4dDescriptor");
+      conv = NativeHandle.create("cudnnCreateConvolutionDescriptor", h -> cudnnCreateConvolutionDescriptor(h),
+          Cudnn::check, "cudnnDestroyConvolutionDescriptor", h -> cudnnDestroyConvolutionDescriptor(h));
+      check(cudnnSetConvolution2dDescriptor(conv.get(), g.pad(), g.pad(), g.stride(), g.stride(), 1, 1,
+          CUDNN_CROSS_CORRELATION(), CUDNN_DATA_FLOAT()), "cudnnSetConvolution2dDescriptor");
+      // FP32: FMA math forbids tensor cores (cuDNN would otherwise use TF32 on Ampere and later).
+      check(cudnnSetConvolutionMathType(conv.get(), tf32 ? CUDNN_TENSOR_OP_MATH() : CUDNN_FMA_MATH()),
+          "cudnnSetConvolutionMathType");
+      return new ConvDescriptors(x, w, y, conv);
+    } catch (RuntimeException e) {
+      new ConvDescriptors(x, w, y, conv).close();
+      throw e;
+    }
+  }
+
   // SLOW: creates four descriptors and benchmarks every algorithm in three directions.
   private ConvPlan newPlan(ConvKey key) {
-    ConvGeom g = key.geom();
-    NativeHandle x = tensorDescriptor();
-    check(cudnnSetTensor4dDescriptor(x.get(), CUDNN_TENSOR_NCHW(), CUDNN_DATA_FLOAT(), g.n(), g.c(), g.h(), g.w()),
-        "cudnnSetTensor4dDescriptor(x)");
-    NativeHandle y = tensorDescriptor();
-    check(cudnnSetTensor4dDescriptor(y.get(), CUDNN_TENSOR_NCHW(), CUDNN_DATA_FLOAT(), g.n(), g.k(), g.outH(), g.outW()),
-        "cudnnSetTensor4dDescriptor(y)");
-    NativeHandle w = NativeHandle.create("cudnnCreateFilterDescriptor", h -> cudnnCreateFilterDescriptor(h),
-        Cudnn::check, "cudnnDestroyFilterDescriptor", h -> cudnnDestroyFilterDescriptor(h));
-    check(cudnnSetFilter4dDescriptor(w.get(), CUDNN_DATA_FLOAT(), CUDNN_TENSOR_NCHW(), g.k(), g.c(), g.r(), g.s()),
-        "cudnnSetFilter4dDescriptor");
-    NativeHandle conv = NativeHandle.create("cudnnCreateConvolutionDescriptor", h -> cudnnCreateConvolutionDescriptor(h),
-        Cudnn::check, "cudnnDestroyConvolutionDescriptor", h -> cudnnDestroyConvolutionDescriptor(h));
-    check(cudnnSetConvolution2dDescriptor(conv.get(), g.pad(), g.pad(), g.stride(), g.stride(), 1, 1,
-        CUDNN_CROSS_CORRELATION(), CUDNN_DATA_FLOAT()), "cudnnSetConvolution2dDescriptor");
-    // FP32: FMA math forbids tensor cores (cuDNN would otherwise use TF32 on Ampere and later).
-    check(cudnnSetConvolutionMathType(conv.get(), tf32 ? CUDNN_TENSOR_OP_MATH() : CUDNN_FMA_MATH()),
-        "cudnnSetConvolutionMathType");
+    ConvDescriptors d = convDescriptors(key.geom(), tf32);
+    NativeHandle x = d.x(), w = d.w(), y = d.y(), conv = d.conv();
     try (var arena = Arena.ofConfined()) {
       var count = arena.allocate(ValueLayout.JAVA_INT);
       var perf = arena.allocate(cudnnConvolutionFwdAlgoPerf_t.layout(), MAX_ALGOS);
@@ -141,6 +185,9 @@ final class CudnnOps implements AutoCloseable {
       need = Math.max(need, bytes.get(ValueLayout.JAVA_LONG, 0));
       workspace.reserve(need);
       return new ConvPlan(x, w, y, conv, fwd, data, filter);
+    } catch (RuntimeException e) {
+      d.close();
+      throw e;
     }
   }
 
@@ -261,19 +308,30 @@ final class CudnnOps implements AutoCloseable {
   // ---- max pooling ----
 
   private PoolPlan pool(PoolGeom g) {
-    return poolPlans.computeIfAbsent(g, key -> {
-      NativeHandle pool = NativeHandle.create("cudnnCreatePoolingDescriptor", h -> cudnnCreatePoolingDescriptor(h),
-          Cudnn::check, "cudnnDestroyPoolingDescriptor", h -> cudnnDestroyPoolingDescriptor(h));
+    return poolPlans.computeIfAbsent(g, CudnnOps::poolDescriptors);
+  }
+
+  /** The descriptors of max pooling {@code g} (host-side); on failure none is left behind. */
+  static PoolPlan poolDescriptors(PoolGeom g) {
+    NativeHandle pool = NativeHandle.create("cudnnCreatePoolingDescriptor", h -> cudnnCreatePoolingDescriptor(h),
+        Cudnn::check, "cudnnDestroyPoolingDescriptor", h -> cudnnDestroyPoolingDescriptor(h));
+    NativeHandle x = null, y = null;
+    try {
       check(cudnnSetPooling2dDescriptor(pool.get(), CUDNN_POOLING_MAX(), CUDNN_NOT_PROPAGATE_NAN(), g.kernel(),
           g.kernel(), g.pad(), g.pad(), g.stride(), g.stride()), "cudnnSetPooling2dDescriptor");
-      NativeHandle x = tensorDescriptor();
+      x = tensorDescriptor();
       check(cudnnSetTensor4dDescriptor(x.get(), CUDNN_TENSOR_NCHW(), CUDNN_DATA_FLOAT(), g.n(), g.c(), g.h(), g.w()),
           "cudnnSetTensor4dDescriptor(x)");
-      NativeHandle y = tensorDescriptor();
+      y = tensorDescriptor();
       check(cudnnSetTensor4dDescriptor(y.get(), CUDNN_TENSOR_NCHW(), CUDNN_DATA_FLOAT(), g.n(), g.c(), g.outH(), g.outW()),
           "cudnnSetTensor4dDescriptor(y)");
       return new PoolPlan(pool, x, y);
-    });
+    } catch (RuntimeException e) {
+      pool.close();
+      if (x != null) x.close();
+      if (y != null) y.close();
+      throw e;
+    }
   }
 
   void maxPoolForward(MemorySegment x, MemorySegment y, PoolGeom g) {

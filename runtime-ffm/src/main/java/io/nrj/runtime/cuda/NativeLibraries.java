@@ -106,7 +106,9 @@ public final class NativeLibraries {
         try {
           SymbolLookup lookup = opener.open(file.toString());
           if (soname.startsWith("libcudnn.so")) {
-            preloadCudnnSiblings(dir);
+            preloadSiblings(dir, "libcudnn_.*\\.so\\.9");
+          } else if (soname.startsWith("libnvrtc.so")) {
+            preloadSiblings(dir, "libnvrtc-builtins\\.so\\.[0-9.]+");
           }
           return lookup;
         } catch (IllegalArgumentException e) {
@@ -117,13 +119,14 @@ public final class NativeLibraries {
     }
 
     /**
-     * libcudnn.so.9 dlopens libcudnn_ops, _cnn, _graph and _engines_* by soname. Loading them
-     * first from the same directory lets those dlopens find the already-loaded objects even when
-     * the directory is not on LD_LIBRARY_PATH; a failure here is left for cuDNN to report.
+     * libcudnn.so.9 dlopens libcudnn_ops, _cnn, _graph and _engines_* by soname, and libnvrtc.so.13
+     * dlopens libnvrtc-builtins.so.13.x when it compiles. Loading them first from the same
+     * directory lets those dlopens find the already-loaded objects even when the directory is not
+     * on LD_LIBRARY_PATH (NRJ_CUDA_PATH, pip); a failure here is left for the library to report.
      */
-    private void preloadCudnnSiblings(Path dir) {
+    private void preloadSiblings(Path dir, String pattern) {
       try (Stream<Path> files = Files.list(dir)) {
-        for (Path sub : files.filter(p -> p.getFileName().toString().matches("libcudnn_.*\\.so\\.9")).sorted().toList()) {
+        for (Path sub : files.filter(p -> p.getFileName().toString().matches(pattern)).sorted().toList()) {
           try {
             opener.open(sub.toAbsolutePath().toString());
           } catch (IllegalArgumentException e) {

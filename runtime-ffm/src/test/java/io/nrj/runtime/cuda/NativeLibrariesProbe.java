@@ -14,6 +14,11 @@ public final class NativeLibrariesProbe {
     }
   }
 
+  /** libcudnn.so.9 loads (its descriptors are host-side: no device needed). */
+  public static boolean cudnnPresent() {
+    return !cudnnMissing();
+  }
+
   /** libcudnn.so.9 cannot be found (true on the build machine). */
   public static boolean cudnnMissing() {
     try {
