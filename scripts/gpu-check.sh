@@ -54,6 +54,7 @@ for so in libcudart.so.13 libcublas.so.13 libcudnn.so.9 libnvrtc.so.13; do
   where=$(for d in ${LD_LIBRARY_PATH//:/ }; do [ -e "$d/$so" ] && echo "$d/$so" && break; done)
   log "$so: ${where:-not in LD_LIBRARY_PATH (the system loader may still find it)}"
 done
+"$java" "${flags[@]}" -jar "$bundle/nrj-cli.jar" devices 2>&1 | sed 's/^/  /' | tee -a "$out/summary.txt"
 if command -v nvidia-smi > /dev/null; then
   log "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)"
 fi

@@ -29,6 +29,7 @@ public final class Main {
       case "grad" -> GradCommand.run(rest, out, err);
       case "bench" -> BenchCommand.run(rest, out, err);
       case "export" -> ExportCommand.run(rest, out, err);
+      case "devices" -> DevicesCommand.run(rest, out, err);
       default -> {
         err.println("nrj: unknown command '" + args[0] + "'");
         err.print(USAGE);
@@ -46,15 +47,19 @@ public final class Main {
         params FILE [--network N] [--json] [--layers]
                                           count parameters, conv weights and conv MACs
         train FILE [--network N] [--schedule S] --data PATH|mnist [--device auto|cpu|cuda]
-              [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT] [--interpreted]
+              [--precision fp32|tf32] [--epochs E] [--batch B] [--seed S] [--out DIR]
+              [--resume CKPT] [--interpreted] [--cuda-graphs]
                                           train with Neural Rejuvenation
-        eval --checkpoint CKPT --data PATH [--device D] [--batch B]
+        eval --checkpoint CKPT --data PATH [--device D] [--precision P] [--batch B]
                                           evaluate a checkpoint (loss, top-1, top-5)
-        bench FILE --network N [--device D] [--batch B] [--steps K] [--json] [--inference] [--kernels]
+        bench FILE --network N [--device D] [--precision P] [--batch B] [--steps K] [--warmup W]
+              [--json] [--inference] [--kernels] [--cuda-graphs]
                                           time training steps
         grad FILE --network N --weights W --input X --out G
                                           one forward and backward, gradients to safetensors
         export CKPT --out FILE.nr [--name NAME]
                                           write a checkpoint's architecture as .nr
+        devices [--json]                  what --device can use: CPU kernels, CUDA libraries,
+                                          driver and GPUs
       """;
 }

@@ -46,6 +46,12 @@ public final class CpuBackend implements Backend {
     for (int t = 0; t < threads; t++) work[t] = new Sgemm.Work();
   }
 
+  /** What {@code new CpuBackend()} runs with, e.g. "2 threads, 512-bit Vector API kernels". */
+  public static String description() {
+    boolean v = !"false".equalsIgnoreCase(System.getProperty("nrj.cpu.vector")) && vectorAvailable();
+    return CpuThreads.configuredThreads() + " threads, " + (v ? "512-bit Vector API kernels" : "scalar kernels");
+  }
+
   /** Whether the Vector API module is present and its preferred vectors are 512 bits. */
   static boolean vectorAvailable() {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;

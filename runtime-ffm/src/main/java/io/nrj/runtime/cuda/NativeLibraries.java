@@ -21,6 +21,7 @@ import java.util.stream.Stream;
  */
 public final class NativeLibraries {
   private static final Map<String, SymbolLookup> LOADED = new ConcurrentHashMap<>();
+  private static final Map<String, String> ORIGINS = new ConcurrentHashMap<>();
   private static final Locator SYSTEM = new Locator(System.getenv(), Locator.defaultSiteDirs(System.getenv()),
       Locator::openGlobal);
 
@@ -34,11 +35,24 @@ public final class NativeLibraries {
   public static SymbolLookup lookup(String soname) {
     SymbolLookup found = LOADED.get(soname);
     if (found == null) {
-      found = SYSTEM.load(soname);
+      Loaded loaded = SYSTEM.locate(soname);
+      found = loaded.lookup();
+      ORIGINS.put(soname, loaded.origin());
       LOADED.put(soname, found);
     }
     return found;
   }
+
+  /**
+   * Where {@code soname} was loaded from: its file, or "the system loader path" when the loader
+   * found it by name; null when it has not been loaded (see {@link #lookup}).
+   */
+  public static String origin(String soname) {
+    return ORIGINS.get(soname);
+  }
+
+  /** A loaded library and where it came from. */
+  record Loaded(SymbolLookup lookup, String origin) {}
 
   /** Opens a library by soname or absolute path; throws IllegalArgumentException when it cannot. */
   @FunctionalInterface
@@ -90,9 +104,14 @@ public final class NativeLibraries {
 
     /** Tries each place in order; the first that opens wins. */
     SymbolLookup load(String soname) {
+      return locate(soname).lookup();
+    }
+
+    /** {@link #load}, also saying where the library was found. */
+    Loaded locate(String soname) {
       var failures = new ArrayList<String>();
       try {
-        return opener.open(soname);
+        return new Loaded(opener.open(soname), "the system loader path");
       } catch (IllegalArgumentException e) {
         // Not on the loader's path: the usual case outside a configured GPU machine.
       }
@@ -110,7 +129,7 @@ public final class NativeLibraries {
           } else if (soname.startsWith("libnvrtc.so")) {
             preloadSiblings(dir, "libnvrtc-builtins\\.so\\.[0-9.]+");
           }
-          return lookup;
+          return new Loaded(lookup, file.toString());
         } catch (IllegalArgumentException e) {
           failures.add(file + ": " + e.getMessage());
         }

@@ -1,0 +1,83 @@
+package io.nrj.cli;
+
+import io.nrj.runtime.cpu.CpuBackend;
+import io.nrj.runtime.cuda.CudaInventory;
+import io.nrj.runtime.io.Json;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code nrj devices [--json]}: what {@code --device} can use here. The CPU backend's threads and
+ * kernels; for CUDA, each library with where it was found (or every place looked in) and its
+ * version, the driver, each GPU, and what {@code --device auto} picks. Exit 0 either way: it
+ * reports, it does not judge.
+ */
+final class DevicesCommand {
+  static final String USAGE = "devices [--json]";
+
+  private DevicesCommand() {}
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    return CommandSupport.guarded("devices", USAGE, err, () -> devices(args, out));
+  }
+
+  private static int devices(String[] args, PrintStream out) throws Flags.UsageException {
+    Flags f = Flags.parse("devices", args, Set.of(), Set.of("--json"));
+    if (!f.positional().isEmpty()) throw new Flags.UsageException("unexpected argument '" + f.positional().getFirst() + "'");
+    CudaInventory.Inventory inv = CudaInventory.take();
+    String auto = inv.usable() ? "cuda" : "cpu";
+    if (f.has("--json")) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("cpu", CpuBackend.description());
+      List<Object> libs = new ArrayList<>();
+      for (CudaInventory.Library l : inv.libraries()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("soname", l.soname());
+        m.put("origin", l.origin());
+        m.put("version", l.version());
+        m.put("problem", l.problem());
+        libs.add(m);
+      }
+      o.put("libraries", libs);
+      o.put("driver", inv.driver());
+      List<Object> gpus = new ArrayList<>();
+      for (CudaInventory.Device d : inv.devices()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device", "cuda:" + d.ordinal());
+        m.put("arch", "sm_" + d.major() + d.minor());
+        m.put("multiprocessors", (long) d.multiprocessors());
+        m.put("free_bytes", d.freeBytes());
+        m.put("total_bytes", d.totalBytes());
+        gpus.add(m);
+      }
+      o.put("gpus", gpus);
+      o.put("cuda_usable", inv.usable());
+      o.put("problems", new ArrayList<Object>(inv.problems()));
+      o.put("auto", auto);
+      out.println(Json.write(o));
+      return 0;
+    }
+    out.println("cpu: " + CpuBackend.description());
+    for (CudaInventory.Library l : inv.libraries()) {
+      out.println(l.origin() == null
+          ? l.soname() + ": " + l.problem()
+          : l.soname() + ": " + (l.version() == null ? "" : l.version() + ", ") + "from " + l.origin());
+    }
+    out.println("driver: " + (inv.driver() == null ? "none found" : "CUDA " + inv.driver()));
+    for (CudaInventory.Device d : inv.devices()) {
+      out.printf(Locale.ROOT, "cuda:%d: sm_%d%d, %d multiprocessors%s%n", d.ordinal(), d.major(), d.minor(),
+          d.multiprocessors(), d.totalBytes() < 0 ? "" : String.format(Locale.ROOT, ", %.1f of %.1f GiB free",
+              d.freeBytes() / 1073741824.0, d.totalBytes() / 1073741824.0));
+    }
+    for (String p : inv.problems()) {
+      if (p.startsWith("no CUDA device")) out.println(p);
+    }
+    out.println("--device auto uses: " + auto);
+    return 0;
+  }
+}
