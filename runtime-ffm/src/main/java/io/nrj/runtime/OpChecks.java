@@ -89,6 +89,22 @@ public final class OpChecks {
   public static void crossEntropy(Tensor logits, Tensor dlogits, int[] labels, int n, int k) {
     need(logits, (long) n * k, "logits (n,k)");
     need(dlogits, (long) n * k, "dlogits (n,k)");
+    labels(labels, n, k);
+  }
+
+  /**
+   * The on-device loss's tensors: labels and row losses (n), logits and dlogits (n,k). The label
+   * values are on the device; whoever uploads them checks them with {@link #labels}.
+   */
+  public static void crossEntropy(Tensor logits, Tensor labels, Tensor dlogits, Tensor rowLosses, int n, int k) {
+    need(labels, n, "labels (n)");
+    need(rowLosses, n, "row losses (n)");
+    need(logits, (long) n * k, "logits (n,k)");
+    need(dlogits, (long) n * k, "dlogits (n,k)");
+  }
+
+  /** At least n labels, each a class in [0, k). */
+  public static void labels(int[] labels, int n, int k) {
     if (labels.length < n) {
       throw new IllegalArgumentException("softmaxCrossEntropy: " + labels.length + " labels for " + n + " rows");
     }

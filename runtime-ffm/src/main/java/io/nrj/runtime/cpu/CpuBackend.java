@@ -328,10 +328,9 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits, Tensor rowLosses, int n, int k) {
-    need(labels, n, "labels (n)");
-    need(rowLosses, n, "row losses (n)");
+    OpChecks.crossEntropy(logits, labels, dlogits, rowLosses, n, k);
     int[] l = seg(labels).asSlice(0, 4L * n).toArray(ValueLayout.JAVA_INT);
-    OpChecks.crossEntropy(logits, dlogits, l, n, k);
+    OpChecks.labels(l, n, k);
     Linear.softmaxCrossEntropy(seg(logits), l, seg(dlogits), seg(rowLosses), n, k);
   }
 

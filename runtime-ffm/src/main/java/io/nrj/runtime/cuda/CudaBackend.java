@@ -458,10 +458,7 @@ public final class CudaBackend implements Backend {
 
   @Override
   public void softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits, Tensor rowLosses, int n, int k) {
-    need(labels, n, "labels (n)"); // int32 values, range-checked by the caller (StepRunner)
-    need(rowLosses, n, "row losses (n)");
-    need(logits, (long) n * k, "logits (n,k)");
-    need(dlogits, (long) n * k, "dlogits (n,k)");
+    OpChecks.crossEntropy(logits, labels, dlogits, rowLosses, n, k); // label values: checked at upload (StepRunner)
     kernels.launch("nrj_softmax_cross_entropy", s(), n, p(logits), p(labels), p(dlogits), p(rowLosses), n, k);
   }
 

@@ -40,29 +40,46 @@ final class CudnnOps implements AutoCloseable {
    * Descriptors and chosen algorithms of one convolution shape, each algorithm with the math type
    * cudnnFind / cudnnGet reported for it (used in TF32 mode, see {@link #useMathOf}).
    */
-  private record ConvPlan(NativeHandle x, NativeHandle w, NativeHandle y, NativeHandle conv,
-      Choice fwd, Choice data, Choice filter) {}
+  private record ConvPlan(ConvDescriptors d, Choice fwd, Choice data, Choice filter) {
+    NativeHandle x() {
+      return d.x();
+    }
+
+    NativeHandle w() {
+      return d.w();
+    }
+
+    NativeHandle y() {
+      return d.y();
+    }
+
+    NativeHandle conv() {
+      return d.conv();
+    }
+  }
 
   /** One algorithm and the math type it was timed (or chosen by the heuristic) with. */
   private record Choice(int algo, int mathType) {}
 
-  /** The pooling, input and output descriptors of one max-pool shape. */
+  /** The pooling, input and output descriptors of one max-pool shape (null while being built). */
   record PoolPlan(NativeHandle pool, NativeHandle x, NativeHandle y) implements AutoCloseable {
     @Override
     public void close() {
-      pool.close();
-      x.close();
-      y.close();
+      closeAll(y, x, pool);
     }
   }
 
-  /** The input, filter, output and convolution descriptors of one convolution shape. */
+  /** The input, filter, output and convolution descriptors of one convolution shape (null while being built). */
   record ConvDescriptors(NativeHandle x, NativeHandle w, NativeHandle y, NativeHandle conv) implements AutoCloseable {
     @Override
     public void close() {
-      for (NativeHandle h : new NativeHandle[] {conv, y, w, x}) {
-        if (h != null) h.close();
-      }
+      closeAll(conv, y, w, x);
+    }
+  }
+
+  private static void closeAll(NativeHandle... handles) {
+    for (NativeHandle h : handles) {
+      if (h != null) h.close();
     }
   }
 
@@ -184,7 +201,7 @@ final class CudnnOps implements AutoCloseable {
           filter.algo(), bytes), "cudnnGetConvolutionBackwardFilterWorkspaceSize");
       need = Math.max(need, bytes.get(ValueLayout.JAVA_LONG, 0));
       workspace.reserve(need);
-      return new ConvPlan(x, w, y, conv, fwd, data, filter);
+      return new ConvPlan(d, fwd, data, filter);
     } catch (RuntimeException e) {
       d.close();
       throw e;
@@ -327,9 +344,7 @@ final class CudnnOps implements AutoCloseable {
           "cudnnSetTensor4dDescriptor(y)");
       return new PoolPlan(pool, x, y);
     } catch (RuntimeException e) {
-      pool.close();
-      if (x != null) x.close();
-      if (y != null) y.close();
+      new PoolPlan(pool, x, y).close();
       throw e;
     }
   }
@@ -342,18 +357,9 @@ final class CudnnOps implements AutoCloseable {
 
   /** Forgets every cached descriptor and algorithm (after rejuvenation changed the shapes). */
   void clearPlans() {
-    for (ConvPlan p : convPlans.values()) {
-      p.x().close();
-      p.w().close();
-      p.y().close();
-      p.conv().close();
-    }
+    convPlans.values().forEach(p -> p.d().close());
     convPlans.clear();
-    for (PoolPlan p : poolPlans.values()) {
-      p.pool().close();
-      p.x().close();
-      p.y().close();
-    }
+    poolPlans.values().forEach(PoolPlan::close);
     poolPlans.clear();
     tensors.values().forEach(NativeHandle::close);
     tensors.clear();

@@ -269,11 +269,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
         throw new IllegalArgumentException("no tensor '" + p.name() + "' for network " + ir.name() + " at widths " + widths);
       }
       HostTensor t = params.get(p.name());
-      if (!Arrays.equals(t.shape(), p.shape())) {
-        throw new IllegalArgumentException(
-            "tensor '" + p.name() + "' has shape " + Arrays.toString(t.shape()) + ", network "
-                + ir.name() + " needs " + Arrays.toString(p.shape()));
-      }
+      checkShape(p, t.shape());
       backend.upload(p.value(), t.data());
     }
     for (String name : params.asMap().keySet()) {

@@ -2,6 +2,7 @@ package io.nrj.runtime.train;
 
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.runtime.Backend;
+import io.nrj.runtime.OpChecks;
 import io.nrj.runtime.RecordedWork;
 import io.nrj.runtime.model.TrainableNetwork;
 import java.lang.foreign.MemorySegment;
@@ -63,12 +64,7 @@ public final class StepRunner implements AutoCloseable {
       sgd.step(lr, lambda, l1Applies);
       return loss;
     }
-    int classes = net.ir().classes();
-    for (int i = 0; i < n; i++) {
-      if (labels[i] < 0 || labels[i] >= classes) { // the on-device loss does not check
-        throw new IllegalArgumentException("label " + labels[i] + " of row " + i + " is outside [0, " + classes + ")");
-      }
-    }
+    OpChecks.labels(labels, n, net.ir().classes()); // the on-device loss cannot check them
     backend.upload(net.labels(n), MemorySegment.ofArray(labels));
     Key key = new Key(n, lr, lambda, sgd, net, net.planGeneration());
     Runnable work = () -> {

@@ -58,7 +58,6 @@ public final class TrainingLoop {
   private final Options options;
   private final PrintStream out;
   private Sgd sgd;
-  private StepRunner steps;
 
   public TrainingLoop(
       TrainableNetwork net, NrControl nr, ScheduleIr.Sgd sgd, BatchSource train, BatchSource test,
@@ -86,15 +85,12 @@ public final class TrainingLoop {
    * the schedule, or to a compress-only rejuvenation.
    */
   public Result run(TrainState resume) throws IOException {
-    try (StepRunner runner = new StepRunner(options.recordSteps())) {
-      steps = runner;
-      return runFrom(resume);
-    } finally {
-      steps = null;
+    try (StepRunner steps = new StepRunner(options.recordSteps())) {
+      return run(resume, steps);
     }
   }
 
-  private Result runFrom(TrainState resume) throws IOException {
+  private Result run(TrainState resume, StepRunner steps) throws IOException {
     int epoch = 0;
     double best = Double.NaN;
     if (resume != null) {
@@ -123,7 +119,7 @@ public final class TrainingLoop {
       double lambda = nr.lambda();
       String phase = nr.phase();
       long t0 = System.nanoTime();
-      Tally tr = trainEpoch(epoch, lr, lambda, progress);
+      Tally tr = trainEpoch(epoch, lr, lambda, progress, steps);
       double trainSec = (System.nanoTime() - t0) / 1e9;
       seconds += trainSec;
       images += tr.samples();
@@ -173,7 +169,7 @@ public final class TrainingLoop {
     return new Result(epoch - first, lastTest, best, seconds, images / Math.max(seconds, 1e-9), rejuvenated, false);
   }
 
-  private Tally trainEpoch(int epoch, double lr, double lambda, Progress progress) {
+  private Tally trainEpoch(int epoch, double lr, double lambda, Progress progress, StepRunner steps) {
     Tally t = new Tally();
     int k = net.ir().classes();
     int batches = (train.size() + options.batch() - 1) / options.batch();
