@@ -14,6 +14,8 @@ import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.ScheduleIr;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +27,17 @@ import org.junit.jupiter.api.Test;
  * misuse is reported on the method and annotation at fault.
  */
 class AnnotatedNetworkTest {
+  /** The annotated examples the generated-examples module compiles (one copy, read from there). */
+  private static final Path EXAMPLES =
+      Path.of("..", "generated-examples", "src", "main", "java", "io", "nrj", "examples", "annotated");
+
   private static JavaFileObject resource(String name) {
-    return JavaFileObjects.forResource("annotated/" + name + ".java");
+    try {
+      return JavaFileObjects.forSourceString(
+          "io.nrj.examples.annotated." + name, Files.readString(EXAMPLES.resolve(name + ".java")));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static Compilation compile(JavaFileObject... sources) {

@@ -350,15 +350,7 @@ final class NetworkResolver {
 
   /** Checks {@code 1 <= value <= max} and narrows it. */
   private int size(long value, String what, long max, SourceLocation at) {
-    if (value < 1) {
-      diagnostics.report(Message.NON_POSITIVE_SIZE, at, what, 1, value);
-      throw new Abort();
-    }
-    if (value > max) {
-      diagnostics.report(Message.VALUE_TOO_LARGE, at, what, max, Long.toString(value));
-      throw new Abort();
-    }
-    return (int) value;
+    return Limits.size(diagnostics, value, what, max, at);
   }
 
   private int source(Reference ref) {
