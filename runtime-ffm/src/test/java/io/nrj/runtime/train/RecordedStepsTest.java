@@ -116,6 +116,19 @@ class RecordedStepsTest {
   }
 
   @Test
+  void labelsOutsideTheClassesAreRejectedBeforeTheyReachTheDevice() {
+    // the on-device loss cannot check labels, so the runner does, with the backends' message
+    NetworkIr ir = IrBuilder.chain();
+    try (CpuBackend cpu = new CpuBackend(1, false); GraphNetwork net = new GraphNetwork(cpu, ir, 1);
+        Sgd sgd = new Sgd(cpu, net.parameters(), SGD); StepRunner runner = new StepRunner(true)) {
+      float[] x = new float[2 * (int) ir.input().size()];
+      var e = assertThrows(IllegalArgumentException.class,
+          () -> runner.step(net, sgd, x, new int[] {0, ir.classes()}, 0.05, 0, c -> false));
+      assertEquals("label " + ir.classes() + " of row 1 is outside [0, " + ir.classes() + ")", e.getMessage());
+    }
+  }
+
+  @Test
   void aStepThatWaitsForTheHostCannotBeRecorded() {
     try (CpuBackend cpu = new CpuBackend(1, false)) {
       RecordingCpuBackend recording = new RecordingCpuBackend(cpu);
