@@ -6,6 +6,8 @@ import io.nrj.runtime.Backend;
 import io.nrj.runtime.cpu.CpuKernelBench;
 import io.nrj.runtime.cuda.CudaBackend;
 import io.nrj.runtime.model.GraphNetwork;
+import io.nrj.runtime.profile.OpProfile;
+import io.nrj.runtime.profile.ProfilingBackend;
 import io.nrj.runtime.train.Sgd;
 import io.nrj.runtime.train.StepRunner;
 import java.io.PrintStream;
@@ -35,7 +37,7 @@ final class BenchCommand {
 
   private static int bench(String[] args, PrintStream out, PrintStream err) throws Exception {
     Flags f =
-        Flags.parse("bench", args, Set.of("--network", "--device", "--precision", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels", "--inference", "--cuda-graphs"));
+        Flags.parse("bench", args, Set.of("--network", "--device", "--precision", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels", "--inference", "--cuda-graphs", "--profile"));
     if (f.has("--kernels")) return kernels(out);
     if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
     CommandSupport.Selection sel =
@@ -52,7 +54,9 @@ final class BenchCommand {
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
     int[] y = new int[batch];
     for (int i = 0; i < batch; i++) y[i] = r.nextInt(ir.classes());
-    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), f.get("--precision"), sel.schedule() == null ? null : sel.schedule().precision());
+    OpProfile profile = f.has("--profile") ? new OpProfile() : null;
+    try (Backend device = CommandSupport.openDevice(f.get("--device", "auto"), f.get("--precision"), sel.schedule() == null ? null : sel.schedule().precision());
+        Backend backend = profile == null ? device : new ProfilingBackend(device, profile);
         GraphNetwork net = new GraphNetwork(backend, ir, 1);
         Sgd sgd = new Sgd(backend, net.parameters(), sgdConfig);
         StepRunner runner = new StepRunner(graphs)) {
@@ -60,6 +64,7 @@ final class BenchCommand {
       for (int s = 0; s < warmup + steps; s++) {
         if (s == warmup) {
           backend.synchronize();
+          if (profile != null) profile.enable(true);
           t0 = System.nanoTime();
         }
         if (inference) {
@@ -73,10 +78,11 @@ final class BenchCommand {
         runner.step(net, sgd, x, y, sgdConfig.lr(), 0, c -> false);
       }
       backend.synchronize();
-      double seconds = (System.nanoTime() - t0) / 1e9;
+      long elapsed = System.nanoTime() - t0;
+      double seconds = elapsed / 1e9;
       double msPerStep = 1000 * seconds / steps;
       double imgPerSec = batch * steps / seconds;
-      boolean tf32 = backend instanceof CudaBackend cuda && cuda.tf32(); // the CPU always computes in FP32
+      boolean tf32 = device instanceof CudaBackend cuda && cuda.tf32(); // the CPU always computes in FP32
       boolean replayed = runner.lastStepReplayed(); // false where the device cannot record (the CPU)
       long bytes = net.deviceBytes() + (net.parameters().paramBlock() == null ? 0 : 4 * net.parameters().paramBlock().numel()); // + momentum
       if (f.has("--json")) {
@@ -90,6 +96,7 @@ final class BenchCommand {
             Locale.ROOT, "%s %s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB on the device%n",
             ir.name(), inference ? "inference" : "training", backend.name() + (tf32 ? " (TF32)" : "") + (graphs && replayed ? " with CUDA graphs" : ""), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0);
       }
+      if (profile != null) profile.print(out, steps, elapsed);
     }
     return 0;
   }
