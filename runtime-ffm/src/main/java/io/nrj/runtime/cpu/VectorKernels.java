@@ -20,6 +20,8 @@ final class VectorKernels {
   static final int L = 16;
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
+  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
   private VectorKernels() {}
 
   /** True when the platform's preferred vectors are 512 bits (else the scalar path is faster). */
@@ -309,7 +311,7 @@ final class VectorKernels {
    * JIT timing.
    */
   static double lanes(FloatVector v) {
-    float[] t = new float[L];
+    float[] t = LANES.get(); // not a new array per call: C2 does not scalar-replace it
     v.intoArray(t, 0);
     double s = 0;
     for (float f : t) s += f;

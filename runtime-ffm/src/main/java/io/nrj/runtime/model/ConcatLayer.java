@@ -42,7 +42,12 @@ public final class ConcatLayer extends Layer {
   }
 
   @Override
-  public void backward() {
+  protected boolean backwardReadsOutput() {
+    return false;
+  }
+
+  @Override
+  protected void backwardImpl() {
     int offset = 0;
     for (Activation x : ins) {
       if (x.grad() != null) {

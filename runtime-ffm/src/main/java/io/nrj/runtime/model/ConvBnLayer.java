@@ -204,7 +204,12 @@ public final class ConvBnLayer extends Layer {
   }
 
   @Override
-  public void backward() {
+  protected boolean backwardReadsOutput() {
+    return conv.relu(); // the ReLU mask; BN's backward reads the pre-BN response z instead
+  }
+
+  @Override
+  protected void backwardImpl() {
     if (outC == 0 || in == null) return;
     int n = out.n();
     int hw = geom.outH() * geom.outW();

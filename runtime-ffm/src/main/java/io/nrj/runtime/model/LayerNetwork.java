@@ -42,6 +42,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
   private int plannedN = -1;
   private Activation image;
   private ClassifierLayer classifier;
+  private MemoryPlan memoryPlan; // for the current layers
   private long generation; // layers rebuilt (with ActivationArena.generation(): planGeneration)
 
   protected LayerNetwork(Backend backend, NetworkIr ir) {
@@ -137,6 +138,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
     this.layout = layout;
     this.shapes = ir.shapes(widths);
     this.layers = List.copyOf(createLayers());
+    this.memoryPlan = null;
     generation += 1L << 32;
     if (!(layers.getLast() instanceof ClassifierLayer c)) {
       throw new IllegalStateException("the last layer of " + ir.name() + " is not the classifier");
@@ -152,12 +154,21 @@ public abstract class LayerNetwork implements TrainableNetwork {
   private void plan(int n) {
     if (n == plannedN) return;
     if (n <= 0) throw new IllegalArgumentException("batch size " + n);
+    if (memoryPlan == null) memoryPlan = MemoryPlan.of(ir, layers);
     for (boolean measuring : new boolean[] {true, false}) {
-      arena.begin(measuring);
+      arena.begin(measuring, memoryPlan, layers.size());
       image = arena.input(n, ir.input());
-      for (Layer l : layers) l.plan(n, arena);
+      for (int i = 0; i < layers.size(); i++) {
+        arena.layer(i);
+        layers.get(i).plan(n, arena);
+      }
       if (measuring) arena.reserve();
     }
+    List<List<Tensor>> zero = arena.zeroLists();
+    for (int i = 0; i < layers.size(); i++) layers.get(i).zeroBeforeBackward(zero.get(i));
+    // gradients are zeroed by their first writer from now on, so they must start at zero; a new
+    // batch size may also lay them out differently, leaving old values where others now live
+    arena.zeroGrads();
     plannedN = n;
   }
 
@@ -235,8 +246,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
   @Override
   public final void backward() {
     if (store.gradBlock() != null) backend.fill(store.gradBlock(), 0f);
-    arena.zeroGrads();
-    backwardLayers();
+    backwardLayers(); // each activation gradient is zeroed by its first writer (MemoryPlan)
   }
 
   @Override
