@@ -235,7 +235,10 @@ class TrainCommandTest {
     Run bad = nrj("grad", spec.toString(), "--weights", dir.resolve("x.safetensors").toString(),
         "--input", dir.resolve("x.safetensors").toString(), "--out", dir.resolve("g2.safetensors").toString());
     assertEquals(1, bad.code());
-    assertEquals("nrj grad: " + dir.resolve("x.safetensors") + ": tensor 'x' is not in network 'tiny'\n", bad.err());
+    assertEquals("nrj grad: " + dir.resolve("x.safetensors") + ": tensor 'x' is not in network 'tiny'; its tensors missing"
+        + " from the file are: features.0.conv.weight, features.0.bn.weight, features.0.bn.bias, features.0.bn.running_mean,"
+        + " features.0.bn.running_var, features.2.conv.weight, features.2.bn.weight, features.2.bn.bias,"
+        + " features.2.bn.running_mean, features.2.bn.running_var, classifier.weight, classifier.bias\n", bad.err());
   }
 
   @Test

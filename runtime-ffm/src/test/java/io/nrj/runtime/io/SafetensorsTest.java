@@ -119,8 +119,9 @@ class SafetensorsTest {
   static Stream<Arguments> corruptHeaders() {
     String ok = "\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]";
     return Stream.of(
-        Arguments.of("{\"a\":{" + ok + "},\"a\":{" + ok + "}}", "header is not valid JSON: duplicate key \"a\" at offset 54"),
-        Arguments.of("{\"a\":{" + ok + "}", "header is not valid JSON: unexpected end of input at offset 53"),
+        Arguments.of("{\"a\":{" + ok + "},\"a\":{" + ok + "}}", "header is not valid JSON: Duplicate field 'a' at offset 57"),
+        Arguments.of("{\"a\":{" + ok + "}",
+            "header is not valid JSON: Unexpected end-of-input: expected close marker for Object at offset 53"),
         Arguments.of("[1]", "header is not a JSON object"),
         Arguments.of("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}",
             "tensor 'a': data_offsets [0, 16] lie outside the 8 data bytes"),
