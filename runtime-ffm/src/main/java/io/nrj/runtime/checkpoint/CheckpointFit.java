@@ -51,8 +51,9 @@ public record CheckpointFit(
         throw new CheckpointException(
             file, "metadata 'epoch' is " + c.epoch() + " but the run has " + engine.totalEpochs() + " epochs (NR state 'epochs')");
       }
-      String planned = c.extra().get(TrainCheckpoints.EPOCHS);
-      if (planned != null && plannedEpochs(file, planned) > engine.totalEpochs()) {
+      String recorded = c.extra().get(TrainCheckpoints.EPOCHS);
+      int planned = recorded == null ? 0 : plannedEpochs(file, recorded);
+      if (planned > engine.totalEpochs()) {
         throw new CheckpointException(
             file, "metadata 'extra.epochs' is " + planned + " but the run has " + engine.totalEpochs() + " epochs (NR state 'epochs')");
       }

@@ -52,15 +52,16 @@ public final class JsonCodec {
 
   private JsonCodec() {}
 
-  /** Malformed JSON, or JSON beyond the limits; {@link #offset()} is the 0-based character position. */
+  /** Malformed JSON, or JSON beyond the limits; {@link #offset()} is the 0-based character position, if known. */
   public static final class MalformedJsonException extends RuntimeException {
     private final long offset;
 
     MalformedJsonException(String problem, long offset) {
-      super(problem + " at offset " + offset, null, false, false);
+      super(offset < 0 ? problem : problem + " at offset " + offset, null, false, false);
       this.offset = offset;
     }
 
+    /** Where the problem was found, or -1 when the parser does not say (a limit exceeded). */
     public long offset() {
       return offset;
     }
@@ -74,7 +75,7 @@ public final class JsonCodec {
       return node;
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw new MalformedJsonException(problem(e), at == null ? 0 : Math.max(0, at.getCharOffset()));
+      throw new MalformedJsonException(problem(e), at == null ? -1 : at.getCharOffset());
     }
   }
 
