@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -96,6 +97,19 @@ class HostileCheckpointTest {
     assertEquals("", r.out());
     assertFalse(Files.exists(out), "no output for a refused checkpoint");
     assertFalse(Files.exists(Path.of(out + ".nr")), "no export for a refused checkpoint");
+  }
+
+  @Test
+  void evalRefusesToReportAnAccuracyForNonFiniteOutputs() throws IOException {
+    // Finite weights (they pass every rule) whose logits overflow to infinity: the loss is NaN, and
+    // an accuracy computed from NaN logits would be an invention (issue 16: "top1 100.00%").
+    Path file = dir.resolve("overflowing.safetensors");
+    HostileCheckpoints.overflowingClassifier(base, file);
+    CliRun r = CliRun.of("eval", "--checkpoint", file.toString(), "--data", data.toString(), "--device", "cpu");
+    assertEquals(1, r.code());
+    assertEquals("", r.out());
+    assertEquals("nrj eval: " + file + ": the network's outputs are not finite on the test images of " + data
+        + " (loss NaN); no accuracy can be reported\n", r.err().replaceAll("test images of .*? \\(", "test images of " + data + " ("));
   }
 
   private static String headerOf(Path file) throws IOException {

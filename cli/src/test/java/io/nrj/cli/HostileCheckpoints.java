@@ -157,6 +157,11 @@ final class HostileCheckpoints {
     return new Case(name, Readers.ALL, false, problem, w);
   }
 
+  /** Finite weights whose logits overflow: every classifier weight 3e38. */
+  static void overflowingClassifier(Path base, Path out) throws IOException {
+    tensor("classifier.weight", v -> java.util.Arrays.fill(v, 3e38f)).write(base, out);
+  }
+
   // ---- editing helpers
 
   /** The file's header as JSON, edited, written back in front of the unchanged data. */

@@ -203,6 +203,22 @@ class SafetensorsTest {
   }
 
   @Test
+  void removesOnlyTheTemporaryFilesOfTheNamedTargets() throws IOException {
+    List<String> ours = List.of(".checkpoint.safetensors.8214419950134523.tmp", ".metrics.csv.1.tmp");
+    List<String> kept = List.of(
+        "checkpoint.safetensors", ".checkpoint.safetensors.tmp", ".checkpoint.safetensors.12ab.tmp",
+        ".notes.txt.123.tmp", "checkpoint.safetensors.123.tmp", ".checkpoint.safetensors.123.tmp.bak");
+    for (String n : ours) Files.writeString(dir.resolve(n), "half");
+    for (String n : kept) Files.writeString(dir.resolve(n), "mine");
+    Files.createDirectory(dir.resolve(".metrics.csv.2.tmp")); // not a file: not ours
+    List<Path> removed = AtomicFiles.removeStale(dir, List.of("checkpoint.safetensors", "metrics.csv"));
+    assertEquals(List.of(dir.resolve(".checkpoint.safetensors.8214419950134523.tmp"), dir.resolve(".metrics.csv.1.tmp")), removed);
+    for (String n : ours) assertFalse(Files.exists(dir.resolve(n)), n);
+    for (String n : kept) assertEquals("mine", Files.readString(dir.resolve(n)), n);
+    assertEquals(List.of(), AtomicFiles.removeStale(dir.resolve("absent"), List.of("metrics.csv")));
+  }
+
+  @Test
   void refusesReservedTensorNames() {
     Path f = dir.resolve("m.safetensors");
     LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
