@@ -6,12 +6,10 @@ import io.nrj.dsl.Counter;
 import io.nrj.dsl.Diagnostic;
 import io.nrj.dsl.DiagnosticRenderer;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.SourceFiles;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.runtime.io.JsonCodec;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -56,9 +54,9 @@ final class ParamsCommand {
     if (json && layers) return usage(err, "--layers is for the text output; it cannot be combined with --json");
     String source;
     try {
-      source = Files.readString(Path.of(file));
-    } catch (IOException | RuntimeException e) {
-      err.println(file + ": error: cannot read file: " + CheckCommand.describe(e));
+      source = CheckCommand.read(file);
+    } catch (SourceFiles.UnreadableException e) {
+      err.print(DiagnosticRenderer.render(e.diagnostic(), null));
       return 1;
     }
     CompileResult result = NrCompiler.compile(file, source);

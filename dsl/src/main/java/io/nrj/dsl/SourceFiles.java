@@ -24,7 +24,7 @@ public final class SourceFiles {
   public static final class UnreadableException extends Exception {
     private final transient Diagnostic diagnostic;
 
-    UnreadableException(Diagnostic diagnostic) {
+    public UnreadableException(Diagnostic diagnostic) {
       super(diagnostic.format(), null, false, false);
       this.diagnostic = diagnostic;
     }
