@@ -23,28 +23,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code nrj grad}, which reads its weights through the same safetensors reader.
  */
 class HostileCheckpointTest {
+  /** The CLI tests' tiny spec with a third conv: network 'tiny3', schedule 'quick' (2 epochs). */
   static final String SPEC =
-      """
-      network tiny3 {
-        input 1x28x28
-        classes 3
-        conv 4 k5 stride 3 input
-        conv 6 k3
-        maxpool 2
-        conv 8 k3
-        classifier
-      }
-
-      schedule quick {
-        epochs 2
-        batch 16
-        test_batch 25
-        sgd lr 0.05 momentum 0.9 weight_decay 5e-4
-        lr_steps 1 gamma 0.1
-      }
-
-      train tiny3 with quick
-      """;
+      TrainCommandTest.SPEC
+          .replace("  maxpool 2\n  conv 6 k3\n", "  conv 6 k3\n  maxpool 2\n  conv 8 k3\n")
+          .replace("tiny", "tiny3");
 
   @TempDir static Path dir;
   static Path spec;
