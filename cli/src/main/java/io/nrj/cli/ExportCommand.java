@@ -39,15 +39,20 @@ final class ExportCommand {
   }
 
   private static int export(String[] args, PrintStream out) throws Exception {
-    Flags f = Flags.parse("export", args, Set.of("--out", "--name", "--format"), Set.of("--no-fold-bn", "--with-normalize"));
-    if (f.positional().size() != 1) throw new Flags.UsageException("expected one checkpoint, got " + f.positional().size());
+    Flags f =
+        Flags.parse("export", args, Set.of("--out", "--name", "--format"), Set.of("--no-fold-bn", "--with-normalize"));
+    if (f.positional().size() != 1) {
+      throw new Flags.UsageException("expected one checkpoint, got " + f.positional().size());
+    }
     String format = f.get("--format", "nr");
     if (!Set.of("nr", "onnx", "torch").contains(format)) {
       throw new Flags.UsageException("--format must be nr, onnx or torch, got '" + format + "'");
     }
     if (f.has("--name") && !format.equals("nr")) throw new Flags.UsageException("--name applies to --format nr only");
     for (String onnxOnly : new String[] {"--no-fold-bn", "--with-normalize"}) {
-      if (f.has(onnxOnly) && !format.equals("onnx")) throw new Flags.UsageException(onnxOnly + " applies to --format onnx only");
+      if (f.has(onnxOnly) && !format.equals("onnx")) {
+        throw new Flags.UsageException(onnxOnly + " applies to --format onnx only");
+      }
     }
     Path outFile = Path.of(f.require("--out"));
     CheckpointModel m = CheckpointModel.read(Path.of(f.positional().getFirst()));
@@ -82,12 +87,16 @@ final class ExportCommand {
             + g.input().width() + ") float32: " + inputNote(g, withNormalize));
     out.println(
         "  output '" + OnnxWriter.LOGITS + "' (N, " + g.classes() + ")"
-            + (g.mixed() ? ", and '" + OnnxWriter.SURVIVOR_LOGITS + "', '" + OnnxWriter.NEW_LOGITS + "' (their sum is the logits)" : ""));
+            + (g.mixed()
+                ? ", and '" + OnnxWriter.SURVIVOR_LOGITS + "', '" + OnnxWriter.NEW_LOGITS + "' (their sum is the logits)"
+                : ""));
   }
 
   private static String inputNote(InferenceGraph g, boolean withNormalize) {
     InferenceGraph.Normalization n = g.normalization();
-    if (n == null) return "pixels / 255 (the schedule normalises nothing" + (withNormalize ? ", so there was nothing to bake in)" : ")");
+    if (n == null) {
+      return "pixels / 255 (the schedule normalises nothing" + (withNormalize ? ", so there was nothing to bake in)" : ")");
+    }
     if (withNormalize) return "pixels / 255 (the schedule's normalisation is baked in)";
     return "(pixels / 255 - mean) / std with the schedule's mean " + java.util.Arrays.toString(n.mean()) + " and std "
         + java.util.Arrays.toString(n.std()) + " (--with-normalize bakes it in)";
@@ -99,6 +108,7 @@ final class ExportCommand {
     String cls = TorchModuleWriter.className(g.network());
     out.println("wrote " + outFile + ": class " + cls + ", " + g.description());
     out.println(
-        "  model = " + cls + "(); model.load_state_dict(load_nrj_checkpoint(\"" + m.file() + "\"), strict=True); model.eval()");
+        "  model = " + cls + "(); model.load_state_dict(load_nrj_checkpoint(\"" + m.file() + "\"), strict=True);"
+            + " model.eval()");
   }
 }

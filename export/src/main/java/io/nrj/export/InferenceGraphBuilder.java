@@ -60,15 +60,8 @@ public final class InferenceGraphBuilder {
       InferenceGraph.Op op =
           switch (node) {
             case IrNode.Conv c -> conv(c);
-            case IrNode.Relu r ->
-                present(r.inputs()).isEmpty() ? null : new InferenceGraph.Relu(r.name(), value(r.inputs().getFirst()), shape(r.id()));
-            case IrNode.MaxPool p -> pool(p.name(), p.inputs(), p.id(), true, p.kernel(), p.stride(), p.pad());
-            case IrNode.AvgPool p -> pool(p.name(), p.inputs(), p.id(), false, p.kernel(), p.stride(), p.pad());
-            case IrNode.Add a ->
-                present(a.inputs()).isEmpty() ? null : new InferenceGraph.Add(a.name(), present(a.inputs()), shape(a.id()));
-            case IrNode.Concat c ->
-                present(c.inputs()).isEmpty() ? null : new InferenceGraph.Concat(c.name(), present(c.inputs()), shape(c.id()));
             case IrNode.Classifier c -> classifier(c);
+            default -> present(node.inputs()).isEmpty() ? null : passOn(node, present(node.inputs()));
           };
       if (op != null) {
         ops.add(op);
@@ -120,9 +113,18 @@ public final class InferenceGraphBuilder {
     return new InferenceGraph.CrossGate(s.liveIn(), s.liveOut());
   }
 
-  private InferenceGraph.Pool pool(String name, List<Integer> inputs, int id, boolean max, int k, int stride, int pad) {
-    if (present(inputs).isEmpty()) return null;
-    return new InferenceGraph.Pool(name, value(inputs.getFirst()), shape(id), max, k, stride, pad);
+  /** A ReLU, pool, sum or concatenation of the inputs that are present. */
+  private InferenceGraph.Op passOn(IrNode node, List<String> ins) {
+    Shape out = shape(node.id());
+    return switch (node) {
+      case IrNode.Relu r -> new InferenceGraph.Relu(r.name(), ins.getFirst(), out);
+      case IrNode.MaxPool p -> new InferenceGraph.Pool(p.name(), ins.getFirst(), out, true, p.kernel(), p.stride(), p.pad());
+      case IrNode.AvgPool p -> new InferenceGraph.Pool(p.name(), ins.getFirst(), out, false, p.kernel(), p.stride(), p.pad());
+      case IrNode.Add a -> new InferenceGraph.Add(a.name(), ins, out);
+      case IrNode.Concat c -> new InferenceGraph.Concat(c.name(), ins, out);
+      case IrNode.Conv c -> throw new IllegalArgumentException(c.name());
+      case IrNode.Classifier c -> throw new IllegalArgumentException(c.name());
+    };
   }
 
   private InferenceGraph.Classifier classifier(IrNode.Classifier c) {
@@ -173,7 +175,8 @@ public final class InferenceGraphBuilder {
     float[] d = t.data();
     for (int i = 0; i < d.length; i++) {
       if (!Float.isFinite(d[i])) {
-        throw fail("tensor '" + name + "' holds " + d[i] + " at index " + i + ": the run diverged; export an earlier checkpoint");
+        throw fail(
+            "tensor '" + name + "' holds " + d[i] + " at index " + i + ": the run diverged; export an earlier checkpoint");
       }
     }
     used.add(name);

@@ -159,8 +159,10 @@ public final class OnnxWriter {
         z = convNode(c, n + "/conv", x, onnx.constant(n + ".conv.weight", c.weight().data(), dims), null);
       } else {
         // z = a + 2·sigmoid(a)·c, as a + sigmoid(a)·(2c): doubling the cross weights is exact.
-        String a = convNode(c, n + "/diagonal", x, onnx.constant(n + ".conv.weight.diagonal", ConvWeights.blocks(c, true, 1f), dims), null);
-        String c2 = convNode(c, n + "/cross", x, onnx.constant(n + ".conv.weight.cross_x2", ConvWeights.blocks(c, false, 2f), dims), null);
+        String diagonal = onnx.constant(n + ".conv.weight.diagonal", ConvWeights.blocks(c, true, 1f), dims);
+        String cross = onnx.constant(n + ".conv.weight.cross_x2", ConvWeights.blocks(c, false, 2f), dims);
+        String a = convNode(c, n + "/diagonal", x, diagonal, null);
+        String c2 = convNode(c, n + "/cross", x, cross, null);
         String s = onnx.node("Sigmoid", n + "/gate", List.of(a));
         z = onnx.node("Add", n + "/gated", List.of(a, onnx.node("Mul", n + "/cross_gated", List.of(s, c2))));
       }
@@ -197,7 +199,8 @@ public final class OnnxWriter {
     List<AttributeProto> attrs =
         new ArrayList<>(List.of(ints("kernel_shape", k, k), ints("strides", s, s), ints("pads", q, q, q, q)));
     if (!p.max()) attrs.add(integer("count_include_pad", 1));
-    onnx.node(p.max() ? "MaxPool" : "AveragePool", p.name(), List.of(ref(p.input())), attrs.toArray(AttributeProto[]::new));
+    String op = p.max() ? "MaxPool" : "AveragePool";
+    onnx.node(op, p.name(), List.of(ref(p.input())), attrs.toArray(AttributeProto[]::new));
   }
 
   private void sum(InferenceGraph.Add a) {
@@ -235,8 +238,10 @@ public final class OnnxWriter {
     float[] survivors = new float[ch];
     float[] fresh = new float[ch];
     for (int i = 0; i < ch; i++) (i < c.liveIn() ? survivors : fresh)[i] = 1f;
-    String fs = onnx.node("Mul", n + "/survivor_features", List.of(features, onnx.constant(n + ".survivor_mask", survivors, 1, ch)));
-    String fn = onnx.node("Mul", n + "/new_features", List.of(features, onnx.constant(n + ".new_mask", fresh, 1, ch)));
+    String maskS = onnx.constant(n + ".survivor_mask", survivors, 1, ch);
+    String maskN = onnx.constant(n + ".new_mask", fresh, 1, ch);
+    String fs = onnx.node("Mul", n + "/survivor_features", List.of(features, maskS));
+    String fn = onnx.node("Mul", n + "/new_features", List.of(features, maskN));
     onnx.node("Gemm", SURVIVOR_LOGITS, List.of(fs, w, b), integer("transB", 1));
     onnx.node("Gemm", NEW_LOGITS, List.of(fn, w, b), integer("transB", 1));
     onnx.node("Add", LOGITS, List.of(SURVIVOR_LOGITS, NEW_LOGITS));
