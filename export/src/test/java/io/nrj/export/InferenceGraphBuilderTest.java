@@ -3,8 +3,6 @@ package io.nrj.export;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.nrj.dsl.NrCompiler;
-import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrSettings.CrossMode;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.dsl.ir.Widths;
@@ -13,10 +11,7 @@ import io.nrj.export.TrainedCheckpoints.Stage;
 import io.nrj.export.torch.TorchModuleWriter;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
-import io.nrj.runtime.cpu.CpuBackend;
-import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.nr.MixedLayout;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -137,23 +132,16 @@ class InferenceGraphBuilderTest {
 
   @Test
   void torchRefusesALayerNamedLikeAModuleMethod() {
-    NetworkIr ir =
-        NrCompiler.compile("eval.nr", """
-            network shadow {
-              input 1x8x8
-              classes 2
-              eval: conv 4 k3 input
-              classifier
-            }
-            """).module().networks().getFirst();
-    HostParams p;
-    try (CpuBackend b = new CpuBackend(1, false);
-        GraphNetwork g = new GraphNetwork(b, ir, 1)) {
-      p = g.exportParams();
-    }
     InferenceGraph graph =
         InferenceGraphBuilder.build(
-            new TrainedNetwork(Path.of("shadow.safetensors"), ir, ir.widths(), null, p, ScheduleIr.Normalize.NONE, 0));
+            FreshNetwork.of("shadow", """
+                network shadow {
+                  input 1x8x8
+                  classes 2
+                  eval: conv 4 k3 input
+                  classifier
+                }
+                """));
     ExportException e = assertThrows(ExportException.class, () -> TorchModuleWriter.source(graph));
     assertEquals(
         "shadow.safetensors: layer 'eval' cannot be a PyTorch module path: 'eval' is an attribute of torch.nn.Module;"

@@ -62,18 +62,29 @@ public final class OnnxWriter {
 
   private final InferenceGraph g;
   private final Options options;
+  private final long maxInitializerBytes;
   private final OnnxGraph onnx;
   private String image; // the value ops read for InferenceGraph.IMAGE
 
-  private OnnxWriter(InferenceGraph g, Options options) {
+  private OnnxWriter(InferenceGraph g, Options options, long maxInitializerBytes) {
     this.g = g;
     this.options = options;
+    this.maxInitializerBytes = maxInitializerBytes;
     this.onnx = new OnnxGraph(g.network(), g.description());
   }
 
-  /** The ONNX model of {@code g}. */
+  /**
+   * The ONNX model of {@code g}.
+   *
+   * @throws ExportException when its weights are too large for one ONNX file
+   */
   public static ModelProto model(InferenceGraph g, Options options) {
-    return new OnnxWriter(g, options).build();
+    return model(g, options, MAX_INITIALIZER_BYTES);
+  }
+
+  /** {@link #model} with another limit on the weights' bytes (for tests). */
+  static ModelProto model(InferenceGraph g, Options options, long maxInitializerBytes) {
+    return new OnnxWriter(g, options, maxInitializerBytes).build();
   }
 
   /** Writes {@code model} to {@code file} atomically (never a half-written file). */
@@ -96,11 +107,7 @@ public final class OnnxWriter {
         case InferenceGraph.Concat cat -> concat(cat);
         case InferenceGraph.Classifier cls -> classifier(cls);
       }
-    }
-    if (onnx.initializerBytes() > MAX_INITIALIZER_BYTES) {
-      throw new ExportException(
-          g.checkpoint(), String.format(Locale.ROOT, "the network's %.2f GB of weights do not fit one ONNX file (2 GB"
-              + " protobuf limit) and nrj does not write ONNX external data", onnx.initializerBytes() / 1e9));
+      checkSize(); // after every op, so a huge network fails before it fills the memory
     }
     ModelProto.Builder m =
         ModelProto.newBuilder()
@@ -113,6 +120,15 @@ public final class OnnxWriter {
     metadata(m, "nrj.input", inputDoc(bake));
     metadata(m, "nrj.batchnorm", options.foldBatchNorm() ? "folded into the convolutions" : "BatchNormalization");
     return m.build();
+  }
+
+  private void checkSize() {
+    if (onnx.initializerBytes() <= maxInitializerBytes) return;
+    throw new ExportException(
+        g.checkpoint(),
+        String.format(
+            Locale.ROOT, "the network's weights (over %,d bytes) do not fit one ONNX file (protobuf's 2 GB limit), and"
+                + " nrj does not write ONNX external data", maxInitializerBytes));
   }
 
   private static void metadata(ModelProto.Builder m, String key, String value) {
