@@ -3,7 +3,9 @@ package io.nrj.export.onnx;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.NodeProto;
@@ -22,7 +24,18 @@ final class OnnxGraph {
   static final String BATCH = "N";
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
+  private final Set<String> defined = new HashSet<>(); // node outputs, initializers and inputs
   private long initializerBytes;
+
+  /** A value name defined twice (ONNX requires each name to have one producer). */
+  static final class NameClash extends IllegalArgumentException {
+    final String name;
+
+    NameClash(String name) {
+      super("ONNX value name '" + name + "' is defined twice");
+      this.name = name;
+    }
+  }
 
   OnnxGraph(String name, String doc) {
     graph.setName(name).setDocString(doc);
@@ -30,6 +43,7 @@ final class OnnxGraph {
 
   /** Adds a node computing {@code output} from {@code inputs}; returns {@code output}. */
   String node(String op, String output, List<String> inputs, AttributeProto... attributes) {
+    define(output);
     NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(output).addOutput(output).addAllInput(inputs);
     for (AttributeProto a : attributes) n.addAttribute(a);
     graph.addNode(n);
@@ -38,6 +52,7 @@ final class OnnxGraph {
 
   /** Adds a float32 initializer of shape {@code dims} (row-major values); returns its name. */
   String constant(String name, float[] values, long... dims) {
+    define(name);
     ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(values);
     graph.addInitializer(
@@ -52,6 +67,7 @@ final class OnnxGraph {
 
   /** Declares a float32 graph input of shape (N, dims...) with a free batch dimension N. */
   void input(String name, String doc, long... dims) {
+    define(name);
     graph.addInput(value(name, doc, dims));
   }
 
@@ -69,6 +85,10 @@ final class OnnxGraph {
             .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))
             .build();
     return ValueInfoProto.newBuilder().setName(name).setDocString(doc).setType(type).build();
+  }
+
+  private void define(String name) {
+    if (!defined.add(name)) throw new NameClash(name);
   }
 
   /** Bytes of initializer data so far. */

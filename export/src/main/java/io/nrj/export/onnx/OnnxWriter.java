@@ -94,6 +94,17 @@ public final class OnnxWriter {
   }
 
   private ModelProto build() {
+    try {
+      return buildGraph();
+    } catch (OnnxGraph.NameClash e) {
+      throw new ExportException(
+          g.checkpoint(), "a layer's name clashes with the ONNX value '" + e.name + "' (the model's inputs and outputs"
+              + " are '" + INPUT + "', '" + LOGITS + "', '" + SURVIVOR_LOGITS + "' and '" + NEW_LOGITS
+              + "'); rename the layer in the .nr source to export for ONNX");
+    }
+  }
+
+  private ModelProto buildGraph() {
     int c = g.input().channels();
     boolean bake = options.withNormalize() && g.normalization() != null;
     onnx.input(INPUT, inputDoc(bake), c, g.input().height(), g.input().width());
@@ -152,8 +163,8 @@ public final class OnnxWriter {
       shift[i] = (float) (-n.mean()[i] / n.std()[i]);
     }
     String scaled =
-        onnx.node("Mul", "normalize/scaled", List.of(INPUT, onnx.constant("normalize.scale", scale, 1, c, 1, 1)));
-    return onnx.node("Add", "normalize", List.of(scaled, onnx.constant("normalize.shift", shift, 1, c, 1, 1)));
+        onnx.node("Mul", INPUT + "/scaled", List.of(INPUT, onnx.constant("normalize.scale", scale, 1, c, 1, 1)));
+    return onnx.node("Add", INPUT + "/normalized", List.of(scaled, onnx.constant("normalize.shift", shift, 1, c, 1, 1)));
   }
 
   private String ref(String value) {
