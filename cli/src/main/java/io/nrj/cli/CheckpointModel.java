@@ -9,6 +9,7 @@ import io.nrj.runtime.checkpoint.Checkpoint;
 import io.nrj.runtime.checkpoint.CheckpointException;
 import io.nrj.runtime.checkpoint.CheckpointFit;
 import io.nrj.runtime.model.GraphNetwork;
+import io.nrj.runtime.nr.MixedLayout;
 import java.nio.file.Path;
 
 /**
@@ -33,8 +34,17 @@ record CheckpointModel(CheckpointFit fit) {
     return new CheckpointModel(CheckpointFit.check(file, c, ir, schedule));
   }
 
+  Path file() {
+    return fit.file();
+  }
+
   Checkpoint checkpoint() {
     return fit.checkpoint();
+  }
+
+  /** The mixed layout after rejuvenation, or null before (and without a schedule). */
+  MixedLayout layout() {
+    return fit.layout();
   }
 
   NetworkIr ir() {
@@ -53,7 +63,7 @@ record CheckpointModel(CheckpointFit fit) {
   GraphNetwork network(Backend backend) {
     GraphNetwork net = new GraphNetwork(backend, ir(), 0);
     try {
-      net.replan(widths(), fit.layout(), checkpoint().model());
+      net.replan(widths(), layout(), checkpoint().model());
     } catch (IllegalArgumentException e) {
       net.close();
       throw new CheckpointException(fit.file(), e.getMessage());
