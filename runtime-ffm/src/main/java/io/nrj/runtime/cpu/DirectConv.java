@@ -91,7 +91,7 @@ final class DirectConv {
       Work wk = work[tid];
       float[] src = wk.src(c * ps);
       for (int b = b0; b < b1; b++) {
-        pad(x, (long) b * c * g.h() * g.w(), c, g.h(), g.w(), p, p, src, 0, ps, wp);
+        pad(vector, x, (long) b * c * g.h() * g.w(), c, g.h(), g.w(), p, p, src, 0, ps, wp);
         correlate(vector, src, off, c * r * s, wpk, k, wk, y, (long) b * k * g.outH() * g.outW(),
             g.outH(), g.outW(), wp, false);
       }
@@ -115,7 +115,7 @@ final class DirectConv {
       Work wk = work[tid];
       float[] src = wk.src(k * ps);
       for (int b = b0; b < b1; b++) {
-        pad(dy, (long) b * k * oh * ow, k, oh, ow, qh, qw, src, 0, ps, wq);
+        pad(vector, dy, (long) b * k * oh * ow, k, oh, ow, qh, qw, src, 0, ps, wq);
         correlate(vector, src, off, krs, wpk, c, wk, dx, (long) b * c * g.h() * g.w(), g.h(), g.w(), wq, true);
       }
     });
@@ -155,19 +155,30 @@ final class DirectConv {
    * left and right (row length w + 2*pw), each plane ps floats apart from dOff; the rest of each
    * plane is 0.
    */
-  static void pad(MemorySegment seg, long off, int planes, int h, int w, int ph, int pw, float[] dst, int dOff, int ps, int wp) {
+  static void pad(
+      boolean vector, MemorySegment seg, long off, int planes, int h, int w, int ph, int pw, float[] dst, int dOff, int ps, int wp) {
+    if (ph == 0 && pw == 0) { // (a 1x1 conv) each plane is one run
+      for (int ci = 0; ci < planes; ci++) {
+        int d = dOff + ci * ps;
+        MemorySegment.copy(seg, F, (off + (long) ci * h * w) * Float.BYTES, dst, d, h * w);
+        Arrays.fill(dst, d + h * w, d + ps, 0f);
+      }
+      return;
+    }
     for (int ci = 0; ci < planes; ci++) {
       int d = dOff + ci * ps;
-      Arrays.fill(dst, d, d + ph * wp + pw, 0f);
-      long src = off + (long) ci * h * w;
-      for (int y = 0; y < h; y++) {
-        int row = d + (ph + y) * wp + pw;
-        MemorySegment.copy(seg, F, (src + (long) y * w) * Float.BYTES, dst, row, w);
-        // right border of this row and left border of the next
-        Arrays.fill(dst, row + w, row + w + 2 * pw, 0f);
-      }
-      Arrays.fill(dst, d + (ph + h) * wp + pw, d + ps, 0f);
+      Arrays.fill(dst, d, d + ps, 0f);
+      copyRowsIn(vector, seg, off + (long) ci * h * w, w, h, w, dst, d + ph * wp + pw, wp);
     }
+  }
+
+  // dst[d + y*dstStride + j] = seg[src + y*srcStride + j] for y < rows, j < len
+  private static void copyRowsIn(boolean vector, MemorySegment seg, long src, int srcStride, int rows, int len, float[] dst, int d, int dstStride) {
+    if (vector) {
+      VectorKernels.copyRowsIn(seg, src, srcStride, rows, len, dst, d, dstStride);
+      return;
+    }
+    for (int y = 0; y < rows; y++) MemorySegment.copy(seg, F, (src + (long) y * srcStride) * Float.BYTES, dst, d + y * dstStride, len);
   }
 
   /**
@@ -188,8 +199,12 @@ final class DirectConv {
       }
     }
     for (int o = 0; o < outs; o++) {
-      for (int oy = 0; oy < oh; oy++) {
-        Sgemm.addRun(vector, dst, o * fl + oy * wp, out, outOff + ((long) o * oh + oy) * ow, ow, accumulate);
+      if (vector) {
+        VectorKernels.copyRowsOut(dst, o * fl, wp, oh, ow, out, outOff + (long) o * oh * ow, ow, accumulate);
+      } else {
+        for (int oy = 0; oy < oh; oy++) {
+          Sgemm.addRun(false, dst, o * fl + oy * wp, out, outOff + ((long) o * oh + oy) * ow, ow, accumulate);
+        }
       }
     }
   }
@@ -214,32 +229,39 @@ final class DirectConv {
     int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = planeStride(hp, wp, s);
     int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;
     int xImg = c * ps, dyImg = k * pl;
-    float[] xs = fb.x(Math.multiplyExact(n, xImg)), dys = fb.dy(Math.multiplyExact(n, dyImg));
-    pool.parallelFor(n, (tid, b0, b1) -> {
-      for (int b = b0; b < b1; b++) {
-        pad(x, (long) b * c * g.h() * g.w(), c, g.h(), g.w(), p, p, xs, b * xImg, ps, wp);
-        flatten(dy, (long) b * k * oh * ow, k, oh, ow, wp, pl, dys, b * dyImg);
-      }
-    });
     int kBlocks = (k + FK - 1) / FK, pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
     int tasks = kBlocks * r * jBlocks, tileFloats = FK * FJ * LANES;
     float[] part = fb.part(tasks * tileFloats);
-    // images per pass over the tasks: a chunk's x and dy stay in L2 while every task reads them
-    int chunk = Math.max(1, CHUNK_FLOATS / (xImg + dyImg));
-    pool.parallelFor(tasks, (tid, t0, t1) -> {
-      int[] dyo = new int[FK], xo = new int[FJ];
-      Arrays.fill(part, t0 * tileFloats, t1 * tileFloats, 0f);
-      for (int b0 = 0; b0 < n; b0 += chunk) {
-        int nimg = Math.min(chunk, n - b0);
+    Arrays.fill(part, 0, tasks * tileFloats, 0f);
+    // Images go through in chunks whose padded x and flat dy stay in L2 while every task reads
+    // them: all threads lay a chunk out (split by planes), then all run their tasks over it.
+    int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / (xImg + dyImg)));
+    float[] xs = fb.x(chunk * xImg), dys = fb.dy(chunk * dyImg);
+    for (int b0 = 0; b0 < n; b0 += chunk) {
+      int first = b0, nimg = Math.min(chunk, n - b0);
+      pool.parallelFor(nimg * (c + k), (tid, i0, i1) -> {
+        for (int i = i0; i < i1; i++) {
+          int b = i / (c + k), plane = i % (c + k);
+          if (plane < c) {
+            pad(vector, x, ((long) (first + b) * c + plane) * g.h() * g.w(), 1, g.h(), g.w(), p, p, xs, b * xImg + plane * ps, ps, wp);
+          } else {
+            flatten(vector, dy, ((long) (first + b) * k + plane - c) * oh * ow, 1, oh, ow, wp, pl, dys, b * dyImg + (plane - c) * pl);
+          }
+        }
+      });
+      pool.parallelFor(tasks, (tid, t0, t1) -> {
+        int[] dyo = new int[FK], xo = new int[FJ];
         for (int t = t0; t < t1; t++) {
           taskOffsets(t, r, jBlocks, k, pairs, s, ps, wp, pl, dyo, xo);
           if (vector) {
-            VectorKernels.filter4x6(dys, b0 * dyImg, dyImg, dyo, xs, b0 * xImg, xImg, xo, nimg, nvec, part, t * tileFloats);
+            VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
           } else {
-            filter4x6Scalar(dys, b0 * dyImg, dyImg, dyo, xs, b0 * xImg, xImg, xo, nimg, nvec, part, t * tileFloats);
+            filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
           }
         }
-      }
+      });
+    }
+    pool.parallelFor(tasks, (tid, t0, t1) -> {
       for (int t = t0; t < t1; t++) {
         int kb = t / (r * jBlocks), rr = (t / jBlocks) % r, jb = t % jBlocks;
         for (int m = 0; m < FK && kb * FK + m < k; m++) {
@@ -313,12 +335,9 @@ final class DirectConv {
   }
 
   // dst[d + ki*pl + oy*wp + ox] = dy[off + (ki*oh + oy)*ow + ox], zero in the other positions
-  private static void flatten(MemorySegment dy, long off, int k, int oh, int ow, int wp, int pl, float[] dst, int d) {
+  private static void flatten(boolean vector, MemorySegment dy, long off, int k, int oh, int ow, int wp, int pl, float[] dst, int d) {
     Arrays.fill(dst, d, d + k * pl, 0f);
-    for (int ki = 0; ki < k; ki++) {
-      for (int oy = 0; oy < oh; oy++) {
-        MemorySegment.copy(dy, F, (off + ((long) ki * oh + oy) * ow) * Float.BYTES, dst, d + ki * pl + oy * wp, ow);
-      }
-    }
+    for (int ki = 0; ki < k; ki++) copyRowsIn(vector, dy, off + (long) ki * oh * ow, ow, oh, ow, dst, d + ki * pl, wp);
   }
+
 }

@@ -453,4 +453,199 @@ final class VectorKernels {
       dx.setAtIndex(CpuBackend.F, i, Math.fma(x.getAtIndex(CpuBackend.F, i) - mean, c1, Math.fma(g, k, c0)));
     }
   }
+
+  /** dst[d + y*dstStride + j] = seg[src + y*srcStride + j] for y &lt; rows, j &lt; len (floats). */
+  static void copyRowsIn(MemorySegment seg, long src, int srcStride, int rows, int len, float[] dst, int d, int dstStride) {
+    int full = len / L * L;
+    VectorMask<Float> tail = S.indexInRange(full, len);
+    for (int y = 0; y < rows; y++) {
+      long s = (src + (long) y * srcStride) * Float.BYTES;
+      int o = d + y * dstStride;
+      int j = 0;
+      for (; j < full; j += L) FloatVector.fromMemorySegment(S, seg, s + 4L * j, NATIVE).intoArray(dst, o + j);
+      if (j < len) FloatVector.fromMemorySegment(S, seg, s + 4L * j, NATIVE, tail).intoArray(dst, o + j, tail);
+    }
+  }
+
+  /** seg[o + y*segStride + j] (+)= a[s + y*aStride + j] for y &lt; rows, j &lt; len (floats). */
+  static void copyRowsOut(float[] a, int s, int aStride, int rows, int len, MemorySegment seg, long o, long segStride, boolean add) {
+    int full = len / L * L;
+    VectorMask<Float> tail = S.indexInRange(full, len);
+    for (int y = 0; y < rows; y++) {
+      int as = s + y * aStride;
+      long d = (o + y * segStride) * Float.BYTES;
+      int j = 0;
+      for (; j < full; j += L) {
+        FloatVector v = FloatVector.fromArray(S, a, as + j);
+        if (add) v = v.add(FloatVector.fromMemorySegment(S, seg, d + 4L * j, NATIVE));
+        v.intoMemorySegment(seg, d + 4L * j, NATIVE);
+      }
+      if (j < len) {
+        FloatVector v = FloatVector.fromArray(S, a, as + j, tail);
+        if (add) v = v.add(FloatVector.fromMemorySegment(S, seg, d + 4L * j, NATIVE, tail));
+        v.intoMemorySegment(seg, d + 4L * j, NATIVE, tail);
+      }
+    }
+  }
+
+  /**
+   * {@link PointwiseConv}'s tile: out[o + m*ldo + j] (+)= sum over q &lt; nq of wpk[wo + q*8 + m] *
+   * in[i + q*ldi + j] for m &lt; rows, j &lt; cols (floats in the segments), in q order; pixels past
+   * cols are neither read nor written.
+   */
+  static void pointwise8x32(
+      MemorySegment in, long i, long ldi, int nq, float[] wpk, int wo, MemorySegment out, long o, long ldo, int rows, int cols, boolean add) {
+    VectorMask<Float> m0 = S.indexInRange(0, cols), m1 = S.indexInRange(L, cols);
+    boolean full = cols == 2 * L;
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    long bytes = i * Float.BYTES, step = ldi * Float.BYTES;
+    for (int q = 0; q < nq; q++, bytes += step) {
+      int ai = wo + q * 8;
+      FloatVector b0, b1;
+      if (full) {
+        b0 = FloatVector.fromMemorySegment(S, in, bytes, NATIVE);
+        b1 = FloatVector.fromMemorySegment(S, in, bytes + 4L * L, NATIVE);
+      } else {
+        b0 = FloatVector.fromMemorySegment(S, in, bytes, NATIVE, m0);
+        b1 = FloatVector.fromMemorySegment(S, in, bytes + 4L * L, NATIVE, m1);
+      }
+      FloatVector a0 = FloatVector.broadcast(S, wpk[ai]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, wpk[ai + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, wpk[ai + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, wpk[ai + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, wpk[ai + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, wpk[ai + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, wpk[ai + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, wpk[ai + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    long ob = o * Float.BYTES, ostep = ldo * Float.BYTES;
+    storePair(c00, c01, out, ob, add, full, m0, m1);
+    if (rows > 1) storePair(c10, c11, out, ob + ostep, add, full, m0, m1);
+    if (rows > 2) storePair(c20, c21, out, ob + 2 * ostep, add, full, m0, m1);
+    if (rows > 3) storePair(c30, c31, out, ob + 3 * ostep, add, full, m0, m1);
+    if (rows > 4) storePair(c40, c41, out, ob + 4 * ostep, add, full, m0, m1);
+    if (rows > 5) storePair(c50, c51, out, ob + 5 * ostep, add, full, m0, m1);
+    if (rows > 6) storePair(c60, c61, out, ob + 6 * ostep, add, full, m0, m1);
+    if (rows > 7) storePair(c70, c71, out, ob + 7 * ostep, add, full, m0, m1);
+  }
+
+  // out[bytes .. +32 floats) (+)= (v0, v1), under masks unless full
+  private static void storePair(FloatVector v0, FloatVector v1, MemorySegment out, long bytes, boolean add, boolean full, VectorMask<Float> m0, VectorMask<Float> m1) {
+    if (full) {
+      if (add) {
+        v0 = v0.add(FloatVector.fromMemorySegment(S, out, bytes, NATIVE));
+        v1 = v1.add(FloatVector.fromMemorySegment(S, out, bytes + 4L * L, NATIVE));
+      }
+      v0.intoMemorySegment(out, bytes, NATIVE);
+      v1.intoMemorySegment(out, bytes + 4L * L, NATIVE);
+      return;
+    }
+    if (add) {
+      v0 = v0.add(FloatVector.fromMemorySegment(S, out, bytes, NATIVE, m0));
+      v1 = v1.add(FloatVector.fromMemorySegment(S, out, bytes + 4L * L, NATIVE, m1));
+    }
+    v0.intoMemorySegment(out, bytes, NATIVE, m0);
+    v1.intoMemorySegment(out, bytes + 4L * L, NATIVE, m1);
+  }
+
+  /**
+   * {@link PointwiseConv}'s backward-filter tile: part[po + (m*6 + j)*16 + l] += dy[dyo[m] +
+   * b*dyStride + t*16 + l] * x[xo[j] + b*xStride + t*16 + l] over images b &lt; nimg and t &lt;
+   * nvec (floats in the segments), one fma chain per lane.
+   */
+  static void pointwiseFilter4x6(
+      MemorySegment dy, long[] dyo, long dyStride, MemorySegment x, long[] xo, long xStride, int nimg, int nvec, float[] part, int po) {
+    FloatVector a00 = FloatVector.fromArray(S, part, po), a01 = FloatVector.fromArray(S, part, po + L);
+    FloatVector a02 = FloatVector.fromArray(S, part, po + 2 * L), a03 = FloatVector.fromArray(S, part, po + 3 * L);
+    FloatVector a04 = FloatVector.fromArray(S, part, po + 4 * L), a05 = FloatVector.fromArray(S, part, po + 5 * L);
+    FloatVector a10 = FloatVector.fromArray(S, part, po + 6 * L), a11 = FloatVector.fromArray(S, part, po + 7 * L);
+    FloatVector a12 = FloatVector.fromArray(S, part, po + 8 * L), a13 = FloatVector.fromArray(S, part, po + 9 * L);
+    FloatVector a14 = FloatVector.fromArray(S, part, po + 10 * L), a15 = FloatVector.fromArray(S, part, po + 11 * L);
+    FloatVector a20 = FloatVector.fromArray(S, part, po + 12 * L), a21 = FloatVector.fromArray(S, part, po + 13 * L);
+    FloatVector a22 = FloatVector.fromArray(S, part, po + 14 * L), a23 = FloatVector.fromArray(S, part, po + 15 * L);
+    FloatVector a24 = FloatVector.fromArray(S, part, po + 16 * L), a25 = FloatVector.fromArray(S, part, po + 17 * L);
+    FloatVector a30 = FloatVector.fromArray(S, part, po + 18 * L), a31 = FloatVector.fromArray(S, part, po + 19 * L);
+    FloatVector a32 = FloatVector.fromArray(S, part, po + 20 * L), a33 = FloatVector.fromArray(S, part, po + 21 * L);
+    FloatVector a34 = FloatVector.fromArray(S, part, po + 22 * L), a35 = FloatVector.fromArray(S, part, po + 23 * L);
+    for (int b = 0; b < nimg; b++) {
+      long d0 = 4 * (dyo[0] + b * dyStride), d1 = 4 * (dyo[1] + b * dyStride), d2 = 4 * (dyo[2] + b * dyStride), d3 = 4 * (dyo[3] + b * dyStride);
+      long x0 = 4 * (xo[0] + b * xStride), x1 = 4 * (xo[1] + b * xStride), x2 = 4 * (xo[2] + b * xStride);
+      long x3 = 4 * (xo[3] + b * xStride), x4 = 4 * (xo[4] + b * xStride), x5 = 4 * (xo[5] + b * xStride);
+      for (long t = 0, o = 0; t < nvec; t++, o += 4L * L) {
+        FloatVector y0 = FloatVector.fromMemorySegment(S, dy, d0 + o, NATIVE), y1 = FloatVector.fromMemorySegment(S, dy, d1 + o, NATIVE);
+        FloatVector y2 = FloatVector.fromMemorySegment(S, dy, d2 + o, NATIVE), y3 = FloatVector.fromMemorySegment(S, dy, d3 + o, NATIVE);
+        FloatVector v = FloatVector.fromMemorySegment(S, x, x0 + o, NATIVE);
+        a00 = y0.fma(v, a00);
+        a10 = y1.fma(v, a10);
+        a20 = y2.fma(v, a20);
+        a30 = y3.fma(v, a30);
+        v = FloatVector.fromMemorySegment(S, x, x1 + o, NATIVE);
+        a01 = y0.fma(v, a01);
+        a11 = y1.fma(v, a11);
+        a21 = y2.fma(v, a21);
+        a31 = y3.fma(v, a31);
+        v = FloatVector.fromMemorySegment(S, x, x2 + o, NATIVE);
+        a02 = y0.fma(v, a02);
+        a12 = y1.fma(v, a12);
+        a22 = y2.fma(v, a22);
+        a32 = y3.fma(v, a32);
+        v = FloatVector.fromMemorySegment(S, x, x3 + o, NATIVE);
+        a03 = y0.fma(v, a03);
+        a13 = y1.fma(v, a13);
+        a23 = y2.fma(v, a23);
+        a33 = y3.fma(v, a33);
+        v = FloatVector.fromMemorySegment(S, x, x4 + o, NATIVE);
+        a04 = y0.fma(v, a04);
+        a14 = y1.fma(v, a14);
+        a24 = y2.fma(v, a24);
+        a34 = y3.fma(v, a34);
+        v = FloatVector.fromMemorySegment(S, x, x5 + o, NATIVE);
+        a05 = y0.fma(v, a05);
+        a15 = y1.fma(v, a15);
+        a25 = y2.fma(v, a25);
+        a35 = y3.fma(v, a35);
+      }
+    }
+    a00.intoArray(part, po);
+    a01.intoArray(part, po + L);
+    a02.intoArray(part, po + 2 * L);
+    a03.intoArray(part, po + 3 * L);
+    a04.intoArray(part, po + 4 * L);
+    a05.intoArray(part, po + 5 * L);
+    a10.intoArray(part, po + 6 * L);
+    a11.intoArray(part, po + 7 * L);
+    a12.intoArray(part, po + 8 * L);
+    a13.intoArray(part, po + 9 * L);
+    a14.intoArray(part, po + 10 * L);
+    a15.intoArray(part, po + 11 * L);
+    a20.intoArray(part, po + 12 * L);
+    a21.intoArray(part, po + 13 * L);
+    a22.intoArray(part, po + 14 * L);
+    a23.intoArray(part, po + 15 * L);
+    a24.intoArray(part, po + 16 * L);
+    a25.intoArray(part, po + 17 * L);
+    a30.intoArray(part, po + 18 * L);
+    a31.intoArray(part, po + 19 * L);
+    a32.intoArray(part, po + 20 * L);
+    a33.intoArray(part, po + 21 * L);
+    a34.intoArray(part, po + 22 * L);
+    a35.intoArray(part, po + 23 * L);
+  }
 }
