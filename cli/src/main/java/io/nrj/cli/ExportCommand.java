@@ -2,32 +2,37 @@ package io.nrj.cli;
 
 import io.nrj.dsl.NrPrinter;
 import io.nrj.runtime.io.AtomicFiles;
-import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code nrj export CKPT --out FILE.nr}: writes the checkpoint's architecture (the network at the
  * widths it was saved at, e.g. after rejuvenation) as a {@code .nr} file that {@code nrj check}
  * accepts.
  */
-final class ExportCommand {
-  static final String USAGE = "export CKPT --out FILE.nr [--name NAME]";
+@Command(name = "export", description = "Write a checkpoint's architecture, at the widths it was saved at, as a .nr file.")
+final class ExportCommand implements Callable<Integer> {
+  @ParentCommand private Main nrj;
 
-  private ExportCommand() {}
+  @Parameters(paramLabel = "CKPT", description = "a checkpoint nrj train wrote")
+  private Path checkpoint;
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    return CommandSupport.guarded("export", USAGE, err, () -> export(args, out));
-  }
+  @Option(names = "--out", required = true, paramLabel = "FILE.nr", description = "the .nr file to write")
+  private Path outFile;
 
-  private static int export(String[] args, PrintStream out) throws Exception {
-    Flags f = Flags.parse("export", args, Set.of("--out", "--name"), Set.of());
-    if (f.positional().size() != 1) throw new Flags.UsageException("expected one checkpoint, got " + f.positional().size());
-    Path outFile = Path.of(f.require("--out"));
-    CheckpointModel m = CheckpointModel.read(Path.of(f.positional().getFirst()));
-    String name = f.get("--name", m.ir().name());
-    AtomicFiles.writeString(outFile, NrPrinter.print(m.ir(), m.widths(), name));
-    out.println("wrote " + outFile + ": network " + name + " at widths " + m.widths());
+  @Option(names = "--name", paramLabel = "NAME", description = "the network's name in the file (default: the checkpoint's)")
+  private String name;
+
+  @Override
+  public Integer call() throws Exception {
+    CheckpointModel m = CheckpointModel.read(checkpoint);
+    String network = name != null ? name : m.ir().name();
+    AtomicFiles.writeString(outFile, NrPrinter.print(m.ir(), m.widths(), network));
+    nrj.out().println("wrote " + outFile + ": network " + network + " at widths " + m.widths());
     return 0;
   }
 }

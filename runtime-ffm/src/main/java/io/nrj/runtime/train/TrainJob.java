@@ -1,6 +1,7 @@
 package io.nrj.runtime.train;
 
 import io.nrj.dsl.NrPrinter;
+import io.nrj.dsl.Plural;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrModule;
 import io.nrj.dsl.ir.ScheduleIr;
@@ -43,18 +44,25 @@ public final class TrainJob {
   /**
    * The options of {@code nrj train}. {@code epochs}/{@code batch} 0 keep the schedule's value;
    * {@code seed} null means 1 (or the checkpoint's on resume); {@code out} null means {@code
-   * runs/<network>}; {@code resume} null starts fresh. On resume, {@code epochs} extends the planned
-   * length of the run (the sparse phase's shift still applies on top). {@code precision} ("fp32" or
-   * "tf32") overrides the schedule's on the GPU; null keeps it. {@code cudaGraphs} records each
-   * training step once and replays it as a CUDA graph where the device can ({@link StepRunner}).
+   * runs/<network>}; {@code resume} null starts fresh. {@code epochs} of a fresh run is the planned
+   * length, to which every sparse epoch adds one (spec §2.2); on resume it is the epoch the run
+   * ends at, as the progress counter and metrics.csv number epochs (the sparse epochs already
+   * trained are in that count; a run still sparse goes on adding one per sparse epoch). {@code
+   * precision} ("fp32" or "tf32") overrides the schedule's on the GPU; null keeps it. {@code
+   * cudaGraphs} records each training step once and replays it as a CUDA graph where the device can
+   * ({@link StepRunner}). {@code progressEvery}: seconds between the plain progress lines printed
+   * when stdout is not a terminal (0: none).
    */
   public record Options(
       String data, String device, String precision, boolean cudaGraphs, int epochs, int batch, Long seed, Path out,
-      Path resume) {}
+      Path resume, double progressEvery) {}
 
   private TrainJob() {}
 
-  /** Runs {@code ir} with {@code schedule} from {@code module} (the spec file named {@code specFile}). */
+  /**
+   * Runs {@code ir} with {@code schedule} from {@code module} (the spec file named {@code specFile}).
+   * Returns null when a resumed run has nothing left to train (it says so and writes nothing).
+   */
   public static TrainingLoop.Result run(
       NrModule module, NetworkIr ir, ScheduleIr schedule, String specFile, Options o,
       NetworkFactory factory, PrintStream out) throws IOException {
@@ -72,35 +80,59 @@ public final class TrainJob {
         throw new IllegalArgumentException(
             o.resume() + ": checkpoint is for network '" + from.network() + "', not '" + ir.name() + "'");
       }
-      String state = from.nrState();
-      int planned = Integer.parseInt(from.extra().getOrDefault("epochs", Integer.toString(schedule.epochs())));
-      if (o.epochs() > 0) state = extendEpochs(state, o.epochs() - planned);
+      String state = o.epochs() > 0 ? withEpochs(from.nrState(), o.epochs()) : from.nrState();
       engine = NrEngine.restore(ir, s, state);
+      if (from.epoch() >= engine.totalEpochs()) {
+        out.printf(
+            Locale.ROOT, "nrj train: nothing to train: %s is at epoch %d and the run ends at epoch %d%s; no files written%n",
+            o.resume(), from.epoch(), engine.totalEpochs(),
+            o.epochs() > 0 ? " (--epochs " + o.epochs() + ")" : ", the end of its schedule (--epochs N trains on to epoch N)");
+        return null;
+      }
       resume = TrainCheckpoints.toTrainState(o.resume(), from);
     }
     DataSet dataSet = DataSets.open(o.data());
-    Files.createDirectories(outDir);
+    checkNormalize(s, dataSet);
     try (Backend backend = Devices.open(o.device() == null ? "auto" : o.device(), precision);
         TrainableNetwork net = factory.create(backend, ir, seed);
         LoaderBatchSource train = new LoaderBatchSource(dataSet.train(), true, s.augment(), s.normalize());
         LoaderBatchSource test = new LoaderBatchSource(dataSet.test(), false, s.augment(), s.normalize())) {
       checkShapes(ir, train, dataSet);
+      Files.createDirectories(outDir);
+      TrainCheckpoints.Run run = new TrainCheckpoints.Run(module.source(), ir.name(), s.name(), seed, s.sgd());
+      TrainingLoop.Options options =
+          new TrainingLoop.Options(
+              s.batch(), s.testBatch(), seed, outDir, Terminal.stdoutIsTerminal(),
+              widths -> NrPrinter.print(ir, widths, ir.name()),
+              (state, file) -> checkpoint(run, specFile, state).write(file), o.cudaGraphs(), o.progressEvery());
+      TrainingLoop loop = new TrainingLoop(net, new EngineControl(engine), s.sgd(), train, test, options, out);
+      loop.restore(resume);
+      // after restore: a resumed rejuvenated network has other widths than the declared one
       out.printf(
           Locale.ROOT, "nrj train: %s (%d parameters) with %s on %s, device %s, seed %d%s%n", ir.name(),
           net.parameters().paramCount(), s.name(), dataSet, backend.name(), seed,
           resume == null ? "" : ", resuming at epoch " + (resume.nextEpoch() + 1));
-      TrainCheckpoints.Run run = new TrainCheckpoints.Run(module.source(), ir.name(), s.name(), seed, s.sgd());
-      TrainingLoop.Options options =
-          new TrainingLoop.Options(
-              s.batch(), s.testBatch(), seed, outDir, Progress.stdoutIsTerminal(),
-              widths -> NrPrinter.print(ir, widths, ir.name()),
-              (state, file) -> checkpoint(run, specFile, s, state).write(file), o.cudaGraphs());
-      TrainingLoop.Result r =
-          new TrainingLoop(net, new EngineControl(engine), s.sgd(), train, test, options, out).run(resume);
+      TrainingLoop.Result r = loop.run();
       out.printf(
-          Locale.ROOT, "trained %d epochs in %.1fs (%.0f img/s); outputs in %s%n", r.epochs(), r.trainSeconds(),
-          r.trainImgPerSec(), outDir);
+          Locale.ROOT, "trained %s in %.1fs (%.0f img/s); outputs in %s%n", Plural.of(r.epochs(), "epoch"),
+          r.trainSeconds(), r.trainImgPerSec(), outDir);
       return r;
+    }
+  }
+
+  /**
+   * Fails with a message naming the schedule's place in the spec when its {@code normalize} lists
+   * neither one value nor one per channel of the data set's images.
+   */
+  public static void checkNormalize(ScheduleIr s, DataSet data) {
+    int channels = data.test().channels(); // the test split: nrj eval never reads the training files
+    for (var e : java.util.Map.of("mean", s.normalize().mean(), "std", s.normalize().std()).entrySet()) {
+      int n = e.getValue().size();
+      if (n > 1 && n != channels) {
+        throw new IllegalArgumentException(
+            s.location() + ": schedule '" + s.name() + "': normalize " + e.getKey() + " has " + Plural.of(n, "value")
+                + " but the images of " + data + " have " + Plural.of(channels, "channel"));
+      }
     }
   }
 
@@ -113,30 +145,28 @@ public final class TrainJob {
     }
   }
 
-  /**
-   * The checkpoint of {@code state} ({@link TrainCheckpoints}' layout) plus the spec's file name and
-   * the planned epochs, which a resume with {@code epochs} extends.
-   */
-  static Checkpoint checkpoint(TrainCheckpoints.Run run, String specFile, ScheduleIr s, TrainState state) {
+  /** The checkpoint of {@code state} ({@link TrainCheckpoints}' layout) plus the spec's file name. */
+  static Checkpoint checkpoint(TrainCheckpoints.Run run, String specFile, TrainState state) {
     Checkpoint base = TrainCheckpoints.toCheckpoint(run, state);
     LinkedHashMap<String, String> extra = new LinkedHashMap<>(base.extra());
     extra.put("nr_file", Path.of(specFile).getFileName().toString());
-    extra.put("epochs", Integer.toString(s.epochs()));
     return new Checkpoint(
         base.nrSource(), base.network(), base.schedule(), base.widths(), base.epoch(), base.seed(), base.optimizer(),
         base.nrState(), extra, base.model(), base.momentum());
   }
 
-  /** The NR state JSON with its (possibly shifted) total epochs moved by {@code delta}. */
+  /**
+   * The NR state JSON with its total epochs (already shifted by the sparse epochs trained) set to
+   * {@code epochs}: the run then ends at that epoch of the progress counter.
+   */
   @SuppressWarnings("unchecked")
-  public static String extendEpochs(String stateJson, int delta) {
-    if (delta == 0) return stateJson;
+  public static String withEpochs(String stateJson, int epochs) {
     Object parsed = Json.parse(stateJson);
-    if (!(parsed instanceof Map<?, ?> m) || !(m.get("epochs") instanceof Long e)) {
+    if (!(parsed instanceof Map<?, ?> m) || !(m.get("epochs") instanceof Long)) {
       throw new IllegalArgumentException("--epochs: the checkpoint's NR state has no epoch count to change");
     }
     Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) m);
-    copy.put("epochs", e + delta);
+    copy.put("epochs", (long) epochs);
     return Json.write(copy);
   }
 
