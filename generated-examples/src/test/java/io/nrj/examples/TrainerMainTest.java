@@ -61,7 +61,7 @@ class TrainerMainTest {
     Result r = train("--help");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("usage: Lenet5Trainer [-hV] [--schedule=S] --data=PATH|mnist [--device=auto|cpu|cuda]"), r.out());
-    assertTrue(r.out().contains("Trains lenet5 with Neural Rejuvenation: the generated trainer of lenet5.nr"), r.out());
+    assertTrue(r.out().contains("Trains lenet5 (with Neural Rejuvenation when the schedule has a rejuvenate block): the generated"), r.out());
     for (String option : new String[] {"--data", "--device", "--precision", "--epochs", "--batch", "--seed", "--out",
         "--resume", "--cuda-graphs", "--progress-every", "--schedule", "--help", "--version"}) {
       assertTrue(r.out().contains(option), option + " missing from\n" + r.out());

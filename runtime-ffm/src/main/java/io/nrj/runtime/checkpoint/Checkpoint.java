@@ -125,6 +125,8 @@ public record Checkpoint(
    *     buffer without its parameter or of another shape
    */
   public static Checkpoint read(Path file) {
+    // a missing file is not a corrupt one: say so plainly
+    if (!java.nio.file.Files.exists(file)) throw new CheckpointException(file, "no such file");
     Safetensors.Contents c;
     try {
       c = Safetensors.read(file);

@@ -29,8 +29,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = NrjVersion.class,
     usageHelpAutoWidth = false,
-    description = {
-      "Trains %s with Neural Rejuvenation: the generated trainer of %s, with the options of 'nrj train'.",
+    description = "Trains %s (with Neural Rejuvenation when the schedule has a rejuvenate block): the generated"
+        + " trainer of %s, with the options of 'nrj train'.",
+    footer = {
+      "",
       "Exit status: 0 done, 1 a problem with a file, the data or the device (one message), 2 a usage error."
     })
 public final class TrainerMain implements Callable<Integer> {
@@ -70,7 +72,7 @@ public final class TrainerMain implements Callable<Integer> {
     CommandLine cl = CommandLines.of(new TrainerMain(trainer, out), out, err, e -> false);
     cl.setCommandName(trainer.command());
     var usage = cl.getCommandSpec().usageMessage();
-    usage.description(String.format(usage.description()[0], trainer.network(), trainer.sourceFile()), usage.description()[1]);
+    usage.description(String.format(usage.description()[0], trainer.network(), trainer.sourceFile()));
     return cl.execute(args);
   }
 
