@@ -259,4 +259,48 @@ class TrainCommandTest {
     assertTrue(!r.err().contains("\tat "), r.err());
     assertTrue(!Files.exists(dir.resolve("b").resolve("checkpoint.safetensors")));
   }
+
+  @Test
+  void aMissingCheckpointIsNoSuchFileNotACorruptOne() {
+    Path missing = dir.resolve("nowhere.safetensors");
+    Run r = nrj("eval", "--checkpoint", missing.toString(), "--data", data.toString(), "--device", "cpu");
+    assertEquals(1, r.code());
+    assertEquals("nrj eval: " + missing + ": no such file\n", r.err());
+    r = nrj("train", spec.toString(), "--data", data.toString(), "--device", "cpu", "--resume", missing.toString(),
+        "--out", dir.resolve("never").toString());
+    assertEquals(1, r.code());
+    assertEquals("nrj train: " + missing + ": no such file\n", r.err());
+  }
+
+  @Test
+  void aNormalizeThatDoesNotFitTheImagesNamesTheScheduleInTheSpec() throws IOException {
+    Path three = dir.resolve("three.nr");
+    Files.writeString(three, SPEC.replace("  lr_steps 1 gamma 0.1\n", "  lr_steps 1 gamma 0.1\n  normalize mean 0.5 0.5 0.5 std 0.2 0.2 0.2\n"));
+    Run r = nrj("train", three.toString(), "--data", data.toString(), "--device", "cpu", "--out", dir.resolve("n").toString());
+    assertEquals(1, r.code());
+    assertEquals(
+        "nrj train: " + three + ":10:10: schedule 'quick': normalize mean has 3 values but the images of MNIST at " + data
+            + " have 1 channel\n",
+        r.err());
+    assertTrue(!Files.exists(dir.resolve("n")), "nothing written");
+  }
+
+  @Test
+  void benchOnTheCpuDoesNotSpeakOfADevice() {
+    Run r = nrj("bench", spec.toString(), "--device", "cpu", "--batch", "4", "--steps", "1", "--warmup", "0");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().matches("tiny training on cpu, batch 4, 1 steps after 0 warm-up: .* MiB of tensors in memory\n"), r.out());
+  }
+
+  @Test
+  void aCudaDeviceThatCannotStartListsEachProblemOnItsOwnLine() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(io.nrj.runtime.cuda.CudaProbe.probe().usable(), "CUDA works here");
+    Run r = nrj("train", spec.toString(), "--data", data.toString(), "--device", "cuda", "--out", dir.resolve("c").toString());
+    assertEquals(1, r.code());
+    List<String> lines = r.err().lines().toList();
+    assertEquals("nrj train: --device cuda: CUDA unavailable:", lines.getFirst(), r.err());
+    assertTrue(lines.size() >= 3, r.err());
+    for (String l : lines.subList(1, lines.size())) assertTrue(l.startsWith("  ") && l.length() < 400, l);
+    assertTrue(lines.getLast().contains("nrj devices"), r.err());
+  }
 }

@@ -7,9 +7,9 @@ import picocli.CommandLine.IVersionProvider;
 
 /**
  * The version {@code --version} prints: nrj's Maven version and the git commit it was built from,
- * read from {@code version.properties}, which the build writes next to this class
- * (git-commit-id-maven-plugin, runtime-ffm/pom.xml). A build outside a git checkout says the
- * commit is unknown instead of failing.
+ * read from {@code version.properties}, which the build writes next to this class with {@code git}
+ * (runtime-ffm/pom.xml). A build outside a git checkout says the commit is unknown instead of
+ * failing.
  */
 public final class NrjVersion implements IVersionProvider {
   @Override
@@ -17,7 +17,7 @@ public final class NrjVersion implements IVersionProvider {
     return new String[] {line()};
   }
 
-  /** For example {@code nrj 0.1.0-SNAPSHOT (git 8a1865f, 2026-11-28T10:12:03Z)}. */
+  /** For example {@code nrj 0.1.0-SNAPSHOT (git 8a1865f, 2026-11-28T10:12:03+00:00)}. */
   public static String line() {
     Properties p = new Properties();
     try (InputStream in = NrjVersion.class.getResourceAsStream("version.properties")) {
@@ -25,11 +25,11 @@ public final class NrjVersion implements IVersionProvider {
     } catch (IOException e) {
       // reported as unknown below
     }
-    String version = p.getProperty("git.build.version", "(version unknown)");
-    String commit = p.getProperty("git.commit.id.abbrev", "");
+    String version = p.getProperty("version", "(version unknown)");
+    String commit = p.getProperty("commit", "");
     if (commit.isEmpty()) return "nrj " + version + " (git commit unknown: built outside a git checkout)";
-    String dirty = Boolean.parseBoolean(p.getProperty("git.dirty", "false")) ? " with uncommitted changes" : "";
-    String time = p.getProperty("git.commit.time", "");
+    String dirty = Boolean.parseBoolean(p.getProperty("dirty", "false")) ? " with uncommitted changes" : "";
+    String time = p.getProperty("commit.time", "");
     return "nrj " + version + " (git " + commit + dirty + (time.isEmpty() ? "" : ", " + time) + ")";
   }
 }

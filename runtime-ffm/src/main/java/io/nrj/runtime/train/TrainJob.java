@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -126,11 +127,11 @@ public final class TrainJob {
    */
   public static void checkNormalize(ScheduleIr s, DataSet data) {
     int channels = data.test().channels(); // the test split: nrj eval never reads the training files
-    for (var e : java.util.Map.of("mean", s.normalize().mean(), "std", s.normalize().std()).entrySet()) {
-      int n = e.getValue().size();
+    for (String what : List.of("mean", "std")) {
+      int n = (what.equals("mean") ? s.normalize().mean() : s.normalize().std()).size();
       if (n > 1 && n != channels) {
         throw new IllegalArgumentException(
-            s.location() + ": schedule '" + s.name() + "': normalize " + e.getKey() + " has " + Plural.of(n, "value")
+            s.location() + ": schedule '" + s.name() + "': normalize " + what + " has " + Plural.of(n, "value")
                 + " but the images of " + data + " have " + Plural.of(channels, "channel"));
       }
     }
