@@ -51,11 +51,6 @@ public final class Main implements Callable<Integer> {
     this.err = err;
   }
 
-  /** For the build's completion-script generator (picocli-codegen), which needs a no-argument constructor. */
-  Main() {
-    this(System.out, System.err);
-  }
-
   public static void main(String[] args) {
     InheritedStderr.install();
     System.exit(run(args, System.out, System.err));
