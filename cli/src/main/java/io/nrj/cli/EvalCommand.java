@@ -4,6 +4,7 @@ import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.data.DataSet;
 import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.train.Evaluator;
 import io.nrj.runtime.train.LoaderBatchSource;
@@ -63,6 +64,12 @@ final class EvalCommand implements Callable<Integer> {
         LoaderBatchSource test = new LoaderBatchSource(dataSet.test(), false, aug, norm)) {
       TrainJob.checkShapes(m.ir(), test, dataSet);
       Tally t = Evaluator.evaluate(net, test, size);
+      if (!Double.isFinite(t.loss())) {
+        // Non-finite logits make every accuracy meaningless (NaN compares false, so top-k "hits").
+        throw new InputFileException(
+            checkpoint, "the network's outputs are not finite on the test images of " + dataSet + " (loss " + t.loss()
+                + "); no accuracy can be reported");
+      }
       out.printf(
           Locale.ROOT, "%s epoch %d on %d test images of %s: loss %.4f  top1 %.2f%%  top5 %.2f%%%n", m.ir().name(),
           m.checkpoint().epoch(), t.samples(), dataSet, t.loss(), 100 * t.top1(), 100 * t.top5());

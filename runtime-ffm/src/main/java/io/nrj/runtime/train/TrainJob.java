@@ -1,5 +1,7 @@
 package io.nrj.runtime.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.Plural;
 import io.nrj.dsl.ir.NetworkIr;
@@ -9,10 +11,11 @@ import io.nrj.dsl.ir.ScheduleIr.Precision;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.Devices;
 import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.CheckpointFit;
 import io.nrj.runtime.checkpoint.TrainCheckpoints;
 import io.nrj.runtime.data.DataSet;
 import io.nrj.runtime.data.DataSets;
-import io.nrj.runtime.io.Json;
+import io.nrj.runtime.io.JsonCodec;
 import io.nrj.runtime.model.TrainableNetwork;
 import io.nrj.runtime.nr.NrEngine;
 import java.io.IOException;
@@ -22,7 +25,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * One training run as {@code nrj train} and every generated trainer's {@code main} start it: the
@@ -74,23 +76,23 @@ public final class TrainJob {
     Path outDir = o.out() != null ? o.out() : Path.of("runs", ir.name());
     NrEngine engine;
     TrainState resume = null;
+    int planned = s.epochs(); // the run's planned length, recorded in every checkpoint
     if (from == null) {
       engine = new NrEngine(ir, s);
     } else {
-      if (!from.network().equals(ir.name())) {
-        throw new IllegalArgumentException(
-            o.resume() + ": checkpoint is for network '" + from.network() + "', not '" + ir.name() + "'");
-      }
-      String state = o.epochs() > 0 ? withEpochs(from.nrState(), o.epochs()) : from.nrState();
-      engine = NrEngine.restore(ir, s, state);
-      if (from.epoch() >= engine.totalEpochs()) {
+      CheckpointFit fit = CheckpointFit.check(o.resume(), from, ir, s);
+      int end = o.epochs() > 0 ? o.epochs() : NrEngine.restore(ir, s, from.nrState()).totalEpochs();
+      if (from.epoch() >= end) {
         out.printf(
             Locale.ROOT, "nrj train: nothing to train: %s is at epoch %d and the run ends at epoch %d%s; no files written%n",
-            o.resume(), from.epoch(), engine.totalEpochs(),
+            o.resume(), from.epoch(), end,
             o.epochs() > 0 ? " (--epochs " + o.epochs() + ")" : ", the end of its schedule (--epochs N trains on to epoch N)");
         return null;
       }
-      resume = TrainCheckpoints.toTrainState(o.resume(), from);
+      engine = NrEngine.restore(ir, s, o.epochs() > 0 ? withEpochs(from.nrState(), o.epochs()) : from.nrState());
+      // the planned length the counter shows: the end less the epochs the sparse phase added so far
+      planned = engine.totalEpochs() - new EngineControl(engine).sparseEpochs(from.epoch());
+      resume = fit.trainState();
     }
     DataSet dataSet = DataSets.open(o.data());
     checkNormalize(s, dataSet);
@@ -101,11 +103,13 @@ public final class TrainJob {
       checkShapes(ir, train, dataSet);
       Files.createDirectories(outDir);
       TrainCheckpoints.Run run = new TrainCheckpoints.Run(module.source(), ir.name(), s.name(), seed, s.sgd());
+      int plannedEpochs = planned;
       TrainingLoop.Options options =
           new TrainingLoop.Options(
               s.batch(), s.testBatch(), seed, outDir, Terminal.stdoutIsTerminal(),
               widths -> NrPrinter.print(ir, widths, ir.name()),
-              (state, file) -> checkpoint(run, specFile, state).write(file), o.cudaGraphs(), o.progressEvery());
+              (state, file) -> checkpoint(run, specFile, plannedEpochs, state).write(file), o.cudaGraphs(),
+              o.progressEvery());
       TrainingLoop loop = new TrainingLoop(net, new EngineControl(engine), s.sgd(), train, test, options, out);
       loop.restore(resume);
       // after restore: a resumed rejuvenated network has other widths than the declared one
@@ -146,11 +150,15 @@ public final class TrainJob {
     }
   }
 
-  /** The checkpoint of {@code state} ({@link TrainCheckpoints}' layout) plus the spec's file name. */
-  static Checkpoint checkpoint(TrainCheckpoints.Run run, String specFile, TrainState state) {
+  /**
+   * The checkpoint of {@code state} ({@link TrainCheckpoints}' layout) plus the spec's file name and
+   * the run's planned epochs (without the sparse shift: what the progress counter shows as the total).
+   */
+  static Checkpoint checkpoint(TrainCheckpoints.Run run, String specFile, int plannedEpochs, TrainState state) {
     Checkpoint base = TrainCheckpoints.toCheckpoint(run, state);
     LinkedHashMap<String, String> extra = new LinkedHashMap<>(base.extra());
     extra.put("nr_file", Path.of(specFile).getFileName().toString());
+    extra.put(TrainCheckpoints.EPOCHS, Integer.toString(plannedEpochs));
     return new Checkpoint(
         base.nrSource(), base.network(), base.schedule(), base.widths(), base.epoch(), base.seed(), base.optimizer(),
         base.nrState(), extra, base.model(), base.momentum());
@@ -160,15 +168,14 @@ public final class TrainJob {
    * The NR state JSON with its total epochs (already shifted by the sparse epochs trained) set to
    * {@code epochs}: the run then ends at that epoch of the progress counter.
    */
-  @SuppressWarnings("unchecked")
   public static String withEpochs(String stateJson, int epochs) {
-    Object parsed = Json.parse(stateJson);
-    if (!(parsed instanceof Map<?, ?> m) || !(m.get("epochs") instanceof Long)) {
+    JsonNode parsed = JsonCodec.parse(stateJson);
+    if (!(parsed instanceof ObjectNode m) || !m.path("epochs").canConvertToInt()) {
       throw new IllegalArgumentException("--epochs: the checkpoint's NR state has no epoch count to change");
     }
-    Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) m);
-    copy.put("epochs", (long) epochs);
-    return Json.write(copy);
+    ObjectNode copy = m.deepCopy();
+    copy.put("epochs", epochs);
+    return JsonCodec.write(copy);
   }
 
   /** The schedule with epochs and batch overridden (0 keeps the schedule's value). */

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -55,6 +56,10 @@ public final class TrainingLoop {
       this(batch, testBatch, seed, outDir, terminal, architecture, checkpointer, recordSteps, 0);
     }
   }
+
+  /** The files a run writes into its output directory (each atomically, through {@link AtomicFiles}). */
+  public static final List<String> OUTPUTS =
+      List.of("checkpoint.safetensors", "metrics.csv", "metrics.png", "rejuvenation.json", "network.nr");
 
   /** What a run did. */
   public record Result(
@@ -131,6 +136,13 @@ public final class TrainingLoop {
   private Result run(StepRunner steps) throws IOException {
     int epoch = nextEpoch;
     Path dir = options.outDir();
+    // A run killed during a write leaves its temporary file beside the intact output; the next run
+    // in the folder removes it (only AtomicFiles' own names for these outputs).
+    if (dir != null) {
+      for (Path stale : AtomicFiles.removeStale(dir, OUTPUTS)) {
+        out.println("note: removed " + stale + ", left by an interrupted write");
+      }
+    }
     MetricsCsv metrics = dir == null ? null : new MetricsCsv(dir.resolve("metrics.csv"), epoch);
     Progress progress = new Progress(out, options.terminal(), options.progressEvery());
     Tally lastTest = null;
