@@ -33,7 +33,7 @@ record CheckpointModel(Path file, Checkpoint checkpoint, NetworkIr ir, ScheduleI
     MixedLayout layout = null;
     if (schedule != null) {
       try {
-        layout = NrEngine.restore(ir, schedule, c.nrState()).layout();
+        layout = NrEngine.restore(ir, schedule, c.nrState(), c.optimizer().step()).layout();
       } catch (RuntimeException e) {
         throw new CheckpointException(file, "its nr_state cannot be read: " + e.getMessage(), e);
       }

@@ -8,6 +8,7 @@ import io.nrj.dsl.ir.ScheduleIr.Precision;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.Devices;
 import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.CheckpointException;
 import io.nrj.runtime.checkpoint.TrainCheckpoints;
 import io.nrj.runtime.data.DataSet;
 import io.nrj.runtime.data.DataSets;
@@ -75,7 +76,11 @@ public final class TrainJob {
       String state = from.nrState();
       int planned = Integer.parseInt(from.extra().getOrDefault("epochs", Integer.toString(schedule.epochs())));
       if (o.epochs() > 0) state = extendEpochs(state, o.epochs() - planned);
-      engine = NrEngine.restore(ir, s, state);
+      try {
+        engine = NrEngine.restore(ir, s, state, from.optimizer().step());
+      } catch (IllegalArgumentException e) {
+        throw new CheckpointException(o.resume(), "its nr_state cannot be read: " + e.getMessage(), e);
+      }
       resume = TrainCheckpoints.toTrainState(o.resume(), from);
     }
     DataSet dataSet = DataSets.open(o.data());
