@@ -107,7 +107,7 @@ class PlainConcatCheckpointTest {
     assertTrue(steps > 0, "the checkpoint should hold mixed training");
     Path old = asVersionOne(trained);
     String problem =
-        old + ": its nr_state cannot be read: NR state: version 1 was written by an nrj that joined concatenation"
+        old + ": metadata 'nr_state' does not fit network 'tiny_dense': NR state: version 1 was written by an nrj that joined concatenation"
             + " 'block1.0.0' in plain input order after rejuvenation, and " + steps + " optimiser steps have trained it"
             + " that way since; this nrj joins survivor channels first (spec §5.3), so the trained tensors cannot be"
             + " read with their meaning; train again from the start\n";
