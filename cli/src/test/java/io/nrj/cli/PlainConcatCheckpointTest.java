@@ -84,7 +84,7 @@ class PlainConcatCheckpointTest {
         nrj("train", spec.toString(), "--schedule", schedule, "--data", data.toString(), "--device", "cpu", "--out",
             out.toString());
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("rejuvenated: expand rate"), r.out());
+    assertTrue(r.out().contains("rejuvenation after epoch"), r.out());
     return out.resolve("checkpoint.safetensors");
   }
 
