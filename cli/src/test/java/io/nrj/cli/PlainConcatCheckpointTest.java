@@ -20,6 +20,26 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly as its version-2 original.
  */
 class PlainConcatCheckpointTest {
+  /** The same rejuvenating schedule, named {@code name}, with {@code more} in its rejuvenate block. */
+  private static String schedule(String name, String more) {
+    return """
+        schedule %s {
+          epochs 1
+          batch 16
+          test_batch 25
+          sgd lr 0.1 momentum 0.9 weight_decay 5e-4
+          rejuvenate {
+            sparsity 0.1
+            target 0.7
+            measure params
+            cross removed
+            %s
+          }
+        }
+        """
+        .formatted(name, more);
+  }
+
   static final String SPEC =
       """
       block dense_layer(growth) {
@@ -37,34 +57,9 @@ class PlainConcatCheckpointTest {
         block1: repeat 2 { dense_layer(6) }
         classifier
       }
-
-      schedule mixed {
-        epochs 1
-        batch 16
-        test_batch 25
-        sgd lr 0.1 momentum 0.9 weight_decay 5e-4
-        rejuvenate {
-          sparsity 0.1
-          target 0.7
-          measure params
-          cross removed
-        }
-      }
-
-      schedule compress {
-        epochs 1
-        batch 16
-        test_batch 25
-        sgd lr 0.1 momentum 0.9 weight_decay 5e-4
-        rejuvenate {
-          sparsity 0.1
-          target 0.7
-          measure params
-          cross removed
-          compress_only
-        }
-      }
-      """;
+      """
+          + schedule("mixed", "")
+          + schedule("compress", "compress_only");
 
   @TempDir static Path dir;
   static Path spec;
