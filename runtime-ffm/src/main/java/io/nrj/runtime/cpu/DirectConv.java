@@ -52,6 +52,7 @@ final class DirectConv {
     float[] src = new float[0]; // padded planes of one image
     float[] wpk = new float[0]; // packed weights
     float[] out = new float[0]; // flat output planes of one image
+    final float[] tile = new float[MR * TW]; // one tile (PointwiseConv)
     int[] off = new int[0];
 
     float[] out(int n) {

@@ -35,7 +35,8 @@ final class PointwiseConv {
     int c = g.c(), k = g.k(), hw = g.h() * g.w();
     float[] wpk = pack(work[0], w, k, c, false);
     pool.parallelFor(g.n(), (tid, b0, b1) -> {
-      for (int b = b0; b < b1; b++) product(vector, x, (long) b * c * hw, c, wpk, k, y, (long) b * k * hw, hw, false);
+      float[] tile = work[tid].tile;
+      for (int b = b0; b < b1; b++) product(vector, x, (long) b * c * hw, c, wpk, k, tile, y, (long) b * k * hw, hw, false);
     });
   }
 
@@ -43,7 +44,8 @@ final class PointwiseConv {
     int c = g.c(), k = g.k(), hw = g.h() * g.w();
     float[] wpk = pack(work[0], w, c, k, true);
     pool.parallelFor(g.n(), (tid, b0, b1) -> {
-      for (int b = b0; b < b1; b++) product(vector, dy, (long) b * k * hw, k, wpk, c, dx, (long) b * c * hw, hw, true);
+      float[] tile = work[tid].tile;
+      for (int b = b0; b < b1; b++) product(vector, dy, (long) b * k * hw, k, wpk, c, tile, dx, (long) b * c * hw, hw, true);
     });
   }
 
@@ -63,35 +65,31 @@ final class PointwiseConv {
 
   // out (outs, hw) at outOff (+)= wpk (outs, nq) * in (nq, hw) at inOff
   private static void product(
-      boolean vector, MemorySegment in, long inOff, int nq, float[] wpk, int outs, MemorySegment out, long outOff, int hw, boolean add) {
+      boolean vector, MemorySegment in, long inOff, int nq, float[] wpk, int outs, float[] tile, MemorySegment out, long outOff, int hw, boolean add) {
     for (int j0 = 0; j0 < hw; j0 += TW) {
       int cols = Math.min(TW, hw - j0);
       for (int ob = 0; ob < outs; ob += MR) {
         int rows = Math.min(MR, outs - ob);
+        long o = outOff + (long) ob * hw + j0;
         if (vector) {
-          VectorKernels.pointwise8x32(in, inOff + j0, hw, nq, wpk, ob * nq, out, outOff + (long) ob * hw + j0, hw, rows, cols, add);
+          VectorKernels.pointwise8x32(in, inOff + j0, hw, nq, wpk, ob * nq, cols, tile);
+          VectorKernels.copyRowsOut(tile, 0, TW, rows, cols, out, o, hw, add);
         } else {
-          pointwise8x32Scalar(in, inOff + j0, hw, nq, wpk, ob * nq, out, outOff + (long) ob * hw + j0, hw, rows, cols, add);
+          pointwise8x32Scalar(in, inOff + j0, hw, nq, wpk, ob * nq, cols, tile);
+          for (int m = 0; m < rows; m++) Sgemm.addRun(false, tile, m * TW, out, o + (long) m * hw, cols, add);
         }
       }
     }
   }
 
-  // out[o + m*ldo + j] (+)= sum over q < nq of wpk[wo + q*MR + m] * in[i + q*ldi + j], m < rows, j < cols, in q order
-  static void pointwise8x32Scalar(
-      MemorySegment in, long i, long ldi, int nq, float[] wpk, int wo, MemorySegment out, long o, long ldo, int rows, int cols, boolean add) {
-    float[] acc = new float[MR * TW];
+  // tile[m*TW + j] = sum over q < nq of wpk[wo + q*MR + m] * in[i + q*ldi + j], m < MR, j < cols, in q order
+  static void pointwise8x32Scalar(MemorySegment in, long i, long ldi, int nq, float[] wpk, int wo, int cols, float[] tile) {
+    Arrays.fill(tile, 0f);
     for (int q = 0; q < nq; q++) {
       long si = i + q * ldi;
       for (int m = 0; m < MR; m++) {
         float a = wpk[wo + q * MR + m];
-        for (int j = 0; j < cols; j++) acc[m * TW + j] = Math.fma(a, in.getAtIndex(F, si + j), acc[m * TW + j]);
-      }
-    }
-    for (int m = 0; m < rows; m++) {
-      for (int j = 0; j < cols; j++) {
-        long e = o + m * ldo + j;
-        out.setAtIndex(F, e, add ? out.getAtIndex(F, e) + acc[m * TW + j] : acc[m * TW + j]);
+        for (int j = 0; j < cols; j++) tile[m * TW + j] = Math.fma(a, in.getAtIndex(F, si + j), tile[m * TW + j]);
       }
     }
   }

@@ -489,12 +489,11 @@ final class VectorKernels {
   }
 
   /**
-   * {@link PointwiseConv}'s tile: out[o + m*ldo + j] (+)= sum over q &lt; nq of wpk[wo + q*8 + m] *
-   * in[i + q*ldi + j] for m &lt; rows, j &lt; cols (floats in the segments), in q order; pixels past
-   * cols are neither read nor written.
+   * {@link PointwiseConv}'s tile: tile[m*32 + j] = sum over q &lt; nq of wpk[wo + q*8 + m] * in[i +
+   * q*ldi + j] for m &lt; 8, j &lt; 32 (floats in the segment), in q order; pixels past cols are not
+   * read (their tile values are 0).
    */
-  static void pointwise8x32(
-      MemorySegment in, long i, long ldi, int nq, float[] wpk, int wo, MemorySegment out, long o, long ldo, int rows, int cols, boolean add) {
+  static void pointwise8x32(MemorySegment in, long i, long ldi, int nq, float[] wpk, int wo, int cols, float[] tile) {
     VectorMask<Float> m0 = S.indexInRange(0, cols), m1 = S.indexInRange(L, cols);
     boolean full = cols == 2 * L;
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -535,34 +534,22 @@ final class VectorKernels {
       c70 = a7.fma(b0, c70);
       c71 = a7.fma(b1, c71);
     }
-    long ob = o * Float.BYTES, ostep = ldo * Float.BYTES;
-    storePair(c00, c01, out, ob, add, full, m0, m1);
-    if (rows > 1) storePair(c10, c11, out, ob + ostep, add, full, m0, m1);
-    if (rows > 2) storePair(c20, c21, out, ob + 2 * ostep, add, full, m0, m1);
-    if (rows > 3) storePair(c30, c31, out, ob + 3 * ostep, add, full, m0, m1);
-    if (rows > 4) storePair(c40, c41, out, ob + 4 * ostep, add, full, m0, m1);
-    if (rows > 5) storePair(c50, c51, out, ob + 5 * ostep, add, full, m0, m1);
-    if (rows > 6) storePair(c60, c61, out, ob + 6 * ostep, add, full, m0, m1);
-    if (rows > 7) storePair(c70, c71, out, ob + 7 * ostep, add, full, m0, m1);
-  }
-
-  // out[bytes .. +32 floats) (+)= (v0, v1), under masks unless full
-  private static void storePair(FloatVector v0, FloatVector v1, MemorySegment out, long bytes, boolean add, boolean full, VectorMask<Float> m0, VectorMask<Float> m1) {
-    if (full) {
-      if (add) {
-        v0 = v0.add(FloatVector.fromMemorySegment(S, out, bytes, NATIVE));
-        v1 = v1.add(FloatVector.fromMemorySegment(S, out, bytes + 4L * L, NATIVE));
-      }
-      v0.intoMemorySegment(out, bytes, NATIVE);
-      v1.intoMemorySegment(out, bytes + 4L * L, NATIVE);
-      return;
-    }
-    if (add) {
-      v0 = v0.add(FloatVector.fromMemorySegment(S, out, bytes, NATIVE, m0));
-      v1 = v1.add(FloatVector.fromMemorySegment(S, out, bytes + 4L * L, NATIVE, m1));
-    }
-    v0.intoMemorySegment(out, bytes, NATIVE, m0);
-    v1.intoMemorySegment(out, bytes + 4L * L, NATIVE, m1);
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, L);
+    c10.intoArray(tile, 32);
+    c11.intoArray(tile, 32 + L);
+    c20.intoArray(tile, 64);
+    c21.intoArray(tile, 64 + L);
+    c30.intoArray(tile, 96);
+    c31.intoArray(tile, 96 + L);
+    c40.intoArray(tile, 128);
+    c41.intoArray(tile, 128 + L);
+    c50.intoArray(tile, 160);
+    c51.intoArray(tile, 160 + L);
+    c60.intoArray(tile, 192);
+    c61.intoArray(tile, 192 + L);
+    c70.intoArray(tile, 224);
+    c71.intoArray(tile, 224 + L);
   }
 
   /**

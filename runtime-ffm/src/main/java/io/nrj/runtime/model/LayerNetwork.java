@@ -9,6 +9,7 @@ import io.nrj.runtime.Backend;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
 import io.nrj.runtime.Tensor;
+import io.nrj.runtime.nr.MixedChannels;
 import io.nrj.runtime.nr.MixedLayout;
 import io.nrj.runtime.nr.MixedLayout.ConvSplit;
 import io.nrj.runtime.nr.Surgery;
@@ -37,6 +38,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
   private Widths widths;
   private MixedLayout layout;
   private Shape[] shapes;
+  private MixedChannels channels; // the [survivors | new] split at widths and layout
   private List<Layer> layers = List.of();
   private ParameterStore store;
   private int plannedN = -1;
@@ -83,6 +85,14 @@ public abstract class LayerNetwork implements TrainableNetwork {
     return layout == null ? null : layout.convs().get(convIndex);
   }
 
+  /**
+   * The runs of input channels concatenation {@code id}'s output is made of, in output order:
+   * plain input order before rejuvenation, [survivor parts | new parts] after (spec §5.3).
+   */
+  protected final List<MixedChannels.Run> concatOrder(int id) {
+    return channels.concatOrder((IrNode.Concat) ir.nodes().get(id));
+  }
+
   /** The cross mode after rejuvenation (null before). */
   protected final CrossMode cross() {
     return layout == null ? null : layout.cross();
@@ -98,7 +108,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
       case IrNode.MaxPool p -> new MaxPoolLayer(p.name(), in, p.kernel(), p.stride(), p.pad());
       case IrNode.AvgPool p -> new AvgPoolLayer(p.name(), in, p.kernel(), p.stride(), p.pad());
       case IrNode.Add a -> new AddLayer(a.name(), shape(a.id()));
-      case IrNode.Concat c -> new ConcatLayer(c.name(), shape(c.id()));
+      case IrNode.Concat c -> new ConcatLayer(c.name(), shape(c.id()), concatOrder(c.id()));
       case IrNode.Classifier c ->
           new ClassifierLayer(c.name(), in, c.classes(), layout == null ? -1 : layout.classifierLiveIn());
     };
@@ -137,6 +147,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
     this.widths = widths;
     this.layout = layout;
     this.shapes = ir.shapes(widths);
+    this.channels = MixedChannels.of(ir, widths, layout);
     this.layers = List.copyOf(createLayers());
     this.memoryPlan = null;
     generation += 1L << 32;

@@ -30,6 +30,26 @@ public final class KernelPeakBench {
       long c1 = tb.getCurrentThreadCpuTime();
       System.out.printf("direct8x32 16ch 3x3 @32x32 image in L2: %.1f GFLOP/s%n", 2.0 * macs / (c1 - c0));
     }
+    // pointwise8x32: 64 planes of 32x32 in a native segment
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+      int hw = 1024, cc = 64;
+      java.lang.foreign.MemorySegment in = arena.allocate(4L * cc * hw * 2, 64);
+      float[] wk = new float[cc * 8 * 2], tile = new float[256];
+      for (int rep = 0; rep < 6; rep++) {
+        long c0 = tb.getCurrentThreadCpuTime();
+        long macs = 0;
+        for (int it = 0; it < 300; it++) {
+          for (int j0 = 0; j0 < hw; j0 += 32) {
+            for (int ob = 0; ob < 2; ob++) {
+              VectorKernels.pointwise8x32(in, j0, hw, cc, wk, ob * 8 * cc, 32, tile);
+              macs += 8L * 32 * cc;
+            }
+          }
+        }
+        long c1 = tb.getCurrentThreadCpuTime();
+        System.out.printf("pointwise8x32 64ch @32x32 from a segment: %.1f GFLOP/s%n", 2.0 * macs / (c1 - c0));
+      }
+    }
     // filter4x6 over one image's flat dy (4 planes) and padded x (2 planes)
     int pl = 1088;
     float[] dy = new float[16 * pl], x = new float[16 * ps], part = new float[24 * 16];
