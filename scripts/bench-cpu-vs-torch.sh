@@ -30,8 +30,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#nets[@]} -eq 0 ] && nets=(lenet5 small_vgg resnet164 vgg19_nr vgg19)
 "$py" -c 'import torch' 2>/dev/null || { echo "bench-cpu-vs-torch: $py has no torch (see --help)" >&2; exit 1; }
-jar="$root/cli/target/nrj-cli.jar"
-[ -f "$jar" ] || (cd "$root" && ./build.sh -q -DskipTests package -pl cli -am >&2)
+"$root/nrj" --version >/dev/null # builds the CLI first if needed, outside the timed runs
 
 spec() {
   case "$1" in
@@ -55,9 +54,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 run_nrj() { # net round
   read -r file net <<<"$(spec "$1")"
-  /usr/bin/time -f '%M' -o "$out/rss" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-    --add-modules jdk.incubator.vector -XX:+UseParallelGC ${NRJ_JAVA_OPTS:-} -jar "$jar" bench "$root/$file" \
-    --network "$net" --device cpu --batch "$batch" --steps "$(steps "$1")" --warmup "$(warm "$1")" --json \
+  # ./nrj execs java with the launcher's flags (scripts/launch-java.sh), so this is the JVM's RSS
+  /usr/bin/time -f '%M' -o "$out/rss" "$root/nrj" bench "$root/$file" --network "$net" --device cpu --batch "$batch" --steps "$(steps "$1")" --warmup "$(warm "$1")" --json \
     2>/dev/null | grep '^{' >"$out/line"
   echo "nrj $1 $(cat "$out/rss") $(cat "$out/line")" >>"$out/results"
 }

@@ -5,6 +5,10 @@
 #                                        scalar, several times slower, and nrj warns once)
 #   --enable-native-access=ALL-UNNAMED   FFM: the CUDA libraries, isatty for the progress line
 #   -XX:+UseParallelGC, -Djava.awt.headless=true (plots without a display)
+#   -Xmn64m                              a small young generation: tensors live off-heap and a
+#                                        training step allocates nothing, but the Vector API's
+#                                        warm-up (interpreted code boxes every vector) would
+#                                        otherwise grow the heap to gigabytes of resident memory
 # The JVM prints "WARNING: Using incubator modules: jdk.incubator.vector" on stderr before main,
 # and no option turns it off: stderr (fd 2) goes through grep to drop that line, and the real
 # stderr is handed over as fd 3, which nrj's main writes to from then on (-Dnrj.stderr.fd=3,
@@ -12,6 +16,6 @@
 # log file; only the JVM's own start-up lines pass the filter.
 nrj_exec_java() {
   exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
-    -XX:+UseParallelGC -Djava.awt.headless=true -Dnrj.stderr.fd=3 ${NRJ_JAVA_OPTS:-} "$@" \
+    -XX:+UseParallelGC -Xmn64m -Djava.awt.headless=true -Dnrj.stderr.fd=3 ${NRJ_JAVA_OPTS:-} "$@" \
     3>&2 2> >(grep -v -e '^WARNING: Using incubator modules' >&2)
 }
