@@ -1,52 +1,80 @@
 package io.nrj.runtime.cpu;
 
 import io.nrj.runtime.ConvGeom;
+import java.util.Locale;
 
 /**
- * Which algorithm computes a convolution on the CPU: the implicit GEMM of {@link ConvKernels}, or
- * the flat padded direct convolution of {@link DirectConv}, or for 1x1 convolutions the in-place
- * product of {@link PointwiseConv}. The choice depends on the geometry
- * alone (never on the thread count or timing), so results stay reproducible. {@code
- * -Dnrj.cpu.conv=gemm|direct|auto} overrides it for benchmarks and tests.
+ * Which algorithm computes each pass of a convolution on the CPU: the implicit GEMM of {@link
+ * ConvKernels}, the flat padded direct convolution of {@link DirectConv}, or for 1x1 convolutions
+ * the in-place per-image product of {@link PointwiseConv}. The choice depends on the geometry
+ * alone, never on the thread count or on timing, so results stay reproducible (the algorithms sum
+ * in different orders). {@code -Dnrj.cpu.conv=gemm|direct|auto} overrides it for benchmarks and
+ * tests ("direct" means the direct family: pointwise for 1x1 convolutions).
+ *
+ * <p>The automatic choice compares estimated efficiencies (useful multiply-adds over computed
+ * ones, times how well the kernel runs), calibrated by {@code ConvAlgoBench} on the networks'
+ * shapes: the direct kernels run near the FMA peak but compute the thrown-away columns of the flat
+ * rows, the zero taps of a transposed convolution whose padding is below kernel-1, and whole tiles
+ * of 8 channels; the GEMM computes only useful products but pays for packing, more so with few
+ * output channels to share it.
  */
 enum ConvAlgo {
   GEMM,
   DIRECT,
   POINTWISE;
 
-  /** The algorithm for {@code g} under {@code policy} ("auto", "gemm" or "direct"). */
-  static ConvAlgo choose(String policy, ConvGeom g) {
+  /** The three passes of a convolution. */
+  enum Pass {
+    FORWARD,
+    BACKWARD_DATA,
+    BACKWARD_FILTER
+  }
+
+  /** The algorithm for {@code pass} of {@code g} under {@code policy} ("auto", "gemm" or "direct"). */
+  static ConvAlgo choose(String policy, ConvGeom g, Pass pass) {
     if (policy.equals("gemm") || !DirectConv.supports(g)) return GEMM;
-    if (PointwiseConv.supports(g)) return POINTWISE;
-    return policy.equals("direct") ? DIRECT : auto(g);
+    ConvAlgo direct = PointwiseConv.supports(g) ? POINTWISE : DIRECT;
+    if (policy.equals("direct")) return direct;
+    if (direct == DIRECT && pass == Pass.BACKWARD_FILTER && (long) DirectConv.LANES * g.k() * g.c() * g.r() * g.s() > PARTIALS_LIMIT) {
+      return GEMM; // lane partials (16 per weight) re-read per image chunk: too much for wide layers
+    }
+    if (direct == POINTWISE) return pass == Pass.BACKWARD_DATA ? GEMM : POINTWISE;
+    return directEfficiency(g, pass) >= gemmEfficiency(pass == Pass.BACKWARD_DATA ? g.c() : g.k()) ? DIRECT : GEMM;
   }
 
-  /**
-   * The algorithm for the weight gradient, which may differ: direct's lane partial sums cost a
-   * pass over a buffer 16 times the weights' size per image chunk, too much for wide layers.
-   */
-  static ConvAlgo chooseFilter(String policy, ConvGeom g) {
-    ConvAlgo a = choose(policy, g);
-    if (a != DIRECT || policy.equals("direct")) return a;
-    long partials = (long) DirectConv.LANES * g.k() * g.c() * g.r() * g.s();
-    return partials <= PARTIALS_IN_L2 ? DIRECT : GEMM;
+  /** Lane partial sums (floats) of a direct weight gradient above which GEMM does better. */
+  static final long PARTIALS_LIMIT = 1 << 20;
+
+  /** Useful over computed multiply-adds of the direct kernels for {@code pass}. */
+  static double directEfficiency(ConvGeom g, Pass pass) {
+    int oh = g.outH(), ow = g.outW(), wp = g.w() + 2 * g.pad();
+    return switch (pass) {
+      case FORWARD -> frac(g.k(), DirectConv.MR) * (double) oh * ow / roundUp(oh * wp, DirectConv.TW);
+      case BACKWARD_DATA -> {
+        int wq = ow + g.s() - 1; // dy padded by kernel-1-pad: the full correlation
+        yield frac(g.c(), DirectConv.MR) * (double) oh * ow / roundUp(g.h() * wq, DirectConv.TW);
+      }
+      case BACKWARD_FILTER ->
+          frac(g.k(), DirectConv.FK) * frac(g.c() * g.s(), DirectConv.FJ) * (double) oh * ow / roundUp(oh * wp, DirectConv.LANES);
+    };
   }
 
-  /** Lane partial sums (floats) of a direct weight gradient that still fit in L2 with the data. */
-  static final long PARTIALS_IN_L2 = 1 << 17;
+  /** How well the GEMM runs against the FMA peak with {@code rows} output rows to share packing. */
+  static double gemmEfficiency(int rows) {
+    return rows <= 64 ? 0.45 : rows <= 128 ? 0.6 : 0.7;
+  }
 
-  /**
-   * Direct wins where little of its flat rows is thrown away (output width near the padded
-   * width) and the output has several tiles per image.
-   */
-  private static ConvAlgo auto(ConvGeom g) {
-    int wp = g.w() + 2 * g.pad();
-    return g.outW() * 4 >= wp * 3 && g.outH() * wp >= 2 * DirectConv.TW ? DIRECT : GEMM;
+  private static double frac(int n, int block) {
+    return (double) n / roundUp(n, block);
+  }
+
+  private static int roundUp(int v, int m) {
+    return (v + m - 1) / m * m;
   }
 
   /** The policy from {@code -Dnrj.cpu.conv}, "auto" when unset. */
   static String configuredPolicy() {
-    String p = System.getProperty("nrj.cpu.conv", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+    String p = System.getProperty("nrj.cpu.conv", "auto").trim().toLowerCase(Locale.ROOT);
     return switch (p) {
       case "gemm", "direct", "auto" -> p;
       default -> throw new IllegalArgumentException("nrj.cpu.conv must be gemm, direct or auto, got '" + p + "'");

@@ -152,7 +152,7 @@ public final class CpuBackend implements Backend {
   @Override
   public void convForward(Tensor x, Tensor w, Tensor y, ConvGeom g) {
     OpChecks.conv(x, w, y, g);
-    switch (ConvAlgo.choose(convPolicy, g)) {
+    switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.FORWARD)) {
       case POINTWISE -> PointwiseConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
       case DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
       case GEMM -> ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
@@ -162,7 +162,7 @@ public final class CpuBackend implements Backend {
   @Override
   public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g) {
     OpChecks.conv(dx, w, dy, g);
-    switch (ConvAlgo.choose(convPolicy, g)) {
+    switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_DATA)) {
       case POINTWISE -> PointwiseConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
       case DIRECT -> DirectConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
       case GEMM -> ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g);
@@ -172,7 +172,7 @@ public final class CpuBackend implements Backend {
   @Override
   public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g) {
     OpChecks.conv(x, dw, dy, g);
-    switch (ConvAlgo.chooseFilter(convPolicy, g)) {
+    switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_FILTER)) {
       case POINTWISE -> PointwiseConv.backwardFilter(pool, vector, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case DIRECT -> DirectConv.backwardFilter(pool, vector, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case GEMM -> ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);

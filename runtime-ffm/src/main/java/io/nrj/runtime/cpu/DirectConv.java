@@ -193,10 +193,18 @@ final class DirectConv {
       MemorySegment out, long outOff, int oh, int ow, int wp, boolean accumulate) {
     int flat = oh * wp, fl = roundUp(flat, TW), blocks = (outs + MR - 1) / MR;
     float[] dst = wk.out(blocks * MR * fl);
-    for (int i0 = 0; i0 < flat; i0 += TW) {
+    if (nq <= Q_BLOCK) {
+      // every block's weights and the tile's input window fit in L1 together
+      for (int i0 = 0; i0 < flat; i0 += TW) {
+        for (int ob = 0; ob < blocks; ob++) tile(vector, src, i0, off, 0, nq, wpk, ob * MR * nq, dst, ob * MR * fl + i0, fl);
+      }
+    } else {
+      // long reductions: Q_BLOCK taps at a time so their weights stay in L1 across the tiles
       for (int ob = 0; ob < blocks; ob++) {
-        if (vector) VectorKernels.direct8x32(src, i0, off, nq, wpk, ob * MR * nq, dst, ob * MR * fl + i0, fl);
-        else direct8x32Scalar(src, i0, off, nq, wpk, ob * MR * nq, dst, ob * MR * fl + i0, fl);
+        for (int q0 = 0; q0 < nq; q0 += Q_BLOCK) {
+          int q1 = Math.min(nq, q0 + Q_BLOCK);
+          for (int i0 = 0; i0 < flat; i0 += TW) tile(vector, src, i0, off, q0, q1, wpk, ob * MR * nq, dst, ob * MR * fl + i0, fl);
+        }
       }
     }
     for (int o = 0; o < outs; o++) {
@@ -210,10 +218,19 @@ final class DirectConv {
     }
   }
 
-  // dst[d + m*ld + j] = sum over q < nq of wpk[wo + q*MR + m] * src[i0 + off[q] + j], m < MR, j < TW, in q order
-  static void direct8x32Scalar(float[] src, int i0, int[] off, int nq, float[] wpk, int wo, float[] dst, int d, int ld) {
-    for (int m = 0; m < MR; m++) Arrays.fill(dst, d + m * ld, d + m * ld + TW, 0f);
-    for (int q = 0; q < nq; q++) {
+  /** Taps per weight block of a long reduction: 256 taps x 8 channels = 8 KiB of weights. */
+  static final int Q_BLOCK = 256;
+
+  private static void tile(boolean vector, float[] src, int i0, int[] off, int q0, int q1, float[] wpk, int wo, float[] dst, int d, int ld) {
+    if (vector) VectorKernels.direct8x32(src, i0, off, q0, q1, wpk, wo, dst, d, ld);
+    else direct8x32Scalar(src, i0, off, q0, q1, wpk, wo, dst, d, ld);
+  }
+
+  // dst[d + m*ld + j] (+)= sum over q in [q0, q1) of wpk[wo + q*MR + m] * src[i0 + off[q] + j], m < MR,
+  // j < TW, in q order; from zero when q0 == 0
+  static void direct8x32Scalar(float[] src, int i0, int[] off, int q0, int q1, float[] wpk, int wo, float[] dst, int d, int ld) {
+    if (q0 == 0) for (int m = 0; m < MR; m++) Arrays.fill(dst, d + m * ld, d + m * ld + TW, 0f);
+    for (int q = q0; q < q1; q++) {
       int si = i0 + off[q], wi = wo + q * MR;
       for (int m = 0; m < MR; m++) {
         float a = wpk[wi + m];

@@ -80,14 +80,32 @@ final class VectorKernels {
   }
 
   /**
-   * {@link DirectConv}'s tile: tile[d + m*ld + j] = sum over q &lt; nq of wpk[wo + q*8 + m] *
-   * src[i0 + off[q] + j] for m &lt; 8, j &lt; 32, in q order (the GEMM micro-kernel with B read in
-   * place).
+   * {@link DirectConv}'s tile: tile[d + m*ld + j] (+)= sum over q in [q0, q1) of wpk[wo + q*8 + m]
+   * * src[i0 + off[q] + j] for m &lt; 8, j &lt; 32, in q order (the GEMM micro-kernel with B read
+   * in place); for q0 &gt; 0 the sums continue from the tile's values.
    */
-  static void direct8x32(float[] src, int i0, int[] off, int nq, float[] wpk, int wo, float[] tile, int d, int ld) {
+  static void direct8x32(float[] src, int i0, int[] off, int q0, int q1, float[] wpk, int wo, float[] tile, int d, int ld) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-    for (int q = 0; q < nq; q++) {
+    if (q0 > 0) { // continue the sums of an earlier block of q (exact: floats stored and reloaded)
+      c00 = FloatVector.fromArray(S, tile, d);
+      c01 = FloatVector.fromArray(S, tile, d + L);
+      c10 = FloatVector.fromArray(S, tile, d + ld);
+      c11 = FloatVector.fromArray(S, tile, d + ld + L);
+      c20 = FloatVector.fromArray(S, tile, d + 2 * ld);
+      c21 = FloatVector.fromArray(S, tile, d + 2 * ld + L);
+      c30 = FloatVector.fromArray(S, tile, d + 3 * ld);
+      c31 = FloatVector.fromArray(S, tile, d + 3 * ld + L);
+      c40 = FloatVector.fromArray(S, tile, d + 4 * ld);
+      c41 = FloatVector.fromArray(S, tile, d + 4 * ld + L);
+      c50 = FloatVector.fromArray(S, tile, d + 5 * ld);
+      c51 = FloatVector.fromArray(S, tile, d + 5 * ld + L);
+      c60 = FloatVector.fromArray(S, tile, d + 6 * ld);
+      c61 = FloatVector.fromArray(S, tile, d + 6 * ld + L);
+      c70 = FloatVector.fromArray(S, tile, d + 7 * ld);
+      c71 = FloatVector.fromArray(S, tile, d + 7 * ld + L);
+    }
+    for (int q = q0; q < q1; q++) {
       int si = i0 + off[q], ai = wo + q * 8;
       FloatVector b0 = FloatVector.fromArray(S, src, si), b1 = FloatVector.fromArray(S, src, si + L);
       FloatVector a0 = FloatVector.broadcast(S, wpk[ai]);

@@ -10,7 +10,7 @@ import java.util.Locale;
 public final class ConvAlgoBench {
   public static void main(String[] args) {
     int threads = Integer.getInteger("threads", 1);
-    String[] algos = System.getProperty("algos", "gemm,direct").split(",");
+    String[] algos = System.getProperty("algos", "gemm,direct,auto").split(",");
     int[][] shapes = {
       // n, c, h, w, k, r, pad
       {64, 3, 32, 32, 16, 3, 1}, {64, 16, 32, 32, 16, 3, 1}, {64, 16, 16, 16, 32, 3, 1}, {64, 32, 16, 16, 32, 3, 1},

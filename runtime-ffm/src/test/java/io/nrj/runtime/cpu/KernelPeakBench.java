@@ -22,7 +22,7 @@ public final class KernelPeakBench {
       for (int it = 0; it < 200; it++) {
         for (int i0 = 0; i0 < 32 * 34; i0 += 32) {
           for (int ob = 0; ob < 2; ob++) {
-            VectorKernels.direct8x32(src, i0, off, nq, wpk, ob * 8 * nq, dst, ob * 8 * 1088 + Math.min(i0, 1056), 1088);
+            VectorKernels.direct8x32(src, i0, off, 0, nq, wpk, ob * 8 * nq, dst, ob * 8 * 1088 + Math.min(i0, 1056), 1088);
             macs += 8L * 32 * nq;
           }
         }
