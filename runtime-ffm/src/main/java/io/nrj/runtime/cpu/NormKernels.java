@@ -55,6 +55,10 @@ final class NormKernels {
       MemorySegment runVar, MemorySegment y, MemorySegment saveMean, MemorySegment saveInvStd,
       int n, int c, int hw, double eps, double momentum, boolean relu) {
     long m = (long) n * hw;
+    if (hw < SHORT_PLANE) {
+      forwardTrainReluShort(pool, x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, n, c, hw, eps, momentum, relu);
+      return;
+    }
     pool.parallelFor(c, (t, c0, c1) -> {
       double[] sums = new double[2];
       for (int ch = c0; ch < c1; ch++) {
@@ -87,6 +91,10 @@ final class NormKernels {
       MemorySegment saveMean, MemorySegment saveInvStd, MemorySegment dx, MemorySegment dgamma, MemorySegment dbeta,
       int n, int c, int hw, boolean relu) {
     long m = (long) n * hw;
+    if (hw < SHORT_PLANE) {
+      reluBackwardShort(pool, x, y, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, n, c, hw, relu);
+      return;
+    }
     pool.parallelFor(c, (t, c0, c1) -> {
       double[] sums = new double[2];
       for (int ch = c0; ch < c1; ch++) {
@@ -100,6 +108,105 @@ final class NormKernels {
         double k = (double) gamma.getAtIndex(F, ch) * invStd;
         float kf = (float) k, c0f = (float) (-k * sdy / m), c1f = (float) (-k * invStd * sdyx / m);
         for (int i = 0; i < n; i++) maskedBnApply(vector, x, y, dy, dx, ((long) i * c + ch) * hw, hw, mean, kf, c0f, c1f, relu);
+      }
+    });
+  }
+
+  /** Planes shorter than a vector (a 1x1 or 2x2 feature map) take the row-wise loops below. */
+  static final int SHORT_PLANE = 16;
+
+  /**
+   * {@link #forwardTrainRelu} for short planes: the same sums in the same order (per channel,
+   * images in order, in double), but each thread walks its channels' contiguous span of every image
+   * instead of one tiny plane at a time.
+   */
+  private static void forwardTrainReluShort(
+      CpuThreads pool, MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment runMean,
+      MemorySegment runVar, MemorySegment y, MemorySegment saveMean, MemorySegment saveInvStd,
+      int n, int c, int hw, double eps, double momentum, boolean relu) {
+    long m = (long) n * hw;
+    pool.parallelFor(c, (t, c0, c1) -> {
+      int cn = c1 - c0;
+      double[] a = new double[cn], b = new double[cn];
+      float[] k = new float[cn], scale = new float[cn], shift = new float[cn];
+      for (int j = 0; j < cn; j++) k[j] = x.getAtIndex(F, (long) (c0 + j) * hw);
+      for (int i = 0; i < n; i++) {
+        long base = ((long) i * c + c0) * hw;
+        for (int j = 0; j < cn; j++) {
+          for (int u = 0; u < hw; u++) {
+            double d = x.getAtIndex(F, base + (long) j * hw + u) - k[j];
+            a[j] += d;
+            b[j] += d * d;
+          }
+        }
+      }
+      for (int j = 0; j < cn; j++) {
+        int ch = c0 + j;
+        double d = a[j] / m, mean = k[j] + d, var = Math.max(0, b[j] / m - d * d);
+        double invStd = 1.0 / Math.sqrt(var + eps);
+        scale[j] = (float) (gamma.getAtIndex(F, ch) * invStd);
+        shift[j] = (float) (beta.getAtIndex(F, ch) - mean * gamma.getAtIndex(F, ch) * invStd);
+        saveMean.setAtIndex(F, ch, (float) mean);
+        saveInvStd.setAtIndex(F, ch, (float) invStd);
+        double unbiased = m > 1 ? var * m / (m - 1) : var;
+        runMean.setAtIndex(F, ch, (float) ((1 - momentum) * runMean.getAtIndex(F, ch) + momentum * mean));
+        runVar.setAtIndex(F, ch, (float) ((1 - momentum) * runVar.getAtIndex(F, ch) + momentum * unbiased));
+      }
+      for (int i = 0; i < n; i++) {
+        long base = ((long) i * c + c0) * hw;
+        for (int j = 0; j < cn; j++) {
+          for (int u = 0; u < hw; u++) {
+            long e = base + (long) j * hw + u;
+            float v = Math.fma(x.getAtIndex(F, e), scale[j], shift[j]);
+            y.setAtIndex(F, e, relu ? Math.max(v, 0f) : v);
+          }
+        }
+      }
+    });
+  }
+
+  /** {@link #reluBackward} for short planes, row-wise like {@link #forwardTrainReluShort}. */
+  private static void reluBackwardShort(
+      CpuThreads pool, MemorySegment x, MemorySegment y, MemorySegment dy, MemorySegment gamma,
+      MemorySegment saveMean, MemorySegment saveInvStd, MemorySegment dx, MemorySegment dgamma, MemorySegment dbeta,
+      int n, int c, int hw, boolean relu) {
+    long m = (long) n * hw;
+    pool.parallelFor(c, (t, c0, c1) -> {
+      int cn = c1 - c0;
+      double[] a = new double[cn], b = new double[cn];
+      float[] mean = new float[cn], k = new float[cn], k0 = new float[cn], k1 = new float[cn];
+      for (int j = 0; j < cn; j++) mean[j] = saveMean.getAtIndex(F, c0 + j);
+      for (int i = 0; i < n; i++) {
+        long base = ((long) i * c + c0) * hw;
+        for (int j = 0; j < cn; j++) {
+          for (int u = 0; u < hw; u++) {
+            long e = base + (long) j * hw + u;
+            float g = !relu || y.getAtIndex(F, e) > 0f ? dy.getAtIndex(F, e) : 0f;
+            a[j] += g;
+            b[j] += (double) (x.getAtIndex(F, e) - mean[j]) * g;
+          }
+        }
+      }
+      for (int j = 0; j < cn; j++) {
+        int ch = c0 + j;
+        float invStd = saveInvStd.getAtIndex(F, ch);
+        double sdy = a[j], sdyx = b[j] * invStd;
+        dbeta.setAtIndex(F, ch, (float) (dbeta.getAtIndex(F, ch) + sdy));
+        dgamma.setAtIndex(F, ch, (float) (dgamma.getAtIndex(F, ch) + sdyx));
+        double kk = (double) gamma.getAtIndex(F, ch) * invStd;
+        k[j] = (float) kk;
+        k0[j] = (float) (-kk * sdy / m);
+        k1[j] = (float) (-kk * invStd * sdyx / m);
+      }
+      for (int i = 0; i < n; i++) {
+        long base = ((long) i * c + c0) * hw;
+        for (int j = 0; j < cn; j++) {
+          for (int u = 0; u < hw; u++) {
+            long e = base + (long) j * hw + u;
+            float g = !relu || y.getAtIndex(F, e) > 0f ? dy.getAtIndex(F, e) : 0f;
+            dx.setAtIndex(F, e, Math.fma(x.getAtIndex(F, e) - mean[j], k1[j], Math.fma(g, k[j], k0[j])));
+          }
+        }
       }
     });
   }
