@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * Which algorithm computes each pass of a convolution on the CPU: the implicit GEMM of {@link
  * ConvKernels}, the flat padded direct convolution of {@link DirectConv}, or for 1x1 convolutions
- * the in-place per-image product of {@link PointwiseConv}. The choice depends on the geometry
+ * the in-place per-image product of {@link PointwiseConv}, or, for a kernel covering the whole
+ * input, the fully connected products of {@link Linear}. The choice depends on the geometry
  * alone, never on the thread count or on timing, so results stay reproducible (the algorithms sum
  * in different orders). {@code -Dnrj.cpu.conv=gemm|direct|auto} overrides it for benchmarks and
  * tests ("direct" means the direct family: pointwise for 1x1 convolutions).
@@ -21,7 +22,9 @@ import java.util.Locale;
 enum ConvAlgo {
   GEMM,
   DIRECT,
-  POINTWISE;
+  POINTWISE,
+  /** A kernel covering the whole unpadded input: one output pixel, a fully connected layer. */
+  LINEAR;
 
   /** The three passes of a convolution. */
   enum Pass {
@@ -32,7 +35,9 @@ enum ConvAlgo {
 
   /** The algorithm for {@code pass} of {@code g} under {@code policy} ("auto", "gemm" or "direct"). */
   static ConvAlgo choose(String policy, ConvGeom g, Pass pass) {
-    if (policy.equals("gemm") || !DirectConv.supports(g)) return GEMM;
+    if (policy.equals("gemm")) return GEMM;
+    if (g.pad() == 0 && g.r() == g.h() && g.s() == g.w()) return LINEAR;
+    if (!DirectConv.supports(g)) return GEMM;
     ConvAlgo direct = PointwiseConv.supports(g) ? POINTWISE : DIRECT;
     if (policy.equals("direct")) return direct;
     if (direct == DIRECT && pass == Pass.BACKWARD_FILTER && (long) DirectConv.LANES * g.k() * g.c() * g.r() * g.s() > PARTIALS_LIMIT) {

@@ -154,6 +154,7 @@ public final class CpuBackend implements Backend {
     OpChecks.conv(x, w, y, g);
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.FORWARD)) {
       case POINTWISE -> PointwiseConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
+      case LINEAR -> Linear.forward(pool, vector, work, seg(x), seg(w), null, seg(y), g.n(), g.c() * g.r() * g.s(), g.k());
       case DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
       case GEMM -> ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
     }
@@ -164,6 +165,7 @@ public final class CpuBackend implements Backend {
     OpChecks.conv(dx, w, dy, g);
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_DATA)) {
       case POINTWISE -> PointwiseConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
+      case LINEAR -> Linear.backwardData(pool, vector, work, seg(w), seg(dy), seg(dx), g.n(), g.c() * g.r() * g.s(), g.k());
       case DIRECT -> DirectConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
       case GEMM -> ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g);
     }
@@ -174,6 +176,7 @@ public final class CpuBackend implements Backend {
     OpChecks.conv(x, dw, dy, g);
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_FILTER)) {
       case POINTWISE -> PointwiseConv.backwardFilter(pool, vector, filterBuffers, seg(x), seg(dy), seg(dw), g);
+      case LINEAR -> Linear.backwardWeights(pool, vector, work, seg(x), seg(dy), seg(dw), g.n(), g.c() * g.r() * g.s(), g.k());
       case DIRECT -> DirectConv.backwardFilter(pool, vector, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case GEMM -> ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
     }

@@ -4,7 +4,11 @@ import static io.nrj.runtime.cpu.CpuBackend.F;
 
 import java.lang.foreign.MemorySegment;
 
-/** The fully connected classifier (three SGEMMs) and softmax cross-entropy. */
+/**
+ * The fully connected classifier (three SGEMMs) and softmax cross-entropy; also convolutions whose
+ * kernel covers the whole unpadded input (LeNet-5's conv3: one output pixel), which are the same
+ * products with c = C*R*S.
+ */
 final class Linear {
   private Linear() {}
 
@@ -22,18 +26,26 @@ final class Linear {
   // dx (n, c) += dy (n, k) w (k, c); dw (k, c) += dy^T x; db (k) += column sums of dy
   static void backward(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment w, MemorySegment dy,
       MemorySegment dx, MemorySegment dw, MemorySegment db, int n, int c, int k) {
-    if (dx != null) {
-      Sgemm.parallel(pool, vector, work, n, c, k,
-          Sgemm.stridedA(dy, 0, k, 1), Sgemm.stridedB(w, 0, c, 1), Sgemm.rowMajorC(vector, dx, 0, c, true));
-    }
-    Sgemm.parallel(pool, vector, work, k, c, n,
-        Sgemm.stridedA(dy, 0, 1, k), Sgemm.stridedB(x, 0, c, 1), Sgemm.rowMajorC(vector, dw, 0, c, true));
+    if (dx != null) backwardData(pool, vector, work, w, dy, dx, n, c, k);
+    backwardWeights(pool, vector, work, x, dy, dw, n, c, k);
     if (db == null) return;
     float[] sum = new float[k];
     for (int i = 0; i < n; i++) {
       for (int o = 0; o < k; o++) sum[o] += dy.getAtIndex(F, (long) i * k + o);
     }
     for (int o = 0; o < k; o++) db.setAtIndex(F, o, db.getAtIndex(F, o) + sum[o]);
+  }
+
+  // dx (n, c) += dy (n, k) w (k, c)
+  static void backwardData(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment w, MemorySegment dy, MemorySegment dx, int n, int c, int k) {
+    Sgemm.parallel(pool, vector, work, n, c, k,
+        Sgemm.stridedA(dy, 0, k, 1), Sgemm.stridedB(w, 0, c, 1), Sgemm.rowMajorC(vector, dx, 0, c, true));
+  }
+
+  // dw (k, c) += dy^T (k, n) x (n, c)
+  static void backwardWeights(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment dy, MemorySegment dw, int n, int c, int k) {
+    Sgemm.parallel(pool, vector, work, k, c, n,
+        Sgemm.stridedA(dy, 0, 1, k), Sgemm.stridedB(x, 0, c, 1), Sgemm.rowMajorC(vector, dw, 0, c, true));
   }
 
   // logits (n, k) -> mean loss; dlogits (n, k) = (softmax - onehot) / n, in double per row

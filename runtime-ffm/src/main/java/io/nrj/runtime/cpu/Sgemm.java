@@ -125,16 +125,29 @@ final class Sgemm {
 
   // ---- common packers and stores ----
 
+  private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[KC]);
+
+  /**
+   * A per-thread row of at least n floats for the transposing packers: element-wise reads from a
+   * memory segment cost several times a bulk copy plus array reads.
+   */
+  private static float[] rowBuffer(int n) {
+    float[] r = ROW.get();
+    if (r.length < n) ROW.set(r = new float[n]);
+    return r;
+  }
+
   /** A packer for a strided matrix: A(i, p) = seg[off + i*rs + p*cs]. */
   static PackA stridedA(MemorySegment seg, long off, long rs, long cs) {
     return (dst, i0, mc, p0, kc) -> {
       for (int ip = 0; ip < mc; ip += MR) {
         int base = ip * kc, rows = Math.min(MR, mc - ip);
         if (cs == 1) {
-          // rows are contiguous: read along p
+          // rows are contiguous: each row copied out in bulk, then spread with stride MR
+          float[] row = rowBuffer(kc);
           for (int i = 0; i < rows; i++) {
-            long src = off + (long) (i0 + ip + i) * rs + p0;
-            for (int p = 0; p < kc; p++) dst[base + p * MR + i] = seg.getAtIndex(CpuBackend.F, src + p);
+            MemorySegment.copy(seg, CpuBackend.F, (off + (long) (i0 + ip + i) * rs + p0) * Float.BYTES, row, 0, kc);
+            for (int p = 0; p < kc; p++) dst[base + p * MR + i] = row[p];
           }
           for (int i = rows; i < MR; i++) {
             for (int p = 0; p < kc; p++) dst[base + p * MR + i] = 0f;
@@ -157,10 +170,11 @@ final class Sgemm {
       for (int jp = 0; jp < nc; jp += NR) {
         int base = jp * kc, cols = Math.min(NR, nc - jp);
         if (rs == 1 && cs != 1) {
-          // columns are contiguous (a transposed operand): read along p
+          // columns are contiguous (a transposed operand): each copied out in bulk, then spread
+          float[] col = rowBuffer(kc);
           for (int j = 0; j < cols; j++) {
-            long src = off + (long) (j0 + jp + j) * cs + p0;
-            for (int p = 0; p < kc; p++) dst[base + p * NR + j] = seg.getAtIndex(CpuBackend.F, src + p);
+            MemorySegment.copy(seg, CpuBackend.F, (off + (long) (j0 + jp + j) * cs + p0) * Float.BYTES, col, 0, kc);
+            for (int p = 0; p < kc; p++) dst[base + p * NR + j] = col[p];
           }
           if (cols < NR) {
             for (int p = 0; p < kc; p++) java.util.Arrays.fill(dst, base + p * NR + cols, base + p * NR + NR, 0f);

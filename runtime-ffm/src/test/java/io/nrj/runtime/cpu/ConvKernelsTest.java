@@ -33,6 +33,7 @@ class ConvKernelsTest {
     "2, 7, 8, 8, 9, 5, 5, 1, 2",
     "2, 13, 6, 6, 21, 1, 1, 1, 0",
     "2, 3, 5, 5, 4, 3, 3, 1, 2",
+    "3, 5, 4, 4, 37, 4, 4, 1, 0",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
