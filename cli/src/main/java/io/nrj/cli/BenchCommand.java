@@ -39,13 +39,13 @@ import picocli.CommandLine.Spec;
     description = {
       "Time training steps of a network on random images: img/s, ms/step and tensor memory.",
       "A step is forward, loss, backward and SGD (--inference: eval-mode forward passes). --kernels runs",
-      "the CPU kernel benchmark instead (no FILE needed)."
+      "the CPU kernel benchmark instead (FILE's convolution shapes, or a default set without FILE)."
     })
 final class BenchCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
   @ParentCommand private Main nrj;
 
-  @Parameters(paramLabel = "FILE", arity = "0..1", description = "the .nr file (not with --kernels)")
+  @Parameters(paramLabel = "FILE", arity = "0..1", description = "the .nr file (with --kernels: time its convolution shapes)")
   private Path file;
 
   @Option(names = "--network", paramLabel = "N", order = 1,
@@ -78,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
   private boolean profile;
 
   @Option(names = "--kernels", order = 29,
-      description = "run the CPU kernel benchmark instead: convolution and SGEMM GFLOP/s against the nominal peak")
+      description = "run the CPU kernel benchmark instead: every pass of each convolution shape (FILE's, else a default set) and SGEMM, in GFLOP/s against the measured FMA peak")
   private boolean kernels;
 
   @Override
@@ -87,11 +87,12 @@ final class BenchCommand implements Callable<Integer> {
     CommandSupport.positive(spec, "--steps", steps);
     if (batchOption != null) CommandSupport.positive(spec, "--batch", batchOption);
     if (warmup < 0) throw CommandSupport.usage(spec, "--warmup must be 0 or more, got '" + warmup + "'");
-    if (kernels) return kernels(out);
+    if (kernels && file == null) return kernels(out, CpuKernelBench.DEFAULT_SHAPES);
     if (file == null) throw CommandSupport.usage(spec, "no file given (only --kernels needs none)");
     CommandSupport.Selection sel = CommandSupport.select(CommandSupport.compile(file), network, null);
     NetworkIr ir = sel.network();
     int batch = batchOption != null ? batchOption : sel.schedule() == null ? 64 : sel.schedule().batch();
+    if (kernels) return kernels(out, CpuKernelBench.shapesOf(ir, batch));
     ScheduleIr.Sgd sgdConfig = sel.schedule() == null ? new ScheduleIr.Sgd(0.01, 0.9, 1e-4) : sel.schedule().sgd();
     Random r = new Random(1);
     float[] x = new float[Math.toIntExact(batch * ir.input().size())];
@@ -150,8 +151,8 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** The CPU backend's kernel benchmark: SGEMM and conv GFLOP/s on VGG-like and LeNet shapes. */
-  private static int kernels(PrintStream out) {
-    CpuKernelBench.run(out, 1.0);
+  private static int kernels(PrintStream out, java.util.List<io.nrj.runtime.ConvGeom> shapes) {
+    CpuKernelBench.run(out, 0.3, shapes);
     out.flush();
     return 0;
   }

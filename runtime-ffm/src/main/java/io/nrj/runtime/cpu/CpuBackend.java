@@ -85,6 +85,16 @@ public final class CpuBackend implements Backend {
     return pool.threads();
   }
 
+  /** The worker team (for the kernel benchmark). */
+  CpuThreads pool() {
+    return pool;
+  }
+
+  /** The algorithm this backend runs for {@code pass} of {@code g}. */
+  ConvAlgo convAlgorithm(ConvGeom g, ConvAlgo.Pass pass) {
+    return ConvAlgo.choose(convPolicy, g, pass);
+  }
+
   /** Whether the Vector API kernels are in use (false: the scalar fallback). */
   public boolean vectorized() {
     return vector;

@@ -1,5 +1,7 @@
 package io.nrj.runtime.cpu;
 
+import io.nrj.dsl.ir.IrNode;
+import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.runtime.ConvGeom;
 import io.nrj.runtime.Tensor;
 import java.io.IOException;
@@ -7,76 +9,115 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Kernel benchmark of the CPU backend (a main class, not a test): convolution forward, backward
- * data and backward filter GFLOP/s on VGG-like and LeNet shapes and an SGEMM line, against the
- * machine's nominal peak (cores x 2 FMA units x 16 lanes x 2 flops x the /proc/cpuinfo clock; turbo
- * clocks can exceed it). Wall-clock figures, best of five batches, with the process CPU time,
- * which shows how much of the wall time other processes took. Whole training steps are timed by
- * {@code nrj bench FILE}, through the path training uses. Run with {@code --add-modules
- * jdk.incubator.vector}; {@code -Dnrj.cpu.threads} and {@code -Dnrj.cpu.vector=false} select the
- * configuration. Not a JMH harness: no forking or blackholes, which these side-effecting kernels do
- * not need.
+ * Kernel benchmark of the CPU backend ({@code nrj bench --kernels [FILE]}): every pass of every
+ * convolution shape (a network's, or {@link #DEFAULT_SHAPES}) (forward, backward data, backward filter) with the algorithm the backend
+ * chooses for it, and an SGEMM line, in GFLOP/s against the machine's <b>measured</b> peak: a loop
+ * of independent 512-bit FMAs on one core and on every thread at once (the nominal clock times
+ * units overstates it on CPUs that split 512-bit operations, and understates turbo clocks). Wall
+ * clock, best of three batches after a warm-up. Whole training steps are timed by {@code nrj bench
+ * FILE}, through the path training uses. Not a JMH harness: no forking or blackholes, which these
+ * side-effecting kernels do not need.
  */
 public final class CpuKernelBench {
   private CpuKernelBench() {}
 
-  /** Arguments: optional seconds per timed batch (default 0.3; five batches per figure). */
-  public static void main(String[] args) {
-    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 0.3;
-    run(System.out, seconds);
+  /** The default shapes: the CIFAR networks' typical layers and LeNet-5's, batch 64. */
+  public static final List<ConvGeom> DEFAULT_SHAPES = List.of(
+      new ConvGeom(64, 3, 32, 32, 16, 3, 3, 1, 1),
+      new ConvGeom(64, 16, 32, 32, 16, 3, 3, 1, 1),
+      new ConvGeom(64, 32, 16, 16, 32, 3, 3, 1, 1),
+      new ConvGeom(64, 64, 8, 8, 64, 3, 3, 1, 1),
+      new ConvGeom(64, 64, 32, 32, 16, 1, 1, 1, 0),
+      new ConvGeom(64, 16, 32, 32, 64, 1, 1, 1, 0),
+      new ConvGeom(64, 64, 32, 32, 64, 3, 3, 1, 1),
+      new ConvGeom(64, 128, 16, 16, 128, 3, 3, 1, 1),
+      new ConvGeom(64, 256, 8, 8, 256, 3, 3, 1, 1),
+      new ConvGeom(64, 512, 4, 4, 512, 3, 3, 1, 1),
+      new ConvGeom(64, 1, 28, 28, 20, 5, 5, 1, 0),
+      new ConvGeom(64, 20, 12, 12, 50, 5, 5, 1, 0),
+      new ConvGeom(64, 50, 4, 4, 500, 4, 4, 1, 0));
+
+  /** The distinct convolution shapes of {@code ir} at its declared widths, batch {@code n}, in order. */
+  public static List<ConvGeom> shapesOf(NetworkIr ir, int n) {
+    java.util.LinkedHashSet<ConvGeom> shapes = new java.util.LinkedHashSet<>();
+    for (IrNode node : ir.nodes()) {
+      if (node instanceof IrNode.Conv c) {
+        shapes.add(new ConvGeom(n, c.in().channels(), c.in().height(), c.in().width(), c.out().channels(),
+            c.kernel(), c.kernel(), c.stride(), c.pad()));
+      }
+    }
+    return List.copyOf(shapes);
   }
 
-  /** Runs every measurement and prints one line each to {@code out}. */
-  public static void run(PrintStream out, double seconds) {
+  /** Arguments: optional seconds per timed batch (default 0.3). */
+  public static void main(String[] args) {
+    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 0.3;
+    run(System.out, seconds, DEFAULT_SHAPES);
+  }
+
+  /** Measures the peak, SGEMM and every pass of {@code shapes}; prints a Markdown table. */
+  public static void run(PrintStream out, double seconds, List<ConvGeom> shapes) {
     try (CpuBackend b = new CpuBackend()) {
-      int cores = Runtime.getRuntime().availableProcessors();
-      double ghz = clockGhz();
-      out.printf("cpu backend: %d threads, %s kernels; %d cores at %.2f GHz: nominal peak %.1f GFLOP/s"
-              + " (cores x 2 FMA x 16 lanes x 2 flops x clock)%n",
-          b.threads(), b.vectorized() ? "Vector API (512-bit)" : "scalar", cores, ghz, cores * 2 * 16 * 2 * ghz);
+      double one = b.vectorized() ? fmaPeak(null, seconds) : 0;
+      double all = b.vectorized() ? fmaPeak(b, seconds) : 0;
+      out.printf(Locale.ROOT, "cpu backend: %d threads, %s kernels; measured FMA peak %.1f GFLOP/s on one core, %.1f on %d threads%n",
+          b.threads(), b.vectorized() ? "Vector API (512-bit)" : "scalar", one, all, b.threads());
       out.println("load average before the run: " + loadAverage() + " (other processes slow wall-clock figures)");
-      gemm(out, b, 1024, seconds);
-      List<ConvGeom> shapes = List.of(
-          new ConvGeom(32, 64, 32, 32, 64, 3, 3, 1, 1),
-          new ConvGeom(32, 128, 16, 16, 128, 3, 3, 1, 1),
-          new ConvGeom(32, 256, 8, 8, 256, 3, 3, 1, 1),
-          new ConvGeom(32, 512, 4, 4, 512, 3, 3, 1, 1),
-          new ConvGeom(64, 1, 28, 28, 20, 5, 5, 1, 0),
-          new ConvGeom(64, 20, 12, 12, 50, 5, 5, 1, 0));
-      for (ConvGeom g : shapes) conv(out, b, g, seconds);
-      // No "LeNet-5 training step" line: LenetStep is a hand-fused path training never runs, so its
-      // img/s (about twice what nrj bench lenet5.nr measures) misled; nrj bench times real steps.
+      double sgemm = gemm(b, 1024, seconds);
+      out.printf(Locale.ROOT, "sgemm 1024x1024x1024: %.1f GFLOP/s (%s of peak)%n", sgemm, percent(sgemm, all));
+      out.println();
+      out.println("| convolution (n, c->k, kernel, stride, input) | pass | algorithm | ms | GFLOP/s | of peak |");
+      out.println("| --- | --- | --- | --- | --- | --- |");
+      for (ConvGeom g : shapes) conv(out, b, g, seconds, all);
     }
   }
 
-  static void gemm(PrintStream out, CpuBackend b, int n, double seconds) {
-    // a linear layer is exactly an SGEMM: y (n, n) = x (n, n) w^T
-    Tensor x = random(b, 1, n, n), w = random(b, 2, n, n), y = b.allocate(n, n);
-    Timing t = time(() -> b.linearForward(x, w, null, y, n, n, n), seconds);
-    out.printf("sgemm %dx%dx%d: %.1f GFLOP/s (%.2f ms; process CPU %.2f ms)%n",
-        n, n, n, 2.0 * n * n * n / t.wall / 1e9, t.wall * 1e3, t.cpu * 1e3);
-    x.close();
-    w.close();
-    y.close();
+  /**
+   * GFLOP/s of independent 512-bit FMAs, on this thread (backend null) or on every thread of the
+   * backend at once.
+   */
+  static double fmaPeak(CpuBackend b, double seconds) {
+    long iters = 2_000_000;
+    Runnable loop = b == null
+        ? () -> VectorKernels.fmaLoop(iters)
+        : () -> b.pool().parallelFor(b.threads(), (tid, from, to) -> VectorKernels.fmaLoop(iters));
+    double s = time(loop, seconds);
+    int threads = b == null ? 1 : b.threads();
+    return threads * (double) iters * VectorKernels.FMA_LOOP_FLOPS / s / 1e9;
   }
 
-  static void conv(PrintStream out, CpuBackend b, ConvGeom g, double seconds) {
+  static double gemm(CpuBackend b, int n, double seconds) {
+    // a linear layer is exactly an SGEMM: y (n, n) = x (n, n) w^T
+    Tensor x = random(b, 1, n, n), w = random(b, 2, n, n), y = b.allocate(n, n);
+    double s = time(() -> b.linearForward(x, w, null, y, n, n, n), seconds);
+    for (Tensor t : new Tensor[] {x, w, y}) t.close();
+    return 2.0 * n * n * n / s / 1e9;
+  }
+
+  static void conv(PrintStream out, CpuBackend b, ConvGeom g, double seconds, double peak) {
     Tensor x = random(b, 1, g.n(), g.c(), g.h(), g.w()), w = random(b, 2, g.k(), g.c(), g.r(), g.s());
     Tensor y = b.allocate(g.n(), g.k(), g.outH(), g.outW()), dy = random(b, 3, y.shape());
     Tensor dx = b.allocate(x.shape()), dw = b.allocate(w.shape());
-    double flops = 2.0 * g.macs();
-    Timing f = time(() -> b.convForward(x, w, y, g), seconds);
-    Timing d = time(() -> b.convBackwardData(dy, w, dx, g), seconds);
-    Timing fl = time(() -> b.convBackwardFilter(x, dy, dw, g), seconds);
-    double wall = f.wall + d.wall + fl.wall, cpu = f.cpu + d.cpu + fl.cpu;
-    out.printf("conv n%d %d->%d %dx%d @%dx%d: fwd %.1f, bwd-data %.1f, bwd-filter %.1f, all three %.1f GFLOP/s"
-            + " (%.2f ms; process CPU %.2f ms)%n",
-        g.n(), g.c(), g.k(), g.r(), g.s(), g.h(), g.w(), flops / f.wall / 1e9, flops / d.wall / 1e9,
-        flops / fl.wall / 1e9, 3 * flops / wall / 1e9, wall * 1e3, cpu * 1e3);
+    String shape = String.format(Locale.ROOT, "%d, %d->%d, %dx%d, %d, %dx%d", g.n(), g.c(), g.k(), g.r(), g.s(), g.stride(), g.h(), g.w());
+    for (ConvAlgo.Pass pass : ConvAlgo.Pass.values()) {
+      Runnable r = switch (pass) {
+        case FORWARD -> () -> b.convForward(x, w, y, g);
+        case BACKWARD_DATA -> () -> b.convBackwardData(dy, w, dx, g);
+        case BACKWARD_FILTER -> () -> b.convBackwardFilter(x, dy, dw, g);
+      };
+      double s = time(r, seconds), gflops = 2.0 * g.macs() / s / 1e9;
+      out.printf(Locale.ROOT, "| %s | %s | %s | %.2f | %.1f | %s |%n", shape, pass.name().toLowerCase(Locale.ROOT).replace('_', ' '),
+          b.convAlgorithm(g, pass).name().toLowerCase(Locale.ROOT), s * 1e3, gflops, percent(gflops, peak));
+    }
     for (Tensor t : new Tensor[] {x, w, y, dy, dx, dw}) t.close();
+  }
+
+  private static String percent(double v, double peak) {
+    return peak > 0 ? String.format(Locale.ROOT, "%.0f %%", 100 * v / peak) : "n/a";
   }
 
   static Tensor random(CpuBackend b, long seed, int... shape) {
@@ -88,39 +129,26 @@ public final class CpuKernelBench {
     return t;
   }
 
-  /** Seconds per call: wall clock, and the process's CPU time (all threads) over the same calls. */
-  record Timing(double wall, double cpu) {}
-
-  static Timing time(Runnable r, double seconds) {
-    return time(r, seconds, 5);
-  }
-
   /**
-   * Warm-up (at least two seconds and {@code warmCalls} calls, so that C2 has compiled every kernel
-   * even on a busy machine), then the fastest by wall clock of five batches of calls, each at least
-   * {@code seconds} long.
+   * Seconds per call: a warm-up (half a second and three calls, so that C2 has compiled the
+   * kernels), then the fastest of three batches of calls, each at least {@code seconds} long.
    */
-  static Timing time(Runnable r, double seconds, int warmCalls) {
+  static double time(Runnable r, double seconds) {
     long t0 = System.nanoTime();
     int calls = 0;
-    while (System.nanoTime() - t0 < Math.max(2.0, 2 * seconds) * 1e9 || calls < warmCalls) {
+    while (System.nanoTime() - t0 < Math.max(0.5, seconds) * 1e9 || calls < 3) {
       r.run();
       calls++;
     }
     double perCall = (System.nanoTime() - t0) / 1e9 / calls;
     int batch = Math.max(1, (int) Math.ceil(seconds / perCall));
-    Timing best = new Timing(Double.MAX_VALUE, 0);
-    for (int rep = 0; rep < 5; rep++) {
-      long c = cpuNanos(), s = System.nanoTime();
+    double best = Double.MAX_VALUE;
+    for (int rep = 0; rep < 3; rep++) {
+      long s = System.nanoTime();
       for (int i = 0; i < batch; i++) r.run();
-      double wall = (System.nanoTime() - s) / 1e9 / batch, cpu = (cpuNanos() - c) / 1e9 / batch;
-      if (wall < best.wall) best = new Timing(wall, cpu);
+      best = Math.min(best, (System.nanoTime() - s) / 1e9 / batch);
     }
     return best;
-  }
-
-  private static long cpuNanos() {
-    return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
   }
 
   private static String loadAverage() {
@@ -129,17 +157,5 @@ public final class CpuKernelBench {
     } catch (IOException | RuntimeException e) {
       return "unknown";
     }
-  }
-
-  /** The clock from /proc/cpuinfo ("cpu MHz"), or 0 where it cannot be read. */
-  static double clockGhz() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("cpu MHz")) return Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()) / 1000;
-      }
-    } catch (IOException | RuntimeException e) {
-      // not Linux, or an unusual format: report 0
-    }
-    return 0;
   }
 }

@@ -653,4 +653,34 @@ final class VectorKernels {
     a34.intoArray(part, po + 22 * L);
     a35.intoArray(part, po + 23 * L);
   }
+
+  /** Floating-point operations of one iteration of {@link #fmaLoop}: 12 FMAs of 16 lanes. */
+  static final int FMA_LOOP_FLOPS = 12 * 16 * 2;
+
+  private static volatile float sink;
+
+  /**
+   * The FMA peak probe: 12 independent chains of 512-bit FMAs (enough to cover the FMA latency on
+   * current cores), {@code iters} iterations.
+   */
+  static void fmaLoop(long iters) {
+    FloatVector a = FloatVector.broadcast(S, 1e-3f), b = FloatVector.broadcast(S, 0.999f);
+    FloatVector c0 = a, c1 = a.add(1), c2 = a.add(2), c3 = a.add(3), c4 = a.add(4), c5 = a.add(5);
+    FloatVector c6 = a.add(6), c7 = a.add(7), c8 = a.add(8), c9 = a.add(9), c10 = a.add(10), c11 = a.add(11);
+    for (long i = 0; i < iters; i++) {
+      c0 = c0.fma(b, a);
+      c1 = c1.fma(b, a);
+      c2 = c2.fma(b, a);
+      c3 = c3.fma(b, a);
+      c4 = c4.fma(b, a);
+      c5 = c5.fma(b, a);
+      c6 = c6.fma(b, a);
+      c7 = c7.fma(b, a);
+      c8 = c8.fma(b, a);
+      c9 = c9.fma(b, a);
+      c10 = c10.fma(b, a);
+      c11 = c11.fma(b, a);
+    }
+    sink = c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).add(c8).add(c9).add(c10).add(c11).lane(0);
+  }
 }
