@@ -109,6 +109,19 @@ public interface Backend extends AutoCloseable {
   /** dx += dy where y > 0. */
   void reluBackward(Tensor y, Tensor dy, Tensor dx);
 
+  /**
+   * Whether {@link #reluMaskInPlace} is available; networks then share one buffer between a
+   * ReLU's input and output gradients.
+   */
+  default boolean supportsReluMaskInPlace() {
+    return false;
+  }
+
+  /** g = g where y &gt; 0, else 0, in place (the ReLU backward into its own gradient buffer). */
+  default void reluMaskInPlace(Tensor y, Tensor g) {
+    throw new UnsupportedOperationException(name() + " backend has no in-place ReLU mask");
+  }
+
   /** y = a + b. */
   void add(Tensor a, Tensor b, Tensor y);
 

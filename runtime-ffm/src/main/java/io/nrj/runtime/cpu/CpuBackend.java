@@ -266,6 +266,17 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
+  public boolean supportsReluMaskInPlace() {
+    return true;
+  }
+
+  @Override
+  public void reluMaskInPlace(Tensor y, Tensor g) {
+    need(g, y.numel(), "relu gradient");
+    Elementwise.reluMask(pool, vector, seg(y), seg(g));
+  }
+
+  @Override
   public void add(Tensor a, Tensor b, Tensor y) {
     need(b, a.numel(), "add operand b");
     need(y, a.numel(), "add output");

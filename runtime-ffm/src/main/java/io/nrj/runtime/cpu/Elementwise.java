@@ -49,6 +49,14 @@ final class Elementwise {
     });
   }
 
+  // g = y > 0 ? g : 0, in place
+  static void reluMask(CpuThreads pool, boolean vector, MemorySegment y, MemorySegment g) {
+    blocks(pool, y.byteSize() / 4, (a, b) -> {
+      long i = vector ? VectorKernels.reluMask(y, g, a, b) : a;
+      for (; i < b; i++) if (!(y.getAtIndex(F, i) > 0f)) g.setAtIndex(F, i, 0f);
+    });
+  }
+
   // y = a + b
   static void add(CpuThreads pool, boolean vector, MemorySegment a, MemorySegment b, MemorySegment y) {
     blocks(pool, a.byteSize() / 4, (s, e) -> {

@@ -287,6 +287,17 @@ final class VectorKernels {
     return i;
   }
 
+  // g = y > 0 ? g : 0
+  static long reluMask(MemorySegment y, MemorySegment g, long from, long to) {
+    long i = from, e = bound(from, to);
+    FloatVector z = FloatVector.zero(S);
+    for (; i < e; i += L) {
+      VectorMask<Float> pos = ld(y, i).compare(VectorOperators.GT, z);
+      st(z.blend(ld(g, i), pos), g, i);
+    }
+    return i;
+  }
+
   // y = a + b
   static long add(MemorySegment a, MemorySegment b, MemorySegment y, long from, long to) {
     long i = from, e = bound(from, to);

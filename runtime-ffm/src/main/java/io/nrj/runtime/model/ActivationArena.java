@@ -16,7 +16,8 @@ import java.util.List;
  *   <li>values: every tensor forward saves for backward (layer outputs, pre-BN responses); a
  *       layer that runs in place gets its input's view instead (see {@link MemoryPlan});
  *   <li>grads: the gradient of every layer output, at offsets chosen so that gradients whose
- *       lifetimes overlap never share memory and the others may (see {@link MemoryPlan});
+ *       lifetimes overlap never share memory and the others may, and one buffer for a chain of
+ *       gradients the plan says are one (a sum's and its input's; see {@link MemoryPlan});
  *   <li>scratch slots: backward temporaries, shared by all layers because backward runs one layer
  *       at a time; each slot is as large as its largest request.
  * </ul>
@@ -45,6 +46,7 @@ public final class ActivationArena implements AutoCloseable {
   private int layer = -1;
   private long[] outSize = new long[0];
   private long[] gradOffset = new long[0];
+  private int[] gradParent = new int[0]; // per layer: whose gradient buffer its gradient is, or -1
   private Activation[] outputs = new Activation[0];
 
   public ActivationArena(Backend backend) {
@@ -64,6 +66,8 @@ public final class ActivationArena implements AutoCloseable {
       Arrays.fill(scratchNeed, 0);
       outSize = new long[layers];
       gradOffset = new long[layers];
+      gradParent = new int[layers];
+      Arrays.fill(gradParent, -1);
     }
     outputs = new Activation[layers];
   }
@@ -81,22 +85,43 @@ public final class ActivationArena implements AutoCloseable {
     for (int i = 0; i < SLOTS; i++) scratch[i] = grow(scratch[i], scratchNeed[i]);
   }
 
+  /** The first layer of the chain of shared gradient buffers layer {@code i}'s gradient is in. */
+  private int root(int i) {
+    while (gradParent[i] >= 0) i = gradParent[i];
+    return i;
+  }
+
   /**
-   * Offsets for the gradients, first fit in order of first use: gradient i is live from the
-   * backward of its first writer to its producer's (inclusive; backward runs layers in reverse).
+   * The last layer whose gradient is in root {@code r}'s buffer: the buffer's first writer is
+   * that layer's first writer.
+   */
+  private int head(int r) {
+    int h = r;
+    for (int i = r + 1; i < outSize.length; i++) if (outSize[i] != 0 && root(i) == r) h = i;
+    return h;
+  }
+
+  /**
+   * Offsets for the gradient buffers, first fit in order of first use: a buffer is live from the
+   * backward of its first writer to that of the first layer sharing it (inclusive; backward runs
+   * layers in reverse).
    */
   private long layOutGradients() {
     int count = outSize.length;
+    int[] start = new int[count];
     Integer[] order = new Integer[count];
-    for (int i = 0; i < count; i++) order[i] = i;
+    for (int i = 0; i < count; i++) {
+      order[i] = i;
+      if (outSize[i] != 0 && gradParent[i] < 0) start[i] = plan.firstWriter(head(i));
+    }
     // first use in backward = highest forward index of the first writer
-    Arrays.sort(order, Comparator.comparingInt((Integer i) -> -plan.firstWriter(i)).thenComparingInt(i -> -i));
+    Arrays.sort(order, Comparator.comparingInt((Integer i) -> -start[i]).thenComparingInt(i -> -i));
     List<long[]> live = new ArrayList<>(); // {offset, size, producer}, sorted by offset
     long top = 0;
     for (int i : order) {
-      if (outSize[i] == 0) continue;
-      int start = plan.firstWriter(i);
-      live.removeIf(b -> b[2] > start); // producer's backward ran before this gradient's first write
+      if (outSize[i] == 0 || gradParent[i] >= 0) continue;
+      int first = start[i];
+      if (plan.shares()) live.removeIf(b -> b[2] > first); // producer's backward ran before this gradient's first write
       long size = ParameterStore.aligned(outSize[i]);
       long at = 0;
       int k = 0;
@@ -136,12 +161,15 @@ public final class ActivationArena implements AutoCloseable {
     if (measuring) {
       if (outSize[layer] != 0) throw new IllegalStateException("layer " + layer + " asked for two outputs");
       outSize[layer] = size;
+      int ga = plan.gradAlias(layer);
+      if (ga >= 0 && outSize[ga] == size) gradParent[layer] = ga;
     }
     Tensor v = null;
     Tensor g = null;
     if (!measuring) {
       v = inPlace ? outputs[from].value() : values.view(valueUsed, dims(n, shape));
-      g = grads.view(gradOffset[layer], dims(n, shape));
+      // a shared gradient buffer is the same tensor object, so layers can tell (MemoryPlan)
+      g = gradParent[layer] >= 0 ? outputs[gradParent[layer]].grad() : grads.view(gradOffset[layer], dims(n, shape));
     }
     if (!inPlace) valueUsed = ParameterStore.aligned(valueUsed + size);
     Activation a = new Activation(v, g, n, shape);
@@ -182,7 +210,9 @@ public final class ActivationArena implements AutoCloseable {
     List<List<Tensor>> lists = new ArrayList<>();
     for (int i = 0; i < outputs.length; i++) lists.add(new ArrayList<>());
     for (int i = 0; i < outputs.length; i++) {
-      if (outputs[i] != null && outputs[i].grad() != null) lists.get(plan.firstWriter(i)).add(outputs[i].grad());
+      if (outputs[i] != null && outputs[i].grad() != null && gradParent[i] < 0) {
+        lists.get(plan.firstWriter(head(i))).add(outputs[i].grad());
+      }
     }
     return lists;
   }

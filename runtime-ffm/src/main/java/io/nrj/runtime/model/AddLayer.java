@@ -52,7 +52,13 @@ public final class AddLayer extends Layer {
   }
 
   @Override
+  protected boolean passesGradientThrough(boolean inPlaceReluMask) {
+    return true;
+  }
+
+  @Override
   protected void backwardImpl() {
-    for (Activation x : ins) if (x.grad() != null) backend.axpy(1f, out.grad(), x.grad());
+    // an input whose gradient is this output's gradient buffer (MemoryPlan) already has it
+    for (Activation x : ins) if (x.grad() != null && x.grad() != out.grad()) backend.axpy(1f, out.grad(), x.grad());
   }
 }

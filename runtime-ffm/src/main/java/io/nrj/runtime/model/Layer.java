@@ -80,6 +80,15 @@ public abstract class Layer implements AutoCloseable {
   }
 
   /**
+   * Whether this layer's backward can work with its output gradient and one input's gradient in
+   * one buffer (see {@link MemoryPlan}): a sum (the gradient passes through unchanged), a ReLU
+   * where the backend can mask in place.
+   */
+  protected boolean passesGradientThrough(boolean inPlaceReluMask) {
+    return false;
+  }
+
+  /**
    * Whether this layer's forward can write its output over the value of one of its inputs (an
    * element-wise layer). The network decides which input, if any, per {@link MemoryPlan}.
    */

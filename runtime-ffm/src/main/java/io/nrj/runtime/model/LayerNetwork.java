@@ -165,7 +165,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
   private void plan(int n) {
     if (n == plannedN) return;
     if (n <= 0) throw new IllegalArgumentException("batch size " + n);
-    if (memoryPlan == null) memoryPlan = MemoryPlan.of(ir, layers);
+    if (memoryPlan == null) memoryPlan = MemoryPlan.of(ir, layers, backend.supportsReluMaskInPlace());
     for (boolean measuring : new boolean[] {true, false}) {
       arena.begin(measuring, memoryPlan, layers.size());
       image = arena.input(n, ir.input());

@@ -23,22 +23,37 @@ import java.util.Map;
  *       just before its first writer runs ({@link Layer#backward()}) instead of all at once.
  * </ul>
  *
- * Layers are in forward order and backward runs them in reverse, as {@link LayerNetwork} and the
+ * <p>A sum's output gradient is also its input's gradient where that input has no other reader (a
+ * bottleneck's conv3 output), and so is a ReLU's where the backend masks in place: the ReLU, sum
+ * and conv3 gradients of a ResNet block are one buffer, zeroed once, with one copy into the
+ * shortcut's gradient instead of three fills and two.
+ *
+ * <p>Layers are in forward order and backward runs them in reverse, as {@link LayerNetwork} and the
  * generated trainers do. Built anew for every widths table (rejuvenation rebuilds the layers).
  */
 final class MemoryPlan {
   /** Per layer: the layer whose output value this layer's output reuses, or -1. */
   private final int[] alias;
+  /** Per layer: the layer whose output gradient buffer this layer's output gradient is, or -1. */
+  private final int[] gradAlias;
   /** Per layer: the layers reading its output, in forward order. */
   private final int[][] consumers;
 
-  private MemoryPlan(int[] alias, int[][] consumers) {
+  private final boolean share;
+
+  private MemoryPlan(int[] alias, int[] gradAlias, int[][] consumers, boolean share) {
     this.alias = alias;
+    this.gradAlias = gradAlias;
     this.consumers = consumers;
+    this.share = share;
   }
 
-  /** The plan for {@code layers}, one per IR node of {@code ir} with the node's name. */
-  static MemoryPlan of(NetworkIr ir, List<Layer> layers) {
+  /**
+   * The plan for {@code layers}, one per IR node of {@code ir} with the node's name; {@code
+   * inPlaceReluMask}: whether the backend masks a gradient by a ReLU's output in place.
+   */
+  static MemoryPlan of(NetworkIr ir, List<Layer> layers, boolean inPlaceReluMask) {
+    boolean share = sharing;
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < layers.size(); i++) index.put(layers.get(i).name(), i);
     Map<Integer, IrNode> nodeById = new HashMap<>();
@@ -61,10 +76,20 @@ final class MemoryPlan {
     int[][] consumers = new int[count][];
     for (int j = 0; j < count; j++) consumers[j] = readers.get(j).stream().mapToInt(Integer::intValue).sorted().toArray();
     int[] alias = new int[count];
+    int[] gradAlias = new int[count];
     for (int i = 0; i < count; i++) {
       alias[i] = -1;
+      gradAlias[i] = -1;
+      if (share && inputs[i] != null && layers.get(i).passesGradientThrough(inPlaceReluMask)) {
+        for (int j : inputs[i]) {
+          if (j >= 0 && consumers[j].length == 1) {
+            gradAlias[i] = j;
+            break;
+          }
+        }
+      }
       if (inputs[i] == null) throw new IllegalStateException("layer " + layers.get(i).name() + " has no IR node");
-      if (!layers.get(i).runsInPlace()) continue;
+      if (!share || !layers.get(i).runsInPlace()) continue;
       for (int j : inputs[i]) {
         if (j >= 0 && consumers[j].length == 1 && !layers.get(j).backwardReadsOutput()) {
           alias[i] = j;
@@ -72,7 +97,27 @@ final class MemoryPlan {
         }
       }
     }
-    return new MemoryPlan(alias, consumers);
+    return new MemoryPlan(alias, gradAlias, consumers, share);
+  }
+
+  /**
+   * Whether plans share memory at all (tests turn it off to check that sharing changes no bit):
+   * without it every activation and gradient has its own memory.
+   */
+  static volatile boolean sharing = true;
+
+  /** Whether gradients with disjoint lifetimes may share memory. */
+  boolean shares() {
+    return share;
+  }
+
+  /**
+   * The layer whose output gradient buffer layer {@code i}'s output gradient may be, or -1: a sum
+   * passes its gradient unchanged to each input, and a ReLU masks it in place, so the gradient of
+   * an input read by nothing else needs no buffer (nor copy) of its own.
+   */
+  int gradAlias(int i) {
+    return gradAlias[i];
   }
 
   /** The layer whose output value layer {@code i}'s output may reuse, or -1. */

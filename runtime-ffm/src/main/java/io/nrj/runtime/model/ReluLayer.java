@@ -34,8 +34,14 @@ public final class ReluLayer extends Layer {
   }
 
   @Override
+  protected boolean passesGradientThrough(boolean inPlaceReluMask) {
+    return inPlaceReluMask;
+  }
+
+  @Override
   protected void backwardImpl() {
     if (in == null || in.grad() == null) return;
-    backend.reluBackward(out.value(), out.grad(), in.grad());
+    if (in.grad() == out.grad()) backend.reluMaskInPlace(out.value(), out.grad()); // one buffer (MemoryPlan)
+    else backend.reluBackward(out.value(), out.grad(), in.grad());
   }
 }

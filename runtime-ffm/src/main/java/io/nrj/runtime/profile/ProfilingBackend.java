@@ -167,6 +167,16 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public boolean supportsReluMaskInPlace() {
+    return inner.supportsReluMaskInPlace();
+  }
+
+  @Override
+  public void reluMaskInPlace(Tensor y, Tensor g) {
+    time("relu backward (in place)", dims(g), 0, () -> inner.reluMaskInPlace(y, g));
+  }
+
+  @Override
   public void add(Tensor a, Tensor b, Tensor y) {
     time("add", dims(y), 0, () -> inner.add(a, b, y));
   }

@@ -142,7 +142,7 @@ public final class Nets {
   }
 
   /** {@link #images} as float32, the precision the runtime takes. */
-  static float[] floatImages(NetworkIr ir, int n, long seed) {
+  public static float[] floatImages(NetworkIr ir, int n, long seed) {
     double[] x = images(ir, n, seed);
     float[] f = new float[x.length];
     for (int j = 0; j < x.length; j++) f[j] = (float) x[j];

@@ -1,0 +1,72 @@
+package io.nrj.runtime.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nrj.dsl.ir.NetworkIr;
+import io.nrj.runtime.HostParams;
+import io.nrj.runtime.cpu.CpuBackend;
+import io.nrj.runtime.nr.Nets;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The activation memory plan (in-place ReLU and sums, shared gradient buffers, gradients zeroed by
+ * their first writer) changes no bit: two training steps of a residual, a dense and a VGG-style
+ * network give exactly the weights, gradients and logits of the same steps with every activation
+ * and gradient in its own memory; and the plan really shares (the residual network holds less).
+ */
+class MemoryPlanTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"resnet", "dense", "vgg"})
+  void sharingChangesNoBit(String which) {
+    Supplier<NetworkIr> ir = switch (which) {
+      case "resnet" -> Nets::resnet;
+      case "dense" -> Nets::dense;
+      default -> Nets::vgg;
+    };
+    Result shared = train(ir.get(), true), separate = train(ir.get(), false);
+    assertArrayEquals(separate.logits, shared.logits, "logits");
+    for (String name : separate.grads.asMap().keySet()) {
+      assertArrayEquals(separate.grads.get(name).data(), shared.grads.get(name).data(), "gradient of " + name);
+      assertArrayEquals(separate.params.get(name).data(), shared.params.get(name).data(), name);
+    }
+    if (which.equals("resnet")) {
+      assertTrue(shared.bytes < separate.bytes, () -> "shared " + shared.bytes + " bytes, separate " + separate.bytes);
+    }
+  }
+
+  private record Result(float[] logits, HostParams grads, HostParams params, long bytes) {}
+
+  private static Result train(NetworkIr ir, boolean share) {
+    boolean before = MemoryPlan.sharing;
+    MemoryPlan.sharing = share;
+    try (CpuBackend cpu = new CpuBackend(2, true); GraphNetwork net = new GraphNetwork(cpu, ir, 7)) {
+      int n = 6;
+      float[] x = Nets.floatImages(ir, n, 3);
+      int[] labels = new int[n];
+      for (int i = 0; i < n; i++) labels[i] = i % ir.classes();
+      HostParams grads = new HostParams();
+      for (int step = 0; step < 2; step++) {
+        cpu.upload(net.input(n), x);
+        net.forward(n, true);
+        net.loss(labels);
+        net.backward();
+        for (Parameter p : net.parameters().all()) {
+          if (p.grad() == null) continue; // running statistics
+          grads.put(p.name(), new io.nrj.runtime.HostTensor(p.shape().clone(), cpu.download(p.grad())));
+          // a plain SGD step so the second step sees new weights
+          float[] v = cpu.download(p.value()), g = cpu.download(p.grad());
+          for (int i = 0; i < v.length; i++) v[i] -= 0.1f * g[i];
+          cpu.upload(p.value(), v);
+        }
+      }
+      net.forward(n, false);
+      return new Result(net.logits(), grads, net.exportParams(s -> !s.endsWith("num_batches_tracked")), net.deviceBytes());
+    } finally {
+      MemoryPlan.sharing = before;
+    }
+  }
+}
