@@ -187,7 +187,7 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_FILTER)) {
       case POINTWISE -> PointwiseConv.backwardFilter(pool, vector, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case LINEAR -> Linear.backwardWeights(pool, vector, work, seg(x), seg(dy), seg(dw), g.n(), g.c() * g.r() * g.s(), g.k());
-      case DIRECT -> DirectConv.backwardFilter(pool, vector, filterBuffers, seg(x), seg(dy), seg(dw), g);
+      case DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case GEMM -> ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
     }
   }

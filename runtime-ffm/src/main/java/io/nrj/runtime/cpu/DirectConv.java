@@ -52,6 +52,19 @@ final class DirectConv {
     float[] src = new float[0]; // padded planes of one image
     float[] wpk = new float[0]; // packed weights
     float[] out = new float[0]; // flat output planes of one image
+    private float[] filterX = new float[0]; // backward filter: a chunk's padded x planes
+    private float[] filterDy = new float[0]; // and its flat dy planes
+
+    float[] filterX(int n) {
+      if (filterX.length < n) filterX = new float[n];
+      return filterX;
+    }
+
+    float[] filterDy(int n) {
+      if (filterDy.length < n) filterDy = new float[n];
+      return filterDy;
+    }
+
     final float[] tile = new float[MR * TW]; // one tile (PointwiseConv)
     int[] off = new int[0];
 
@@ -242,44 +255,43 @@ final class DirectConv {
 
   // ---- backward filter: dw (k, c, r, s) += sum over n, i of dyFlat[k, i] * xPad[c, i + r*wp + s] ----
 
-  static void backwardFilter(CpuThreads pool, boolean vector, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
+  static void backwardFilter(
+      CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
     int n = g.n(), c = g.c(), k = g.k(), r = g.r(), s = g.s(), p = g.pad(), oh = g.outH(), ow = g.outW();
     int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = planeStride(hp, wp, s);
     int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;
-    int xImg = c * ps, dyImg = k * pl;
+    int xImg = c * ps;
     int kBlocks = (k + FK - 1) / FK, pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
     int tasks = kBlocks * r * jBlocks, tileFloats = FK * FJ * LANES;
     float[] part = fb.part(tasks * tileFloats);
-    Arrays.fill(part, 0, tasks * tileFloats, 0f);
-    // Images go through in chunks whose padded x and flat dy stay in L2 while every task reads
-    // them: all threads lay a chunk out (split by planes), then all run their tasks over it.
-    int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / (xImg + dyImg)));
-    float[] xs = fb.x(chunk * xImg), dys = fb.dy(chunk * dyImg);
-    for (int b0 = 0; b0 < n; b0 += chunk) {
-      int first = b0, nimg = Math.min(chunk, n - b0);
-      pool.parallelFor(nimg * (c + k), (tid, i0, i1) -> {
-        for (int i = i0; i < i1; i++) {
-          int b = i / (c + k), plane = i % (c + k);
-          if (plane < c) {
-            pad(vector, x, ((long) (first + b) * c + plane) * g.h() * g.w(), 1, g.h(), g.w(), p, p, xs, b * xImg + plane * ps, ps, wp);
-          } else {
-            flatten(vector, dy, ((long) (first + b) * k + plane - c) * oh * ow, 1, oh, ow, wp, pl, dys, b * dyImg + (plane - c) * pl);
-          }
+    // Each thread lays out, in its own buffers, the images its tasks read (every x plane, the dy
+    // planes of its output channels), a chunk of images at a time small enough to stay in its L2
+    // while its tasks sweep it: nothing crosses between cores and no thread waits for another.
+    // Chunking does not change any sum (lane partials carry on from chunk to chunk).
+    pool.parallelFor(tasks, (tid, t0, t1) -> {
+      Work wk = work[tid];
+      int kLo = (t0 / (r * jBlocks)) * FK, kHi = Math.min(k, ((t1 - 1) / (r * jBlocks) + 1) * FK);
+      int dyImg = (kHi - kLo) * pl;
+      int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / (xImg + dyImg)));
+      float[] xs = wk.filterX(chunk * xImg), dys = wk.filterDy(chunk * dyImg);
+      int[] dyo = new int[FK], xo = new int[FJ];
+      Arrays.fill(part, t0 * tileFloats, t1 * tileFloats, 0f);
+      for (int b0 = 0; b0 < n; b0 += chunk) {
+        int nimg = Math.min(chunk, n - b0);
+        for (int b = 0; b < nimg; b++) {
+          pad(vector, x, (long) (b0 + b) * c * g.h() * g.w(), c, g.h(), g.w(), p, p, xs, b * xImg, ps, wp);
+          flatten(vector, dy, ((long) (b0 + b) * k + kLo) * oh * ow, kHi - kLo, oh, ow, wp, pl, dys, b * dyImg);
         }
-      });
-      pool.parallelFor(tasks, (tid, t0, t1) -> {
-        int[] dyo = new int[FK], xo = new int[FJ];
         for (int t = t0; t < t1; t++) {
           taskOffsets(t, r, jBlocks, k, pairs, s, ps, wp, pl, dyo, xo);
+          for (int m = 0; m < FK; m++) dyo[m] -= kLo * pl;
           if (vector) {
             VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
           } else {
             filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
           }
         }
-      });
-    }
-    pool.parallelFor(tasks, (tid, t0, t1) -> {
+      }
       for (int t = t0; t < t1; t++) {
         int kb = t / (r * jBlocks), rr = (t / jBlocks) % r, jb = t % jBlocks;
         for (int m = 0; m < FK && kb * FK + m < k; m++) {
@@ -297,7 +309,7 @@ final class DirectConv {
   }
 
   /** Floats of x and dy per backward-filter image chunk (512 KiB: well inside L2). */
-  static final int CHUNK_FLOATS = 1 << 17;
+  static final int CHUNK_FLOATS = Integer.getInteger("nrj.chunk", 1 << 17);
 
   // offsets of task t = (k block, r, pair block): dy planes and x taps; out-of-range rows and pairs
   // read valid memory and are discarded
@@ -330,21 +342,9 @@ final class DirectConv {
     }
   }
 
-  /** Shared buffers of backward filter: every image's padded x and flat dy, and lane partials. */
+  /** The lane partial sums of a weight gradient (each thread writes its own tasks' part). */
   static final class FilterBuffers {
-    private float[] x = new float[0];
-    private float[] dy = new float[0];
     private float[] part = new float[0];
-
-    float[] x(int n) {
-      if (x.length < n) x = new float[n];
-      return x;
-    }
-
-    float[] dy(int n) {
-      if (dy.length < n) dy = new float[n];
-      return dy;
-    }
 
     float[] part(int n) {
       if (part.length < n) part = new float[n];
