@@ -24,7 +24,9 @@ enum ConvAlgo {
   DIRECT,
   POINTWISE,
   /** A kernel covering the whole unpadded input: one output pixel, a fully connected layer. */
-  LINEAR;
+  LINEAR,
+  /** Winograd F(2x2, 3x3) for 3x3 stride-1 padding-1 layers (all three passes). */
+  WINOGRAD;
 
   /** The three passes of a convolution. */
   enum Pass {
@@ -33,18 +35,34 @@ enum ConvAlgo {
     BACKWARD_FILTER
   }
 
-  /** The algorithm for {@code pass} of {@code g} under {@code policy} ("auto", "gemm" or "direct"). */
+  /**
+   * The algorithm for {@code pass} of {@code g} under {@code policy} ("auto", "gemm", "direct" or
+   * "winograd"; "winograd" falls back to "auto" where it does not apply).
+   */
   static ConvAlgo choose(String policy, ConvGeom g, Pass pass) {
     if (policy.equals("gemm")) return GEMM;
+    if (policy.equals("winograd") && Winograd.supports(g)) return WINOGRAD;
     if (g.pad() == 0 && g.r() == g.h() && g.s() == g.w()) return LINEAR;
     if (!DirectConv.supports(g)) return GEMM;
     ConvAlgo direct = PointwiseConv.supports(g) ? POINTWISE : DIRECT;
     if (policy.equals("direct")) return direct;
+    if (Winograd.supports(g) && winogradPays(g)) return WINOGRAD;
     if (direct == DIRECT && pass == Pass.BACKWARD_FILTER && (long) DirectConv.LANES * g.k() * g.c() * g.r() * g.s() > PARTIALS_LIMIT) {
       return GEMM; // lane partials (16 per weight) re-read per image chunk: too much for wide layers
     }
     if (direct == POINTWISE) return pass == Pass.BACKWARD_DATA ? GEMM : POINTWISE;
     return directEfficiency(g, pass) >= gemmEfficiency(pass == Pass.BACKWARD_DATA ? g.c() : g.k()) ? DIRECT : GEMM;
+  }
+
+  /**
+   * Winograd's 16 products per 2x2 output tile (instead of 36) pay for its tile transforms once
+   * the products are long and wide: at least 128 channels on both sides, or 64 on small maps
+   * (where the direct kernels lose most to thrown-away columns); not on maps below 4x4 (a tile or
+   * two per image).
+   */
+  static boolean winogradPays(ConvGeom g) {
+    int channels = Math.min(g.c(), g.k()), side = Math.min(g.h(), g.w());
+    return side >= 4 && (channels >= 128 || (channels >= 64 && side <= 8));
   }
 
   /** Lane partial sums (floats) of a direct weight gradient above which GEMM does better. */
@@ -81,8 +99,8 @@ enum ConvAlgo {
   static String configuredPolicy() {
     String p = System.getProperty("nrj.cpu.conv", "auto").trim().toLowerCase(Locale.ROOT);
     return switch (p) {
-      case "gemm", "direct", "auto" -> p;
-      default -> throw new IllegalArgumentException("nrj.cpu.conv must be gemm, direct or auto, got '" + p + "'");
+      case "gemm", "direct", "winograd", "auto" -> p;
+      default -> throw new IllegalArgumentException("nrj.cpu.conv must be gemm, direct, winograd or auto, got '" + p + "'");
     };
   }
 }

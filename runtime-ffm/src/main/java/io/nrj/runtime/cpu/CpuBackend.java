@@ -30,6 +30,7 @@ public final class CpuBackend implements Backend {
   private final Sgemm.Work[] work;
   private final DirectConv.Work[] direct;
   private final DirectConv.FilterBuffers filterBuffers = new DirectConv.FilterBuffers();
+  private final Winograd.Buffers winograd = new Winograd.Buffers();
   private final String convPolicy;
   private float[] mirror = new float[0]; // heap copy of a conv input (see heapCopy)
 
@@ -165,6 +166,7 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.FORWARD)) {
       case POINTWISE -> PointwiseConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
       case LINEAR -> Linear.forward(pool, vector, work, seg(x), seg(w), null, seg(y), g.n(), g.c() * g.r() * g.s(), g.k());
+      case WINOGRAD -> Winograd.forward(pool, vector, work, winograd, seg(x), seg(w), seg(y), g);
       case DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
       case GEMM -> ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
     }
@@ -176,6 +178,7 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_DATA)) {
       case POINTWISE -> PointwiseConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
       case LINEAR -> Linear.backwardData(pool, vector, work, seg(w), seg(dy), seg(dx), g.n(), g.c() * g.r() * g.s(), g.k());
+      case WINOGRAD -> Winograd.backwardData(pool, vector, work, winograd, seg(dy), seg(w), seg(dx), g);
       case DIRECT -> DirectConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
       case GEMM -> ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g);
     }
@@ -187,6 +190,7 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_FILTER)) {
       case POINTWISE -> PointwiseConv.backwardFilter(pool, vector, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case LINEAR -> Linear.backwardWeights(pool, vector, work, seg(x), seg(dy), seg(dw), g.n(), g.c() * g.r() * g.s(), g.k());
+      case WINOGRAD -> Winograd.backwardFilter(pool, vector, work, winograd, seg(x), seg(dy), seg(dw), g);
       case DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case GEMM -> ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
     }
@@ -420,8 +424,14 @@ public final class CpuBackend implements Backend {
   @Override
   public void synchronize() {}
 
+  private boolean closed;
+
+  /** Stops the workers and frees the scratch memory; closing twice does nothing. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
     pool.close();
+    winograd.close();
   }
 }

@@ -34,6 +34,8 @@ class ConvKernelsTest {
     "2, 13, 6, 6, 21, 1, 1, 1, 0",
     "2, 3, 5, 5, 4, 3, 3, 1, 2",
     "3, 5, 4, 4, 37, 4, 4, 1, 0",
+    "3, 9, 7, 5, 11, 3, 3, 1, 1",
+    "2, 17, 34, 35, 10, 3, 3, 1, 1",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
@@ -41,7 +43,10 @@ class ConvKernelsTest {
     float[] dy = GradCheck.uniform(3, n * k * g.outH() * g.outW());
     float[] dx0 = GradCheck.uniform(4, x.length), dw0 = GradCheck.uniform(5, wt.length);
     float[][] ref = run(new CpuThreads(1), null, g, x, wt, dy, dx0, dw0);
-    for (String algo : DirectConv.supports(g) ? new String[] {"gemm", "direct"} : new String[] {"gemm"}) {
+    java.util.List<String> algos = new java.util.ArrayList<>(java.util.List.of("gemm"));
+    if (DirectConv.supports(g)) algos.add("direct");
+    if (Winograd.supports(g)) algos.add("winograd");
+    for (String algo : algos) {
       float[][] first = null;
       for (int threads : new int[] {1, 3}) {
         for (boolean vector : new boolean[] {true, false}) {
