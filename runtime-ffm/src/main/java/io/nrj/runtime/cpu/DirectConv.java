@@ -52,8 +52,14 @@ final class DirectConv {
     float[] src = new float[0]; // padded planes of one image
     float[] wpk = new float[0]; // packed weights
     float[] out = new float[0]; // flat output planes of one image
+    private float[] part = new float[0]; // PointwiseConv's weight gradient: lane partials
     private float[] filterX = new float[0]; // backward filter: a chunk's padded x planes
     private float[] filterDy = new float[0]; // and its flat dy planes
+
+    float[] part(int n) {
+      if (part.length < n) part = new float[n];
+      return part;
+    }
 
     float[] filterX(int n) {
       if (filterX.length < n) filterX = new float[n];
@@ -345,6 +351,12 @@ final class DirectConv {
   /** The lane partial sums of a weight gradient (each thread writes its own tasks' part). */
   static final class FilterBuffers {
     private float[] part = new float[0];
+    private double[] groupSums = new double[0];
+
+    double[] groupSums(int n) {
+      if (groupSums.length < n) groupSums = new double[n];
+      return groupSums;
+    }
 
     float[] part(int n) {
       if (part.length < n) part = new float[n];

@@ -96,47 +96,64 @@ final class PointwiseConv {
 
   // ---- backward filter: dW (k, c) += sum over images and pixels of dy[k, p] * x[c, p] ----
 
-  static void backwardFilter(CpuThreads pool, boolean vector, DirectConv.FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
+  /**
+   * Fixed groups of images for the weight gradient: each group's partial sums are one thread's,
+   * and the groups are added in order, so the result does not depend on the thread count.
+   */
+  static final int IMAGE_GROUPS = 8;
+
+  static void backwardFilter(
+      CpuThreads pool, boolean vector, DirectConv.Work[] work, DirectConv.FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
     int n = g.n(), c = g.c(), k = g.k(), hw = g.h() * g.w();
     int nvec = hw / LANES, rest = hw - nvec * LANES; // the last rest pixels of each plane: scalar
     int kBlocks = (k + FK - 1) / FK, jBlocks = (c + FJ - 1) / FJ, tasks = kBlocks * jBlocks;
-    int tileFloats = FK * FJ * LANES;
-    float[] part = fb.part(tasks * tileFloats);
-    Arrays.fill(part, 0, tasks * tileFloats, 0f);
-    int chunk = Math.max(1, Math.min(n, DirectConv.CHUNK_FLOATS / ((c + k) * hw)));
-    for (int b0 = 0; b0 < n; b0 += chunk) {
-      int first = b0, nimg = Math.min(chunk, n - b0);
-      pool.parallelFor(tasks, (tid, t0, t1) -> {
-        long[] dyo = new long[FK], xo = new long[FJ];
-        for (int t = t0; t < t1; t++) {
-          int kb = t / jBlocks, jb = t % jBlocks;
-          for (int m = 0; m < FK; m++) dyo[m] = ((long) first * k + Math.min(kb * FK + m, k - 1)) * hw;
-          for (int j = 0; j < FJ; j++) xo[j] = ((long) first * c + Math.min(jb * FJ + j, c - 1)) * hw;
-          if (vector) {
-            VectorKernels.pointwiseFilter4x6(dy, dyo, (long) k * hw, x, xo, (long) c * hw, nimg, nvec, part, t * tileFloats);
-          } else {
-            pointwiseFilter4x6Scalar(dy, dyo, (long) k * hw, x, xo, (long) c * hw, nimg, nvec, part, t * tileFloats);
+    int tileFloats = FK * FJ * LANES, groups = Math.min(n, IMAGE_GROUPS);
+    double[] sums = fb.groupSums(groups * k * c);
+    // Split by image groups, not by weights: each thread reads only its own images (a 1x1 layer's
+    // activations are large and its products short, so reading them is the cost), a chunk of
+    // images at a time while every task sweeps it in this core's L2.
+    pool.parallelFor(groups, (tid, g0, g1) -> {
+      float[] part = work[tid].part(tasks * tileFloats);
+      long[] dyo = new long[FK], xo = new long[FJ];
+      for (int gi = g0; gi < g1; gi++) {
+        int from = (int) ((long) gi * n / groups), to = (int) ((long) (gi + 1) * n / groups);
+        int chunk = Math.max(1, Math.min(to - from, DirectConv.CHUNK_FLOATS / ((c + k) * hw)));
+        Arrays.fill(part, 0, tasks * tileFloats, 0f);
+        for (int b0 = from; b0 < to; b0 += chunk) {
+          int nimg = Math.min(chunk, to - b0);
+          for (int t = 0; t < tasks; t++) {
+            int kb = t / jBlocks, jb = t % jBlocks;
+            for (int m = 0; m < FK; m++) dyo[m] = ((long) b0 * k + Math.min(kb * FK + m, k - 1)) * hw;
+            for (int j = 0; j < FJ; j++) xo[j] = ((long) b0 * c + Math.min(jb * FJ + j, c - 1)) * hw;
+            if (vector) {
+              VectorKernels.pointwiseFilter4x6(dy, dyo, (long) k * hw, x, xo, (long) c * hw, nimg, nvec, part, t * tileFloats);
+            } else {
+              pointwiseFilter4x6Scalar(dy, dyo, (long) k * hw, x, xo, (long) c * hw, nimg, nvec, part, t * tileFloats);
+            }
           }
         }
-      });
-    }
-    pool.parallelFor(tasks, (tid, t0, t1) -> {
-      for (int t = t0; t < t1; t++) {
-        int kb = t / jBlocks, jb = t % jBlocks;
-        for (int m = 0; m < FK && kb * FK + m < k; m++) {
-          for (int j = 0; j < FJ && jb * FJ + j < c; j++) {
-            int ki = kb * FK + m, ci = jb * FJ + j;
+        for (int ki = 0; ki < k; ki++) {
+          for (int ci = 0; ci < c; ci++) {
+            int t = (ki / FK) * jBlocks + ci / FJ, o = t * tileFloats + ((ki % FK) * FJ + ci % FJ) * LANES;
             double sum = 0;
-            int o = t * tileFloats + (m * FJ + j) * LANES;
             for (int l = 0; l < LANES; l++) sum += part[o + l];
             // pixels past the last full vector of each plane (hw not a multiple of 16), in order
-            for (int b = 0; b < n && rest > 0; b++) {
+            for (int b = from; b < to && rest > 0; b++) {
               long dyr = ((long) b * k + ki) * hw + nvec * LANES, xr = ((long) b * c + ci) * hw + nvec * LANES;
               for (int u = 0; u < rest; u++) sum += (double) dy.getAtIndex(F, dyr + u) * x.getAtIndex(F, xr + u);
             }
-            long e = (long) ki * c + ci;
-            dw.setAtIndex(F, e, (float) (dw.getAtIndex(F, e) + sum));
+            sums[(gi * k + ki) * c + ci] = sum;
           }
+        }
+      }
+    });
+    pool.parallelFor(k, (tid, k0, k1) -> {
+      for (int ki = k0; ki < k1; ki++) {
+        for (int ci = 0; ci < c; ci++) {
+          double sum = 0;
+          for (int gi = 0; gi < groups; gi++) sum += sums[(gi * k + ki) * c + ci];
+          long e = (long) ki * c + ci;
+          dw.setAtIndex(F, e, (float) (dw.getAtIndex(F, e) + sum));
         }
       }
     });
