@@ -47,6 +47,16 @@ public interface Backend extends AutoCloseable {
   /** dx += conv_transpose(dy, w). */
   void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g);
 
+  /**
+   * {@link #convBackwardData} that <b>overwrites</b> dx when {@code accumulate} is false (dx is the
+   * first gradient written into that buffer, see the network's memory plan). The default zeroes dx
+   * first; backends write it directly.
+   */
+  default void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g, boolean accumulate) {
+    if (!accumulate) fill(dx, 0f);
+    convBackwardData(dy, w, dx, g);
+  }
+
   /** dw += correlation of x and dy. */
   void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g);
 
@@ -143,6 +153,12 @@ public interface Backend extends AutoCloseable {
 
   /** dx += dy routed to the (first) max of each window. */
   void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g);
+
+  /** {@link #maxPoolBackward} that overwrites dx when {@code accumulate} is false (see above). */
+  default void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g, boolean accumulate) {
+    if (!accumulate) fill(dx, 0f);
+    maxPoolBackward(x, y, dy, dx, g);
+  }
 
   /** Padding counts in the divisor (PyTorch count_include_pad=True). */
   void avgPoolForward(Tensor x, Tensor y, PoolGeom g);

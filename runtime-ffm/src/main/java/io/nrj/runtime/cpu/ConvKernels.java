@@ -36,7 +36,8 @@ final class ConvKernels {
   }
 
   // dx (n, c, h, w) += col2im(W^T (crs, k) * dY (k, (n,pix)))
-  static void backwardData(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g) {
+  static void backwardData(
+      CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g, boolean accumulate) {
     int crs = g.c() * g.r() * g.s(), p = g.outH() * g.outW(), k = g.k();
     int chunk = Math.max(1, CHUNK_COLS / p); // images per GEMM
     Sgemm.PackA wt = Sgemm.stridedA(w, 0, 1, crs);
@@ -50,7 +51,8 @@ final class ConvKernels {
         // col2im into a heap copy of the chunk's dx images, then back
         int img = g.c() * g.h() * g.w();
         float[] dxh = wk.heap(nb * img);
-        MemorySegment.copy(dx, F, (long) i * img * Float.BYTES, dxh, 0, nb * img);
+        if (accumulate) MemorySegment.copy(dx, F, (long) i * img * Float.BYTES, dxh, 0, nb * img);
+        else java.util.Arrays.fill(dxh, 0, nb * img, 0f);
         col2im(col, cols, dxh, nb, g);
         MemorySegment.copy(dxh, 0, dx, F, (long) i * img * Float.BYTES, nb * img);
       }

@@ -174,13 +174,21 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g) {
+    convBackwardData(dy, w, dx, g, true);
+  }
+
+  @Override
+  public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g, boolean accumulate) {
     OpChecks.conv(dx, w, dy, g);
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_DATA)) {
-      case POINTWISE -> PointwiseConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
-      case LINEAR -> Linear.backwardData(pool, vector, work, seg(w), seg(dy), seg(dx), g.n(), g.c() * g.r() * g.s(), g.k());
-      case WINOGRAD -> Winograd.backwardData(pool, vector, work, winograd, seg(dy), seg(w), seg(dx), g);
-      case DIRECT -> DirectConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
-      case GEMM -> ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g);
+      case POINTWISE -> PointwiseConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g, accumulate);
+      case DIRECT -> DirectConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g, accumulate);
+      case GEMM -> ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g, accumulate);
+      case LINEAR -> {
+        if (!accumulate) seg(dx).fill((byte) 0);
+        Linear.backwardData(pool, vector, work, seg(w), seg(dy), seg(dx), g.n(), g.c() * g.r() * g.s(), g.k());
+      }
+      case WINOGRAD -> Winograd.backwardData(pool, vector, work, winograd, seg(dy), seg(w), seg(dx), g, accumulate);
     }
   }
 
@@ -322,9 +330,14 @@ public final class CpuBackend implements Backend {
 
   @Override
   public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g) {
+    maxPoolBackward(x, y, dy, dx, g, true);
+  }
+
+  @Override
+  public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g, boolean accumulate) {
     OpChecks.pool(x, y, g);
     OpChecks.pool(dx, dy, g);
-    PoolKernels.maxBackward(pool, seg(x), seg(dy), seg(dx), g);
+    PoolKernels.maxBackward(pool, seg(x), seg(dy), seg(dx), g, accumulate);
   }
 
   @Override

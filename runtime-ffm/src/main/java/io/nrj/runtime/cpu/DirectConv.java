@@ -120,7 +120,7 @@ final class DirectConv {
 
   // ---- backward data: dx (n, c, h, w) += correlation of dy padded by r-1-p with flipped w^T ----
 
-  static void backwardData(CpuThreads pool, boolean vector, Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g) {
+  static void backwardData(CpuThreads pool, boolean vector, Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g, boolean accumulate) {
     int c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW();
     int qh = r - 1 - g.pad(), qw = s - 1 - g.pad();
     int hq = oh + 2 * qh, wq = ow + 2 * qw, ps = planeStride(hq, wq, s);
@@ -136,7 +136,7 @@ final class DirectConv {
       float[] src = wk.src(k * ps);
       for (int b = b0; b < b1; b++) {
         pad(vector, dy, (long) b * k * oh * ow, k, oh, ow, qh, qw, src, 0, ps, wq);
-        correlate(vector, src, off, krs, wpk, c, wk, dx, (long) b * c * g.h() * g.w(), g.h(), g.w(), wq, true);
+        correlate(vector, src, off, krs, wpk, c, wk, dx, (long) b * c * g.h() * g.w(), g.h(), g.w(), wq, accumulate);
       }
     });
   }

@@ -40,12 +40,13 @@ final class PointwiseConv {
     });
   }
 
-  static void backwardData(CpuThreads pool, boolean vector, DirectConv.Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g) {
+  static void backwardData(
+      CpuThreads pool, boolean vector, DirectConv.Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g, boolean accumulate) {
     int c = g.c(), k = g.k(), hw = g.h() * g.w();
     float[] wpk = pack(work[0], w, c, k, true);
     pool.parallelFor(g.n(), (tid, b0, b1) -> {
       float[] tile = work[tid].tile;
-      for (int b = b0; b < b1; b++) product(vector, dy, (long) b * k * hw, k, wpk, c, tile, dx, (long) b * c * hw, hw, true);
+      for (int b = b0; b < b1; b++) product(vector, dy, (long) b * k * hw, k, wpk, c, tile, dx, (long) b * c * hw, hw, accumulate);
     });
   }
 

@@ -56,14 +56,21 @@ final class PoolKernels {
     }
   }
 
-  // dx += dy at the first (row-major) maximum of each window, recomputed from x
-  static void maxBackward(CpuThreads pool, MemorySegment x, MemorySegment dy, MemorySegment dx, PoolGeom g) {
+  // dx += dy at the first (row-major) maximum of each window, recomputed from x; with accumulate
+  // false dx is overwritten (with 0 where no window routes a gradient)
+  static void maxBackward(CpuThreads pool, MemorySegment x, MemorySegment dy, MemorySegment dx, PoolGeom g, boolean accumulate) {
     int h = g.h(), w = g.w(), oh = g.outH(), ow = g.outW(), k = g.kernel(), st = g.stride(), pad = g.pad();
+    if (!accumulate && !(is2x2(g) && h == 2 * oh && w == 2 * ow)) {
+      // only the exactly tiling 2x2 windows write every element themselves
+      dx.fill((byte) 0);
+      accumulate = true;
+    }
+    boolean add = accumulate;
     if (is2x2(g)) {
       pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
         for (int p = p0; p < p1; p++) {
           for (int i = 0; i < oh; i++) {
-            maxBack2x2Row(x, dx, (long) p * h * w + 2L * i * w, w, dy, ((long) p * oh + i) * ow, ow);
+            maxBack2x2Row(x, dx, (long) p * h * w + 2L * i * w, w, dy, ((long) p * oh + i) * ow, ow, add);
           }
         }
       });
@@ -96,7 +103,7 @@ final class PoolKernels {
 
   // one output row of 2x2 windows: dy goes to the first maximum, chosen without branches
   // (which element wins is random in training, so branches would mispredict)
-  private static void maxBack2x2Row(MemorySegment x, MemorySegment dx, long xo, int w, MemorySegment dy, long yo, int ow) {
+  private static void maxBack2x2Row(MemorySegment x, MemorySegment dx, long xo, int w, MemorySegment dy, long yo, int ow, boolean add) {
     for (int j = 0; j < ow; j++) {
       long a = xo + 2 * j, c = a + w;
       float va = x.getAtIndex(F, a), vb = x.getAtIndex(F, a + 1), vc = x.getAtIndex(F, c), vd = x.getAtIndex(F, c + 1);
@@ -106,7 +113,14 @@ final class PoolKernels {
       long o = vc == m ? w : w + 1;
       o = vb == m ? 1 : o;
       o = va == m ? 0 : o;
-      dx.setAtIndex(F, a + o, dx.getAtIndex(F, a + o) + g);
+      if (add) {
+        dx.setAtIndex(F, a + o, dx.getAtIndex(F, a + o) + g);
+      } else {
+        dx.setAtIndex(F, a, o == 0 ? g : 0f);
+        dx.setAtIndex(F, a + 1, o == 1 ? g : 0f);
+        dx.setAtIndex(F, c, o == w ? g : 0f);
+        dx.setAtIndex(F, c + 1, o == w + 1 ? g : 0f);
+      }
     }
   }
 

@@ -85,7 +85,8 @@ final class Winograd {
     correlate(pool, vector, work, bufs, x, c, u, y, k, g.n(), g.h(), g.w(), false);
   }
 
-  static void backwardData(CpuThreads pool, boolean vector, Sgemm.Work[] work, Buffers bufs, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g) {
+  static void backwardData(
+      CpuThreads pool, boolean vector, Sgemm.Work[] work, Buffers bufs, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g, boolean accumulate) {
     int c = g.c(), k = g.k();
     MemorySegment u = bufs.u((long) XI * k * c);
     // U[xi][i][o] = (G w'[i][o] G^T)[xi] with w'[i][o][r][s] = w[o][i][2-r][2-s]: column i of w
@@ -96,7 +97,7 @@ final class Winograd {
         filterRow(vector, f, k, true, u, (long) i * k, (long) c * k);
       }
     });
-    correlate(pool, vector, work, bufs, dy, k, u, dx, c, g.n(), g.h(), g.w(), true);
+    correlate(pool, vector, work, bufs, dy, k, u, dx, c, g.n(), g.h(), g.w(), accumulate);
   }
 
   private static int roundUp(int n) {

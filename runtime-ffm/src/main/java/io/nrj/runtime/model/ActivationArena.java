@@ -203,15 +203,17 @@ public final class ActivationArena implements AutoCloseable {
   }
 
   /**
-   * After a real pass: per layer, the gradients to zero just before its backward (those it writes
-   * first).
+   * After a real pass: per layer, the gradients its backward writes first (those to zero before it
+   * runs, unless it overwrites them). With {@code consumers} true, those of its inputs; with false,
+   * its own output's when nothing reads it (no one writes that gradient: it must be zeroed).
    */
-  List<List<Tensor>> zeroLists() {
+  List<List<Tensor>> firstWrites(boolean consumers) {
     List<List<Tensor>> lists = new ArrayList<>();
     for (int i = 0; i < outputs.length; i++) lists.add(new ArrayList<>());
     for (int i = 0; i < outputs.length; i++) {
       if (outputs[i] != null && outputs[i].grad() != null && gradParent[i] < 0) {
-        lists.get(plan.firstWriter(head(i))).add(outputs[i].grad());
+        int head = head(i), writer = plan.firstWriter(head);
+        if ((writer != head) == consumers) lists.get(writer).add(outputs[i].grad());
       }
     }
     return lists;

@@ -204,6 +204,11 @@ public final class ConvBnLayer extends Layer {
   }
 
   @Override
+  protected boolean canOverwriteInputGradient() {
+    return outC > 0; // a deleted layer writes nothing
+  }
+
+  @Override
   protected boolean backwardReadsOutput() {
     return conv.relu(); // the ReLU mask; BN's backward reads the pre-BN response z instead
   }
@@ -224,14 +229,14 @@ public final class ConvBnLayer extends Layer {
       accumulateMaskedFilterGrad(scratchDa, diagMask);
       accumulateMaskedFilterGrad(scratchDc, crossMask);
       if (in.grad() != null) {
-        backend.convBackwardData(scratchDa, wDiag, in.grad(), geom);
+        backend.convBackwardData(scratchDa, wDiag, in.grad(), geom, !overwrites(in.grad()));
         backend.convBackwardData(scratchDc, wCross, in.grad(), geom);
       }
     } else {
       backend.convBackwardFilter(in.value(), dz, weight.grad(), geom);
       // Only this layer writes this weight's gradient, so masking the sum masks its contribution.
       if (masked) backend.multiply(weight.grad(), diagMask);
-      if (in.grad() != null) backend.convBackwardData(dz, weight.value(), in.grad(), geom);
+      if (in.grad() != null) backend.convBackwardData(dz, weight.value(), in.grad(), geom, !overwrites(in.grad()));
     }
   }
 

@@ -64,10 +64,34 @@ public abstract class Layer implements AutoCloseable {
   protected abstract void backwardImpl();
 
   private List<Tensor> zeroBeforeBackward = List.of();
+  private List<Tensor> overwrite = List.of();
 
   /** Set by the network's memory plan: gradients first written by this layer's backward. */
   final void zeroBeforeBackward(List<Tensor> grads) {
     this.zeroBeforeBackward = List.copyOf(grads);
+  }
+
+  /**
+   * Set by the network's memory plan: input gradients this layer's backward writes first, which it
+   * overwrites instead of adding to (they are not zeroed first). Only for layers that {@link
+   * #canOverwriteInputGradient}.
+   */
+  final void overwrite(List<Tensor> grads) {
+    this.overwrite = List.copyOf(grads);
+  }
+
+  /** Whether {@code grad} is an input gradient this layer's backward must overwrite. */
+  protected final boolean overwrites(Tensor grad) {
+    for (Tensor t : overwrite) if (t == grad) return true;
+    return false;
+  }
+
+  /**
+   * Whether this layer's backward writes its input gradient with an overwriting operation when it
+   * is the first to write it (saving the zero fill and a read of the buffer). False by default.
+   */
+  protected boolean canOverwriteInputGradient() {
+    return false;
   }
 
   /**

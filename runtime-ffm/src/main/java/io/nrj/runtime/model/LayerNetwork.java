@@ -175,8 +175,18 @@ public abstract class LayerNetwork implements TrainableNetwork {
       }
       if (measuring) arena.reserve();
     }
-    List<List<Tensor>> zero = arena.zeroLists();
-    for (int i = 0; i < layers.size(); i++) layers.get(i).zeroBeforeBackward(zero.get(i));
+    List<List<Tensor>> unread = arena.firstWrites(false), read = arena.firstWrites(true);
+    for (int i = 0; i < layers.size(); i++) {
+      Layer l = layers.get(i);
+      List<Tensor> zero = new ArrayList<>(unread.get(i));
+      if (l.canOverwriteInputGradient() && memoryPlan.shares()) {
+        l.overwrite(read.get(i));
+      } else {
+        l.overwrite(List.of());
+        zero.addAll(read.get(i));
+      }
+      l.zeroBeforeBackward(zero);
+    }
     // gradients are zeroed by their first writer from now on, so they must start at zero; a new
     // batch size may also lay them out differently, leaving old values where others now live
     arena.zeroGrads();

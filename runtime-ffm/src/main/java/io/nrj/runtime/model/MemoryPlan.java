@@ -102,7 +102,8 @@ final class MemoryPlan {
 
   /**
    * Whether plans share memory at all (tests turn it off to check that sharing changes no bit):
-   * without it every activation and gradient has its own memory.
+   * without it every activation and gradient has its own memory, and every gradient is zeroed and
+   * then added to (no first writer overwrites).
    */
   static volatile boolean sharing = true;
 

@@ -62,6 +62,11 @@ public abstract sealed class PoolLayer extends Layer permits MaxPoolLayer, AvgPo
   }
 
   @Override
+  protected boolean canOverwriteInputGradient() {
+    return kind == Kind.MAX && inShape.channels() > 0;
+  }
+
+  @Override
   protected boolean backwardReadsOutput() {
     return kind == Kind.MAX; // routes the gradient to the window's first maximum, found again
   }
@@ -69,7 +74,7 @@ public abstract sealed class PoolLayer extends Layer permits MaxPoolLayer, AvgPo
   @Override
   protected void backwardImpl() {
     if (in == null || in.grad() == null) return;
-    if (kind == Kind.MAX) backend.maxPoolBackward(in.value(), out.value(), out.grad(), in.grad(), geom);
+    if (kind == Kind.MAX) backend.maxPoolBackward(in.value(), out.value(), out.grad(), in.grad(), geom, !overwrites(in.grad()));
     else backend.avgPoolBackward(out.grad(), in.grad(), geom);
   }
 }

@@ -113,6 +113,11 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g, boolean accumulate) {
+    time("conv backward data", conv(g), g.macs(), () -> inner.convBackwardData(dy, w, dx, g, accumulate));
+  }
+
+  @Override
   public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g) {
     time("conv backward filter", conv(g), g.macs(), () -> inner.convBackwardFilter(x, dy, dw, g));
   }
@@ -209,6 +214,11 @@ public final class ProfilingBackend implements Backend {
   @Override
   public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g) {
     time("maxpool backward", pool(g), 0, () -> inner.maxPoolBackward(x, y, dy, dx, g));
+  }
+
+  @Override
+  public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g, boolean accumulate) {
+    time("maxpool backward", pool(g), 0, () -> inner.maxPoolBackward(x, y, dy, dx, g, accumulate));
   }
 
   @Override

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The activation memory plan (in-place ReLU and sums, shared gradient buffers, gradients zeroed by
- * their first writer) changes no bit: two training steps of a residual, a dense and a VGG-style
+ * their first writer or overwritten by it) changes no bit: two training steps of a residual, a dense and a VGG-style
  * network give exactly the weights, gradients and logits of the same steps with every activation
  * and gradient in its own memory; and the plan really shares (the residual network holds less).
  */
