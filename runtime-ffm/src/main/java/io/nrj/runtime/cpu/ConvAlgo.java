@@ -56,13 +56,11 @@ enum ConvAlgo {
 
   /**
    * Winograd's 16 products per 2x2 output tile (instead of 36) pay for its tile transforms once
-   * the products are long and wide: at least 128 channels on both sides, or 64 on small maps
-   * (where the direct kernels lose most to thrown-away columns); not on maps below 4x4 (a tile or
-   * two per image).
+   * the products are long and wide: at least 128 channels on both sides (with 64, the direct
+   * kernels still win on two threads); not on maps below 4x4 (a tile or two per image).
    */
   static boolean winogradPays(ConvGeom g) {
-    int channels = Math.min(g.c(), g.k()), side = Math.min(g.h(), g.w());
-    return side >= 4 && (channels >= 128 || (channels >= 64 && side <= 8));
+    return Math.min(g.h(), g.w()) >= 4 && Math.min(g.c(), g.k()) >= 128;
   }
 
   /** Lane partial sums (floats) of a direct weight gradient above which GEMM does better. */

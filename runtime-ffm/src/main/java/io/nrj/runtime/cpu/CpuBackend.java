@@ -337,7 +337,7 @@ public final class CpuBackend implements Backend {
   public void maxPoolBackward(Tensor x, Tensor y, Tensor dy, Tensor dx, PoolGeom g, boolean accumulate) {
     OpChecks.pool(x, y, g);
     OpChecks.pool(dx, dy, g);
-    PoolKernels.maxBackward(pool, seg(x), seg(dy), seg(dx), g, accumulate);
+    PoolKernels.maxBackward(pool, vector, seg(x), seg(dy), seg(dx), g, accumulate);
   }
 
   @Override

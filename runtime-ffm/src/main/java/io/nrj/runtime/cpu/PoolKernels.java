@@ -58,7 +58,8 @@ final class PoolKernels {
 
   // dx += dy at the first (row-major) maximum of each window, recomputed from x; with accumulate
   // false dx is overwritten (with 0 where no window routes a gradient)
-  static void maxBackward(CpuThreads pool, MemorySegment x, MemorySegment dy, MemorySegment dx, PoolGeom g, boolean accumulate) {
+  static void maxBackward(
+      CpuThreads pool, boolean vector, MemorySegment x, MemorySegment dy, MemorySegment dx, PoolGeom g, boolean accumulate) {
     int h = g.h(), w = g.w(), oh = g.outH(), ow = g.outW(), k = g.kernel(), st = g.stride(), pad = g.pad();
     if (!accumulate && !(is2x2(g) && h == 2 * oh && w == 2 * ow)) {
       // only the exactly tiling 2x2 windows write every element themselves
@@ -70,7 +71,9 @@ final class PoolKernels {
       pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
         for (int p = p0; p < p1; p++) {
           for (int i = 0; i < oh; i++) {
-            maxBack2x2Row(x, dx, (long) p * h * w + 2L * i * w, w, dy, ((long) p * oh + i) * ow, ow, add);
+            long xo = (long) p * h * w + 2L * i * w, yo = ((long) p * oh + i) * ow;
+            int j = vector && !add ? VectorKernels.maxBack2x2Overwrite(x, dx, xo, w, dy, yo, ow) : 0;
+            maxBack2x2Row(x, dx, xo + 2L * j, w, dy, yo + j, ow - j, add);
           }
         }
       });

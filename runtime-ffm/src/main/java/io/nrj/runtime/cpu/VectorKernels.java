@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -830,5 +831,54 @@ final class VectorKernels {
     p.add(q).intoMemorySegment(yt, o + step, NATIVE, m);
     p.sub(q).intoMemorySegment(yt, o + 2 * step, NATIVE, m);
     q.neg().intoMemorySegment(yt, o + 3 * step, NATIVE, m);
+  }
+
+  // ---- 2x2 max pooling, 16 windows of a row per vector ----
+
+  private static final VectorShuffle<Float> EVEN_LO = VectorShuffle.fromOp(S, j -> j < 8 ? 2 * j : 0);
+  private static final VectorShuffle<Float> EVEN_HI = VectorShuffle.fromOp(S, j -> j < 8 ? 0 : 2 * (j - 8));
+  private static final VectorShuffle<Float> ODD_LO = VectorShuffle.fromOp(S, j -> j < 8 ? 2 * j + 1 : 0);
+  private static final VectorShuffle<Float> ODD_HI = VectorShuffle.fromOp(S, j -> j < 8 ? 0 : 2 * (j - 8) + 1);
+  private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(S, j -> j / 2);
+  private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromOp(S, j -> 8 + j / 2);
+  private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(S, 0xFF00L);
+  private static final VectorMask<Float> ODD = VectorMask.fromLong(S, 0xAAAAL);
+
+  /**
+   * The overwriting 2x2 max-pool backward for whole groups of 16 windows of one output row: each
+   * window's four dx elements get dy at its first maximum (row-major) and 0 elsewhere, the choice of
+   * {@code PoolKernels.maxBack2x2Row}. Returns the windows done (a multiple of 16).
+   */
+  static int maxBack2x2Overwrite(MemorySegment x, MemorySegment dx, long xo, int w, MemorySegment dy, long yo, int ow) {
+    int j = 0;
+    FloatVector zero = FloatVector.zero(S);
+    for (; j + L <= ow; j += L) {
+      long a = (xo + 2L * j) * Float.BYTES, c = a + 4L * w;
+      FloatVector a0 = FloatVector.fromMemorySegment(S, x, a, NATIVE), a1 = FloatVector.fromMemorySegment(S, x, a + 4L * L, NATIVE);
+      FloatVector c0 = FloatVector.fromMemorySegment(S, x, c, NATIVE), c1 = FloatVector.fromMemorySegment(S, x, c + 4L * L, NATIVE);
+      FloatVector va = pick(a0, a1, EVEN_LO, EVEN_HI), vb = pick(a0, a1, ODD_LO, ODD_HI);
+      FloatVector vc = pick(c0, c1, EVEN_LO, EVEN_HI), vd = pick(c0, c1, ODD_LO, ODD_HI);
+      FloatVector m = va.max(vb).max(vc.max(vd)), g = FloatVector.fromMemorySegment(S, dy, (yo + j) * Float.BYTES, NATIVE);
+      VectorMask<Float> isA = va.compare(VectorOperators.EQ, m);
+      VectorMask<Float> isB = vb.compare(VectorOperators.EQ, m).andNot(isA);
+      VectorMask<Float> isC = vc.compare(VectorOperators.EQ, m).andNot(isA).andNot(isB);
+      VectorMask<Float> isD = isA.or(isB).or(isC).not();
+      FloatVector ga = zero.blend(g, isA), gb = zero.blend(g, isB), gc = zero.blend(g, isC), gd = zero.blend(g, isD);
+      zip(ga, gb, ZIP_LO).intoMemorySegment(dx, a, NATIVE);
+      zip(ga, gb, ZIP_HI).intoMemorySegment(dx, a + 4L * L, NATIVE);
+      zip(gc, gd, ZIP_LO).intoMemorySegment(dx, c, NATIVE);
+      zip(gc, gd, ZIP_HI).intoMemorySegment(dx, c + 4L * L, NATIVE);
+    }
+    return j;
+  }
+
+  // lanes (lo from a, hi from b) of the 32 lanes (a, b): the even or odd ones
+  private static FloatVector pick(FloatVector a, FloatVector b, VectorShuffle<Float> lo, VectorShuffle<Float> hi) {
+    return a.rearrange(lo).blend(b.rearrange(hi), HIGH_HALF);
+  }
+
+  // (p[t], q[t]) interleaved, for t in the lower (ZIP_LO) or upper (ZIP_HI) half
+  private static FloatVector zip(FloatVector p, FloatVector q, VectorShuffle<Float> half) {
+    return p.rearrange(half).blend(q.rearrange(half), ODD);
   }
 }

@@ -1,0 +1,58 @@
+package io.nrj.runtime.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import io.nrj.runtime.ConvGeom;
+import io.nrj.runtime.PoolGeom;
+import io.nrj.runtime.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The overwriting backward operations (used by the first writer of a gradient buffer) give the same
+ * bits as zeroing the buffer and adding: max pooling (vector groups of 16 windows, the scalar rest,
+ * odd sizes, ties between window elements, as dead ReLU channels make them) and each convolution
+ * algorithm's backward data.
+ */
+class OverwriteBackwardTest {
+  @ParameterizedTest(name = "n{0} c{1} {2}x{3}, vector={4}")
+  @CsvSource({"2, 3, 32, 32, true", "2, 3, 32, 32, false", "1, 2, 40, 36, true", "2, 2, 7, 9, true", "1, 1, 64, 18, true"})
+  void maxPoolOverwriteEqualsZeroThenAdd(int n, int c, int h, int w, boolean vector) {
+    PoolGeom g = new PoolGeom(n, c, h, w, 2, 2, 0);
+    float[] x = GradCheck.uniform(1, n * c * h * w);
+    for (int i = 0; i < x.length; i += 3) x[i] = 0f; // ties: several zeros in a window
+    float[] dy = GradCheck.uniform(2, n * c * g.outH() * g.outW());
+    try (CpuBackend b = new CpuBackend(2, vector)) {
+      Tensor tx = up(b, x), tdy = up(b, dy), ty = b.allocate(n, c, g.outH(), g.outW());
+      b.maxPoolForward(tx, ty, g);
+      Tensor ref = up(b, GradCheck.uniform(3, x.length)), got = up(b, GradCheck.uniform(4, x.length));
+      b.fill(ref, 0f);
+      b.maxPoolBackward(tx, ty, tdy, ref, g, true);
+      b.maxPoolBackward(tx, ty, tdy, got, g, false); // got held garbage: every element must be written
+      assertArrayEquals(b.download(ref), b.download(got));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}: n{1} c{2} {3}x{3} k{4} r{5} pad{6}")
+  @CsvSource({
+    "direct, 2, 5, 9, 7, 3, 1", "gemm, 2, 5, 9, 7, 3, 1", "winograd, 2, 5, 9, 7, 3, 1", "direct, 2, 6, 5, 4, 1, 0",
+    "auto, 2, 4, 6, 3, 6, 0",
+  })
+  void convBackwardDataOverwriteEqualsZeroThenAdd(String algo, int n, int c, int hw, int k, int r, int pad) {
+    ConvGeom g = new ConvGeom(n, c, hw, hw, k, r, r, 1, pad);
+    try (CpuBackend b = new CpuBackend(2, true, algo)) {
+      Tensor w = up(b, GradCheck.uniform(1, k * c * r * r)), dy = up(b, GradCheck.uniform(2, n * k * g.outH() * g.outW()));
+      Tensor ref = up(b, GradCheck.uniform(3, n * c * hw * hw)), got = up(b, GradCheck.uniform(4, n * c * hw * hw));
+      b.fill(ref, 0f);
+      b.convBackwardData(dy, w, ref, g, true);
+      b.convBackwardData(dy, w, got, g, false);
+      assertArrayEquals(b.download(ref), b.download(got));
+    }
+  }
+
+  private static Tensor up(CpuBackend b, float[] v) {
+    Tensor t = b.allocate(v.length);
+    b.upload(t, v);
+    return t;
+  }
+}
