@@ -25,6 +25,7 @@ public final class Main {
       case "check" -> CheckCommand.run(rest, out, err);
       case "params" -> ParamsCommand.run(rest, out, err);
       case "train" -> TrainCommand.run(rest, out, err);
+      case "compare" -> CompareCommand.run(rest, out, err);
       case "eval" -> EvalCommand.run(rest, out, err);
       case "grad" -> GradCommand.run(rest, out, err);
       case "bench" -> BenchCommand.run(rest, out, err);
@@ -50,6 +51,9 @@ public final class Main {
               [--precision fp32|tf32] [--epochs E] [--batch B] [--seed S] [--out DIR]
               [--resume CKPT] [--interpreted] [--cuda-graphs]
                                           train with Neural Rejuvenation
+        compare SPEC [--network N] [--schedule S] --data PATH|mnist [--seeds K] [--epochs E]
+              [--out DIR] [--long-baseline] [--equal-used] [--jobs J] [--device D] [--interpreted]
+                                          NR against its baseline(s), K seeds each: compare.md, .png
         eval --checkpoint CKPT --data PATH [--device D] [--precision P] [--batch B]
                                           evaluate a checkpoint (loss, top-1, top-5)
         bench FILE --network N [--device D] [--precision P] [--batch B] [--steps K] [--warmup W]
