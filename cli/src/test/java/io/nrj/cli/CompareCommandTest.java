@@ -105,6 +105,13 @@ class CompareCommandTest {
     }
   }
 
+  /** Mean ± sample standard deviation of two values, as the table writes them. */
+  static String meanStd(double[] v) {
+    double mean = (v[0] + v[1]) / 2;
+    double std = Math.sqrt((v[0] - mean) * (v[0] - mean) + (v[1] - mean) * (v[1] - mean)); // n - 1 = 1
+    return String.format(Locale.ROOT, "%.2f ± %.2f", mean, std);
+  }
+
   static String pct(double f) {
     return String.format(Locale.ROOT, "%.2f", 100 * f);
   }
@@ -172,9 +179,19 @@ class CompareCommandTest {
           assertTrue(m.rows().stream().allMatch(c -> c[1].equals("plain")), "a baseline never goes sparse");
         }
       }
-      double mean = (finals[0] + finals[1]) / 2;
-      double std = Math.sqrt(((finals[0] - mean) * (finals[0] - mean) + (finals[1] - mean) * (finals[1] - mean)) / 1);
-      assertEquals(String.format(Locale.ROOT, "%.2f ± %.2f", mean, std), summaryRow(md, LABELS[a]).get(2), ARMS[a]);
+      assertEquals(meanStd(finals), summaryRow(md, LABELS[a]).get(2), ARMS[a]);
+      if (ARMS[a].equals("nr")) {
+        double[] survivor = new double[2];
+        double[] fresh = new double[2];
+        for (int seed = 1; seed <= 2; seed++) {
+          Csv m = Csv.read(out.resolve("nr-seed" + seed).resolve("metrics.csv"));
+          survivor[seed - 1] = 100 * m.column("test_top1_survivor")[m.rows().size() - 1];
+          fresh[seed - 1] = 100 * m.column("test_top1_new")[m.rows().size() - 1];
+        }
+        assertEquals(meanStd(survivor) + " / " + meanStd(fresh), summaryRow(md, LABELS[a]).get(4));
+      } else {
+        assertEquals("–", summaryRow(md, LABELS[a]).get(4));
+      }
     }
     assertFalse(Files.readString(out.resolve("baseline-seed1").resolve("spec.nr")).contains("rejuvenate"));
     assertTrue(Files.readString(out.resolve("equal-used-seed1").resolve("spec.nr")).contains("network tiny_equal_used"));

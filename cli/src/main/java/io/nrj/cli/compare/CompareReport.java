@@ -25,14 +25,16 @@ public record CompareReport(String title, List<String> setup, Map<Arm, List<RunS
         + " \"used\" counts the weights the network computes with: after rejuvenation with cross connections removed,"
         + " the cross blocks are allocated but stay 0 (spec §5.5, §12 A3).\n");
     b.append("\n## Summary\n\n");
-    b.append("| arm | seeds | final top-1 | best top-1 | epochs | params after | used params | wall (mean) |\n");
-    b.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    b.append("| arm | seeds | final top-1 | best top-1 | survivor / new top-1 | epochs | params after | used params | wall (mean) |\n");
+    b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Map.Entry<Arm, List<RunSummary>> e : runs.entrySet()) {
       List<RunSummary> rs = e.getValue();
+      boolean paths = rs.stream().allMatch(r -> !Double.isNaN(r.survivorTop1()));
       b.append("| ").append(e.getKey().label())
           .append(" | ").append(rs.size())
           .append(" | ").append(meanStd(rs, r -> 100 * r.finalTop1()))
           .append(" | ").append(meanStd(rs, r -> 100 * r.bestTop1()))
+          .append(" | ").append(paths ? meanStd(rs, r -> 100 * r.survivorTop1()) + " / " + meanStd(rs, r -> 100 * r.newTop1()) : "–")
           .append(" | ").append(range(rs, r -> r.epochs()))
           .append(" | ").append(count(mean(rs, r -> r.paramsAfter())))
           .append(" | ").append(count(mean(rs, r -> r.usedParams())))
