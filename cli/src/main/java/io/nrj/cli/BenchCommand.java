@@ -1,14 +1,17 @@
 package io.nrj.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.cpu.CpuKernelBench;
 import io.nrj.runtime.cuda.CudaBackend;
+import io.nrj.runtime.io.JsonCodec;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.train.Sgd;
 import io.nrj.runtime.train.StepRunner;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Random;
@@ -80,11 +83,14 @@ final class BenchCommand {
       boolean replayed = runner.lastStepReplayed(); // false where the device cannot record (the CPU)
       long bytes = net.deviceBytes() + (net.parameters().paramBlock() == null ? 0 : 4 * net.parameters().paramBlock().numel()); // + momentum
       if (f.has("--json")) {
-        out.printf(
-            Locale.ROOT,
-            "{\"network\":\"%s\",\"device\":\"%s\",\"mode\":\"%s\",\"precision\":\"%s\",\"graphs\":%b,\"batch\":%d,\"steps\":%d,\"img_per_s\":%.2f,\"ms_per_step\":%.3f,\"peak_bytes\":%d,\"params\":%d}%n",
-            ir.name(), backend.name(), inference ? "inference" : "training", tf32 ? "tf32" : "fp32", graphs && replayed, batch, steps,
-            imgPerSec, msPerStep, bytes, net.parameters().paramCount());
+        ObjectNode o = JsonCodec.object();
+        o.put("network", ir.name()).put("device", backend.name()).put("mode", inference ? "inference" : "training");
+        o.put("precision", tf32 ? "tf32" : "fp32").put("graphs", graphs && replayed).put("batch", batch).put("steps", steps);
+        // fixed decimals, as the line always had: 2 for img/s, 3 for ms
+        o.put("img_per_s", new BigDecimal(String.format(Locale.ROOT, "%.2f", imgPerSec)));
+        o.put("ms_per_step", new BigDecimal(String.format(Locale.ROOT, "%.3f", msPerStep)));
+        o.put("peak_bytes", bytes).put("params", net.parameters().paramCount());
+        out.println(JsonCodec.write(o));
       } else {
         out.printf(
             Locale.ROOT, "%s %s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB on the device%n",

@@ -3,10 +3,12 @@ package io.nrj.cli;
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.Diagnostic;
 import io.nrj.dsl.DiagnosticRenderer;
+import io.nrj.dsl.Message;
 import io.nrj.dsl.NrCompiler;
-import java.io.IOException;
+import io.nrj.dsl.SourceFiles;
+import io.nrj.dsl.SourceLocation;
 import java.io.PrintStream;
-import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,9 +46,9 @@ final class CheckCommand {
     for (String file : files) {
       String source;
       try {
-        source = Files.readString(Path.of(file));
-      } catch (IOException | RuntimeException e) {
-        err.println(file + ": error: cannot read file: " + describe(e));
+        source = read(file);
+      } catch (SourceFiles.UnreadableException e) {
+        err.print(DiagnosticRenderer.render(e.diagnostic(), null)); // file: error: [NR-DSL-00x] ...
         status = 1;
         continue;
       }
@@ -56,23 +58,25 @@ final class CheckCommand {
         out.println(file + ": ok (" + plural(result.module().networks().size(), "network") + ", "
             + plural(result.module().schedules().size(), "schedule") + ")");
       } else {
-        long errors = result.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
-        err.println(file + ": " + plural((int) errors, "error"));
+        err.println(file + ": " + plural(result.errorCount(), "error"));
         status = 1;
       }
     }
     return status;
   }
 
-  /** The reason an I/O failure gives, without a stack trace. */
-  static String describe(Exception e) {
-    String name = e.getClass().getSimpleName();
-    return switch (e) {
-      case java.nio.file.NoSuchFileException x -> "no such file";
-      case java.nio.file.AccessDeniedException x -> "permission denied";
-      case java.nio.charset.MalformedInputException x -> "not UTF-8 text";
-      default -> e.getMessage() == null ? name : name + ": " + e.getMessage();
-    };
+  /** A source file's text, or a file-level diagnostic naming it as given (also for a path no file system accepts). */
+  static String read(String file) throws SourceFiles.UnreadableException {
+    Path path;
+    try {
+      path = Path.of(file);
+    } catch (InvalidPathException e) {
+      path = null;
+    }
+    if (path == null) {
+      throw new SourceFiles.UnreadableException(Message.NO_SUCH_FILE.at(SourceLocation.wholeFile(file)));
+    }
+    return SourceFiles.read(path);
   }
 
   static String plural(int n, String word) {

@@ -74,7 +74,7 @@ final class CommandSupport {
 
   /** Compiles {@code file}; diagnostics make a user error listing all of them. */
   static NrModule compile(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) throw new UserException(file + ": no such file");
+    if (!Files.exists(file)) throw new UserException(file + ": no such file");
     return compiled(NrCompiler.compile(file));
   }
 

@@ -1,14 +1,12 @@
 package io.nrj.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nrj.runtime.cpu.CpuBackend;
 import io.nrj.runtime.cuda.CudaInventory;
-import io.nrj.runtime.io.Json;
+import io.nrj.runtime.io.JsonCodec;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,34 +30,27 @@ final class DevicesCommand {
     CudaInventory.Inventory inv = CudaInventory.take();
     String auto = inv.usable() ? "cuda" : "cpu";
     if (f.has("--json")) {
-      Map<String, Object> o = new LinkedHashMap<>();
+      ObjectNode o = JsonCodec.object();
       o.put("cpu", CpuBackend.description());
-      List<Object> libs = new ArrayList<>();
+      ArrayNode libs = o.putArray("libraries");
       for (CudaInventory.Library l : inv.libraries()) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("soname", l.soname());
-        m.put("origin", l.origin());
-        m.put("version", l.version());
-        m.put("problem", l.problem());
-        libs.add(m);
+        libs.addObject().put("soname", l.soname()).put("origin", l.origin()).put("version", l.version()).put("problem", l.problem());
       }
-      o.put("libraries", libs);
       o.put("driver", inv.driver());
-      List<Object> gpus = new ArrayList<>();
+      ArrayNode gpus = o.putArray("gpus");
       for (CudaInventory.Device d : inv.devices()) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("device", "cuda:" + d.ordinal());
-        m.put("arch", "sm_" + d.major() + d.minor());
-        m.put("multiprocessors", (long) d.multiprocessors());
-        m.put("free_bytes", d.freeBytes());
-        m.put("total_bytes", d.totalBytes());
-        gpus.add(m);
+        gpus.addObject()
+            .put("device", "cuda:" + d.ordinal())
+            .put("arch", "sm_" + d.major() + d.minor())
+            .put("multiprocessors", d.multiprocessors())
+            .put("free_bytes", d.freeBytes())
+            .put("total_bytes", d.totalBytes());
       }
-      o.put("gpus", gpus);
       o.put("cuda_usable", inv.usable());
-      o.put("problems", new ArrayList<Object>(inv.problems()));
+      ArrayNode problems = o.putArray("problems");
+      inv.problems().forEach(problems::add);
       o.put("auto", auto);
-      out.println(Json.write(o));
+      out.println(JsonCodec.write(o));
       return 0;
     }
     out.println("cpu: " + CpuBackend.description());

@@ -4,6 +4,7 @@ import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.data.DataSet;
 import io.nrj.runtime.data.DataSets;
+import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.train.Evaluator;
 import io.nrj.runtime.train.LoaderBatchSource;
@@ -31,7 +32,8 @@ final class EvalCommand {
   private static int eval(String[] args, PrintStream out, PrintStream err) throws Exception {
     Flags f = Flags.parse("eval", args, Set.of("--checkpoint", "--data", "--device", "--precision", "--batch"), Set.of());
     if (!f.positional().isEmpty()) throw new Flags.UsageException("unexpected argument '" + f.positional().getFirst() + "'");
-    CheckpointModel m = CheckpointModel.read(Path.of(f.require("--checkpoint")));
+    Path checkpoint = Path.of(f.require("--checkpoint"));
+    CheckpointModel m = CheckpointModel.read(checkpoint);
     DataSet data = DataSets.open(f.require("--data"));
     ScheduleIr s = m.schedule();
     ScheduleIr.Augment aug = s == null ? ScheduleIr.Augment.NONE : s.augment();
@@ -42,6 +44,12 @@ final class EvalCommand {
         LoaderBatchSource test = new LoaderBatchSource(data.test(), false, aug, norm)) {
       TrainJob.checkShapes(m.ir(), test, data);
       Tally t = Evaluator.evaluate(net, test, batch);
+      if (!Double.isFinite(t.loss())) {
+        // Non-finite logits make every accuracy meaningless (NaN compares false, so top-k "hits").
+        throw new InputFileException(
+            checkpoint, "the network's outputs are not finite on the test images of " + data + " (loss " + t.loss()
+                + "); no accuracy can be reported");
+      }
       out.printf(
           Locale.ROOT, "%s epoch %d on %d test images of %s: loss %.4f  top1 %.2f%%  top5 %.2f%%%n", m.ir().name(),
           m.checkpoint().epoch(), t.samples(), data, t.loss(), 100 * t.top1(), 100 * t.top5());

@@ -1,18 +1,15 @@
 package io.nrj.cli;
 
+import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.HostParams;
-import io.nrj.runtime.HostTensor;
-import io.nrj.runtime.io.InputFileException;
 import io.nrj.runtime.io.Safetensors;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.model.Parameter;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -42,74 +39,32 @@ final class GradCommand {
     Path outFile = Path.of(f.require("--out"));
     CommandSupport.Selection sel =
         CommandSupport.select(CommandSupport.compile(Path.of(f.positional().getFirst())), f.get("--network"), null);
-    Safetensors.Contents weights = Safetensors.read(weightsFile);
-    Safetensors.Contents input = Safetensors.read(inputFile);
-    Safetensors.Tensor x = required(input, inputFile, "x");
-    Safetensors.Tensor y = required(input, inputFile, "labels");
-    int[] xs = x.intShape();
-    var shape = sel.network().input();
-    if (xs.length != 4 || xs[1] != shape.channels() || xs[2] != shape.height() || xs[3] != shape.width()) {
-      throw new InputFileException(
-          inputFile, "tensor 'x' has shape " + Arrays.toString(xs) + ", network '" + sel.network().name()
-              + "' needs (N, " + shape.channels() + ", " + shape.height() + ", " + shape.width() + ")");
-    }
-    int n = xs[0];
-    long[] labelValues = y.dtype() == Safetensors.DType.F32 ? toLongs(y.toFloats()) : y.toLongs();
-    if (labelValues.length != n) {
-      throw new InputFileException(inputFile, "tensor 'labels' has " + labelValues.length + " values for " + n + " images");
-    }
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      if (labelValues[i] < 0 || labelValues[i] >= sel.network().classes()) {
-        throw new InputFileException(inputFile, "label " + labelValues[i] + " of image " + i + " is not a class of "
-            + sel.network().name() + " (0 to " + (sel.network().classes() - 1) + ")");
-      }
-      labels[i] = (int) labelValues[i];
-    }
+    NetworkIr ir = sel.network();
+    HostParams weights = GradInputs.weights(weightsFile, ir);
+    GradInputs input = GradInputs.read(inputFile, ir);
+    int n = input.n();
     try (Backend backend = CommandSupport.openDevice(f.get("--device", "cpu"), null, null);
-        GraphNetwork net = new GraphNetwork(backend, sel.network(), 0)) {
-      HostParams params = net.exportParams();
-      for (Map.Entry<String, Safetensors.Tensor> e : weights.tensors().entrySet()) {
-        if (!params.contains(e.getKey())) {
-          throw new InputFileException(weightsFile, "tensor '" + e.getKey() + "' is not in network '" + sel.network().name() + "'");
-        }
-        params.put(e.getKey(), new HostTensor(e.getValue().intShape(), e.getValue().toFloats()));
-      }
-      for (Parameter p : net.parameters().all()) {
-        if (p.grad() != null && !weights.tensors().containsKey(p.name())) {
-          throw new InputFileException(weightsFile, "tensor '" + p.name() + "' is missing");
-        }
-      }
-      try {
-        net.importParams(params);
-      } catch (IllegalArgumentException e) {
-        throw new InputFileException(weightsFile, e.getMessage());
-      }
-      backend.upload(net.input(n), x.toFloats());
+        GraphNetwork net = new GraphNetwork(backend, ir, 0)) {
+      HostParams params = net.exportParams(); // BN running statistics the file left out stay at their init
+      weights.asMap().forEach(params::put);
+      net.importParams(params);
+      backend.upload(net.input(n), input.x());
       net.forward(n, true);
-      double loss = net.loss(labels);
+      double loss = net.loss(input.labels());
       net.backward();
       LinkedHashMap<String, Safetensors.Tensor> result = new LinkedHashMap<>();
-      result.put("logits", Safetensors.Tensor.f32(new int[] {n, sel.network().classes()}, net.logits()));
+      result.put("logits", Safetensors.Tensor.f32(new int[] {n, ir.classes()}, net.logits()));
       result.put("loss", Safetensors.Tensor.f32(new int[0], new float[] {(float) loss}));
       for (Parameter p : net.parameters().all()) {
         if (p.grad() != null) result.put(p.name(), Safetensors.Tensor.f32(p.shape(), backend.download(p.grad())));
       }
-      Safetensors.write(outFile, result, Map.of("network", sel.network().name(), "loss", Double.toString(loss)));
+      // In a fixed order: identical runs give identical bytes.
+      LinkedHashMap<String, String> metadata = new LinkedHashMap<>();
+      metadata.put("network", ir.name());
+      metadata.put("loss", Double.toString(loss));
+      Safetensors.write(outFile, result, metadata);
       out.printf(Locale.ROOT, "loss %.6f; wrote %d gradients to %s%n", loss, result.size() - 2, outFile);
     }
     return 0;
-  }
-
-  private static Safetensors.Tensor required(Safetensors.Contents c, Path file, String name) {
-    Safetensors.Tensor t = c.tensors().get(name);
-    if (t == null) throw new InputFileException(file, "has no tensor '" + name + "'");
-    return t;
-  }
-
-  private static long[] toLongs(float[] v) {
-    long[] out = new long[v.length];
-    for (int i = 0; i < v.length; i++) out[i] = (long) v[i];
-    return out;
   }
 }

@@ -61,8 +61,10 @@ public final class Main {
                                           time training steps
         grad FILE --network N --weights W --input X --out G
                                           one forward and backward, gradients to safetensors
-        export CKPT --out FILE.nr [--name NAME]
-                                          write a checkpoint's architecture as .nr
+        export CKPT --out FILE [--format nr|onnx|torch] [--name NAME] [--no-fold-bn]
+               [--with-normalize]
+                                          a checkpoint's architecture as .nr, or the trained
+                                          network as ONNX or as a PyTorch module
         devices [--json]                  what --device can use: CPU kernels, CUDA libraries,
                                           driver and GPUs
       """;

@@ -1,15 +1,15 @@
 package io.nrj.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.Counter;
 import io.nrj.dsl.Diagnostic;
 import io.nrj.dsl.DiagnosticRenderer;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.SourceFiles;
 import io.nrj.dsl.ir.NetworkIr;
-import java.io.IOException;
+import io.nrj.runtime.io.JsonCodec;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -54,9 +54,9 @@ final class ParamsCommand {
     if (json && layers) return usage(err, "--layers is for the text output; it cannot be combined with --json");
     String source;
     try {
-      source = Files.readString(Path.of(file));
-    } catch (IOException | RuntimeException e) {
-      err.println(file + ": error: cannot read file: " + CheckCommand.describe(e));
+      source = CheckCommand.read(file);
+    } catch (SourceFiles.UnreadableException e) {
+      err.print(DiagnosticRenderer.render(e.diagnostic(), null));
       return 1;
     }
     CompileResult result = NrCompiler.compile(file, source);
@@ -86,8 +86,9 @@ final class ParamsCommand {
   }
 
   static String json(Counter.Counts c) {
-    return "{\"network\":\"" + escape(c.network()) + "\",\"params\":" + c.params() + ",\"conv_weights\":"
-        + c.convWeights() + ",\"conv_macs\":" + c.convMacs() + "}";
+    ObjectNode o = JsonCodec.object();
+    o.put("network", c.network()).put("params", c.params()).put("conv_weights", c.convWeights()).put("conv_macs", c.convMacs());
+    return JsonCodec.write(o);
   }
 
   private static void printLayers(Counter.Counts c, PrintStream out) {
@@ -99,16 +100,6 @@ final class ParamsCommand {
     for (Counter.LayerCount l : c.layers()) {
       out.printf(Locale.ROOT, format, l.name(), l.kind(), l.in(), l.out(), l.params(), l.convWeights(), l.convMacs());
     }
-  }
-
-  private static String escape(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (char ch : s.toCharArray()) {
-      if (ch == '"' || ch == '\\') sb.append('\\').append(ch);
-      else if (ch < 0x20) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-      else sb.append(ch);
-    }
-    return sb.toString();
   }
 
   private static int usage(PrintStream err, String problem) {

@@ -74,7 +74,40 @@ class CheckCommandTest {
   void unreadableFileIsAUserErrorWithAMessage() {
     CliRun r = CliRun.of("check", dir.resolve("missing.nr").toString());
     assertEquals(1, r.code());
-    assertEquals(dir.resolve("missing.nr") + ": error: cannot read file: no such file\n", r.err());
+    assertEquals(dir.resolve("missing.nr") + ": error: [NR-DSL-001] cannot read file: no such file\n", r.err());
+  }
+
+  @Test
+  void fileLevelErrorsHaveACodeAPositionWhereThereIsOneAndNoJavaNames() throws IOException {
+    // was: "FILE: error: cannot read file: IOException: Is a directory", "... not UTF-8 text"
+    CliRun r = CliRun.of("check", dir.toString());
+    assertEquals(1, r.code());
+    assertEquals(dir + ": error: [NR-DSL-002] cannot read file: it is a directory\nhelp: give a .nr file\n", r.err());
+    Path latin1 = dir.resolve("latin1.nr");
+    Files.write(latin1, "schedule s {\n  epochs 3 # \u00e0 peu pr\u00e8s\n}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    r = CliRun.of("check", latin1.toString());
+    assertEquals(1, r.code());
+    assertEquals(latin1 + ":2:14: error: [NR-DSL-004] not UTF-8 text: byte 0xE0 cannot appear here\nhelp: save the file as UTF-8\n", r.err());
+    r = CliRun.of("params", latin1.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith(latin1 + ":2:14: error: [NR-DSL-004] "), r.err());
+    assertTrue(!r.err().contains("Exception"), r.err());
+  }
+
+  @Test
+  void aFileOfManyErrorsStopsAfterAHundredAndSaysSo() throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 150; i++) b.append("network n").append(i).append(" { input 3x8x8 classes 2 foo() classifier }\n");
+    String many = write("many.nr", b.toString());
+    CliRun r = CliRun.of("check", many);
+    assertEquals(1, r.code());
+    assertEquals(100, r.err().lines().filter(l -> l.contains(": error: [NR-DSL-202]")).count());
+    assertTrue(r.err().endsWith(
+        many + ":101:38: note: [NR-DSL-006] ... and 50 more errors\n"
+            + "network n100 { input 3x8x8 classes 2 foo() classifier }\n"
+            + " ".repeat(37) + "^\n"
+            + "help: nrj shows the first 100 errors of a file; fix these first\n"
+            + many + ": 150 errors\n"), r.err().substring(Math.max(0, r.err().length() - 600)));
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nrj.runtime.cuda.CudaProbe;
-import io.nrj.runtime.io.Json;
+import io.nrj.runtime.io.JsonCodec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,10 +29,10 @@ class DevicesCommandTest {
   void jsonHasOneEntryPerLibraryAndTheAutoChoice() {
     CliRun r = CliRun.of("devices", "--json");
     assertEquals(0, r.code(), r.err());
-    Map<?, ?> o = (Map<?, ?>) Json.parse(r.out().strip());
-    assertEquals(CudaProbe.LIBRARIES.size(), ((List<?>) o.get("libraries")).size());
-    assertEquals(CudaProbe.probe().usable() ? "cuda" : "cpu", o.get("auto"));
-    assertEquals(CudaProbe.probe().usable(), o.get("cuda_usable"));
+    var o = JsonCodec.parse(r.out().strip());
+    assertEquals(CudaProbe.LIBRARIES.size(), o.get("libraries").size());
+    assertEquals(CudaProbe.probe().usable() ? "cuda" : "cpu", o.get("auto").textValue());
+    assertEquals(CudaProbe.probe().usable(), o.get("cuda_usable").booleanValue());
   }
 
   @Test

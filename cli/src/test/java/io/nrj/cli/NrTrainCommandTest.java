@@ -76,4 +76,29 @@ class NrTrainCommandTest {
     String metrics = Files.readString(out.resolve("metrics.csv"));
     assertTrue(metrics.contains(",sparse,") && metrics.contains(",mixed,"), metrics);
   }
+
+  @Test
+  void aFirstConvWrittenWithoutInputGoesThroughNrExactlyAsOneWrittenWithIt() throws IOException {
+    // Spec §3: the conv that reads the image is an input layer, pruned and expanded on the output
+    // side only. Written or inferred, the run must be the same: same rejuvenation, same weights,
+    // and the rejuvenated architecture says 'input' either way.
+    Path withoutSpec = dir.resolve("tiny_nr_no_input.nr");
+    Files.writeString(withoutSpec, SPEC.replace("conv 8 k5 stride 3 input", "conv 8 k5 stride 3"));
+    Path with = dir.resolve("with-input");
+    Path without = dir.resolve("without-input");
+    for (Path[] run : new Path[][] {{spec, with}, {withoutSpec, without}}) {
+      TrainCommandTest.Run r = nrj("train", run[0].toString(), "--data", data.toString(), "--device", "cpu", "--interpreted",
+          "--seed", "5", "--out", run[1].toString());
+      assertEquals(0, r.code(), r.err());
+      assertTrue(r.out().contains("rejuvenated: expand rate"), r.out());
+    }
+    assertEquals(Files.readString(with.resolve("rejuvenation.json")), Files.readString(without.resolve("rejuvenation.json")));
+    assertEquals(Files.readString(with.resolve("network.nr")), Files.readString(without.resolve("network.nr")));
+    assertTrue(Files.readString(without.resolve("network.nr")).contains(" input"), Files.readString(without.resolve("network.nr")));
+    Checkpoint a = Checkpoint.read(with.resolve("checkpoint.safetensors"));
+    Checkpoint b = Checkpoint.read(without.resolve("checkpoint.safetensors"));
+    assertEquals(a.widths(), b.widths());
+    TrainCommandTest.assertSameTensors(a.model().asMap(), b.model().asMap());
+    TrainCommandTest.assertSameTensors(a.momentum().asMap(), b.momentum().asMap());
+  }
 }

@@ -93,6 +93,26 @@ class TrainCommandTest {
   }
 
   @Test
+  void aResumedCheckpointRecordsTheRunsPlannedEpochsNotTheSchedules() throws IOException {
+    Path first = dir.resolve("planned");
+    assertEquals(0, nrj("train", spec.toString(), "--data", data.toString(), "--device", "cpu", "--interpreted", "--out",
+        first.toString()).code());
+    Path ckpt = first.resolve("checkpoint.safetensors");
+    assertEquals("2", Checkpoint.read(ckpt).extra().get("epochs"));
+    Run r = nrj("train", spec.toString(), "--data", data.toString(), "--device", "cpu", "--interpreted", "--epochs", "3",
+        "--resume", ckpt.toString(), "--out", first.toString());
+    assertEquals(0, r.code(), r.err());
+    Checkpoint after = Checkpoint.read(ckpt);
+    assertEquals(3, after.epoch());
+    assertEquals("3", after.extra().get("epochs")); // was "2", the schedule's
+    // So a second resume to the same length has nothing left to do (it used to extend the run again).
+    r = nrj("train", spec.toString(), "--data", data.toString(), "--device", "cpu", "--interpreted", "--epochs", "3",
+        "--resume", ckpt.toString(), "--out", first.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals(3, Checkpoint.read(ckpt).epoch());
+  }
+
+  @Test
   void evalReportsLossAndAccuracyOfACheckpoint() throws IOException {
     Path out = dir.resolve("for-eval");
     assertEquals(0, nrj("train", spec.toString(), "--data", data.toString(), "--device", "cpu", "--out", out.toString()).code());
@@ -235,7 +255,10 @@ class TrainCommandTest {
     Run bad = nrj("grad", spec.toString(), "--weights", dir.resolve("x.safetensors").toString(),
         "--input", dir.resolve("x.safetensors").toString(), "--out", dir.resolve("g2.safetensors").toString());
     assertEquals(1, bad.code());
-    assertEquals("nrj grad: " + dir.resolve("x.safetensors") + ": tensor 'x' is not in network 'tiny'\n", bad.err());
+    assertEquals("nrj grad: " + dir.resolve("x.safetensors") + ": tensor 'x' is not in network 'tiny'; its tensors missing"
+        + " from the file are: features.0.conv.weight, features.0.bn.weight, features.0.bn.bias, features.0.bn.running_mean,"
+        + " features.0.bn.running_var, features.2.conv.weight, features.2.bn.weight, features.2.bn.bias,"
+        + " features.2.bn.running_mean, features.2.bn.running_var, classifier.weight, classifier.bias\n", bad.err());
   }
 
   @Test

@@ -20,8 +20,16 @@ public final class DiagnosticRenderer {
     String line = source == null ? null : line(source, d.location().line());
     if (line != null) {
       sb.append(line).append('\n');
-      int col = Math.max(1, Math.min(d.location().column(), line.length() + 1));
-      for (int i = 0; i < col - 1; i++) sb.append(line.charAt(i) == '\t' ? '\t' : ' ');
+      // Columns count characters (code points), as the lexer does; a tab stays a tab so the caret
+      // lines up however wide the terminal draws it.
+      int points = line.codePointCount(0, line.length());
+      int col = Math.max(1, Math.min(d.location().column(), points + 1));
+      int end = line.offsetByCodePoints(0, col - 1);
+      for (int i = 0; i < end; ) {
+        int cp = line.codePointAt(i);
+        sb.append(cp == '\t' ? '\t' : ' ');
+        i += Character.charCount(cp);
+      }
       sb.append("^\n");
     }
     if (d.help() != null) sb.append("help: ").append(d.help()).append('\n');

@@ -10,6 +10,12 @@ import java.util.List;
  * ValidationReport, flattened). Callers report into it and read the sorted list at the end.
  */
 public final class Diagnostics {
+  /**
+   * Most errors reported per file. Past it the report says how many more there are (or that it
+   * stopped looking), so that a file of 100,000 broken lines gives a short answer quickly.
+   */
+  public static final int MAX_ERRORS = 100;
+
   private final List<Diagnostic> items = new ArrayList<>();
 
   public void add(Diagnostic d) {
@@ -41,6 +47,33 @@ public final class Diagnostics {
   public int errorCount() {
     return (int) items.stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
   }
+
+  /**
+   * The sorted diagnostics with at most {@link #MAX_ERRORS} errors: past them, one note at the
+   * first error left out says how many more there are.
+   */
+  public Capped capped() {
+    List<Diagnostic> all = sorted();
+    List<Diagnostic> shown = new ArrayList<>();
+    int errors = 0;
+    int more = 0;
+    Diagnostic firstHidden = null;
+    for (Diagnostic d : all) {
+      boolean error = d.severity() == Diagnostic.Severity.ERROR;
+      if (errors < MAX_ERRORS || (!error && firstHidden == null)) {
+        shown.add(d);
+        if (error) errors++;
+      } else if (error) {
+        if (firstHidden == null) firstHidden = d;
+        more++;
+      }
+    }
+    if (firstHidden != null) shown.add(Message.MORE_ERRORS.at(firstHidden.location(), more, MAX_ERRORS));
+    return new Capped(List.copyOf(shown), more);
+  }
+
+  /** What {@link #capped()} gives: the diagnostics to show, and how many errors were left out. */
+  public record Capped(List<Diagnostic> shown, int unshownErrors) {}
 
   /** Every diagnostic, sorted by line then column (stable for equal positions). */
   public List<Diagnostic> sorted() {

@@ -6,16 +6,34 @@ import java.util.Locale;
 /**
  * The catalogue of every diagnostic the DSL reports: a stable code, a severity, a message format
  * and an optional remedy ({@code help}), both {@link String#format} patterns over the same
- * arguments. Codes are grouped by hundreds: 1xx syntax, 2xx names, 3xx shapes and structure,
- * 4xx values, 9xx internal. Codes never change meaning; retired codes are not reused.
+ * arguments. Codes are grouped by hundreds: 0xx the file itself and the report's length, 1xx
+ * syntax, 2xx names, 3xx shapes and structure, 4xx values, 9xx internal. Codes never change
+ * meaning; retired codes are not reused.
+ *
+ * <p>Text from the input (a word, a character) is shown {@linkplain #visible visibly}: control and
+ * bidirectional-override characters as {@code U+XXXX} (so a message cannot reorder or hide what a
+ * terminal shows), and pasted blobs cut short.
  */
 public enum Message {
+  // 0xx: the file as a whole, and the report about it
+  NO_SUCH_FILE("NR-DSL-001", "cannot read file: no such file", null),
+  IS_A_DIRECTORY("NR-DSL-002", "cannot read file: it is a directory", "give a .nr file"),
+  PERMISSION_DENIED("NR-DSL-003", "cannot read file: permission denied", null),
+  NOT_UTF8("NR-DSL-004", "not UTF-8 text: byte 0x%02X cannot appear here", "save the file as UTF-8"),
+  UNREADABLE("NR-DSL-005", "cannot read file: %s", null),
+  MORE_ERRORS("NR-DSL-006", "... and %d more errors", "nrj shows the first %2$d errors of a file; fix these first"),
+  STOPPED("NR-DSL-007", "stopped after %d errors; the rest of the file was not checked", "fix these first, then check again"),
+
   // 1xx: syntax
   SYNTAX_ERROR("NR-DSL-101", "unexpected %s; expected %s", null),
   UNKNOWN_KEYWORD("NR-DSL-102", "unknown keyword '%s'", "did you mean '%2$s'?"),
   BAD_SHAPE_SYNTAX("NR-DSL-103", "unexpected %s; expected a shape", "a shape is written CxHxW without spaces, e.g. 3x32x32"),
   OPTION_WITH_EQUALS("NR-DSL-104", "unexpected '='; options take their value without '='", "write '%s %s'"),
   UNEXPECTED_CHARACTER("NR-DSL-105", "unexpected character '%s'", null),
+  UNKNOWN_LAYER_KIND("NR-DSL-106", "unknown layer kind '%s'", "did you mean '%2$s'?"),
+  UNKNOWN_OPTION("NR-DSL-107", "unknown %s option '%s'", "%3$s options are: %4$s"),
+  NESTING_TOO_DEEP("NR-DSL-108", "nesting deeper than %d levels (parentheses, braces and signs)", "move the inner part into a block, or simplify the expression"),
+  EXPRESSION_TOO_LONG("NR-DSL-109", "expression with more than %d operators", "split it, for example over block parameters"),
 
   // 2xx: names and definitions
   DUPLICATE_DEFINITION("NR-DSL-201", "duplicate %s '%s'", "the first one is at %3$s"),
@@ -55,6 +73,7 @@ public enum Message {
   VALUE_TOO_LARGE("NR-DSL-316", "%s must be at most %d, got %s", null),
   POOL_PAD_TOO_LARGE("NR-DSL-317", "pool padding %d is more than half the window %d", "use pad <= window/2"),
   FLAG_CONFLICT("NR-DSL-318", "%s", null),
+  CALLS_TOO_DEEP("NR-DSL-319", "block calls nested deeper than %d levels, at '%s'", "flatten the chain of blocks"),
 
   // 4xx: schedule values
   OUT_OF_RANGE("NR-DSL-401", "%s must be %s, got %s", null),
@@ -81,16 +100,58 @@ public enum Message {
   }
 
   public Severity severity() {
-    return this == NO_GROWTH_WARNING || this == UNUSED_BLOCK ? Severity.WARNING : Severity.ERROR;
+    return switch (this) {
+      case NO_GROWTH_WARNING, UNUSED_BLOCK -> Severity.WARNING;
+      case MORE_ERRORS, STOPPED -> Severity.NOTE;
+      default -> Severity.ERROR;
+    };
   }
 
   public String format(Object... args) {
-    return String.format(Locale.ROOT, format, args);
+    return String.format(Locale.ROOT, format, visible(args));
   }
 
   /** The remedy for these arguments, or null when this message has none. */
   public String help(Object... args) {
-    return help == null ? null : String.format(Locale.ROOT, help, args);
+    return help == null ? null : String.format(Locale.ROOT, help, visible(args));
+  }
+
+  private static Object[] visible(Object[] args) {
+    Object[] out = args.clone();
+    for (int i = 0; i < out.length; i++) if (out[i] instanceof String s) out[i] = visible(s);
+    return out;
+  }
+
+  /**
+   * {@code text} safe to print in a message: invisible and reordering characters spelled out, and
+   * text of more than 200 characters (a pasted blob, never a sentence of ours) cut to 60.
+   */
+  public static String visible(String text) {
+    StringBuilder b = new StringBuilder();
+    int shown = 0;
+    int limit = text.length() > 200 ? 60 : Integer.MAX_VALUE;
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      i += Character.charCount(cp);
+      if (++shown > limit) {
+        b.append("...");
+        break;
+      }
+      if (invisible(cp)) b.append(String.format(Locale.ROOT, "U+%04X", cp));
+      else b.appendCodePoint(cp);
+    }
+    return b.toString();
+  }
+
+  // Controls (NUL, ESC...), bidirectional embeddings, overrides, isolates and marks (the "Trojan
+  // Source" characters), and lone surrogates.
+  private static boolean invisible(int cp) {
+    return Character.isISOControl(cp)
+        || (cp >= 0x202A && cp <= 0x202E)
+        || (cp >= 0x2066 && cp <= 0x2069)
+        || cp == 0x200E || cp == 0x200F || cp == 0x061C
+        || Character.getType(cp) == Character.SURROGATE
+        || Character.getType(cp) == Character.FORMAT;
   }
 
   /** Builds a diagnostic at {@code location}, with the catalogue's remedy. */

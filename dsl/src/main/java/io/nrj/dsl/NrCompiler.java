@@ -4,9 +4,8 @@ import io.nrj.dsl.ast.NrFile;
 import io.nrj.dsl.ir.NrModule;
 import io.nrj.dsl.parser.DslParser;
 import io.nrj.dsl.resolve.Resolver;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The front door of the DSL: {@code .nr} text to a resolved {@link io.nrj.dsl.ir.NrModule}, or the
@@ -31,11 +30,19 @@ public final class NrCompiler {
       diagnostics.report(Message.INTERNAL_ERROR, new SourceLocation(fileName, 1, 1), e.toString());
     }
     if (diagnostics.hasErrors()) module = null;
-    return new CompileResult(module, diagnostics.sorted());
+    Diagnostics.Capped shown = diagnostics.capped();
+    return new CompileResult(module, shown.shown(), shown.unshownErrors());
   }
 
-  /** Reads and compiles a file (UTF-8); the path as given appears in diagnostics. */
-  public static CompileResult compile(Path file) throws IOException {
-    return compile(file.toString(), Files.readString(file));
+  /**
+   * Reads (as UTF-8) and compiles a file; the path as given appears in diagnostics. A file that
+   * cannot be read gives one file-level diagnostic ({@link SourceFiles}), never an exception.
+   */
+  public static CompileResult compile(Path file) {
+    try {
+      return compile(file.toString(), SourceFiles.read(file));
+    } catch (SourceFiles.UnreadableException e) {
+      return new CompileResult(null, List.of(e.diagnostic()));
+    }
   }
 }

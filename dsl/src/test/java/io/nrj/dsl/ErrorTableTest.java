@@ -22,6 +22,13 @@ class ErrorTableTest {
     return Arguments.of(source, expected);
   }
 
+  /** Blocks b0 calls b1 calls ... b(n-1), each on its own line. */
+  static String chain(int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n - 1; i++) b.append("block b").append(i).append("() { b").append(i + 1).append("() }\n");
+    return b.append("block b").append(n - 1).append("() { conv 4 k3 }\n").toString();
+  }
+
   static Stream<Arguments> table() {
     return Stream.of(
         row(
@@ -32,7 +39,43 @@ class ErrorTableTest {
             "line 5:7: [NR-DSL-207] argument 'w' is given twice"),
         row(
             "network n {\n input 3x8x8\n classes 2\n convv 4 k3\n classifier\n}",
-            "line 4:2: [NR-DSL-102] unknown keyword 'convv' | help: did you mean 'conv'?"),
+            "line 4:2: [NR-DSL-106] unknown layer kind 'convv' | help: did you mean 'conv'?"),
+        row(
+            "network n {\n input 3x8x8\n classes 2\n linear 10\n classifier\n}",
+            "line 4:2: [NR-DSL-106] unknown layer kind 'linear' | help: did you mean 'classifier'?"),
+        row(
+            "network n {\n input 3x8x8\n classes 2\n conv 4 k3\n zzz\n}",
+            "line 5:2: [NR-DSL-106] unknown layer kind 'zzz' | help: a layer is conv, maxpool, avgpool, relu, residual, dense,"
+                + " repeat, add, concat, classifier or a block call 'name(...)'"),
+        row(
+            "block stage(w) { conv w k3 }\nnetwork n {\n input 3x8x8\n classes 2\n stage 4\n classifier\n}",
+            "line 5:2: [NR-DSL-106] unknown layer kind 'stage' | help: 'stage' is a block: call it with parentheses, 'stage(...)'"),
+        row(
+            "network n {\n input 3x8x8\n classes 2\n conv 128 k3 bias\n maxpool 2\n classifier\n}",
+            "line 4:14: [NR-DSL-107] unknown conv option 'bias' | help: conv options are: kN, kernel N, stride N, pad N, norelu,"
+                + " input, fixed, split, from LAYER"),
+        row(
+            "network n {\n input 3x8x8\n classes 2\n conv 4 k3\n maxpool 2 ceil\n classifier\n}",
+            "line 5:12: [NR-DSL-107] unknown maxpool option 'ceil' | help: maxpool options are: stride N, pad N, from LAYER"),
+        row(
+            "network n {\n input 3x8x8\n classes 2\n conv 64 3\n classifier\n}",
+            "line 4:10: [NR-DSL-310] conv has no kernel size | help: write 'k3' (or 'kernel 3')"),
+        row(
+            "network n {\n input 3x8x8\n classes 2\n conv 4 k3 \u0000\n classifier\n}",
+            "line 4:12: [NR-DSL-105] unexpected character 'U+0000'"),
+        row(
+            "network n {\n input 3x8x8\n classes 2\n conv 4 k3 \u202e\n classifier\n}",
+            "line 4:12: [NR-DSL-105] unexpected character 'U+202E'"),
+        row(
+            "network n {\n input 3x8x8\n classes 2\n conv " + "(".repeat(70) + "4" + ")".repeat(70) + " k3\n classifier\n}",
+            "line 4:70: [NR-DSL-108] nesting deeper than 64 levels (parentheses, braces and signs)"
+                + " | help: move the inner part into a block, or simplify the expression"),
+        row(
+            "network n {\n input 3x8x8\n classes 2\n conv 4" + " + 1".repeat(300) + " k3\n classifier\n}",
+            "line 4:1033: [NR-DSL-109] expression with more than 256 operators | help: split it, for example over block parameters"),
+        row(
+            chain(70) + "network n {\n input 3x8x8\n classes 2\n b0()\n classifier\n}",
+            "line 64:15: [NR-DSL-319] block calls nested deeper than 64 levels, at 'b64' | help: flatten the chain of blocks"),
         row(
             "network n {\n input 3x8x8\n classes 2\n conv 4 k3 strid 2\n classifier\n}",
             "line 4:12: [NR-DSL-102] unknown keyword 'strid' | help: did you mean 'stride'?"),
@@ -345,7 +388,7 @@ class ErrorTableTest {
         """;
     assertEquals(
         """
-        line 4:3: [NR-DSL-102] unknown keyword 'convv' | help: did you mean 'conv'?
+        line 4:3: [NR-DSL-106] unknown layer kind 'convv' | help: did you mean 'conv'?
         line 7:14: [NR-DSL-102] unknown keyword 'epoch' | help: did you mean 'epochs'?
         line 8:10: [NR-DSL-101] unexpected '{'; expected <name> or ')'
         line 9:19: [NR-DSL-103] unexpected '3'; expected a shape | help: a shape is written CxHxW without spaces, e.g. 3x32x32
@@ -359,7 +402,7 @@ class ErrorTableTest {
     Diagnostic d = NrCompiler.compile("m.nr", source).diagnostics().getFirst();
     assertEquals(
         """
-        m.nr:4:3: error: [NR-DSL-102] unknown keyword 'convv'
+        m.nr:4:3: error: [NR-DSL-106] unknown layer kind 'convv'
           convv 4 k3
           ^
         help: did you mean 'conv'?

@@ -1,7 +1,9 @@
 package io.nrj.dsl.parser;
 
 import io.nrj.dsl.Diagnostic;
+import io.nrj.dsl.Diagnostics;
 import io.nrj.dsl.DslSyntaxException;
+import io.nrj.dsl.Message;
 import io.nrj.dsl.SourceLocation;
 import io.nrj.dsl.ast.NrFile;
 import io.nrj.grammar.NrLexer;
@@ -49,6 +51,8 @@ public final class DslParser {
     NrLexer lexer = new NrLexer(CharStreams.fromString(source, sourceName));
     lexer.removeErrorListeners();
     CommonTokenStream tokens = new CommonTokenStream(lexer);
+    tokens.fill();
+    NestingGuard.check(tokens.getTokens(), sourceName); // before anything recurses over the nesting
     try {
       return new AstBuilder(sourceName).build(parse(tokens, sourceName));
     } catch (DslSyntaxException first) {
@@ -97,6 +101,11 @@ public final class DslParser {
         case NrLexer.RBRACE -> depth = Math.max(0, depth - 1);
         case NrLexer.NETWORK, NrLexer.BLOCK, NrLexer.SCHEDULE, NrLexer.TRAIN, Token.EOF -> {
           if (depth == 0 && i > start) {
+            if (found.size() >= Diagnostics.MAX_ERRORS) {
+              // Bounded work for a file of many broken definitions: say where checking stopped.
+              found.add(Message.STOPPED.at(location(all.get(start), sourceName), found.size()));
+              return found;
+            }
             // Pieces up to the first error parsed fine, and that one's error is already known.
             if (after(all.get(start), firstError)) found.addAll(piece(all.subList(start, i), sourceName));
             start = i;
@@ -106,6 +115,10 @@ public final class DslParser {
       }
     }
     return found;
+  }
+
+  private static SourceLocation location(Token t, String sourceName) {
+    return new SourceLocation(sourceName, Math.max(1, t.getLine()), t.getCharPositionInLine() + 1);
   }
 
   private static boolean after(Token t, SourceLocation at) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.NoViableAltException;
 import org.antlr.v4.runtime.Parser;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
@@ -43,13 +44,88 @@ final class SyntaxErrorReporter extends BaseErrorListener {
     Token token = (Token) offending;
     Parser parser = (Parser) recognizer;
     IntervalSet expected = e != null && e.getExpectedTokens() != null ? e.getExpectedTokens() : parser.getExpectedTokens();
+    // A name where a layer starts, followed by neither ':' (a label) nor '(' (a block call): the
+    // parser only notices at the next token, but the mistake is the name itself.
+    if (e instanceof NoViableAltException nv && parser.getContext() instanceof NrParser.LayerContext
+        && isPlainName(nv.getStartToken().getType()) && nv.getStartToken() != token) {
+      throw new DslSyntaxException(misplacedName(nv.getStartToken()));
+    }
     throw new DslSyntaxException(describe(token, expected));
+  }
+
+  /** A name in layer position: an option the statement before it does not have, or an unknown layer kind. */
+  private io.nrj.dsl.Diagnostic misplacedName(Token word) {
+    SourceLocation at = location(word);
+    Token statement = statementOnLine(word);
+    if (statement != null) {
+      String kind = statement.getText();
+      List<String> options = statement.getType() == NrLexer.CONV ? CONV_OPTION_WORDS : POOL_OPTION_WORDS;
+      String keyword = Suggestions.closest(word.getText(), KEYWORDS);
+      if (keyword != null) return Message.UNKNOWN_KEYWORD.at(at, word.getText(), keyword);
+      return Message.UNKNOWN_OPTION.at(at, kind, word.getText(), kind, String.join(", ", options));
+    }
+    String suggestion = Suggestions.closest(word.getText(), LayerKinds.names(blockNames()));
+    if (suggestion == null) suggestion = LayerKinds.alias(word.getText());
+    if (blockNames().contains(word.getText())) {
+      return Message.UNKNOWN_LAYER_KIND.atWithHelp(
+          at, "'" + word.getText() + "' is a block: call it with parentheses, '" + word.getText() + "(...)'", word.getText());
+    }
+    if (suggestion != null) return Message.UNKNOWN_LAYER_KIND.at(at, word.getText(), suggestion);
+    return Message.UNKNOWN_LAYER_KIND.atWithHelp(at, LayerKinds.HELP, word.getText());
+  }
+
+  /** The conv or pool statement {@code token} continues on its line, or null. */
+  private Token statementOnLine(Token token) {
+    for (Token t = previousVisible(token); t != null && t.getLine() == token.getLine(); t = previousVisible(t)) {
+      switch (t.getType()) {
+        case NrLexer.CONV, NrLexer.MAXPOOL, NrLexer.AVGPOOL -> {
+          return t;
+        }
+        case NrLexer.LBRACE, NrLexer.RBRACE, NrLexer.COLON -> {
+          return null;
+        }
+        default -> {}
+      }
+    }
+    return null;
+  }
+
+  /** The names of the blocks this file defines (to suggest a call with parentheses). */
+  private java.util.Set<String> blockNames() {
+    tokens.fill();
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    Token previous = null;
+    for (Token t : tokens.getTokens()) {
+      if (t.getChannel() != Token.DEFAULT_CHANNEL) continue;
+      if (previous != null && previous.getType() == NrLexer.BLOCK && isName(t.getType())) names.add(t.getText());
+      previous = t;
+    }
+    return names;
+  }
+
+  private static final List<String> CONV_OPTION_WORDS =
+      List.of("kN", "kernel N", "stride N", "pad N", "norelu", "input", "fixed", "split", "from LAYER");
+  private static final List<String> POOL_OPTION_WORDS = List.of("stride N", "pad N", "from LAYER");
+
+  // An identifier that is no keyword (keywords usable as names, like 'stride', get the keyword
+  // diagnostics: 'stride=2' is an option written with '=').
+  private static boolean isPlainName(int type) {
+    return type == NrLexer.IDENT || type == NrLexer.PATH;
+  }
+
+  private static boolean isName(int type) {
+    for (int t : NAME_TOKENS) if (t == type) return true;
+    return type == NrLexer.PATH;
   }
 
   private io.nrj.dsl.Diagnostic describe(Token token, IntervalSet expected) {
     SourceLocation at = location(token);
     if (token.getType() == NrLexer.UNRECOGNIZED) {
       return Message.UNEXPECTED_CHARACTER.at(at, token.getText());
+    }
+    // 'conv 64 3': a kernel size without its 'k' (NR-DSL-310, with the fix spelled out).
+    if (token.getType() == NrLexer.INT && bareKernel(token)) {
+      return Message.MISSING_KERNEL.atWithHelp(at, "write 'k" + token.getText() + "' (or 'kernel " + token.getText() + "')");
     }
     // A misspelt keyword: the offending word itself, or the word just before it (which the parser
     // took for a label or block name, only to fail on what follows).
@@ -66,6 +142,16 @@ final class SyntaxErrorReporter extends BaseErrorListener {
     }
     if (expected.contains(NrLexer.SHAPE)) return Message.BAD_SHAPE_SYNTAX.at(at, display(token));
     return Message.SYNTAX_ERROR.at(at, display(token), summarise(expected));
+  }
+
+  /** Whether {@code token} follows a conv's width on its line, and that conv has no kernel yet. */
+  private boolean bareKernel(Token token) {
+    Token statement = statementOnLine(token);
+    if (statement == null || statement.getType() != NrLexer.CONV) return false;
+    for (Token t = previousVisible(token); t != null && t != statement; t = previousVisible(t)) {
+      if (t.getType() == NrLexer.KERNEL_SHORT || t.getType() == NrLexer.KERNEL) return false;
+    }
+    return true;
   }
 
   private static boolean isOptionKeyword(int type) {

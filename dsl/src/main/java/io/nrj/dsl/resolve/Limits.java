@@ -19,6 +19,11 @@ final class Limits {
   static final int MAX_NODES = 100_000;
   /** Most statement executions (including repeat iterations) in one network. */
   static final long MAX_STEPS = 2_000_000;
+  /**
+   * Deepest chain of block calls (b1 calls b2 calls b3 ...). Each level is a few Java frames of
+   * recursion; the parser bounds textual nesting the same way (NestingGuard).
+   */
+  static final int MAX_CALL_DEPTH = 64;
 
   /** Checks {@code 1 <= value <= max} (reporting {@code what} at {@code at} and aborting if not) and narrows it. */
   static int size(Diagnostics diagnostics, long value, String what, long max, SourceLocation at) {

@@ -27,7 +27,7 @@ import java.util.Set;
 
 /**
  * Resolves one network definition to IR: expands block calls and repeats, evaluates expressions,
- * infers every shape, names every node and infers the {@code fixed} role. The first error that
+ * infers every shape, names every node and infers the {@code fixed} and {@code input} roles. The first error that
  * affects shapes stops this network ({@link Abort}); the caller goes on with the next definition.
  *
  * <p>Naming (deterministic, survives printing): a layer's name is its label, or its index in the
@@ -79,7 +79,7 @@ final class NetworkResolver {
         return null;
       }
       NetworkIr ir =
-          new NetworkIr(def.name().value(), input, classes, inferFixed(), init, def.name().location());
+          new NetworkIr(def.name().value(), input, classes, inferRoles(), init, def.name().location());
       checkCountsFit(ir);
       return diagnostics.errorCount() == errorsBefore ? ir : null;
     } catch (Abort a) {
@@ -296,6 +296,10 @@ final class NetworkResolver {
       diagnostics.report(Message.RECURSIVE_BLOCK, c.block().location(), String.join(" -> ", cycle));
       throw new Abort();
     }
+    if (callStack.size() >= Limits.MAX_CALL_DEPTH) {
+      diagnostics.report(Message.CALLS_TOO_DEEP, c.block().location(), Limits.MAX_CALL_DEPTH, blockName);
+      throw new Abort();
+    }
     Map<String, Long> bound = new Arguments(diagnostics, expressions, this::inputChannels).bind(block, c, env);
     Scope inner = scope.child(scope.next(c.label()));
     callStack.push(blockName);
@@ -390,16 +394,26 @@ final class NetworkResolver {
     throw new Abort();
   }
 
-  /** Spec §3: a conv whose output feeds a residual sum directly keeps a fixed channel identity. */
-  private List<IrNode> inferFixed() {
+  /**
+   * The NR roles that follow from the graph (spec §3): a conv whose output feeds a residual sum
+   * directly keeps a fixed channel identity ({@code fixed}), and a conv that reads the image is an
+   * input layer ({@code input}: pruned and expanded on the output side only, its input staying the
+   * image's channels). Both may also be written; inferring {@code input} means a first conv written
+   * without it is treated exactly as one written with it.
+   */
+  private List<IrNode> inferRoles() {
     Set<Integer> feedsAdd = new HashSet<>();
     for (IrNode n : nodes) if (n instanceof IrNode.Add a) feedsAdd.addAll(a.inputs());
     List<IrNode> out = new ArrayList<>(nodes.size());
     for (IrNode n : nodes) {
-      if (n instanceof IrNode.Conv c && !c.fixed() && feedsAdd.contains(c.id())) {
-        n = new IrNode.Conv(
-            c.id(), c.name(), c.inputs(), c.in(), c.out(), c.convIndex(), c.kernel(), c.stride(), c.pad(),
-            c.relu(), c.isInput(), true, c.splitOutput(), c.location());
+      if (n instanceof IrNode.Conv c) {
+        boolean fixed = c.fixed() || feedsAdd.contains(c.id());
+        boolean input = c.isInput() || c.inputs().getFirst() == IrNode.IMAGE;
+        if (fixed != c.fixed() || input != c.isInput()) {
+          n = new IrNode.Conv(
+              c.id(), c.name(), c.inputs(), c.in(), c.out(), c.convIndex(), c.kernel(), c.stride(), c.pad(),
+              c.relu(), input, fixed, c.splitOutput(), c.location());
+        }
       }
       out.add(n);
     }

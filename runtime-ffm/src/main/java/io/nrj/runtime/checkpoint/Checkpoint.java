@@ -3,7 +3,8 @@ package io.nrj.runtime.checkpoint;
 import io.nrj.dsl.ir.Widths;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
-import io.nrj.runtime.io.Json;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nrj.runtime.io.JsonCodec;
 import io.nrj.runtime.io.Safetensors;
 import io.nrj.runtime.io.Safetensors.DType;
 import io.nrj.runtime.io.SafetensorsException;
@@ -80,7 +81,7 @@ public record Checkpoint(
       tensors.put(MOMENTUM_PREFIX + e.getKey(), Safetensors.Tensor.of(e.getValue()));
     }
     try {
-      Safetensors.write(file, tensors, metadata());
+      Safetensors.write(file, tensors, metadata(), Checkpoint::testDelay);
     } catch (SafetensorsException ex) {
       throw new CheckpointException(file, ex.problem(), ex);
     }
@@ -92,20 +93,37 @@ public record Checkpoint(
     m.put("format_version", Integer.toString(FORMAT_VERSION));
     m.put("network", network);
     m.put("schedule", schedule);
-    m.put("widths", Json.write(widths.toArray()));
+    m.put("widths", JsonCodec.write(JsonCodec.array(widths.toArray())));
     m.put("epoch", Integer.toString(epoch));
     m.put("seed", Long.toString(seed));
-    LinkedHashMap<String, Object> opt = new LinkedHashMap<>();
+    ObjectNode opt = JsonCodec.object();
     opt.put("type", "sgd");
     opt.put("lr", optimizer.lr());
     opt.put("momentum", optimizer.momentum());
     opt.put("weight_decay", optimizer.weightDecay());
     opt.put("step", optimizer.step());
-    m.put("optimizer", Json.write(opt));
+    m.put("optimizer", JsonCodec.write(opt));
     m.put("nr_state", nrState);
     m.put("nr_source", nrSource);
     for (Map.Entry<String, String> e : extra.entrySet()) m.put(EXTRA_PREFIX + e.getKey(), e.getValue());
     return m;
+  }
+
+  /**
+   * Test hook for the kill test (CheckpointKillTest): with {@code -Dnrj.test.checkpointWriteDelayMillis=N}
+   * every checkpoint write pauses N ms between its header and its data, so that a test can kill
+   * the process while the temporary file is half written. Read only here; unset, it costs nothing.
+   */
+  static final String WRITE_DELAY_PROPERTY = "nrj.test.checkpointWriteDelayMillis";
+
+  private static void testDelay() {
+    long millis = Long.getLong(WRITE_DELAY_PROPERTY, 0);
+    if (millis <= 0) return;
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   // num_batches_tracked is a float on the host (HostParams holds floats) and int64 in the file, as
@@ -118,11 +136,13 @@ public record Checkpoint(
   }
 
   /**
-   * Reads and validates a checkpoint.
+   * Reads and validates a checkpoint: the safetensors format ({@link Safetensors#read}), then every
+   * metadata field (present, of its type and in its range), every tensor (float32, or int64 for
+   * {@code num_batches_tracked}; finite), and every momentum buffer (its parameter exists, same
+   * shape). What depends on the network (the widths table's length, the NR state, the tensors'
+   * shapes) is checked by {@link CheckpointFit}.
    *
-   * @throws CheckpointException naming the file and the problem: missing, truncated, corrupt
-   *     header, not an nrj checkpoint, newer format, missing or malformed metadata, a momentum
-   *     buffer without its parameter or of another shape
+   * @throws CheckpointException naming the file, the field or tensor, and the rule broken
    */
   public static Checkpoint read(Path file) {
     Safetensors.Contents c;
@@ -131,11 +151,11 @@ public record Checkpoint(
     } catch (SafetensorsException e) {
       throw new CheckpointException(file, "corrupt or unreadable checkpoint: " + e.problem(), e);
     }
-    Map<String, String> m = c.metadata();
-    if (!FORMAT.equals(m.get("format"))) {
+    Metadata m = new Metadata(file, c.metadata());
+    if (!FORMAT.equals(c.metadata().get("format"))) {
       throw new CheckpointException(file, "not an nrj checkpoint (metadata 'format' is not '" + FORMAT + "')");
     }
-    int version = (int) integer(file, m, "format_version");
+    long version = m.integer("format_version", Long.MIN_VALUE, Long.MAX_VALUE, "");
     if (version > FORMAT_VERSION || version < 1) {
       throw new CheckpointException(
           file, "checkpoint format version " + version + " is not supported (this nrj reads 1 to " + FORMAT_VERSION + ")");
@@ -144,14 +164,14 @@ public record Checkpoint(
     for (Map.Entry<String, Safetensors.Tensor> e : c.tensors().entrySet()) {
       String name = e.getKey();
       Safetensors.Tensor t = e.getValue();
-      if (name.startsWith(MOMENTUM_PREFIX)) {
-        momentum.put(name.substring(MOMENTUM_PREFIX.length()), t.toHost());
-      } else {
-        if (t.dtype() != DType.F32 && !(name.endsWith(NUM_BATCHES) && t.dtype() == DType.I64)) {
-          throw new CheckpointException(file, "tensor '" + name + "' is " + t.dtype() + ", expected F32");
-        }
-        model.put(name, t.toHost());
+      boolean counter = name.endsWith(NUM_BATCHES) && t.dtype() == DType.I64;
+      if (t.dtype() != DType.F32 && !counter) {
+        throw new CheckpointException(file, "tensor '" + name + "' is " + t.dtype() + ", expected F32");
       }
+      HostTensor h = t.toHost();
+      if (!counter) checkValues(file, name, h);
+      if (name.startsWith(MOMENTUM_PREFIX)) momentum.put(name.substring(MOMENTUM_PREFIX.length()), h);
+      else model.put(name, h);
     }
     for (Map.Entry<String, HostTensor> e : momentum.asMap().entrySet()) {
       String p = e.getKey();
@@ -166,31 +186,50 @@ public record Checkpoint(
       }
     }
     LinkedHashMap<String, String> extra = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : m.entrySet()) {
+    for (Map.Entry<String, String> e : c.metadata().entrySet()) {
       if (e.getKey().startsWith(EXTRA_PREFIX)) extra.put(e.getKey().substring(EXTRA_PREFIX.length()), e.getValue());
     }
     return new Checkpoint(
-        string(file, m, "nr_source"),
-        string(file, m, "network"),
-        string(file, m, "schedule"),
-        widths(file, m),
-        (int) integer(file, m, "epoch"),
-        integer(file, m, "seed"),
-        optimizer(file, m),
-        json(file, m, "nr_state"),
+        m.string("nr_source"),
+        m.string("network"),
+        m.string("schedule"),
+        m.widths(),
+        (int) m.integer("epoch", 0, Integer.MAX_VALUE, "it counts the epochs completed"),
+        m.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE, ""),
+        m.optimizer(),
+        m.nrState(),
         extra,
         model,
         momentum);
   }
 
+  // nrj never writes a non-finite value (training stops as soon as the loss is not finite) nor a
+  // negative variance. Such a tensor was edited or damaged, and would make every output (loss,
+  // accuracy) meaningless: eval-mode BN divides by sqrt(running_var + eps).
+  private static void checkValues(Path file, String name, HostTensor t) {
+    float[] d = t.data();
+    boolean variance = name.endsWith(".running_var") && !name.startsWith(MOMENTUM_PREFIX);
+    for (int i = 0; i < d.length; i++) {
+      if (!Float.isFinite(d[i])) {
+        throw new CheckpointException(
+            file, "tensor '" + name + "' holds " + d[i] + " at element " + i + "; checkpoint tensors must be finite");
+      }
+      if (variance && d[i] < 0) {
+        throw new CheckpointException(
+            file, "tensor '" + name + "' holds " + d[i] + " at element " + i + "; a variance cannot be negative");
+      }
+    }
+  }
+
   /**
-   * Checks that this checkpoint fits a network the caller built: the same network name and widths,
-   * and exactly the expected tensors with the expected shapes.
+   * Checks that this checkpoint fits a network: the same network name and widths, and exactly the
+   * expected tensors with the expected shapes ({@code num_batches_tracked} counters may be absent).
    *
    * @param file the checkpoint's path, for the message
+   * @param expected every parameter and BN statistic the network holds at these widths, by name
    * @throws CheckpointException listing every mismatch (the first five, then a count)
    */
-  public void checkMatches(Path file, String expectedNetwork, Widths expectedWidths, HostParams expected) {
+  public void checkMatches(Path file, String expectedNetwork, Widths expectedWidths, Map<String, int[]> expected) {
     if (!network.equals(expectedNetwork)) {
       throw new CheckpointException(file, "checkpoint is for network '" + network + "', not '" + expectedNetwork + "'");
     }
@@ -198,70 +237,28 @@ public record Checkpoint(
       throw new CheckpointException(file, "checkpoint widths " + widths + " differ from the expected " + expectedWidths);
     }
     List<String> problems = new ArrayList<>();
-    for (Map.Entry<String, HostTensor> e : expected.asMap().entrySet()) {
+    for (Map.Entry<String, int[]> e : expected.entrySet()) {
       String name = e.getKey();
       if (!model.contains(name)) {
         problems.add("tensor '" + name + "' is missing");
-      } else if (!Arrays.equals(model.get(name).shape(), e.getValue().shape())) {
+      } else if (!Arrays.equals(model.get(name).shape(), e.getValue())) {
         problems.add(
             "tensor '" + name + "' has shape " + Arrays.toString(model.get(name).shape()) + ", expected "
-                + Arrays.toString(e.getValue().shape()));
+                + Arrays.toString(e.getValue()));
       }
     }
     for (String name : model.asMap().keySet()) {
-      if (!expected.contains(name)) problems.add("tensor '" + name + "' is not in network '" + expectedNetwork + "'");
+      boolean counter =
+          name.endsWith(NUM_BATCHES)
+              && expected.containsKey(name.substring(0, name.length() - NUM_BATCHES.length()) + ".weight")
+              && model.get(name).numel() == 1;
+      if (!expected.containsKey(name) && !counter) {
+        problems.add("tensor '" + name + "' is not in network '" + expectedNetwork + "'");
+      }
     }
     if (problems.isEmpty()) return;
     String shown = String.join("; ", problems.subList(0, Math.min(5, problems.size())));
     if (problems.size() > 5) shown += "; and " + (problems.size() - 5) + " more";
     throw new CheckpointException(file, "checkpoint does not match network '" + expectedNetwork + "': " + shown);
-  }
-
-  private static String string(Path file, Map<String, String> m, String key) {
-    String v = m.get(key);
-    if (v == null) throw new CheckpointException(file, "metadata '" + key + "' is missing");
-    return v;
-  }
-
-  private static long integer(Path file, Map<String, String> m, String key) {
-    String v = string(file, m, key);
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new CheckpointException(file, "metadata '" + key + "' is not an integer: '" + v + "'");
-    }
-  }
-
-  private static Object parsed(Path file, Map<String, String> m, String key) {
-    try {
-      return Json.parse(string(file, m, key));
-    } catch (Json.JsonException e) {
-      throw new CheckpointException(file, "metadata '" + key + "' is not valid JSON: " + e.getMessage(), e);
-    }
-  }
-
-  private static String json(Path file, Map<String, String> m, String key) {
-    parsed(file, m, key);
-    return m.get(key);
-  }
-
-  private static Widths widths(Path file, Map<String, String> m) {
-    if (parsed(file, m, "widths") instanceof List<?> l && l.stream().allMatch(x -> x instanceof Long w && w >= 0)) {
-      return new Widths(l.stream().mapToInt(x -> Math.toIntExact((Long) x)).toArray());
-    }
-    throw new CheckpointException(file, "metadata 'widths' is not a JSON array of non-negative integers");
-  }
-
-  private static OptimizerState optimizer(Path file, Map<String, String> m) {
-    if (parsed(file, m, "optimizer") instanceof Map<?, ?> o
-        && "sgd".equals(o.get("type"))
-        && o.get("lr") instanceof Number lr
-        && o.get("momentum") instanceof Number mom
-        && o.get("weight_decay") instanceof Number wd
-        && o.get("step") instanceof Long step) {
-      return new OptimizerState(lr.doubleValue(), mom.doubleValue(), wd.doubleValue(), step);
-    }
-    throw new CheckpointException(
-        file, "metadata 'optimizer' is not {\"type\":\"sgd\",\"lr\",\"momentum\",\"weight_decay\",\"step\"}");
   }
 }

@@ -2,7 +2,10 @@ package io.nrj.runtime.checkpoint;
 
 import io.nrj.dsl.ir.NrSettings.CrossMode;
 import io.nrj.dsl.ir.ScheduleIr;
-import io.nrj.runtime.io.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nrj.runtime.io.JsonCodec;
 import io.nrj.runtime.nr.MixedLayout;
 import io.nrj.runtime.train.Checkpointer;
 import io.nrj.runtime.train.TrainState;
@@ -10,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Converts between the training loop's {@link TrainState} and a {@link Checkpoint}: the run's fixed
@@ -21,6 +23,8 @@ import java.util.Map;
 public final class TrainCheckpoints {
   static final String LAYOUT = "layout";
   static final String BEST_TOP1 = "best_top1";
+  /** The planned length of the run ({@code extra.epochs}), which a resume with {@code --epochs} changes. */
+  public static final String EPOCHS = "epochs";
 
   private TrainCheckpoints() {}
 
@@ -68,35 +72,38 @@ public final class TrainCheckpoints {
 
   /** The layout as JSON: {@code {"convs":[[liveIn,liveOut,split,deleted],...],"classifier_live_in":n,"cross":"REMOVED"}}. */
   public static String layoutJson(MixedLayout layout) {
-    List<Object> convs = new ArrayList<>();
-    for (MixedLayout.ConvSplit s : layout.convs()) convs.add(List.of(s.liveIn(), s.liveOut(), s.split(), s.deleted()));
-    LinkedHashMap<String, Object> m = new LinkedHashMap<>();
-    m.put("convs", convs);
+    ObjectNode m = JsonCodec.object();
+    ArrayNode convs = m.putArray("convs");
+    for (MixedLayout.ConvSplit s : layout.convs()) {
+      convs.addArray().add(s.liveIn()).add(s.liveOut()).add(s.split()).add(s.deleted());
+    }
     m.put("classifier_live_in", layout.classifierLiveIn());
     m.put("cross", layout.cross().name());
-    return Json.write(m);
+    return JsonCodec.write(m);
   }
 
   /** Parses {@link #layoutJson}; a malformed layout is a {@link CheckpointException}. */
   public static MixedLayout parseLayout(Path file, String json) {
     try {
-      if (Json.parse(json) instanceof Map<?, ?> m
-          && m.get("convs") instanceof List<?> convs
-          && m.get("classifier_live_in") instanceof Long liveIn
-          && m.get("cross") instanceof String cross) {
+      JsonNode m = JsonCodec.parse(json);
+      if (m.path("convs").isArray() && isInt(m.path("classifier_live_in")) && m.path("cross").isTextual()) {
         List<MixedLayout.ConvSplit> splits = new ArrayList<>();
-        for (Object o : convs) {
-          if (!(o instanceof List<?> e && e.size() == 4 && e.get(0) instanceof Long li && e.get(1) instanceof Long lo
-              && e.get(2) instanceof Boolean split && e.get(3) instanceof Boolean deleted)) {
-            throw new IllegalArgumentException("bad conv entry " + Json.write(o));
+        for (JsonNode e : m.get("convs")) {
+          if (!(e.isArray() && e.size() == 4 && isInt(e.get(0)) && isInt(e.get(1)) && e.get(2).isBoolean()
+              && e.get(3).isBoolean())) {
+            throw new IllegalArgumentException("bad conv entry " + e);
           }
-          splits.add(new MixedLayout.ConvSplit(Math.toIntExact(li), Math.toIntExact(lo), split, deleted));
+          splits.add(new MixedLayout.ConvSplit(e.get(0).intValue(), e.get(1).intValue(), e.get(2).booleanValue(), e.get(3).booleanValue()));
         }
-        return new MixedLayout(splits, Math.toIntExact(liveIn), CrossMode.valueOf(cross));
+        return new MixedLayout(splits, m.get("classifier_live_in").intValue(), CrossMode.valueOf(m.get("cross").textValue()));
       }
       throw new IllegalArgumentException("expected {\"convs\", \"classifier_live_in\", \"cross\"}");
-    } catch (IllegalArgumentException | ArithmeticException | Json.JsonException e) {
+    } catch (IllegalArgumentException | JsonCodec.MalformedJsonException e) {
       throw new CheckpointException(file, "metadata 'extra.layout' is not a valid layout: " + e.getMessage(), e);
     }
+  }
+
+  private static boolean isInt(JsonNode n) {
+    return n.isIntegralNumber() && n.canConvertToInt() && n.intValue() >= 0;
   }
 }

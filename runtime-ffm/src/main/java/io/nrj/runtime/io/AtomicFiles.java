@@ -2,12 +2,18 @@ package io.nrj.runtime.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Writes a file so that readers see either the old content or the complete new content, never a
@@ -38,6 +44,7 @@ public final class AtomicFiles {
     Path dir = abs.getParent();
     if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir.toString(), null, "directory does not exist");
     // A dot-prefixed temporary name in the same directory: the rename stays on one file system.
+    // removeStale() knows this pattern.
     Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
     boolean done = false;
     try {
@@ -55,6 +62,38 @@ public final class AtomicFiles {
     } finally {
       if (!done) Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * Removes the temporary files that interrupted writes (a kill, a crash, a power cut) of the given
+   * targets left in {@code dir}: only names of this class's own pattern, {@code .TARGET.DIGITS.tmp}
+   * for a TARGET listed. The targets themselves are never touched: a rename either happened or did
+   * not, so they are whole. Not safe while another process writes the same targets in {@code dir}.
+   *
+   * @return the files removed, in name order (empty when {@code dir} does not exist)
+   */
+  public static List<Path> removeStale(Path dir, Collection<String> targets) throws IOException {
+    if (!Files.isDirectory(dir)) return List.of();
+    List<Path> removed = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        for (String target : targets) {
+          if (temporaryOf(target).matcher(name).matches() && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(f);
+            removed.add(f);
+            break;
+          }
+        }
+      }
+    }
+    removed.sort(null);
+    return removed;
+  }
+
+  // Files.createTempFile(dir, prefix, suffix) names a file prefix + unsigned random long + suffix.
+  private static Pattern temporaryOf(String target) {
+    return Pattern.compile("\\." + Pattern.quote(target) + "\\.[0-9]+\\.tmp");
   }
 
   /** Writes a UTF-8 string atomically. */

@@ -1,5 +1,7 @@
 package io.nrj.runtime.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nrj.runtime.HostTensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,6 +15,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SequencedMap;
 
@@ -22,15 +25,17 @@ import java.util.SequencedMap;
  * tensor name to {@code {"dtype", "shape", "data_offsets": [begin, end]}} (offsets relative to the
  * data start) and may hold {@code "__metadata__"}, a string-to-string map.
  *
- * <p>Reading validates everything a corrupt or hostile file could get wrong (header length, JSON,
- * duplicate names, dtype, shape, offsets, byte counts) and throws {@link SafetensorsException}
- * naming the file and the tensor. Writing is atomic ({@link AtomicFiles}).
+ * <p>Reading validates everything a corrupt or hostile file could get wrong (header length and
+ * nrj's header limit, JSON within {@link JsonCodec}'s limits, duplicate names, dtype, shape and
+ * its element count, offsets, byte counts, and the {@link DataLayout} rule that the tensors tile
+ * the data section exactly) and throws {@link SafetensorsException} naming the file, the tensor and
+ * the rule. Writing is atomic ({@link AtomicFiles}).
  *
  * <p>Deliberately not memory-mapped and not lazy: nrj's checkpoints and fixtures fit on the heap.
  */
 public final class Safetensors {
   /** Headers beyond this are rejected before allocating (the reference implementation uses 100 MB). */
-  static final long MAX_HEADER = 100_000_000L;
+  static final long MAX_HEADER = JsonCodec.MAX_DOCUMENT;
 
   private Safetensors() {}
 
@@ -207,9 +212,14 @@ public final class Safetensors {
       ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
       readFully(ch, lenBuf, 0, file);
       long headerLen = lenBuf.getLong(0);
-      if (headerLen < 2 || headerLen > size - 8 || headerLen > MAX_HEADER) {
+      if (headerLen < 2 || headerLen > size - 8) {
         throw new SafetensorsException(
             file, "header length " + Long.toUnsignedString(headerLen) + " does not fit in the file of " + size + " bytes");
+      }
+      if (headerLen > MAX_HEADER) {
+        throw new SafetensorsException(
+            file, String.format(Locale.ROOT, "header length %,d is beyond nrj's limit of %,d bytes for a safetensors header",
+                headerLen, MAX_HEADER));
       }
       ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
       readFully(ch, hb, 8, file);
@@ -235,38 +245,45 @@ public final class Safetensors {
   }
 
   private static Contents parse(Path file, String header, long dataLen, DataReader data) throws IOException {
-    Object root;
+    JsonNode root;
     try {
-      root = Json.parse(header);
-    } catch (Json.JsonException e) {
+      root = JsonCodec.parse(header);
+    } catch (JsonCodec.MalformedJsonException e) {
       throw new SafetensorsException(file, "header is not valid JSON: " + e.getMessage(), e);
     }
-    if (!(root instanceof Map<?, ?> map)) throw new SafetensorsException(file, "header is not a JSON object");
-    LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+    if (!(root instanceof ObjectNode map)) throw new SafetensorsException(file, "header is not a JSON object");
+    LinkedHashMap<String, TensorInfo> infos = new LinkedHashMap<>();
     LinkedHashMap<String, String> metadata = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      String name = (String) e.getKey();
+    for (Map.Entry<String, JsonNode> e : map.properties()) {
+      String name = e.getKey();
       if (name.equals("__metadata__")) {
         readMetadata(file, e.getValue(), metadata);
         continue;
       }
-      TensorInfo info = tensorInfo(file, name, e.getValue(), dataLen);
-      tensors.put(name, new Tensor(info.dtype, info.shape, data.read(info.begin, (int) (info.end - info.begin))));
+      infos.put(name, tensorInfo(file, name, e.getValue(), dataLen));
+    }
+    DataLayout.check(file, infos, dataLen);
+    LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+    for (Map.Entry<String, TensorInfo> e : infos.entrySet()) {
+      TensorInfo info = e.getValue();
+      tensors.put(e.getKey(), new Tensor(info.dtype, info.shape, data.read(info.begin, (int) (info.end - info.begin))));
     }
     return new Contents(file, tensors, metadata);
   }
 
-  private record TensorInfo(DType dtype, long[] shape, long begin, long end) {}
+  /** One header entry: dtype, shape and its data_offsets {@code [begin, end)} within the data section. */
+  record TensorInfo(DType dtype, long[] shape, long begin, long end) {}
 
-  private static TensorInfo tensorInfo(Path file, String name, Object v, long dataLen) {
+  private static TensorInfo tensorInfo(Path file, String name, JsonNode v, long dataLen) {
     String where = "tensor '" + name + "': ";
-    if (!(v instanceof Map<?, ?> m)) throw new SafetensorsException(file, where + "entry is not a JSON object");
-    for (Object key : m.keySet()) {
+    if (!(v instanceof ObjectNode m)) throw new SafetensorsException(file, where + "entry is not a JSON object");
+    for (String key : (Iterable<String>) m::fieldNames) {
       if (!List.of("dtype", "shape", "data_offsets").contains(key)) {
         throw new SafetensorsException(file, where + "unknown field \"" + key + "\"");
       }
     }
-    if (!(m.get("dtype") instanceof String ds)) throw new SafetensorsException(file, where + "missing dtype");
+    if (!(m.get("dtype") instanceof JsonNode dn && dn.isTextual())) throw new SafetensorsException(file, where + "missing dtype");
+    String ds = dn.textValue();
     DType dtype;
     try {
       dtype = DType.valueOf(ds);
@@ -276,7 +293,11 @@ public final class Safetensors {
     long[] shape = longArray(file, where, "shape", m.get("shape"), -1);
     long[] offs = longArray(file, where, "data_offsets", m.get("data_offsets"), 2);
     long numel = numel(shape);
-    if (numel < 0 || numel > Integer.MAX_VALUE) {
+    if (numel < 0) {
+      throw new SafetensorsException(
+          file, where + "shape " + Arrays.toString(shape) + " has more elements than a 64-bit count holds");
+    }
+    if (numel > Integer.MAX_VALUE) {
       throw new SafetensorsException(file, where + "shape " + Arrays.toString(shape) + " is too large");
     }
     long begin = offs[0], end = offs[1];
@@ -295,28 +316,29 @@ public final class Safetensors {
     return new TensorInfo(dtype, shape, begin, end);
   }
 
-  private static long[] longArray(Path file, String where, String field, Object v, int expectLen) {
-    if (!(v instanceof List<?> l) || (expectLen >= 0 && l.size() != expectLen)) {
+  private static long[] longArray(Path file, String where, String field, JsonNode v, int expectLen) {
+    if (!(v instanceof JsonNode a && a.isArray()) || (expectLen >= 0 && a.size() != expectLen)) {
       String what = expectLen >= 0 ? "an array of " + expectLen + " integers" : "an array of integers";
       throw new SafetensorsException(file, where + field + " is not " + what);
     }
-    long[] out = new long[l.size()];
+    long[] out = new long[a.size()];
     for (int i = 0; i < out.length; i++) {
-      if (!(l.get(i) instanceof Long x) || x < 0) {
-        throw new SafetensorsException(file, where + field + " holds " + Json.write(l.get(i)) + ", not a non-negative integer");
+      JsonNode x = a.get(i);
+      if (!x.isIntegralNumber() || !x.canConvertToLong() || x.longValue() < 0) {
+        throw new SafetensorsException(file, where + field + " holds " + x + ", not a non-negative integer");
       }
-      out[i] = x;
+      out[i] = x.longValue();
     }
     return out;
   }
 
-  private static void readMetadata(Path file, Object v, Map<String, String> out) {
-    if (!(v instanceof Map<?, ?> m)) throw new SafetensorsException(file, "__metadata__ is not a JSON object");
-    for (Map.Entry<?, ?> e : m.entrySet()) {
-      if (!(e.getValue() instanceof String s)) {
+  private static void readMetadata(Path file, JsonNode v, Map<String, String> out) {
+    if (!(v instanceof ObjectNode m)) throw new SafetensorsException(file, "__metadata__ is not a JSON object");
+    for (Map.Entry<String, JsonNode> e : m.properties()) {
+      if (!e.getValue().isTextual()) {
         throw new SafetensorsException(file, "__metadata__ value of \"" + e.getKey() + "\" is not a string");
       }
-      out.put((String) e.getKey(), s);
+      out.put(e.getKey(), e.getValue().textValue());
     }
   }
 
@@ -337,6 +359,15 @@ public final class Safetensors {
    *     is then left untouched
    */
   public static void write(Path file, SequencedMap<String, Tensor> tensors, Map<String, String> metadata) {
+    write(file, tensors, metadata, () -> {});
+  }
+
+  /**
+   * As {@link #write(Path, SequencedMap, Map)}, running {@code afterHeader} once the header is in
+   * the temporary file and before the tensor data: a writer's test hook (see {@code Checkpoint}).
+   */
+  public static void write(
+      Path file, SequencedMap<String, Tensor> tensors, Map<String, String> metadata, Runnable afterHeader) {
     for (String name : tensors.keySet()) {
       if (name.isEmpty() || name.equals("__metadata__")) {
         throw new SafetensorsException(file, "cannot write a tensor named '" + name + "'");
@@ -348,6 +379,7 @@ public final class Safetensors {
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
         AtomicFiles.writeFully(ch, len);
         AtomicFiles.writeFully(ch, ByteBuffer.wrap(header));
+        afterHeader.run();
         for (Tensor t : tensors.values()) AtomicFiles.writeFully(ch, ByteBuffer.wrap(t.data));
       });
     } catch (NoSuchFileException e) {
@@ -359,19 +391,21 @@ public final class Safetensors {
 
   /** The header JSON, padded with spaces to a multiple of 8 bytes so that the data stays aligned. */
   static byte[] header(SequencedMap<String, Tensor> tensors, Map<String, String> metadata) {
-    LinkedHashMap<String, Object> h = new LinkedHashMap<>();
-    if (!metadata.isEmpty()) h.put("__metadata__", new LinkedHashMap<>(metadata));
+    ObjectNode h = JsonCodec.object();
+    if (!metadata.isEmpty()) {
+      ObjectNode m = h.putObject("__metadata__");
+      for (Map.Entry<String, String> e : metadata.entrySet()) m.put(e.getKey(), e.getValue());
+    }
     long offset = 0;
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
       Tensor t = e.getValue();
-      LinkedHashMap<String, Object> entry = new LinkedHashMap<>();
+      ObjectNode entry = h.putObject(e.getKey());
       entry.put("dtype", t.dtype.name());
-      entry.put("shape", t.shape);
-      entry.put("data_offsets", new long[] {offset, offset + t.data.length});
+      entry.set("shape", JsonCodec.array(t.shape));
+      entry.set("data_offsets", JsonCodec.array(offset, offset + t.data.length));
       offset += t.data.length;
-      h.put(e.getKey(), entry);
     }
-    byte[] json = Json.write(h).getBytes(StandardCharsets.UTF_8);
+    byte[] json = JsonCodec.write(h).getBytes(StandardCharsets.UTF_8);
     byte[] padded = Arrays.copyOf(json, (json.length + 7) / 8 * 8);
     Arrays.fill(padded, json.length, padded.length, (byte) ' ');
     return padded;

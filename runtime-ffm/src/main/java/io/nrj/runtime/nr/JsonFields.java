@@ -1,88 +1,85 @@
 package io.nrj.runtime.nr;
 
-import java.util.List;
-import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nrj.runtime.io.JsonCodec;
 
 /**
- * Typed access to the engine's own small JSON documents (NR state), over the project's minimal
- * reader {@link io.nrj.runtime.io.Json}. Errors become {@link IllegalArgumentException}s that name
- * the document and the key.
+ * Typed access to the engine's own small JSON documents (NR state) read back from a checkpoint.
+ * Errors become {@link IllegalArgumentException}s that name the document and the key.
  */
 final class JsonFields {
   private JsonFields() {}
 
-  /** Parses one JSON value; {@code what} names the document in error messages. */
-  static Object parse(String text, String what) {
+  /** Parses one JSON object; {@code what} names the document in error messages. */
+  static JsonNode parseObject(String text, String what) {
+    JsonNode n;
     try {
-      return io.nrj.runtime.io.Json.parse(text);
-    } catch (io.nrj.runtime.io.Json.JsonException e) {
+      n = JsonCodec.parse(text);
+    } catch (JsonCodec.MalformedJsonException e) {
       throw new IllegalArgumentException(what + ": " + e.getMessage());
     }
+    return obj(n, what);
   }
 
-  static String quote(String v) {
-    return io.nrj.runtime.io.Json.quote(v);
-  }
-
-  /** A double that reads back bit-identically (Double.toString is the shortest exact form). */
-  static String number(double v) {
-    if (!Double.isFinite(v)) throw new IllegalArgumentException("JSON cannot hold " + v);
-    return Double.toString(v);
-  }
-
-  // Typed accessors for documents the engine wrote itself.
-
-  static Map<String, Object> obj(Object v, String what) {
-    if (v instanceof Map<?, ?> m) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> r = (Map<String, Object>) m;
-      return r;
-    }
+  static JsonNode obj(JsonNode v, String what) {
+    if (v.isObject()) return v;
     throw new IllegalArgumentException(what + ": expected a JSON object");
   }
 
-  static Object field(Map<String, Object> m, String key, String what) {
-    if (!m.containsKey(key)) throw new IllegalArgumentException(what + ": missing key '" + key + "'");
-    return m.get(key);
+  static JsonNode field(JsonNode m, String key, String what) {
+    JsonNode v = m.get(key);
+    if (v == null) throw new IllegalArgumentException(what + ": missing key '" + key + "'");
+    return v;
   }
 
-  static double num(Map<String, Object> m, String key, String what) {
-    if (field(m, key, what) instanceof Number n) return n.doubleValue();
-    throw new IllegalArgumentException(what + ": '" + key + "' must be a number");
+  /** A finite number. */
+  static double num(JsonNode m, String key, String what) {
+    JsonNode v = field(m, key, what);
+    if (v.isNumber() && Double.isFinite(v.doubleValue())) return v.doubleValue();
+    throw new IllegalArgumentException(what + ": '" + key + "' must be a finite number");
   }
 
-  static int integer(Map<String, Object> m, String key, String what) {
-    if (field(m, key, what) instanceof Long n) return Math.toIntExact(n);
-    throw new IllegalArgumentException(what + ": '" + key + "' must be an integer");
+  /** An integer in {@code [min, max]}. */
+  static int integer(JsonNode m, String key, int min, int max, String what) {
+    JsonNode v = field(m, key, what);
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw new IllegalArgumentException(what + ": '" + key + "' must be an integer");
+    }
+    int n = v.intValue();
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(what + ": '" + key + "' is " + n + ", outside " + min + " to " + max);
+    }
+    return n;
   }
 
-  static boolean bool(Map<String, Object> m, String key, String what) {
-    if (field(m, key, what) instanceof Boolean b) return b;
+  static boolean bool(JsonNode m, String key, String what) {
+    JsonNode v = field(m, key, what);
+    if (v.isBoolean()) return v.booleanValue();
     throw new IllegalArgumentException(what + ": '" + key + "' must be true or false");
   }
 
-  static String str(Map<String, Object> m, String key, String what) {
-    if (field(m, key, what) instanceof String v) return v;
+  static String str(JsonNode m, String key, String what) {
+    JsonNode v = field(m, key, what);
+    if (v.isTextual()) return v.textValue();
     throw new IllegalArgumentException(what + ": '" + key + "' must be a string");
   }
 
-  static List<Object> list(Map<String, Object> m, String key, String what) {
-    if (field(m, key, what) instanceof List<?> l) {
-      @SuppressWarnings("unchecked")
-      List<Object> r = (List<Object>) l;
-      return r;
-    }
+  static JsonNode list(JsonNode m, String key, String what) {
+    JsonNode v = field(m, key, what);
+    if (v.isArray()) return v;
     throw new IllegalArgumentException(what + ": '" + key + "' must be an array");
   }
 
-  static int[] ints(Map<String, Object> m, String key, String what) {
-    List<Object> l = list(m, key, what);
+  /** An array of integers, each in {@code [min, max]}. */
+  static int[] ints(JsonNode m, String key, int min, int max, String what) {
+    JsonNode l = list(m, key, what);
     int[] r = new int[l.size()];
     for (int k = 0; k < r.length; k++) {
-      if (!(l.get(k) instanceof Long n)) {
-        throw new IllegalArgumentException(what + ": '" + key + "' must hold integers");
+      JsonNode n = l.get(k);
+      if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
+        throw new IllegalArgumentException(what + ": '" + key + "' must hold integers from " + min + " to " + max);
       }
-      r[k] = Math.toIntExact(n);
+      r[k] = n.intValue();
     }
     return r;
   }

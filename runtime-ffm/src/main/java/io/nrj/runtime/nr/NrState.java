@@ -1,11 +1,14 @@
 package io.nrj.runtime.nr;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrSettings.CrossMode;
 import io.nrj.dsl.ir.Widths;
+import io.nrj.runtime.io.JsonCodec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The engine's persisted state (spec §12 D1) and its JSON form. Doubles are written in their
@@ -31,61 +34,56 @@ record NrState(
   }
 
   String toJson() {
-    StringBuilder b = new StringBuilder("{");
-    b.append("\"version\":").append(VERSION);
-    b.append(",\"phase\":").append(JsonFields.quote(phase.name()));
-    b.append(",\"lambda\":").append(JsonFields.number(lambda));
-    b.append(",\"u_old\":").append(JsonFields.number(uOld));
-    b.append(",\"epochs\":").append(epochs);
-    b.append(",\"milestones\":").append(ints(milestones));
-    b.append(",\"all_dead\":").append(ints(allDead));
-    b.append(",\"widths\":").append(ints(toList(widths.toArray())));
-    b.append(",\"after_epoch\":").append(afterEpoch);
-    b.append(",\"expand_rate\":").append(JsonFields.number(expandRate));
-    b.append(",\"bn_restore_done\":").append(bnRestoreDone);
-    b.append(",\"layout\":");
+    ObjectNode b = JsonCodec.object();
+    b.put("version", VERSION);
+    b.put("phase", phase.name());
+    b.put("lambda", JsonCodec.finite(lambda));
+    b.put("u_old", JsonCodec.finite(uOld));
+    b.put("epochs", epochs);
+    b.set("milestones", ints(milestones));
+    b.set("all_dead", ints(allDead));
+    b.set("widths", JsonCodec.array(widths.toArray()));
+    b.put("after_epoch", afterEpoch);
+    b.put("expand_rate", JsonCodec.finite(expandRate));
+    b.put("bn_restore_done", bnRestoreDone);
     if (layout == null) {
-      b.append("null");
+      b.putNull("layout");
     } else {
-      b.append("{\"cross\":").append(JsonFields.quote(layout.cross().name()));
-      b.append(",\"classifier_live_in\":").append(layout.classifierLiveIn());
-      b.append(",\"convs\":[");
-      for (int i = 0; i < layout.convs().size(); i++) {
-        MixedLayout.ConvSplit s = layout.convs().get(i);
-        if (i > 0) b.append(',');
-        b.append("{\"live_in\":").append(s.liveIn());
-        b.append(",\"live_out\":").append(s.liveOut());
-        b.append(",\"split\":").append(s.split());
-        b.append(",\"deleted\":").append(s.deleted()).append('}');
+      ObjectNode l = b.putObject("layout");
+      l.put("cross", layout.cross().name());
+      l.put("classifier_live_in", layout.classifierLiveIn());
+      ArrayNode convs = l.putArray("convs");
+      for (MixedLayout.ConvSplit s : layout.convs()) {
+        convs.addObject().put("live_in", s.liveIn()).put("live_out", s.liveOut()).put("split", s.split()).put("deleted", s.deleted());
       }
-      b.append("]}");
     }
-    return b.append('}').toString();
+    return JsonCodec.write(b);
   }
 
   static NrState read(String json, NetworkIr ir) {
-    Map<String, Object> m = JsonFields.obj(JsonFields.parse(json, WHAT), WHAT);
-    int version = JsonFields.integer(m, "version", WHAT);
+    JsonNode m = JsonFields.parseObject(json, WHAT);
+    int version = JsonFields.integer(m, "version", Integer.MIN_VALUE, Integer.MAX_VALUE, WHAT);
     if (version != VERSION) {
       throw new IllegalArgumentException(WHAT + ": version " + version + ", this nrj reads " + VERSION);
     }
     NrEngine.Phase phase = enumValue(NrEngine.Phase.class, JsonFields.str(m, "phase", WHAT), "phase");
     int convs = ir.convs().size();
-    Widths widths = new Widths(JsonFields.ints(m, "widths", WHAT));
+    int max = Integer.MAX_VALUE;
+    Widths widths = new Widths(JsonFields.ints(m, "widths", 0, max, WHAT));
     if (widths.size() != convs) {
       throw new IllegalArgumentException(
           WHAT + ": " + widths.size() + " widths for network '" + ir.name() + "' with " + convs + " convs");
     }
     MixedLayout layout = null;
-    Object l = JsonFields.field(m, "layout", WHAT);
-    if (l != null) {
-      Map<String, Object> lm = JsonFields.obj(l, WHAT + " layout");
+    JsonNode l = JsonFields.field(m, "layout", WHAT);
+    if (!l.isNull()) {
+      JsonNode lm = JsonFields.obj(l, WHAT + " layout");
       List<MixedLayout.ConvSplit> splits = new ArrayList<>();
-      for (Object o : JsonFields.list(lm, "convs", WHAT)) {
-        Map<String, Object> c = JsonFields.obj(o, WHAT + " layout conv");
+      for (JsonNode o : JsonFields.list(lm, "convs", WHAT)) {
+        JsonNode c = JsonFields.obj(o, WHAT + " layout conv");
         splits.add(
             new MixedLayout.ConvSplit(
-                JsonFields.integer(c, "live_in", WHAT), JsonFields.integer(c, "live_out", WHAT),
+                JsonFields.integer(c, "live_in", 0, max, WHAT), JsonFields.integer(c, "live_out", 0, max, WHAT),
                 JsonFields.bool(c, "split", WHAT), JsonFields.bool(c, "deleted", WHAT)));
       }
       if (splits.size() != convs) {
@@ -95,7 +93,7 @@ record NrState(
       layout =
           new MixedLayout(
               splits,
-              JsonFields.integer(lm, "classifier_live_in", WHAT),
+              JsonFields.integer(lm, "classifier_live_in", 0, max, WHAT),
               enumValue(CrossMode.class, JsonFields.str(lm, "cross", WHAT), "cross"));
     }
     if ((layout == null) == (phase == NrEngine.Phase.REJUVENATED)) {
@@ -105,20 +103,18 @@ record NrState(
       throw new IllegalArgumentException(
           WHAT + ": widths " + widths + " differ from the network's " + ir.widths() + " before rejuvenation");
     }
-    List<Integer> allDead = toList(JsonFields.ints(m, "all_dead", WHAT));
-    for (int i : allDead) {
-      if (i < 0 || i >= convs) throw new IllegalArgumentException(WHAT + ": all_dead index " + i + " out of range");
-    }
+    List<Integer> allDead = toList(JsonFields.ints(m, "all_dead", 0, convs - 1, WHAT));
+    int epochs = JsonFields.integer(m, "epochs", 1, max, WHAT);
     return new NrState(
         phase,
         JsonFields.num(m, "lambda", WHAT),
         JsonFields.num(m, "u_old", WHAT),
-        JsonFields.integer(m, "epochs", WHAT),
-        toList(JsonFields.ints(m, "milestones", WHAT)),
+        epochs,
+        toList(JsonFields.ints(m, "milestones", 0, max, WHAT)),
         allDead,
         widths,
         layout,
-        JsonFields.integer(m, "after_epoch", WHAT),
+        JsonFields.integer(m, "after_epoch", -1, epochs - 1, WHAT),
         JsonFields.num(m, "expand_rate", WHAT),
         JsonFields.bool(m, "bn_restore_done", WHAT));
   }
@@ -131,10 +127,10 @@ record NrState(
     }
   }
 
-  private static String ints(List<Integer> v) {
-    StringBuilder b = new StringBuilder("[");
-    for (int i = 0; i < v.size(); i++) b.append(i > 0 ? "," : "").append(v.get(i));
-    return b.append(']').toString();
+  private static ArrayNode ints(List<Integer> v) {
+    ArrayNode a = JsonCodec.array();
+    for (int x : v) a.add(x);
+    return a;
   }
 
   private static List<Integer> toList(int[] v) {

@@ -1,7 +1,11 @@
 package io.nrj.runtime.nr;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nrj.dsl.ir.NrSettings.Measure;
+import io.nrj.runtime.io.JsonCodec;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -87,39 +91,35 @@ public record RejuvenationReport(
     return b.toString();
   }
 
-  /** The {@code rejuvenation.json} document. */
+  /** The {@code rejuvenation.json} document: one key per line, one line per layer. */
   public String toJson() {
-    StringBuilder b = new StringBuilder("{\n");
-    // 1-based, like the epoch column of metrics.csv and the progress lines
-    b.append("  \"after_epoch\": ").append(afterEpoch + 1).append(",\n");
-    b.append("  \"measure\": ").append(JsonFields.quote(measure.name().toLowerCase())).append(",\n");
-    b.append("  \"live\": ").append(live).append(",\n");
-    b.append("  \"all\": ").append(all).append(",\n");
-    b.append("  \"utilization\": ").append(JsonFields.number(utilization)).append(",\n");
-    b.append("  \"expand_rate\": ").append(JsonFields.number(expandRate)).append(",\n");
-    b.append("  \"warning\": ").append(warning.map(JsonFields::quote).orElse("null")).append(",\n");
-    b.append("  \"layers\": [");
-    for (int i = 0; i < layers.size(); i++) {
-      Layer l = layers.get(i);
-      b.append(i == 0 ? "\n" : ",\n")
-          .append("    {\"name\": ").append(JsonFields.quote(l.name()))
-          .append(", \"live_out\": ").append(l.liveOut())
-          .append(", \"total_out\": ").append(l.totalOut())
-          .append(", \"live_in\": ").append(l.liveIn())
-          .append(", \"total_in\": ").append(l.totalIn())
-          .append(", \"width_after\": ").append(l.widthAfter())
-          .append(", \"deleted\": ").append(l.deleted())
-          .append(", \"split\": ").append(l.split())
-          .append('}');
+    ObjectNode b = JsonCodec.object();
+    b.put("after_epoch", afterEpoch + 1); // 1-based, like the epoch column of metrics.csv and the progress lines
+    b.put("measure", measure.name().toLowerCase(Locale.ROOT));
+    b.put("live", live);
+    b.put("all", all);
+    b.put("utilization", JsonCodec.finite(utilization));
+    b.put("expand_rate", JsonCodec.finite(expandRate));
+    b.put("warning", warning.orElse(null));
+    ArrayNode rows = b.putArray("layers");
+    for (Layer l : layers) {
+      rows.addObject()
+          .put("name", l.name())
+          .put("live_out", l.liveOut())
+          .put("total_out", l.totalOut())
+          .put("live_in", l.liveIn())
+          .put("total_in", l.totalIn())
+          .put("width_after", l.widthAfter())
+          .put("deleted", l.deleted())
+          .put("split", l.split());
     }
-    b.append("\n  ]");
     if (classifier != null) {
-      b.append(",\n  \"classifier\": {\"name\": ").append(JsonFields.quote(classifier.name()))
-          .append(", \"live_in\": ").append(classifier.liveIn())
-          .append(", \"total_in\": ").append(classifier.totalIn())
-          .append(", \"in_after\": ").append(classifier.inAfter())
-          .append('}');
+      b.putObject("classifier")
+          .put("name", classifier.name())
+          .put("live_in", classifier.liveIn())
+          .put("total_in", classifier.totalIn())
+          .put("in_after", classifier.inAfter());
     }
-    return b.append("\n}\n").toString();
+    return JsonCodec.writeRows(b);
   }
 }

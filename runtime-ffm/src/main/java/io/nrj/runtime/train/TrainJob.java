@@ -1,5 +1,7 @@
 package io.nrj.runtime.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nrj.dsl.NrPrinter;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrModule;
@@ -8,10 +10,11 @@ import io.nrj.dsl.ir.ScheduleIr.Precision;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.Devices;
 import io.nrj.runtime.checkpoint.Checkpoint;
+import io.nrj.runtime.checkpoint.CheckpointFit;
 import io.nrj.runtime.checkpoint.TrainCheckpoints;
 import io.nrj.runtime.data.DataSet;
 import io.nrj.runtime.data.DataSets;
-import io.nrj.runtime.io.Json;
+import io.nrj.runtime.io.JsonCodec;
 import io.nrj.runtime.model.TrainableNetwork;
 import io.nrj.runtime.nr.NrEngine;
 import java.io.IOException;
@@ -20,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * One training run as {@code nrj train} and every generated trainer's {@code main} start it: the
@@ -65,18 +67,18 @@ public final class TrainJob {
     Path outDir = o.out() != null ? o.out() : Path.of("runs", ir.name());
     NrEngine engine;
     TrainState resume = null;
+    int planned = s.epochs(); // the run's planned length, recorded in every checkpoint
     if (from == null) {
       engine = new NrEngine(ir, s);
     } else {
-      if (!from.network().equals(ir.name())) {
-        throw new IllegalArgumentException(
-            o.resume() + ": checkpoint is for network '" + from.network() + "', not '" + ir.name() + "'");
-      }
+      CheckpointFit fit = CheckpointFit.check(o.resume(), from, ir, s);
+      String recorded = from.extra().get(TrainCheckpoints.EPOCHS);
+      int before = recorded == null ? schedule.epochs() : CheckpointFit.plannedEpochs(o.resume(), recorded);
+      planned = o.epochs() > 0 ? o.epochs() : before;
       String state = from.nrState();
-      int planned = Integer.parseInt(from.extra().getOrDefault("epochs", Integer.toString(schedule.epochs())));
-      if (o.epochs() > 0) state = extendEpochs(state, o.epochs() - planned);
+      if (o.epochs() > 0) state = extendEpochs(state, o.epochs() - before);
       engine = NrEngine.restore(ir, s, state);
-      resume = TrainCheckpoints.toTrainState(o.resume(), from);
+      resume = fit.trainState();
     }
     DataSet dataSet = DataSets.open(o.data());
     Files.createDirectories(outDir);
@@ -90,11 +92,12 @@ public final class TrainJob {
           net.parameters().paramCount(), s.name(), dataSet, backend.name(), seed,
           resume == null ? "" : ", resuming at epoch " + (resume.nextEpoch() + 1));
       TrainCheckpoints.Run run = new TrainCheckpoints.Run(module.source(), ir.name(), s.name(), seed, s.sgd());
+      int plannedEpochs = planned;
       TrainingLoop.Options options =
           new TrainingLoop.Options(
               s.batch(), s.testBatch(), seed, outDir, Progress.stdoutIsTerminal(),
               widths -> NrPrinter.print(ir, widths, ir.name()),
-              (state, file) -> checkpoint(run, specFile, s, state).write(file), o.cudaGraphs());
+              (state, file) -> checkpoint(run, specFile, plannedEpochs, state).write(file), o.cudaGraphs());
       TrainingLoop.Result r =
           new TrainingLoop(net, new EngineControl(engine), s.sgd(), train, test, options, out).run(resume);
       out.printf(
@@ -115,29 +118,28 @@ public final class TrainJob {
 
   /**
    * The checkpoint of {@code state} ({@link TrainCheckpoints}' layout) plus the spec's file name and
-   * the planned epochs, which a resume with {@code epochs} extends.
+   * the run's planned epochs ({@code --epochs} or the schedule's; what a later resume extends).
    */
-  static Checkpoint checkpoint(TrainCheckpoints.Run run, String specFile, ScheduleIr s, TrainState state) {
+  static Checkpoint checkpoint(TrainCheckpoints.Run run, String specFile, int plannedEpochs, TrainState state) {
     Checkpoint base = TrainCheckpoints.toCheckpoint(run, state);
     LinkedHashMap<String, String> extra = new LinkedHashMap<>(base.extra());
     extra.put("nr_file", Path.of(specFile).getFileName().toString());
-    extra.put("epochs", Integer.toString(s.epochs()));
+    extra.put(TrainCheckpoints.EPOCHS, Integer.toString(plannedEpochs));
     return new Checkpoint(
         base.nrSource(), base.network(), base.schedule(), base.widths(), base.epoch(), base.seed(), base.optimizer(),
         base.nrState(), extra, base.model(), base.momentum());
   }
 
   /** The NR state JSON with its (possibly shifted) total epochs moved by {@code delta}. */
-  @SuppressWarnings("unchecked")
   public static String extendEpochs(String stateJson, int delta) {
     if (delta == 0) return stateJson;
-    Object parsed = Json.parse(stateJson);
-    if (!(parsed instanceof Map<?, ?> m) || !(m.get("epochs") instanceof Long e)) {
+    JsonNode parsed = JsonCodec.parse(stateJson);
+    if (!(parsed instanceof ObjectNode m) || !m.path("epochs").canConvertToInt()) {
       throw new IllegalArgumentException("--epochs: the checkpoint's NR state has no epoch count to change");
     }
-    Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) m);
-    copy.put("epochs", e + delta);
-    return Json.write(copy);
+    ObjectNode copy = m.deepCopy();
+    copy.put("epochs", m.get("epochs").intValue() + delta);
+    return JsonCodec.write(copy);
   }
 
   /** The schedule with epochs and batch overridden (0 keeps the schedule's value). */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -44,6 +45,10 @@ public final class TrainingLoop {
       this(batch, testBatch, seed, outDir, terminal, architecture, checkpointer, false);
     }
   }
+
+  /** The files a run writes into its output directory (each atomically, through {@link AtomicFiles}). */
+  public static final List<String> OUTPUTS =
+      List.of("checkpoint.safetensors", "metrics.csv", "metrics.png", "rejuvenation.json", "network.nr");
 
   /** What a run did. */
   public record Result(
@@ -107,6 +112,13 @@ public final class TrainingLoop {
       sgd.importState(resume.momentum(), resume.steps());
     }
     Path dir = options.outDir();
+    // A run killed during a write leaves its temporary file beside the intact output; the next run
+    // in the folder removes it (only AtomicFiles' own names for these outputs).
+    if (dir != null) {
+      for (Path stale : AtomicFiles.removeStale(dir, OUTPUTS)) {
+        out.println("note: removed " + stale + ", left by an interrupted write");
+      }
+    }
     MetricsCsv metrics = dir == null ? null : new MetricsCsv(dir.resolve("metrics.csv"), epoch);
     Progress progress = new Progress(out, options.terminal());
     Tally lastTest = null;

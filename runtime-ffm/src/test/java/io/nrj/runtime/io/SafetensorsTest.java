@@ -119,8 +119,9 @@ class SafetensorsTest {
   static Stream<Arguments> corruptHeaders() {
     String ok = "\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]";
     return Stream.of(
-        Arguments.of("{\"a\":{" + ok + "},\"a\":{" + ok + "}}", "header is not valid JSON: duplicate key \"a\" at offset 54"),
-        Arguments.of("{\"a\":{" + ok + "}", "header is not valid JSON: unexpected end of input at offset 53"),
+        Arguments.of("{\"a\":{" + ok + "},\"a\":{" + ok + "}}", "header is not valid JSON: Duplicate field 'a' at offset 57"),
+        Arguments.of("{\"a\":{" + ok + "}",
+            "header is not valid JSON: Unexpected end-of-input: expected close marker for Object at offset 53"),
         Arguments.of("[1]", "header is not a JSON object"),
         Arguments.of("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}",
             "tensor 'a': data_offsets [0, 16] lie outside the 8 data bytes"),
@@ -199,6 +200,22 @@ class SafetensorsTest {
     try (Stream<Path> s = Files.list(dir)) {
       assertEquals(List.of(f), s.toList());
     }
+  }
+
+  @Test
+  void removesOnlyTheTemporaryFilesOfTheNamedTargets() throws IOException {
+    List<String> ours = List.of(".checkpoint.safetensors.8214419950134523.tmp", ".metrics.csv.1.tmp");
+    List<String> kept = List.of(
+        "checkpoint.safetensors", ".checkpoint.safetensors.tmp", ".checkpoint.safetensors.12ab.tmp",
+        ".notes.txt.123.tmp", "checkpoint.safetensors.123.tmp", ".checkpoint.safetensors.123.tmp.bak");
+    for (String n : ours) Files.writeString(dir.resolve(n), "half");
+    for (String n : kept) Files.writeString(dir.resolve(n), "mine");
+    Files.createDirectory(dir.resolve(".metrics.csv.2.tmp")); // not a file: not ours
+    List<Path> removed = AtomicFiles.removeStale(dir, List.of("checkpoint.safetensors", "metrics.csv"));
+    assertEquals(List.of(dir.resolve(".checkpoint.safetensors.8214419950134523.tmp"), dir.resolve(".metrics.csv.1.tmp")), removed);
+    for (String n : ours) assertFalse(Files.exists(dir.resolve(n)), n);
+    for (String n : kept) assertEquals("mine", Files.readString(dir.resolve(n)), n);
+    assertEquals(List.of(), AtomicFiles.removeStale(dir.resolve("absent"), List.of("metrics.csv")));
   }
 
   @Test

@@ -257,14 +257,14 @@ class NrEngineTest {
     Nets.setGamma(p, "s3.e", new float[8]);
     NrEngine e = new NrEngine(ir, schedule(settings(new NrSettings.FixedSparsity(1e-4), 0.95, 0, false)));
     RejuvenationReport rep = e.endOfEpoch(2, p, 1).rejuvenation().report();
-    var doc = (java.util.Map<?, ?>) io.nrj.runtime.io.Json.parse(rep.toJson());
-    var layers = (List<?>) doc.get("layers");
+    var doc = io.nrj.runtime.io.JsonCodec.parse(rep.toJson());
+    var layers = doc.get("layers");
     assertEquals(8, layers.size());
-    var f = (java.util.Map<?, ?>) layers.get(7);
-    assertEquals("s3.f", f.get("name"));
-    assertEquals(Boolean.TRUE, f.get("deleted"));
-    assertEquals(0L, f.get("width_after"));
-    assertEquals(3L, doc.get("after_epoch"));
+    var f = layers.get(7);
+    assertEquals("s3.f", f.get("name").textValue());
+    assertTrue(f.get("deleted").booleanValue());
+    assertEquals(0, f.get("width_after").intValue());
+    assertEquals(3, doc.get("after_epoch").intValue());
     assertTrue(rep.toTable().lines().anyMatch(l -> l.startsWith("s3.f") && l.endsWith("deleted (fully dead)")));
   }
 }
