@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -230,6 +232,47 @@ class CompareCommandTest {
   /** metrics.csv without the seconds and img/s columns (the last two), which differ run to run. */
   static String withoutTimes(String csv) {
     return String.join("\n", csv.lines().map(l -> l.substring(0, l.lastIndexOf(',', l.lastIndexOf(',') - 1))).toList());
+  }
+
+  /**
+   * Stopping {@code nrj compare} (SIGTERM, as Ctrl-C does) stops the trainings it started instead of
+   * leaving them running; the interrupted run keeps its checkpoint and is not marked finished.
+   */
+  @Test
+  void stoppingTheComparisonStopsItsTrainings() throws Exception {
+    Path endless = dir.resolve("endless.nr");
+    Files.writeString(endless, SPEC.replace("epochs 5", "epochs 100000"));
+    Path where = dir.resolve("stopped");
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+        "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), "io.nrj.cli.Main",
+        "compare", endless.toString(), "--data", data.toString(), "--seeds", "1", "--device", "cpu", "--interpreted",
+        "--out", where.toString()));
+    Process compare = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stopped.log").toFile()).start();
+    try {
+      Path checkpoint = where.resolve("nr-seed1").resolve("checkpoint.safetensors");
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (!Files.exists(checkpoint) && System.nanoTime() < deadline && compare.isAlive()) Thread.sleep(100);
+      assertTrue(Files.exists(checkpoint), "no epoch finished: " + Files.readString(dir.resolve("stopped.log")));
+      List<ProcessHandle> trainings = compare.descendants().toList();
+      assertFalse(trainings.isEmpty(), "no training process");
+      compare.destroy();
+      compare.waitFor(60, TimeUnit.SECONDS);
+      for (ProcessHandle h : trainings) {
+        try {
+          h.onExit().get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          // reported below
+        }
+        assertFalse(h.isAlive(), "training " + h.pid() + " outlived nrj compare");
+      }
+      assertTrue(Files.exists(checkpoint));
+      assertEquals(RunDir.State.RESUME, new RunDir(where.resolve("nr-seed1"), io.nrj.cli.compare.Arm.NR, 1)
+          .state(Files.readString(where.resolve("nr-seed1").resolve("spec.nr"))));
+    } finally {
+      compare.descendants().forEach(ProcessHandle::destroyForcibly);
+      compare.destroyForcibly();
+    }
   }
 
   @Test

@@ -50,7 +50,11 @@ public record TrainProcess(int threads, List<String> options) {
     return cmd;
   }
 
-  /** Runs {@code command}, output appended to the run's log; returns the exit code. */
+  /**
+   * Runs {@code command}, output appended to the run's log; returns the exit code. A training still
+   * running when this JVM exits (Ctrl-C on {@code nrj compare}) is stopped with it; its last
+   * checkpoint stays, so the next comparison resumes it.
+   */
   public static int run(List<String> command, RunDir run) throws IOException, InterruptedException {
     Files.createDirectories(run.dir());
     Files.writeString(run.log(), "$ " + String.join(" ", command) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -59,11 +63,19 @@ public record TrainProcess(int threads, List<String> options) {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(run.log().toFile()))
             .start();
+    Thread stop = new Thread(p::destroy, "stop " + run.dir().getFileName());
+    Runtime.getRuntime().addShutdownHook(stop);
     try {
       return p.waitFor();
     } catch (InterruptedException e) {
       p.destroy();
       throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stop);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to: it stops the process
+      }
     }
   }
 }
