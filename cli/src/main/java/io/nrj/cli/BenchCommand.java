@@ -15,47 +15,84 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Random;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code nrj bench FILE --network N [--device D] [--precision P] [--batch B] [--steps K] [--json] [--kernels]
- * [--cuda-graphs]}:
- * times full training steps (forward, loss, backward, SGD) on random images after warm-up steps,
- * and reports images per second, milliseconds per step and the device memory the network holds.
- * {@code --inference} times eval-mode forward passes with the logits read back instead. {@code
- * --kernels} runs the CPU backend's kernel benchmark instead. Not a test: numbers depend on
- * the machine and its load.
+ * {@code nrj bench FILE [--network N] [--device D] [--precision P] [--batch B] [--steps K] [--json]
+ * [--kernels] [--cuda-graphs]}: times full training steps (forward, loss, backward, SGD) on random
+ * images after warm-up steps, and reports images per second, milliseconds per step and the memory
+ * the network's tensors hold. {@code --inference} times eval-mode forward passes with the logits
+ * read back instead. {@code --kernels} runs the CPU backend's kernel benchmark instead. Not a test:
+ * numbers depend on the machine and its load.
  */
-final class BenchCommand {
-  static final String USAGE =
-      "bench FILE --network N [--device auto|cpu|cuda] [--precision fp32|tf32] [--batch B] [--steps K] [--warmup W] [--json] [--kernels] [--inference] [--cuda-graphs]";
+@Command(
+    name = "bench",
+    description = {
+      "Time training steps of a network on random images: img/s, ms/step and tensor memory.",
+      "A step is forward, loss, backward and SGD (--inference: eval-mode forward passes). --kernels runs",
+      "the CPU kernel benchmark instead (no FILE needed)."
+    })
+final class BenchCommand implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+  @ParentCommand private Main nrj;
 
-  private BenchCommand() {}
+  @Parameters(paramLabel = "FILE", arity = "0..1", description = "the .nr file (not with --kernels)")
+  private Path file;
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    return CommandSupport.guarded("bench", USAGE, err, () -> bench(args, out, err));
-  }
+  @Option(names = "--network", paramLabel = "N", order = 1,
+      description = "the network to time (default: the one the train binding names, or the only one)")
+  private String network;
 
-  private static int bench(String[] args, PrintStream out, PrintStream err) throws Exception {
-    Flags f =
-        Flags.parse("bench", args, Set.of("--network", "--device", "--precision", "--batch", "--steps", "--warmup"), Set.of("--json", "--kernels", "--inference", "--cuda-graphs"));
-    if (f.has("--kernels")) return kernels(out);
-    if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
-    CommandSupport.Selection sel =
-        CommandSupport.select(CommandSupport.compile(Path.of(f.positional().getFirst())), f.get("--network"), null);
+  @Mixin private DeviceOptions device;
+
+  @Option(names = "--batch", paramLabel = "B", order = 22, description = "batch size (default: the schedule's, else 64)")
+  private Integer batchOption;
+
+  @Option(names = "--steps", paramLabel = "K", defaultValue = "20", order = 23, description = "timed steps (default: ${DEFAULT-VALUE})")
+  private int steps;
+
+  @Option(names = "--warmup", paramLabel = "W", defaultValue = "3", order = 24,
+      description = "untimed steps first (default: ${DEFAULT-VALUE})")
+  private int warmup;
+
+  @Option(names = "--json", order = 25, description = "one JSON line instead of the sentence")
+  private boolean json;
+
+  @Option(names = "--inference", order = 26, description = "time eval-mode forward passes with the logits read back")
+  private boolean inference;
+
+  @Option(names = "--cuda-graphs", order = 27, description = "record each step once and replay it as a CUDA graph (GPU only)")
+  private boolean graphs;
+
+  @Option(names = "--kernels", order = 28,
+      description = "run the CPU kernel benchmark instead: convolution and SGEMM GFLOP/s against the nominal peak")
+  private boolean kernels;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = nrj.out();
+    CommandSupport.positive(spec, "--steps", steps);
+    if (batchOption != null) CommandSupport.positive(spec, "--batch", batchOption);
+    if (warmup < 0) throw CommandSupport.usage(spec, "--warmup must be 0 or more, got '" + warmup + "'");
+    if (kernels) return kernels(out);
+    if (file == null) throw CommandSupport.usage(spec, "no file given (only --kernels needs none)");
+    CommandSupport.Selection sel = CommandSupport.select(CommandSupport.compile(file), network, null);
     NetworkIr ir = sel.network();
-    int batch = f.positiveInt("--batch", sel.schedule() == null ? 64 : sel.schedule().batch());
-    int steps = f.positiveInt("--steps", 20);
-    int warmup = f.has("--warmup") ? Math.max(0, (int) f.longValue("--warmup", 3)) : 3;
+    int batch = batchOption != null ? batchOption : sel.schedule() == null ? 64 : sel.schedule().batch();
     ScheduleIr.Sgd sgdConfig = sel.schedule() == null ? new ScheduleIr.Sgd(0.01, 0.9, 1e-4) : sel.schedule().sgd();
-    boolean inference = f.has("--inference");
-    boolean graphs = f.has("--cuda-graphs");
     Random r = new Random(1);
     float[] x = new float[Math.toIntExact(batch * ir.input().size())];
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
     int[] y = new int[batch];
     for (int i = 0; i < batch; i++) y[i] = r.nextInt(ir.classes());
-    try (Backend backend = CommandSupport.openDevice(f.get("--device", "auto"), f.get("--precision"), sel.schedule() == null ? null : sel.schedule().precision());
+    try (Backend backend = device.open(sel.schedule() == null ? null : sel.schedule().precision());
         GraphNetwork net = new GraphNetwork(backend, ir, 1);
         Sgd sgd = new Sgd(backend, net.parameters(), sgdConfig);
         StepRunner runner = new StepRunner(graphs)) {
@@ -82,7 +119,7 @@ final class BenchCommand {
       boolean tf32 = backend instanceof CudaBackend cuda && cuda.tf32(); // the CPU always computes in FP32
       boolean replayed = runner.lastStepReplayed(); // false where the device cannot record (the CPU)
       long bytes = net.deviceBytes() + (net.parameters().paramBlock() == null ? 0 : 4 * net.parameters().paramBlock().numel()); // + momentum
-      if (f.has("--json")) {
+      if (json) {
         ObjectNode o = JsonCodec.object();
         o.put("network", ir.name()).put("device", backend.name()).put("mode", inference ? "inference" : "training");
         o.put("precision", tf32 ? "tf32" : "fp32").put("graphs", graphs && replayed).put("batch", batch).put("steps", steps);
@@ -93,14 +130,15 @@ final class BenchCommand {
         out.println(JsonCodec.write(o));
       } else {
         out.printf(
-            Locale.ROOT, "%s %s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB on the device%n",
-            ir.name(), inference ? "inference" : "training", backend.name() + (tf32 ? " (TF32)" : "") + (graphs && replayed ? " with CUDA graphs" : ""), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0);
+            Locale.ROOT, "%s %s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB %s%n",
+            ir.name(), inference ? "inference" : "training", backend.name() + (tf32 ? " (TF32)" : "") + (graphs && replayed ? " with CUDA graphs" : ""), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0,
+            backend instanceof CudaBackend ? "on the GPU" : "of tensors in memory");
       }
     }
     return 0;
   }
 
-  /** The CPU backend's kernel benchmark: conv GFLOP/s on VGG-like shapes and LeNet-5 steps. */
+  /** The CPU backend's kernel benchmark: SGEMM and conv GFLOP/s on VGG-like and LeNet shapes. */
   private static int kernels(PrintStream out) {
     CpuKernelBench.run(out, 1.0);
     out.flush();

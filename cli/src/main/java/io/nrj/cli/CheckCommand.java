@@ -5,43 +5,39 @@ import io.nrj.dsl.Diagnostic;
 import io.nrj.dsl.DiagnosticRenderer;
 import io.nrj.dsl.Message;
 import io.nrj.dsl.NrCompiler;
+import io.nrj.dsl.Plural;
 import io.nrj.dsl.SourceFiles;
 import io.nrj.dsl.SourceLocation;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code nrj check FILE...}: parses and validates each file and prints every diagnostic (to stderr,
  * with the source line, a caret and the remedy). Exit 0 when no file has an error, 1 when one has
  * (or cannot be read), 2 on a usage error. Files are all checked, even after a failing one.
  */
-final class CheckCommand {
-  private CheckCommand() {}
+@Command(
+    name = "check",
+    description = {
+      "Parse and validate .nr files.",
+      "Every diagnostic is printed as file:line:col: error: [CODE] message, with a caret and a remedy."
+    })
+final class CheckCommand implements Callable<Integer> {
+  @ParentCommand private Main nrj;
 
-  static final String USAGE = "usage: nrj check FILE...\n";
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = ".nr files to check")
+  private List<String> files;
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    List<String> files = new ArrayList<>();
-    for (String a : args) {
-      if (a.equals("--help") || a.equals("-h")) {
-        out.print(USAGE);
-        return 0;
-      }
-      if (a.startsWith("-") && a.length() > 1) {
-        err.println("nrj check: unknown option '" + a + "'");
-        err.print(USAGE);
-        return 2;
-      }
-      files.add(a);
-    }
-    if (files.isEmpty()) {
-      err.println("nrj check: no files given");
-      err.print(USAGE);
-      return 2;
-    }
+  @Override
+  public Integer call() {
+    PrintStream out = nrj.out();
+    PrintStream err = nrj.err();
     int status = 0;
     for (String file : files) {
       String source;
@@ -55,10 +51,10 @@ final class CheckCommand {
       CompileResult result = NrCompiler.compile(file, source);
       for (Diagnostic d : result.diagnostics()) err.print(DiagnosticRenderer.render(d, source));
       if (result.ok()) {
-        out.println(file + ": ok (" + plural(result.module().networks().size(), "network") + ", "
-            + plural(result.module().schedules().size(), "schedule") + ")");
+        out.println(file + ": ok (" + Plural.of(result.module().networks().size(), "network") + ", "
+            + Plural.of(result.module().schedules().size(), "schedule") + ")");
       } else {
-        err.println(file + ": " + plural(result.errorCount(), "error"));
+        err.println(file + ": " + Plural.of(result.errorCount(), "error"));
         status = 1;
       }
     }
@@ -77,9 +73,5 @@ final class CheckCommand {
       throw new SourceFiles.UnreadableException(Message.NO_SUCH_FILE.at(SourceLocation.wholeFile(file)));
     }
     return SourceFiles.read(path);
-  }
-
-  static String plural(int n, String word) {
-    return n + " " + word + (n == 1 ? "" : "s");
   }
 }

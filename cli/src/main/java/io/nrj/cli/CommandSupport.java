@@ -14,60 +14,23 @@ import io.nrj.runtime.Devices;
 import io.nrj.runtime.cuda.CudaException;
 import io.nrj.runtime.cuda.CudaUnavailableException;
 import io.nrj.runtime.cuda.MissingLibraryException;
-import io.nrj.runtime.io.InputFileException;
+import io.nrj.runtime.launch.CommandLines;
 import io.nrj.runtime.model.GraphNetwork;
 import io.nrj.runtime.model.TrainableNetwork;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
- * What the training commands share: mapping failures to exit codes, compiling a spec and picking
- * its network and schedule, and opening a device.
+ * What the training commands share: compiling a spec and picking its network and schedule, checking
+ * option values, and opening a device. (Exit codes: {@link CommandLines}.)
  */
 final class CommandSupport {
   private CommandSupport() {}
-
-  /** A command body; usage errors and user errors escape as exceptions. */
-  interface Body {
-    int run() throws Exception;
-  }
-
-  /**
-   * Runs {@code body}: usage errors print the message and the usage line (exit 2); user errors
-   * (bad files, bad data, mismatched checkpoints, diverging training) print one line (exit 1).
-   */
-  static int guarded(String command, String usage, PrintStream err, Body body) {
-    try {
-      return body.run();
-    } catch (Flags.UsageException e) {
-      err.println("nrj " + command + ": " + e.getMessage());
-      err.println("usage: nrj " + usage);
-      return 2;
-    } catch (UserException | InputFileException | IllegalArgumentException | IllegalStateException e) {
-      err.println("nrj " + command + ": " + e.getMessage());
-      return 1;
-    } catch (NoSuchFileException e) {
-      err.println("nrj " + command + ": " + e.getFile() + ": no such file");
-      return 1;
-    } catch (AccessDeniedException e) {
-      err.println("nrj " + command + ": " + e.getFile() + ": permission denied");
-      return 1;
-    } catch (IOException | UncheckedIOException e) {
-      err.println("nrj " + command + ": " + e.getMessage());
-      return 1;
-    } catch (Exception e) {
-      err.println("nrj " + command + ": internal error: " + e);
-      e.printStackTrace(err);
-      return 1;
-    }
-  }
 
   /** A compiled spec with the chosen network and schedule (schedule null when none applies). */
   record Selection(NrModule module, NetworkIr network, ScheduleIr schedule) {}
@@ -122,29 +85,37 @@ final class CommandSupport {
     return new Selection(m, ir, s);
   }
 
-  /** The {@code --precision} option's value (null: {@code scheduled}, or FP32); others are a usage error. */
-  static Precision precision(String option, Precision scheduled) throws Flags.UsageException {
-    try {
-      return Devices.precision(option, scheduled);
-    } catch (IllegalArgumentException e) {
-      throw new Flags.UsageException(e.getMessage());
-    }
+  /** A usage error (exit 2) of the command {@code spec} describes. */
+  static ParameterException usage(CommandSpec spec, String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  /** {@code value} when it is positive; else a usage error naming {@code option}. */
+  static int positive(CommandSpec spec, String option, int value) {
+    if (value <= 0) throw usage(spec, option + " must be a positive integer, got '" + value + "'");
+    return value;
   }
 
   /**
    * Opens {@code --device} (auto, cpu or cuda) through {@link Devices}; auto falls back to the CPU
    * with a one-line note, cuda fails with a named error when it cannot start. {@code precision} is the
-   * {@code --precision} option (fp32 or tf32; null: {@code scheduled}, the schedule's, or FP32).
+   * {@code --precision} option (fp32 or tf32; null: {@code scheduled}, the schedule's, or FP32). A
+   * device or precision of another name is a usage error of {@code spec}'s command.
    */
-  static Backend openDevice(String device, String precision, Precision scheduled) throws Flags.UsageException {
+  static Backend openDevice(CommandSpec spec, String device, String precision, Precision scheduled) {
     if (!device.equals("auto") && !device.equals("cpu") && !device.equals("cuda")) {
-      throw new Flags.UsageException("--device must be auto, cpu or cuda, got '" + device + "'");
+      throw usage(spec, "--device must be auto, cpu or cuda, got '" + device + "'");
     }
-    Precision p = precision(precision, scheduled);
+    Precision p;
+    try {
+      p = Devices.precision(precision, scheduled);
+    } catch (IllegalArgumentException e) {
+      throw usage(spec, e.getMessage());
+    }
     try {
       return Devices.open(device, p);
     } catch (CudaUnavailableException | CudaException | MissingLibraryException e) {
-      throw new UserException("--device " + device + ": " + e.getMessage());
+      throw new UserException("--device " + device + ": " + CommandLines.userMessage(e, x -> false));
     }
   }
 

@@ -7,7 +7,10 @@ import io.nrj.runtime.cuda.CudaInventory;
 import io.nrj.runtime.io.JsonCodec;
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code nrj devices [--json]}: what {@code --device} can use here. The CPU backend's threads and
@@ -15,21 +18,25 @@ import java.util.Set;
  * version, the driver, each GPU, and what {@code --device auto} picks. Exit 0 either way: it
  * reports, it does not judge.
  */
-final class DevicesCommand {
-  static final String USAGE = "devices [--json]";
+@Command(
+    name = "devices",
+    description = {
+      "What --device can use here, and what --device auto picks.",
+      "The CPU kernels; each CUDA library with its version and where it was found (or every place looked",
+      "in), the driver and each GPU."
+    })
+final class DevicesCommand implements Callable<Integer> {
+  @ParentCommand private Main nrj;
 
-  private DevicesCommand() {}
+  @Option(names = "--json", description = "one JSON object instead of lines")
+  private boolean json;
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    return CommandSupport.guarded("devices", USAGE, err, () -> devices(args, out));
-  }
-
-  private static int devices(String[] args, PrintStream out) throws Flags.UsageException {
-    Flags f = Flags.parse("devices", args, Set.of(), Set.of("--json"));
-    if (!f.positional().isEmpty()) throw new Flags.UsageException("unexpected argument '" + f.positional().getFirst() + "'");
+  @Override
+  public Integer call() {
+    PrintStream out = nrj.out();
     CudaInventory.Inventory inv = CudaInventory.take();
     String auto = inv.usable() ? "cuda" : "cpu";
-    if (f.has("--json")) {
+    if (json) {
       ObjectNode o = JsonCodec.object();
       o.put("cpu", CpuBackend.description());
       ArrayNode libs = o.putArray("libraries");

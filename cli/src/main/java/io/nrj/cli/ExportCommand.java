@@ -10,7 +10,14 @@ import io.nrj.export.torch.TorchModuleWriter;
 import io.nrj.runtime.io.AtomicFiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nrj export CKPT --out FILE [--format nr|onnx|torch] ...}: the checkpoint's network, at
@@ -28,41 +35,63 @@ import java.util.Set;
  * A checkpoint that cannot be exported exits 1 with a message naming the tensor or layer, and no
  * file is written.
  */
-final class ExportCommand {
-  static final String USAGE =
-      "export CKPT --out FILE [--format nr|onnx|torch] [--name NAME] [--no-fold-bn] [--with-normalize]";
+@Command(
+    name = "export",
+    description = {
+      "Write a checkpoint's network, at the widths it was saved at: as .nr, ONNX or a PyTorch module.",
+      "nr: the architecture, which nrj check accepts; onnx: a model computing what nrj eval computes;",
+      "torch: a module file that loads the checkpoint with strict=True."
+    })
+final class ExportCommand implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+  @ParentCommand private Main nrj;
 
-  private ExportCommand() {}
+  @Parameters(paramLabel = "CKPT", description = "a checkpoint nrj train wrote")
+  private Path checkpoint;
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    return CommandSupport.guarded("export", USAGE, err, () -> export(args, out));
+  @Option(names = "--out", required = true, paramLabel = "FILE", order = 1, description = "the file to write")
+  private Path outFile;
+
+  @Option(names = "--format", paramLabel = "nr|onnx|torch", defaultValue = "nr", order = 2,
+      completionCandidates = Formats.class, description = "what to write (default: ${DEFAULT-VALUE})")
+  private String format;
+
+  @Option(names = "--name", paramLabel = "NAME", order = 3,
+      description = "nr only: the network's name in the file (default: the checkpoint's)")
+  private String name;
+
+  @Option(names = "--no-fold-bn", order = 4, description = "onnx only: keep BatchNorm nodes instead of folding them into the convolutions")
+  private boolean noFoldBn;
+
+  @Option(names = "--with-normalize", order = 5, description = "onnx only: bake the schedule's input normalisation into the model")
+  private boolean withNormalize;
+
+  /** Completion candidates of {@code --format}. */
+  static final class Formats extends java.util.ArrayList<String> {
+    Formats() {
+      super(List.of("nr", "onnx", "torch"));
+    }
   }
 
-  private static int export(String[] args, PrintStream out) throws Exception {
-    Flags f =
-        Flags.parse("export", args, Set.of("--out", "--name", "--format"), Set.of("--no-fold-bn", "--with-normalize"));
-    if (f.positional().size() != 1) {
-      throw new Flags.UsageException("expected one checkpoint, got " + f.positional().size());
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = nrj.out();
+    if (!List.of("nr", "onnx", "torch").contains(format)) {
+      throw CommandSupport.usage(spec, "--format must be nr, onnx or torch, got '" + format + "'");
     }
-    String format = f.get("--format", "nr");
-    if (!Set.of("nr", "onnx", "torch").contains(format)) {
-      throw new Flags.UsageException("--format must be nr, onnx or torch, got '" + format + "'");
+    if (name != null && !format.equals("nr")) throw CommandSupport.usage(spec, "--name applies to --format nr only");
+    if (noFoldBn && !format.equals("onnx")) throw CommandSupport.usage(spec, "--no-fold-bn applies to --format onnx only");
+    if (withNormalize && !format.equals("onnx")) {
+      throw CommandSupport.usage(spec, "--with-normalize applies to --format onnx only");
     }
-    if (f.has("--name") && !format.equals("nr")) throw new Flags.UsageException("--name applies to --format nr only");
-    for (String onnxOnly : new String[] {"--no-fold-bn", "--with-normalize"}) {
-      if (f.has(onnxOnly) && !format.equals("onnx")) {
-        throw new Flags.UsageException(onnxOnly + " applies to --format onnx only");
-      }
-    }
-    Path outFile = Path.of(f.require("--out"));
-    CheckpointModel m = CheckpointModel.read(Path.of(f.positional().getFirst()));
+    CheckpointModel m = CheckpointModel.read(checkpoint);
     switch (format) {
-      case "onnx" -> onnx(m, outFile, !f.has("--no-fold-bn"), f.has("--with-normalize"), out);
+      case "onnx" -> onnx(m, outFile, !noFoldBn, withNormalize, out);
       case "torch" -> torch(m, outFile, out);
       default -> {
-        String name = f.get("--name", m.ir().name());
-        AtomicFiles.writeString(outFile, NrPrinter.print(m.ir(), m.widths(), name));
-        out.println("wrote " + outFile + ": network " + name + " at widths " + m.widths());
+        String network = name != null ? name : m.ir().name();
+        AtomicFiles.writeString(outFile, NrPrinter.print(m.ir(), m.widths(), network));
+        out.println("wrote " + outFile + ": network " + network + " at widths " + m.widths());
       }
     }
     return 0;

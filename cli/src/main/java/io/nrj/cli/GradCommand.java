@@ -10,7 +10,13 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nrj grad FILE --network N --weights W.safetensors --input X.safetensors --out G.safetensors}:
@@ -21,29 +27,48 @@ import java.util.Set;
  * <p>The weights file holds tensors named as in checkpoints; BN running statistics may be left out
  * (train-mode BN does not read them).
  */
-final class GradCommand {
-  static final String USAGE =
-      "grad FILE --network N --weights W.safetensors --input X.safetensors --out G.safetensors [--device D]";
+@Command(
+    name = "grad",
+    description = {
+      "One forward and backward for given weights and inputs: logits, loss and every gradient.",
+      "BN runs in train mode; gradients are named like the weights (for parity checks against PyTorch)."
+    })
+final class GradCommand implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+  @ParentCommand private Main nrj;
 
-  private GradCommand() {}
+  @Parameters(paramLabel = "FILE", description = "the .nr file")
+  private Path file;
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    return CommandSupport.guarded("grad", USAGE, err, () -> grad(args, out, err));
-  }
+  @Option(names = "--network", paramLabel = "N", order = 1,
+      description = "the network (default: the one the train binding names, or the only one)")
+  private String network;
 
-  private static int grad(String[] args, PrintStream out, PrintStream err) throws Exception {
-    Flags f = Flags.parse("grad", args, Set.of("--network", "--weights", "--input", "--out", "--device"), Set.of());
-    if (f.positional().size() != 1) throw new Flags.UsageException("expected one FILE, got " + f.positional().size());
-    Path weightsFile = Path.of(f.require("--weights"));
-    Path inputFile = Path.of(f.require("--input"));
-    Path outFile = Path.of(f.require("--out"));
-    CommandSupport.Selection sel =
-        CommandSupport.select(CommandSupport.compile(Path.of(f.positional().getFirst())), f.get("--network"), null);
+  @Option(names = "--weights", required = true, paramLabel = "W.safetensors", order = 2,
+      description = "parameters named as in checkpoints (BN running statistics may be left out)")
+  private Path weightsFile;
+
+  @Option(names = "--input", required = true, paramLabel = "X.safetensors", order = 3,
+      description = "tensors 'x' (N, C, H, W) and 'labels' (N)")
+  private Path inputFile;
+
+  @Option(names = "--out", required = true, paramLabel = "G.safetensors", order = 4,
+      description = "where to write logits, loss and the gradients")
+  private Path outFile;
+
+  @Option(names = "--device", paramLabel = "auto|cpu|cuda", defaultValue = "cpu", order = 5,
+      description = "where to run (default: ${DEFAULT-VALUE})")
+  private String device;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = nrj.out();
+    CommandSupport.Selection sel = CommandSupport.select(CommandSupport.compile(file), network, null);
     NetworkIr ir = sel.network();
     HostParams weights = GradInputs.weights(weightsFile, ir);
     GradInputs input = GradInputs.read(inputFile, ir);
     int n = input.n();
-    try (Backend backend = CommandSupport.openDevice(f.get("--device", "cpu"), null, null);
+    try (Backend backend = CommandSupport.openDevice(spec, device, null, null);
         GraphNetwork net = new GraphNetwork(backend, ir, 0)) {
       HostParams params = net.exportParams(); // BN running statistics the file left out stay at their init
       weights.asMap().forEach(params::put);

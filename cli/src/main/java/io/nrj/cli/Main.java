@@ -1,71 +1,84 @@
 package io.nrj.cli;
 
+import io.nrj.runtime.launch.CommandLines;
+import io.nrj.runtime.launch.InheritedStderr;
+import io.nrj.runtime.launch.NrjVersion;
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
- * The {@code nrj} command: dispatches to one class per sub-command. Exit codes (DESIGN.md): 0 on
- * success, 1 on a user error (with a message, never a stack trace), 2 on a usage error.
+ * The {@code nrj} command: picocli dispatches to one class per sub-command, each holding its own
+ * options. Exit codes (DESIGN.md): 0 on success, 1 on a user error (with a message, never a stack
+ * trace), 2 on a usage error ({@link CommandLines}). {@code --help} and {@code --version} work on
+ * every command; {@code nrj help CMD} too.
  */
-public final class Main {
-  private Main() {}
+@Command(
+    name = "nrj",
+    mixinStandardHelpOptions = true,
+    scope = ScopeType.INHERIT,
+    versionProvider = NrjVersion.class,
+    usageHelpAutoWidth = false,
+    description = "Neural Rejuvenation for the JVM: check, count, train, evaluate and time .nr networks.",
+    footer = {
+      "",
+      "Exit status: 0 done, 1 a problem with a file, the data or the device (one message), 2 a usage error.",
+      "'nrj help COMMAND' or 'nrj COMMAND --help' describes a command."
+    },
+    subcommands = {
+      CheckCommand.class,
+      ParamsCommand.class,
+      TrainCommand.class,
+      CompareCommand.class,
+      EvalCommand.class,
+      BenchCommand.class,
+      GradCommand.class,
+      ExportCommand.class,
+      DevicesCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  private Main(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
 
   public static void main(String[] args) {
+    InheritedStderr.install();
     System.exit(run(args, System.out, System.err));
   }
 
   /** Runs one command; returns its exit code. Used by tests in-process. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-      out.print(USAGE);
-      return args.length == 0 ? 2 : 0;
-    }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    return switch (args[0]) {
-      case "check" -> CheckCommand.run(rest, out, err);
-      case "params" -> ParamsCommand.run(rest, out, err);
-      case "train" -> TrainCommand.run(rest, out, err);
-      case "compare" -> CompareCommand.run(rest, out, err);
-      case "eval" -> EvalCommand.run(rest, out, err);
-      case "grad" -> GradCommand.run(rest, out, err);
-      case "bench" -> BenchCommand.run(rest, out, err);
-      case "export" -> ExportCommand.run(rest, out, err);
-      case "devices" -> DevicesCommand.run(rest, out, err);
-      default -> {
-        err.println("nrj: unknown command '" + args[0] + "'");
-        err.print(USAGE);
-        yield 2;
-      }
-    };
+    return commandLine(out, err).execute(args);
   }
 
-  static final String USAGE =
-      """
-      usage: nrj <command> [options]
+  /** The configured command line (shared by {@link #run} and the completion script's generator). */
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
+    return CommandLines.of(new Main(out, err), out, err, e -> e instanceof UserException);
+  }
 
-      commands:
-        check FILE...                     parse and validate .nr files
-        params FILE [--network N] [--json] [--layers]
-                                          count parameters, conv weights and conv MACs
-        train FILE [--network N] [--schedule S] --data PATH|mnist [--device auto|cpu|cuda]
-              [--precision fp32|tf32] [--epochs E] [--batch B] [--seed S] [--out DIR]
-              [--resume CKPT] [--interpreted] [--cuda-graphs]
-                                          train with Neural Rejuvenation
-        compare SPEC [--network N] [--schedule S] --data PATH|mnist [--seeds K] [--epochs E]
-              [--out DIR] [--long-baseline] [--equal-used] [--jobs J] [--device D] [--interpreted]
-                                          NR against its baseline(s), K seeds each: compare.md, .png
-        eval --checkpoint CKPT --data PATH [--device D] [--precision P] [--batch B]
-                                          evaluate a checkpoint (loss, top-1, top-5)
-        bench FILE --network N [--device D] [--precision P] [--batch B] [--steps K] [--warmup W]
-              [--json] [--inference] [--kernels] [--cuda-graphs]
-                                          time training steps
-        grad FILE --network N --weights W --input X --out G
-                                          one forward and backward, gradients to safetensors
-        export CKPT --out FILE [--format nr|onnx|torch] [--name NAME] [--no-fold-bn]
-               [--with-normalize]
-                                          a checkpoint's architecture as .nr, or the trained
-                                          network as ONNX or as a PyTorch module
-        devices [--json]                  what --device can use: CPU kernels, CUDA libraries,
-                                          driver and GPUs
-      """;
+  /** {@code nrj} alone: the command list, exit 2 (a command is missing). */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(out);
+    return 2;
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
+  }
 }

@@ -12,6 +12,14 @@ import io.nrj.runtime.io.JsonCodec;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code nrj params FILE [--network N] [--json] [--layers]}: per network, {@code params} (what the
@@ -20,38 +28,35 @@ import java.util.Locale;
  * with the keys network, params, conv_weights and conv_macs; {@code --layers} adds a per-layer table
  * (text output only).
  */
-final class ParamsCommand {
-  private ParamsCommand() {}
+@Command(
+    name = "params",
+    description = {
+      "Count each network's parameters, conv_weights and conv_macs.",
+      "conv_weights is the utilization denominator, conv_macs the one in FLOPs mode (NR-conv multiply-adds)."
+    })
+final class ParamsCommand implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+  @ParentCommand private Main nrj;
 
-  static final String USAGE = "usage: nrj params FILE [--network N] [--json] [--layers]\n";
+  @Parameters(paramLabel = "FILE", description = "the .nr file")
+  private String file;
 
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    String file = null;
-    String network = null;
-    boolean json = false;
-    boolean layers = false;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--help", "-h" -> {
-          out.print(USAGE);
-          return 0;
-        }
-        case "--json" -> json = true;
-        case "--layers" -> layers = true;
-        case "--network" -> {
-          if (i + 1 >= args.length) return usage(err, "--network needs a network name");
-          network = args[++i];
-        }
-        default -> {
-          if (a.startsWith("-") && a.length() > 1) return usage(err, "unknown option '" + a + "'");
-          if (file != null) return usage(err, "one file at a time (got '" + file + "' and '" + a + "')");
-          file = a;
-        }
-      }
+  @Option(names = "--network", paramLabel = "N", description = "only this network (default: every network in FILE)")
+  private String network;
+
+  @Option(names = "--json", description = "one JSON object per network: network, params, conv_weights, conv_macs")
+  private boolean json;
+
+  @Option(names = "--layers", description = "a per-layer table before each total (text output only)")
+  private boolean layers;
+
+  @Override
+  public Integer call() {
+    PrintStream out = nrj.out();
+    PrintStream err = nrj.err();
+    if (json && layers) {
+      throw new ParameterException(spec.commandLine(), "--layers is for the text output; it cannot be combined with --json");
     }
-    if (file == null) return usage(err, "no file given");
-    if (json && layers) return usage(err, "--layers is for the text output; it cannot be combined with --json");
     String source;
     try {
       source = CheckCommand.read(file);
@@ -100,11 +105,5 @@ final class ParamsCommand {
     for (Counter.LayerCount l : c.layers()) {
       out.printf(Locale.ROOT, format, l.name(), l.kind(), l.in(), l.out(), l.params(), l.convWeights(), l.convMacs());
     }
-  }
-
-  private static int usage(PrintStream err, String problem) {
-    err.println("nrj params: " + problem);
-    err.print(USAGE);
-    return 2;
   }
 }

@@ -114,7 +114,7 @@ class CheckCommandTest {
   void noFilesOrUnknownOptionIsAUsageError() {
     CliRun none = CliRun.of("check");
     assertEquals(2, none.code());
-    assertTrue(none.err().startsWith("nrj check: no files given\nusage: nrj check FILE..."), none.err());
+    assertTrue(none.err().startsWith("nrj check: no files given\nusage: nrj check [-hV] FILE...\n"), none.err());
     CliRun option = CliRun.of("check", "--strict", "x.nr");
     assertEquals(2, option.code());
     assertTrue(option.err().startsWith("nrj check: unknown option '--strict'"), option.err());

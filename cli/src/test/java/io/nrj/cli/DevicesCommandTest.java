@@ -39,6 +39,8 @@ class DevicesCommandTest {
   void rejectsArguments() {
     CliRun r = CliRun.of("devices", "gpu");
     assertEquals(2, r.code());
-    assertEquals("nrj devices: unexpected argument 'gpu'\nusage: nrj devices [--json]\n", r.err());
+    assertEquals(
+        "nrj devices: unexpected argument 'gpu'\nusage: nrj devices [-hV] [--json]\n'nrj devices --help' lists every option\n",
+        r.err());
   }
 }

@@ -137,21 +137,29 @@ class TrainCommandTest {
     assertTrue(r.out().startsWith("tiny inference on cpu, batch 8, 2 steps after 3 warm-up: "), r.out());
   }
 
+  /** The synopsis picocli prints from the option definitions (so it cannot disagree with them). */
+  static final String TRAIN_SYNOPSIS =
+      """
+      usage: nrj train [-hV] [--network=N] [--schedule=S] --data=PATH|mnist [--device=auto|cpu|cuda]
+                       [--precision=fp32|tf32] [--epochs=E] [--batch=B] [--seed=S] [--out=DIR]
+                       [--resume=CKPT] [--cuda-graphs] [--progress-every=SECONDS] [--interpreted] FILE
+      'nrj train --help' lists every option
+      """;
+
   @Test
   void usageErrorsExitWithTwo() {
     Run r = nrj("train", spec.toString());
     assertEquals(2, r.code());
-    assertEquals("nrj train: 'nrj train' needs --data\nusage: nrj " + TrainCommand.USAGE + "\n", r.err());
+    assertEquals("nrj train: 'nrj train' needs --data\n" + TRAIN_SYNOPSIS, r.err());
     r = nrj("train", spec.toString(), "--data", "mnist", "--epochz", "3");
     assertEquals(2, r.code());
-    assertTrue(r.err().startsWith("nrj train: unknown option '--epochz' for 'nrj train'\n"), r.err());
+    assertTrue(r.err().startsWith("nrj train: unknown option '--epochz' for 'nrj train'; did you mean '--epochs'?\n"), r.err());
     r = nrj("bench", spec.toString(), "--steps", "0");
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("nrj bench: --steps must be a positive integer, got '0'\n"), r.err());
     r = nrj("train", spec.toString(), "--data", data.toString(), "--precision", "fp16");
     assertEquals(2, r.code());
-    assertEquals(
-        "nrj train: --precision must be fp32 or tf32, got 'fp16'\nusage: nrj " + TrainCommand.USAGE + "\n", r.err());
+    assertEquals("nrj train: --precision must be fp32 or tf32, got 'fp16'\n" + TRAIN_SYNOPSIS, r.err());
     r = nrj("bench", spec.toString(), "--precision", "bf16");
     assertTrue(r.err().startsWith("nrj bench: --precision must be fp32 or tf32, got 'bf16'\n"), r.err());
     assertEquals(2, r.code());
@@ -273,5 +281,49 @@ class TrainCommandTest {
     assertTrue(r.err().startsWith("nrj train: " + images + ": "), r.err());
     assertTrue(!r.err().contains("\tat "), r.err());
     assertTrue(!Files.exists(dir.resolve("b").resolve("checkpoint.safetensors")));
+  }
+
+  @Test
+  void aMissingCheckpointIsNoSuchFileNotACorruptOne() {
+    Path missing = dir.resolve("nowhere.safetensors");
+    Run r = nrj("eval", "--checkpoint", missing.toString(), "--data", data.toString(), "--device", "cpu");
+    assertEquals(1, r.code());
+    assertEquals("nrj eval: " + missing + ": no such file\n", r.err());
+    r = nrj("train", spec.toString(), "--data", data.toString(), "--device", "cpu", "--resume", missing.toString(),
+        "--out", dir.resolve("never").toString());
+    assertEquals(1, r.code());
+    assertEquals("nrj train: " + missing + ": no such file\n", r.err());
+  }
+
+  @Test
+  void aNormalizeThatDoesNotFitTheImagesNamesTheScheduleInTheSpec() throws IOException {
+    Path three = dir.resolve("three.nr");
+    Files.writeString(three, SPEC.replace("  lr_steps 1 gamma 0.1\n", "  lr_steps 1 gamma 0.1\n  normalize mean 0.5 0.5 0.5 std 0.2 0.2 0.2\n"));
+    Run r = nrj("train", three.toString(), "--data", data.toString(), "--device", "cpu", "--out", dir.resolve("n").toString());
+    assertEquals(1, r.code());
+    assertEquals(
+        "nrj train: " + three + ":10:10: schedule 'quick': normalize mean has 3 values but the images of MNIST at " + data
+            + " have 1 channel\n",
+        r.err());
+    assertTrue(!Files.exists(dir.resolve("n")), "nothing written");
+  }
+
+  @Test
+  void benchOnTheCpuDoesNotSpeakOfADevice() {
+    Run r = nrj("bench", spec.toString(), "--device", "cpu", "--batch", "4", "--steps", "1", "--warmup", "0");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().matches("tiny training on cpu, batch 4, 1 steps after 0 warm-up: .* MiB of tensors in memory\n"), r.out());
+  }
+
+  @Test
+  void aCudaDeviceThatCannotStartListsEachProblemOnItsOwnLine() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(io.nrj.runtime.cuda.CudaProbe.probe().usable(), "CUDA works here");
+    Run r = nrj("train", spec.toString(), "--data", data.toString(), "--device", "cuda", "--out", dir.resolve("c").toString());
+    assertEquals(1, r.code());
+    List<String> lines = r.err().lines().toList();
+    assertEquals("nrj train: --device cuda: CUDA unavailable:", lines.getFirst(), r.err());
+    assertTrue(lines.size() >= 3, r.err());
+    for (String l : lines.subList(1, lines.size())) assertTrue(l.startsWith("  ") && l.length() < 400, l);
+    assertTrue(lines.getLast().contains("nrj devices"), r.err());
   }
 }

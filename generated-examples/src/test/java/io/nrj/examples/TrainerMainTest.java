@@ -46,21 +46,33 @@ class TrainerMainTest {
   void missingDataIsAUsageError() {
     Result r = train();
     assertEquals(2, r.code());
-    assertTrue(r.err().contains("usage: java Lenet5Trainer --data PATH|mnist"), r.err());
+    assertTrue(r.err().startsWith("Lenet5Trainer: 'Lenet5Trainer' needs --data\nusage: Lenet5Trainer [-hV] [--schedule=S] --data=PATH|mnist"), r.err());
   }
 
   @Test
-  void unknownOptionIsAUsageError() {
+  void unknownOptionIsAUsageErrorWithASuggestion() {
     Result r = train("--data", "mnist", "--epoch", "3");
     assertEquals(2, r.code());
-    assertTrue(r.err().startsWith("unknown or incomplete option '--epoch'"), r.err());
+    assertTrue(r.err().startsWith("Lenet5Trainer: unknown option '--epoch' for 'Lenet5Trainer'; did you mean '--epochs'?\n"), r.err());
+  }
+
+  @Test
+  void helpListsTheOptionsOfNrjTrain() {
+    Result r = train("--help");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("usage: Lenet5Trainer [-hV] [--schedule=S] --data=PATH|mnist [--device=auto|cpu|cuda]"), r.out());
+    assertTrue(r.out().contains("Trains lenet5 (with Neural Rejuvenation when the schedule has a rejuvenate block): the generated"), r.out());
+    for (String option : new String[] {"--data", "--device", "--precision", "--epochs", "--batch", "--seed", "--out",
+        "--resume", "--cuda-graphs", "--progress-every", "--schedule", "--help", "--version"}) {
+      assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
+    }
   }
 
   @Test
   void missingDataDirectoryIsAUserErrorWithoutStackTrace() {
     Result r = train("--data", tmp.resolve("nowhere").toString(), "--device", "cpu");
     assertEquals(1, r.code());
-    assertTrue(r.err().startsWith("lenet5: "), r.err());
+    assertTrue(r.err().startsWith("Lenet5Trainer: "), r.err());
     assertTrue(r.err().contains("nowhere"), r.err());
     assertTrue(!r.err().contains("\tat "), r.err());
   }

@@ -4,26 +4,17 @@ import io.nrj.dsl.CompileResult;
 import io.nrj.dsl.NrCompiler;
 import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
-import io.nrj.dsl.ir.NrModule;
-import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.Backend;
-import io.nrj.runtime.cuda.CudaUnavailableException;
-import io.nrj.runtime.io.InputFileException;
+import io.nrj.runtime.launch.TrainerMain;
 import io.nrj.runtime.model.Activation;
 import io.nrj.runtime.model.ClassifierLayer;
 import io.nrj.runtime.model.ConvBnLayer;
 import io.nrj.runtime.model.Layer;
 import io.nrj.runtime.model.LayerNetwork;
 import io.nrj.runtime.model.MaxPoolLayer;
-import io.nrj.runtime.train.TrainJob;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import javax.annotation.processing.Generated;
 
 /**
@@ -93,13 +84,6 @@ public final class Lenet5Trainer extends LayerNetwork {
   private static final int[] DECLARED_WIDTHS = {20, 50, 500};
 
   private static final int NODES = 6;
-
-  private static final String USAGE = "usage: java Lenet5Trainer --data PATH|mnist [--schedule S] [--device auto|cpu|cuda]\n"
-      + "    [--precision fp32|tf32] [--epochs E] [--batch B] [--seed S] [--out DIR] [--resume CKPT]\n"
-      + "    [--cuda-graphs]\n";
-
-  private static final Set<String> OPTIONS = Set.of("--data", "--network", "--schedule", "--device",
-      "--precision", "--epochs", "--batch", "--seed", "--out", "--resume");
 
   /**
    * features.0: (N,1,28,28) -> (N,20,24,24)  [lenet5.nr:8]
@@ -218,63 +202,20 @@ public final class Lenet5Trainer extends LayerNetwork {
   }
 
   /**
-   * Trains {@code lenet5} with Neural Rejuvenation from the command line, with the options of {@code nrj
-   * train}: see {@link #train}.
+   * Trains {@code lenet5} from the command line with the options of {@code nrj train} ({@code --help}
+   * lists them); see {@link #train}.
    */
   public static void main(String[] args) {
     System.exit(train(args, System.out, System.err));
   }
 
   /**
-   * Runs {@code main} without exiting: {@code --data PATH|mnist [--schedule S]
-   * [--device auto|cpu|cuda] [--precision fp32|tf32] [--epochs E] [--batch B]
-   * [--seed S] [--out DIR] [--resume CKPT] [--cuda-graphs]}. The schedule defaults to the spec's {@code train} binding, epochs and
-   * batch to the schedule's, the output folder to {@code runs/NETWORK}. Returns 0 on
-   * success, 1 on a user error (the message goes to {@code err}), 2 on a usage error.
+   * Runs {@code main} without exiting: {@link TrainerMain} parses the options and runs the job. Returns 0
+   * on success, 1 on a user error (the message goes to {@code err}), 2 on a usage error.
    */
   public static int train(String[] args, PrintStream out, PrintStream err) {
-    Map<String, String> options = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--cuda-graphs")) {
-        options.put(args[i], "true");
-        continue;
-      }
-      if (!OPTIONS.contains(args[i]) || i + 1 == args.length) {
-        err.print("unknown or incomplete option '" + args[i] + "'\n" + USAGE);
-        return 2;
-      }
-      options.put(args[i], args[++i]);
-    }
-    String scheduleName = options.getOrDefault("--schedule", SCHEDULE);
-    if (!options.containsKey("--data") || scheduleName == null
-        || !options.getOrDefault("--network", NETWORK).equals(NETWORK)) {
-      err.print("this trainer trains network " + NETWORK + " and needs --data"
-          + (scheduleName == null ? " and --schedule" : "") + "\n" + USAGE);
-      return 2;
-    }
-    try {
-      NrModule module = NrCompiler.compile(SOURCE_FILE, SOURCE).module();
-      NetworkIr ir = module.network(NETWORK).orElseThrow();
-      ScheduleIr s = module.schedule(scheduleName).orElseThrow(() ->
-          new IllegalArgumentException(SOURCE_FILE + " has no schedule '" + scheduleName + "'"));
-      TrainJob.Options job = new TrainJob.Options(options.get("--data"),
-          options.getOrDefault("--device", "auto"), options.get("--precision"),
-          options.containsKey("--cuda-graphs"),
-          Integer.parseInt(options.getOrDefault("--epochs", "0")),
-          Integer.parseInt(options.getOrDefault("--batch", "0")),
-          options.containsKey("--seed") ? Long.valueOf(options.get("--seed")) : null,
-          options.containsKey("--out") ? Path.of(options.get("--out")) : null,
-          options.containsKey("--resume") ? Path.of(options.get("--resume")) : null);
-      // the same run as nrj train: overrides, resume, data, device, loop and checkpoints
-      TrainJob.run(module, ir, s, SOURCE_FILE, job, Lenet5Trainer::new, out);
-      return 0;
-    } catch (NumberFormatException e) {
-      err.print("not a number: " + e.getMessage() + "\n" + USAGE);
-      return 2;
-    } catch (InputFileException | CudaUnavailableException
-        | IllegalArgumentException | IOException e) {
-      err.println(NETWORK + ": " + e.getMessage());
-      return 1;
-    }
+    TrainerMain.Trainer trainer =
+        new TrainerMain.Trainer("Lenet5Trainer", NETWORK, SOURCE_FILE, SOURCE, SCHEDULE, Lenet5Trainer::new);
+    return TrainerMain.run(trainer, args, out, err);
   }
 }

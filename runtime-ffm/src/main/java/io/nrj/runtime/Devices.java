@@ -7,6 +7,7 @@ import io.nrj.runtime.cuda.CudaException;
 import io.nrj.runtime.cuda.CudaProbe;
 import io.nrj.runtime.cuda.CudaUnavailableException;
 import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -49,8 +50,12 @@ public final class Devices {
     };
   }
 
-  static Backend open(String device, Precision precision, PrintStream notes, Supplier<Backend> cpu,
+  static Backend open(String device, Precision precision, PrintStream notes, Supplier<Backend> cpuBackend,
       Supplier<Backend> cuda) {
+    Supplier<Backend> cpu = () -> {
+      warnWithoutVectorModule(notes);
+      return cpuBackend.get();
+    };
     return switch (device) {
       case "cpu" -> cpu.get();
       case "cuda" -> cuda.get();
@@ -58,6 +63,24 @@ public final class Devices {
       default -> throw new IllegalArgumentException(
           "unknown device '" + device + "'; expected auto, cpu or cuda");
     };
+  }
+
+  /** The flag that gives the CPU backend its Vector API kernels; named in the warning. */
+  public static final String VECTOR_FLAG = "--add-modules jdk.incubator.vector";
+
+  private static final AtomicBoolean vectorWarned = new AtomicBoolean();
+
+  /**
+   * Warns once per process when the Vector API module is not loaded: the CPU backend then runs its
+   * scalar kernels, several times slower, which nothing else would tell (a plain {@code java -cp}
+   * start of a generated trainer, say).
+   */
+  static void warnWithoutVectorModule(PrintStream notes) {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() && vectorWarned.compareAndSet(false, true)) {
+      notes.println(
+          "nrj: the Vector API module is not loaded, so the CPU runs its scalar kernels (about 5x slower): add "
+              + VECTOR_FLAG + " to the java command (./nrj and scripts/nrj-trainer do)");
+    }
   }
 
   private static Backend auto(PrintStream notes, Supplier<Backend> cpu, Supplier<Backend> cuda) {

@@ -57,8 +57,8 @@ public record ArmSpecs(NetworkIr network, ScheduleIr schedule, int epochs) {
     return schedule.name() + "_baseline";
   }
 
-  /** One arm's spec: its text, the names {@code nrj train} selects in it, and its schedule's epochs. */
-  public record Spec(String text, String network, String schedule, int epochs) {}
+  /** One arm's spec: its text and the names {@code nrj train} selects in it. */
+  public record Spec(String text, String network, String schedule) {}
 
   private static Spec spec(NetworkIr ir, Widths widths, String name, ScheduleIr s) {
     String text =
@@ -70,7 +70,7 @@ public record ArmSpecs(NetworkIr network, ScheduleIr schedule, int epochs) {
           "nrj compare wrote a spec that does not compile (a bug in nrj):\n"
               + r.diagnostics().stream().map(Diagnostic::format).collect(Collectors.joining("\n")) + "\n" + text);
     }
-    return new Spec(text, name, s.name(), s.epochs());
+    return new Spec(text, name, s.name());
   }
 
   /**

@@ -43,8 +43,7 @@ public record TrainProcess(int threads, List<String> options) {
     cmd.add(run.spec().toString());
     cmd.addAll(List.of("--network", spec.network(), "--schedule", spec.schedule(), "--seed", Long.toString(run.seed())));
     cmd.addAll(List.of("--out", run.dir().toString()));
-    // The epochs are in spec.nr; on a resume the same count keeps the checkpoint's plan as it is.
-    cmd.addAll(List.of("--epochs", Integer.toString(spec.epochs())));
+    // The epochs are in spec.nr; a resumed run goes on to the end its checkpoint plans.
     if (resume) cmd.addAll(List.of("--resume", run.checkpoint().toString()));
     cmd.addAll(options);
     return cmd;

@@ -32,7 +32,7 @@ import javax.tools.ToolProvider;
  * the annotation processor, then {@code javax.tools} compiles the trainer into memory and a fresh
  * class loader defines it. Nothing is written to disk.
  *
- * <p>The compile class path is the JVM's own plus the code sources of the runtime and the DSL as
+ * <p>The compile class path is the JVM's own plus the code sources of the runtime, the DSL and picocli as
  * the caller's class loader sees them, so it also works under {@code java -jar}, where the
  * manifest's {@code Class-Path} never shows up in {@code java.class.path}.
  */
@@ -120,7 +120,8 @@ public final class InMemoryCompiler {
 
   private static String classPath(ClassLoader parent) {
     Set<String> entries = new LinkedHashSet<>();
-    for (String type : List.of("io.nrj.runtime.Backend", "io.nrj.dsl.ir.Widths")) {
+    // the trainer's main calls io.nrj.runtime.launch.TrainerMain, whose options are picocli's
+    for (String type : List.of("io.nrj.runtime.Backend", "io.nrj.dsl.ir.Widths", "picocli.CommandLine")) {
       try {
         CodeSource cs = Class.forName(type, false, parent).getProtectionDomain().getCodeSource();
         if (cs != null && cs.getLocation() != null) {

@@ -80,8 +80,6 @@ public final class TrainerWriter {
         .addMethod(forwardMethod(d))
         .addMethod(backwardMethod(d))
         .addMethod(convMethod())
-        .addField(MainWriter.usageField(d))
-        .addField(MainWriter.optionsField())
         .addMethod(MainWriter.mainMethod(d))
         .addMethod(MainWriter.trainMethod(d));
     return JavaFile.builder(d.packageName(), type.build())

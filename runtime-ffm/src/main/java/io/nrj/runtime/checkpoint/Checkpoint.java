@@ -145,6 +145,8 @@ public record Checkpoint(
    * @throws CheckpointException naming the file, the field or tensor, and the rule broken
    */
   public static Checkpoint read(Path file) {
+    // a missing file is not a corrupt one: say so plainly
+    if (!java.nio.file.Files.exists(file)) throw new CheckpointException(file, "no such file");
     Safetensors.Contents c;
     try {
       c = Safetensors.read(file);

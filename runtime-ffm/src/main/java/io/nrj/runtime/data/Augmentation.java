@@ -71,7 +71,8 @@ public final class Augmentation {
     if (values.size() == 1) return values.getFirst();
     if (values.size() != channels) {
       throw new IllegalArgumentException(
-          "normalize " + what + " has " + values.size() + " values but the images have " + channels + " channels");
+          "normalize " + what + " has " + io.nrj.dsl.Plural.of(values.size(), "value") + " but the images have "
+              + io.nrj.dsl.Plural.of(channels, "channel"));
     }
     return values.get(c);
   }

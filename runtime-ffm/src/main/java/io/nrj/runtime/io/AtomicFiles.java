@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -19,12 +20,15 @@ import java.util.regex.Pattern;
  * Writes a file so that readers see either the old content or the complete new content, never a
  * half-written file: the body goes to a temporary file in the target's directory, which is forced
  * to disk and then renamed over the target (atomic on POSIX file systems). On any failure the
- * temporary file is deleted and an existing target is left as it was.
+ * temporary file is deleted and an existing target is left as it was. The file gets the mode any
+ * new file gets (0666 less the umask: 0644 under the usual 022), not a temporary file's 0600.
  *
  * <p>Not a locking mechanism: two concurrent writers of one target each succeed, the last rename
  * wins.
  */
 public final class AtomicFiles {
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
   private AtomicFiles() {}
 
   /** Writes the content of a file to an open channel. */
@@ -44,11 +48,22 @@ public final class AtomicFiles {
     Path dir = abs.getParent();
     if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir.toString(), null, "directory does not exist");
     // A dot-prefixed temporary name in the same directory: the rename stays on one file system.
-    // removeStale() knows this pattern.
-    Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+    // .TARGET.DIGITS.tmp: removeStale() knows this pattern.
+    Path tmp = null;
+    FileChannel channel = null;
+    while (channel == null) {
+      tmp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
+      try {
+        // CREATE_NEW with no attributes: the mode is 0666 less the umask (0644 usually), as for any
+        // file a program writes; Files.createTempFile would make it 0600.
+        channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException e) {
+        // another writer's name: draw again
+      }
+    }
     boolean done = false;
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch = channel) {
         body.writeTo(ch);
         ch.force(true);
       }
@@ -91,7 +106,7 @@ public final class AtomicFiles {
     return removed;
   }
 
-  // Files.createTempFile(dir, prefix, suffix) names a file prefix + unsigned random long + suffix.
+  // write() names its temporary file "." + target + "." + an unsigned random long + ".tmp".
   private static Pattern temporaryOf(String target) {
     return Pattern.compile("\\." + Pattern.quote(target) + "\\.[0-9]+\\.tmp");
   }

@@ -244,6 +244,11 @@ public final class NrEngine {
     return nr != null && nr.compressOnly() && rejuvenatedNow;
   }
 
+  /** The utilization target of the sparse phase; NaN without NR or when the trigger is off (§12 C1). */
+  public double utilizationTarget() {
+    return nr == null || nr.target() >= 0.999 ? Double.NaN : nr.target();
+  }
+
   /** 0-based epoch after which rejuvenation fired, or -1. */
   public int rejuvenatedAfterEpoch() {
     return rejuvenatedAfter;

@@ -47,7 +47,7 @@ public final class EngineControl implements NrControl {
             ? null
             : new Rejuvenated(
                 rj.widths(), rj.surgery(), rj.layout(), rj.report().toTable(), rj.report().toJson(),
-                rj.expandRate(), rj.bnRestore());
+                rj.expandRate(), rj.bnRestore(), rj.report());
     return new Outcome(r.utilization(), r.lambda(), out);
   }
 
@@ -69,6 +69,20 @@ public final class EngineControl implements NrControl {
       case NO_TRIGGER -> "no-trigger"; // lambda applies, rejuvenation never fires (spec §12 C1)
       case REJUVENATED -> "mixed";
     };
+  }
+
+  @Override
+  public int sparseEpochs(int finishedEpochs) {
+    return switch (engine.phase()) {
+      case SPARSE -> finishedEpochs; // every epoch so far was sparse and shifted the end
+      case REJUVENATED -> engine.rejuvenatedAfterEpoch() + 1; // up to and including the trigger epoch
+      case PLAIN, NO_TRIGGER -> 0;
+    };
+  }
+
+  @Override
+  public double utilizationTarget() {
+    return engine.utilizationTarget();
   }
 
   @Override

@@ -17,7 +17,7 @@ public final class Evaluator {
       net.forward(n, false);
       double loss = net.loss(b.labels());
       float[] fresh = net.newLogits();
-      t.add(loss, net.logits(), fresh == null ? null : net.survivorLogits(), fresh, b.labels(), k);
+      t.add(loss, net.survivorLoss(), net.logits(), fresh == null ? null : net.survivorLogits(), fresh, b.labels(), k);
     }
     return t;
   }

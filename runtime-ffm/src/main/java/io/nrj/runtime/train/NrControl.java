@@ -4,6 +4,7 @@ import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.Widths;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.nr.MixedLayout;
+import io.nrj.runtime.nr.RejuvenationReport;
 import io.nrj.runtime.nr.Surgery;
 
 /**
@@ -38,6 +39,20 @@ public interface NrControl {
   String phase();
 
   /**
+   * How many epochs the sparse phase has added to the run after {@code finishedEpochs} epochs: one
+   * per sparse epoch, including the one rejuvenation fired in (spec §2.2). The planned length of
+   * the run is {@link #totalEpochs()} minus this; progress lines show it as "+N sparse".
+   */
+  default int sparseEpochs(int finishedEpochs) {
+    return 0;
+  }
+
+  /** The utilization the sparse phase aims for (NaN when there is none), drawn in metrics.png. */
+  default double utilizationTarget() {
+    return Double.NaN;
+  }
+
+  /**
    * Called with the tensors loaded from a checkpoint at resume, and with the network's tensors
    * right after a rejuvenation whose {@link Rejuvenated#bnRestore()} is set; returns the tensors to
    * train with (the NR engine runs a pending bn_restore here, spec §2.3, §7), or {@code params}
@@ -58,9 +73,17 @@ public interface NrControl {
   /**
    * A rejuvenation (spec §5): the new widths, the surgery building the tensors at those widths from
    * the current ones (on the device), the survivor/new layout, the per-layer report as a terminal
-   * table and as JSON, the expand rate, and whether bn_restore is due right after the surgery.
+   * table and as JSON, the expand rate, whether bn_restore is due right after the surgery, and the
+   * report itself for widths.png (null: no picture).
    */
   record Rejuvenated(
       Widths widths, Surgery surgery, MixedLayout layout, String table, String json, double expandRate,
-      boolean bnRestore) {}
+      boolean bnRestore, RejuvenationReport report) {
+    /** Without a report (no widths.png). */
+    public Rejuvenated(
+        Widths widths, Surgery surgery, MixedLayout layout, String table, String json, double expandRate,
+        boolean bnRestore) {
+      this(widths, surgery, layout, table, json, expandRate, bnRestore, null);
+    }
+  }
 }

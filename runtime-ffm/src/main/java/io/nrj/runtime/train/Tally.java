@@ -9,6 +9,8 @@ package io.nrj.runtime.train;
 public final class Tally {
   private long samples;
   private double lossSum;
+  private double survivorLossSum;
+  private double newLossSum;
   private long top1;
   private long top5;
   private long survivorTop1;
@@ -17,9 +19,21 @@ public final class Tally {
 
   /** Adds one batch: mean loss over it, logits (n, k) and optional per-set logits (null if not mixed). */
   public void add(double meanLoss, float[] logits, float[] survivor, float[] fresh, int[] labels, int k) {
+    add(meanLoss, Double.NaN, logits, survivor, fresh, labels, k);
+  }
+
+  /**
+   * {@link #add(double, float[], float[], float[], int[], int)} with the survivor set's share of the
+   * mean loss when mixed (the loss is then the sum of the two sets' cross-entropies, spec §6.4).
+   */
+  public void add(double meanLoss, double survivorLoss, float[] logits, float[] survivor, float[] fresh, int[] labels, int k) {
     int n = labels.length;
     samples += n;
     lossSum += meanLoss * n;
+    if (fresh != null) {
+      survivorLossSum += survivorLoss * n;
+      newLossSum += (meanLoss - survivorLoss) * n;
+    }
     for (int i = 0; i < n; i++) {
       int r = rank(logits, i, k, labels[i]);
       if (r < 1) top1++;
@@ -66,6 +80,16 @@ public final class Tally {
   /** Survivor-set top-1 (NaN when not mixed). */
   public double survivorTop1() {
     return mixed ? (double) survivorTop1 / samples : Double.NaN;
+  }
+
+  /** Mean cross-entropy of the survivor set's logits (NaN when not mixed). */
+  public double survivorLoss() {
+    return mixed ? survivorLossSum / samples : Double.NaN;
+  }
+
+  /** Mean cross-entropy of the new set's logits (NaN when not mixed). */
+  public double newLoss() {
+    return mixed ? newLossSum / samples : Double.NaN;
   }
 
   /** New-set top-1 (NaN when not mixed). */

@@ -139,7 +139,7 @@ class AugmentationTest {
   void rejectsMismatchedNormalisationAndVaryingSizesWithoutResizedCrop() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Augmentation.training(Augment.NONE, CIFAR_NORM, 1, 28, 28));
-    assertEquals("normalize mean has 3 values but the images have 1 channels", e.getMessage());
+    assertEquals("normalize mean has 3 values but the images have 1 channel", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Augmentation.training(Augment.NONE, Normalize.NONE, 3, 0, 0));
     assertEquals("images of varying size need 'augment resized_crop N' in the schedule to give them one size", e.getMessage());
   }

@@ -44,7 +44,7 @@ class ScheduleLoadersTest {
     ScheduleIr cifar = schedule(Augment.NONE, AugmentationTest.CIFAR_NORM);
     e = assertThrows(DataException.class, () -> BatchLoader.training(mnist, cifar, new Shape(1, 28, 28), 1));
     assertEquals("mnist: schedule 'quick' does not fit this data set: normalize mean has 3 values but the images"
-        + " have 1 channels", e.getMessage());
+        + " have 1 channel", e.getMessage());
     assertEquals(Path.of("mnist"), mnist.location());
   }
 

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class MetricsCsvTest {
   static MetricsCsv.Row row(int epoch, double top1) {
-    return new MetricsCsv.Row(epoch, "plain", 0.1, 0, 1, 0.5, 1, top1, 0.9, Double.NaN, Double.NaN, Double.NaN, 100, 2, 50);
+    double nan = Double.NaN;
+    return new MetricsCsv.Row(epoch, "plain", 0.1, 0, 1, 0.5, 1, top1, 0.9, nan, nan, nan, 100, 2, 50, nan, nan, nan, nan);
   }
 
   /**

@@ -115,8 +115,8 @@ class TrainingLoopTest {
     assertEquals(4, lines.size());
     assertTrue(lines.get(3).startsWith("3,plain,0.00500000,0.00000,"), lines.get(3));
     java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve("metrics.png").toFile());
-    assertEquals(900, png.getWidth());
-    assertEquals(640, png.getHeight());
+    assertEquals(1000, png.getWidth());
+    assertEquals(380 + 320 + 320, png.getHeight(), "a plain run: loss, top-1 and lr panels, no utilization panel");
   }
 
   @Test
