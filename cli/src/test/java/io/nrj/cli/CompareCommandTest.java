@@ -316,7 +316,10 @@ class CompareCommandTest {
   void badCountsAreUsageErrors() {
     TrainCommandTest.Run r = nrj("compare", spec.toString(), "--data", data.toString(), "--seeds", "0");
     assertEquals(2, r.code());
-    assertTrue(r.err().startsWith("nrj compare: --seeds must be a positive integer, got '0'\nusage: nrj compare SPEC"), r.err());
+    assertTrue(r.err().startsWith("nrj compare: --seeds must be a positive integer, got '0'\nusage: nrj compare [-hV] "), r.err());
+    r = nrj("compare", spec.toString(), "--data", data.toString(), "--jobs", "0");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("nrj compare: --jobs must be a positive integer, got '0'\n"), r.err());
     r = nrj("compare", spec.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("nrj compare: 'nrj compare' needs --data\n"), r.err());
