@@ -50,25 +50,15 @@ public record Comparison(
     Files.createDirectories(out);
     List<Task> first = new ArrayList<>();
     for (long seed = 1; seed <= seeds; seed++) {
-      first.add(new Task(new RunDir(out.resolve(Arm.NR.dir(seed)), Arm.NR, seed), specs.nr()));
-      first.add(new Task(new RunDir(out.resolve(Arm.BASELINE.dir(seed)), Arm.BASELINE, seed), specs.baseline()));
+      first.add(task(Arm.NR, seed, specs.nr()));
+      first.add(task(Arm.BASELINE, seed, specs.baseline()));
     }
     Map<RunDir, RunSummary> done = execute(first, log);
     List<Task> second = new ArrayList<>();
     for (long seed = 1; seed <= seeds; seed++) {
-      RunSummary nr = done.get(first.get((int) (2 * (seed - 1))).run());
-      if (arms.contains(Arm.BASELINE_LONG)) {
-        second.add(
-            new Task(
-                new RunDir(out.resolve(Arm.BASELINE_LONG.dir(seed)), Arm.BASELINE_LONG, seed),
-                specs.baselineLong(nr.sparseEpochs())));
-      }
-      if (arms.contains(Arm.EQUAL_USED)) {
-        second.add(
-            new Task(
-                new RunDir(out.resolve(Arm.EQUAL_USED.dir(seed)), Arm.EQUAL_USED, seed),
-                specs.equalUsed(nr.usedParams())));
-      }
+      RunSummary nr = done.get(task(Arm.NR, seed, null).run());
+      if (arms.contains(Arm.BASELINE_LONG)) second.add(task(Arm.BASELINE_LONG, seed, specs.baselineLong(nr.sparseEpochs())));
+      if (arms.contains(Arm.EQUAL_USED)) second.add(task(Arm.EQUAL_USED, seed, specs.equalUsed(nr.usedParams())));
     }
     done.putAll(execute(second, log));
     Map<Arm, List<RunSummary>> byArm = new EnumMap<>(Arm.class);
@@ -102,6 +92,10 @@ public record Comparison(
 
   /** One run to make: where, and what it trains. */
   private record Task(RunDir run, ArmSpecs.Spec spec) {}
+
+  private Task task(Arm arm, long seed, ArmSpecs.Spec spec) {
+    return new Task(new RunDir(out.resolve(arm.dir(seed)), arm, seed), spec);
+  }
 
   /** Runs {@code tasks}, {@code jobs} at a time; fails after all ended when any failed. */
   private Map<RunDir, RunSummary> execute(List<Task> tasks, PrintStream log)
