@@ -1081,32 +1081,32 @@ public final class Densenet121NrTrainer extends LayerNetwork {
         cross());
     block1_0Conv2 = new ConvBnLayer(conv(3), shape(2).channels(), widths().get(2), split(2),
         cross());
-    block1_0_0 = new ConcatLayer("block1.0.0", shape(4));
+    block1_0_0 = new ConcatLayer("block1.0.0", shape(4), concatOrder(4));
     block1_1Conv1 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(3), split(3),
         cross());
     block1_1Conv2 = new ConvBnLayer(conv(6), shape(5).channels(), widths().get(4), split(4),
         cross());
-    block1_1_0 = new ConcatLayer("block1.1.0", shape(7));
+    block1_1_0 = new ConcatLayer("block1.1.0", shape(7), concatOrder(7));
     block1_2Conv1 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(5), split(5),
         cross());
     block1_2Conv2 = new ConvBnLayer(conv(9), shape(8).channels(), widths().get(6), split(6),
         cross());
-    block1_2_0 = new ConcatLayer("block1.2.0", shape(10));
+    block1_2_0 = new ConcatLayer("block1.2.0", shape(10), concatOrder(10));
     block1_3Conv1 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(7), split(7),
         cross());
     block1_3Conv2 = new ConvBnLayer(conv(12), shape(11).channels(), widths().get(8), split(8),
         cross());
-    block1_3_0 = new ConcatLayer("block1.3.0", shape(13));
+    block1_3_0 = new ConcatLayer("block1.3.0", shape(13), concatOrder(13));
     block1_4Conv1 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(9), split(9),
         cross());
     block1_4Conv2 = new ConvBnLayer(conv(15), shape(14).channels(), widths().get(10), split(10),
         cross());
-    block1_4_0 = new ConcatLayer("block1.4.0", shape(16));
+    block1_4_0 = new ConcatLayer("block1.4.0", shape(16), concatOrder(16));
     block1_5Conv1 = new ConvBnLayer(conv(17), shape(16).channels(), widths().get(11), split(11),
         cross());
     block1_5Conv2 = new ConvBnLayer(conv(18), shape(17).channels(), widths().get(12), split(12),
         cross());
-    block1_5_0 = new ConcatLayer("block1.5.0", shape(19));
+    block1_5_0 = new ConcatLayer("block1.5.0", shape(19), concatOrder(19));
     trans1_0 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(13), split(13),
         cross());
     trans1_1 = new AvgPoolLayer("trans1.1", shape(20), 2, 2, 0);
@@ -1114,62 +1114,62 @@ public final class Densenet121NrTrainer extends LayerNetwork {
         cross());
     block2_0Conv2 = new ConvBnLayer(conv(23), shape(22).channels(), widths().get(15), split(15),
         cross());
-    block2_0_0 = new ConcatLayer("block2.0.0", shape(24));
+    block2_0_0 = new ConcatLayer("block2.0.0", shape(24), concatOrder(24));
     block2_1Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(16), split(16),
         cross());
     block2_1Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(17), split(17),
         cross());
-    block2_1_0 = new ConcatLayer("block2.1.0", shape(27));
+    block2_1_0 = new ConcatLayer("block2.1.0", shape(27), concatOrder(27));
     block2_2Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(18), split(18),
         cross());
     block2_2Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(19), split(19),
         cross());
-    block2_2_0 = new ConcatLayer("block2.2.0", shape(30));
+    block2_2_0 = new ConcatLayer("block2.2.0", shape(30), concatOrder(30));
     block2_3Conv1 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(20), split(20),
         cross());
     block2_3Conv2 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(21), split(21),
         cross());
-    block2_3_0 = new ConcatLayer("block2.3.0", shape(33));
+    block2_3_0 = new ConcatLayer("block2.3.0", shape(33), concatOrder(33));
     block2_4Conv1 = new ConvBnLayer(conv(34), shape(33).channels(), widths().get(22), split(22),
         cross());
     block2_4Conv2 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(23), split(23),
         cross());
-    block2_4_0 = new ConcatLayer("block2.4.0", shape(36));
+    block2_4_0 = new ConcatLayer("block2.4.0", shape(36), concatOrder(36));
     block2_5Conv1 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(24), split(24),
         cross());
     block2_5Conv2 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(25), split(25),
         cross());
-    block2_5_0 = new ConcatLayer("block2.5.0", shape(39));
+    block2_5_0 = new ConcatLayer("block2.5.0", shape(39), concatOrder(39));
     block2_6Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(26), split(26),
         cross());
     block2_6Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(27), split(27),
         cross());
-    block2_6_0 = new ConcatLayer("block2.6.0", shape(42));
+    block2_6_0 = new ConcatLayer("block2.6.0", shape(42), concatOrder(42));
     block2_7Conv1 = new ConvBnLayer(conv(43), shape(42).channels(), widths().get(28), split(28),
         cross());
     block2_7Conv2 = new ConvBnLayer(conv(44), shape(43).channels(), widths().get(29), split(29),
         cross());
-    block2_7_0 = new ConcatLayer("block2.7.0", shape(45));
+    block2_7_0 = new ConcatLayer("block2.7.0", shape(45), concatOrder(45));
     block2_8Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(30), split(30),
         cross());
     block2_8Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(31), split(31),
         cross());
-    block2_8_0 = new ConcatLayer("block2.8.0", shape(48));
+    block2_8_0 = new ConcatLayer("block2.8.0", shape(48), concatOrder(48));
     block2_9Conv1 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(32), split(32),
         cross());
     block2_9Conv2 = new ConvBnLayer(conv(50), shape(49).channels(), widths().get(33), split(33),
         cross());
-    block2_9_0 = new ConcatLayer("block2.9.0", shape(51));
+    block2_9_0 = new ConcatLayer("block2.9.0", shape(51), concatOrder(51));
     block2_10Conv1 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(34), split(34),
         cross());
     block2_10Conv2 = new ConvBnLayer(conv(53), shape(52).channels(), widths().get(35), split(35),
         cross());
-    block2_10_0 = new ConcatLayer("block2.10.0", shape(54));
+    block2_10_0 = new ConcatLayer("block2.10.0", shape(54), concatOrder(54));
     block2_11Conv1 = new ConvBnLayer(conv(55), shape(54).channels(), widths().get(36), split(36),
         cross());
     block2_11Conv2 = new ConvBnLayer(conv(56), shape(55).channels(), widths().get(37), split(37),
         cross());
-    block2_11_0 = new ConcatLayer("block2.11.0", shape(57));
+    block2_11_0 = new ConcatLayer("block2.11.0", shape(57), concatOrder(57));
     trans2_0 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(38), split(38),
         cross());
     trans2_1 = new AvgPoolLayer("trans2.1", shape(58), 2, 2, 0);
@@ -1177,122 +1177,122 @@ public final class Densenet121NrTrainer extends LayerNetwork {
         cross());
     block3_0Conv2 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(40), split(40),
         cross());
-    block3_0_0 = new ConcatLayer("block3.0.0", shape(62));
+    block3_0_0 = new ConcatLayer("block3.0.0", shape(62), concatOrder(62));
     block3_1Conv1 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(41), split(41),
         cross());
     block3_1Conv2 = new ConvBnLayer(conv(64), shape(63).channels(), widths().get(42), split(42),
         cross());
-    block3_1_0 = new ConcatLayer("block3.1.0", shape(65));
+    block3_1_0 = new ConcatLayer("block3.1.0", shape(65), concatOrder(65));
     block3_2Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(43), split(43),
         cross());
     block3_2Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(44), split(44),
         cross());
-    block3_2_0 = new ConcatLayer("block3.2.0", shape(68));
+    block3_2_0 = new ConcatLayer("block3.2.0", shape(68), concatOrder(68));
     block3_3Conv1 = new ConvBnLayer(conv(69), shape(68).channels(), widths().get(45), split(45),
         cross());
     block3_3Conv2 = new ConvBnLayer(conv(70), shape(69).channels(), widths().get(46), split(46),
         cross());
-    block3_3_0 = new ConcatLayer("block3.3.0", shape(71));
+    block3_3_0 = new ConcatLayer("block3.3.0", shape(71), concatOrder(71));
     block3_4Conv1 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(47), split(47),
         cross());
     block3_4Conv2 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(48), split(48),
         cross());
-    block3_4_0 = new ConcatLayer("block3.4.0", shape(74));
+    block3_4_0 = new ConcatLayer("block3.4.0", shape(74), concatOrder(74));
     block3_5Conv1 = new ConvBnLayer(conv(75), shape(74).channels(), widths().get(49), split(49),
         cross());
     block3_5Conv2 = new ConvBnLayer(conv(76), shape(75).channels(), widths().get(50), split(50),
         cross());
-    block3_5_0 = new ConcatLayer("block3.5.0", shape(77));
+    block3_5_0 = new ConcatLayer("block3.5.0", shape(77), concatOrder(77));
     block3_6Conv1 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(51), split(51),
         cross());
     block3_6Conv2 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(52), split(52),
         cross());
-    block3_6_0 = new ConcatLayer("block3.6.0", shape(80));
+    block3_6_0 = new ConcatLayer("block3.6.0", shape(80), concatOrder(80));
     block3_7Conv1 = new ConvBnLayer(conv(81), shape(80).channels(), widths().get(53), split(53),
         cross());
     block3_7Conv2 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(54), split(54),
         cross());
-    block3_7_0 = new ConcatLayer("block3.7.0", shape(83));
+    block3_7_0 = new ConcatLayer("block3.7.0", shape(83), concatOrder(83));
     block3_8Conv1 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(55), split(55),
         cross());
     block3_8Conv2 = new ConvBnLayer(conv(85), shape(84).channels(), widths().get(56), split(56),
         cross());
-    block3_8_0 = new ConcatLayer("block3.8.0", shape(86));
+    block3_8_0 = new ConcatLayer("block3.8.0", shape(86), concatOrder(86));
     block3_9Conv1 = new ConvBnLayer(conv(87), shape(86).channels(), widths().get(57), split(57),
         cross());
     block3_9Conv2 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(58), split(58),
         cross());
-    block3_9_0 = new ConcatLayer("block3.9.0", shape(89));
+    block3_9_0 = new ConcatLayer("block3.9.0", shape(89), concatOrder(89));
     block3_10Conv1 = new ConvBnLayer(conv(90), shape(89).channels(), widths().get(59), split(59),
         cross());
     block3_10Conv2 = new ConvBnLayer(conv(91), shape(90).channels(), widths().get(60), split(60),
         cross());
-    block3_10_0 = new ConcatLayer("block3.10.0", shape(92));
+    block3_10_0 = new ConcatLayer("block3.10.0", shape(92), concatOrder(92));
     block3_11Conv1 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(61), split(61),
         cross());
     block3_11Conv2 = new ConvBnLayer(conv(94), shape(93).channels(), widths().get(62), split(62),
         cross());
-    block3_11_0 = new ConcatLayer("block3.11.0", shape(95));
+    block3_11_0 = new ConcatLayer("block3.11.0", shape(95), concatOrder(95));
     block3_12Conv1 = new ConvBnLayer(conv(96), shape(95).channels(), widths().get(63), split(63),
         cross());
     block3_12Conv2 = new ConvBnLayer(conv(97), shape(96).channels(), widths().get(64), split(64),
         cross());
-    block3_12_0 = new ConcatLayer("block3.12.0", shape(98));
+    block3_12_0 = new ConcatLayer("block3.12.0", shape(98), concatOrder(98));
     block3_13Conv1 = new ConvBnLayer(conv(99), shape(98).channels(), widths().get(65), split(65),
         cross());
     block3_13Conv2 = new ConvBnLayer(conv(100), shape(99).channels(), widths().get(66), split(66),
         cross());
-    block3_13_0 = new ConcatLayer("block3.13.0", shape(101));
+    block3_13_0 = new ConcatLayer("block3.13.0", shape(101), concatOrder(101));
     block3_14Conv1 = new ConvBnLayer(conv(102), shape(101).channels(), widths().get(67), split(67),
         cross());
     block3_14Conv2 = new ConvBnLayer(conv(103), shape(102).channels(), widths().get(68), split(68),
         cross());
-    block3_14_0 = new ConcatLayer("block3.14.0", shape(104));
+    block3_14_0 = new ConcatLayer("block3.14.0", shape(104), concatOrder(104));
     block3_15Conv1 = new ConvBnLayer(conv(105), shape(104).channels(), widths().get(69), split(69),
         cross());
     block3_15Conv2 = new ConvBnLayer(conv(106), shape(105).channels(), widths().get(70), split(70),
         cross());
-    block3_15_0 = new ConcatLayer("block3.15.0", shape(107));
+    block3_15_0 = new ConcatLayer("block3.15.0", shape(107), concatOrder(107));
     block3_16Conv1 = new ConvBnLayer(conv(108), shape(107).channels(), widths().get(71), split(71),
         cross());
     block3_16Conv2 = new ConvBnLayer(conv(109), shape(108).channels(), widths().get(72), split(72),
         cross());
-    block3_16_0 = new ConcatLayer("block3.16.0", shape(110));
+    block3_16_0 = new ConcatLayer("block3.16.0", shape(110), concatOrder(110));
     block3_17Conv1 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(73), split(73),
         cross());
     block3_17Conv2 = new ConvBnLayer(conv(112), shape(111).channels(), widths().get(74), split(74),
         cross());
-    block3_17_0 = new ConcatLayer("block3.17.0", shape(113));
+    block3_17_0 = new ConcatLayer("block3.17.0", shape(113), concatOrder(113));
     block3_18Conv1 = new ConvBnLayer(conv(114), shape(113).channels(), widths().get(75), split(75),
         cross());
     block3_18Conv2 = new ConvBnLayer(conv(115), shape(114).channels(), widths().get(76), split(76),
         cross());
-    block3_18_0 = new ConcatLayer("block3.18.0", shape(116));
+    block3_18_0 = new ConcatLayer("block3.18.0", shape(116), concatOrder(116));
     block3_19Conv1 = new ConvBnLayer(conv(117), shape(116).channels(), widths().get(77), split(77),
         cross());
     block3_19Conv2 = new ConvBnLayer(conv(118), shape(117).channels(), widths().get(78), split(78),
         cross());
-    block3_19_0 = new ConcatLayer("block3.19.0", shape(119));
+    block3_19_0 = new ConcatLayer("block3.19.0", shape(119), concatOrder(119));
     block3_20Conv1 = new ConvBnLayer(conv(120), shape(119).channels(), widths().get(79), split(79),
         cross());
     block3_20Conv2 = new ConvBnLayer(conv(121), shape(120).channels(), widths().get(80), split(80),
         cross());
-    block3_20_0 = new ConcatLayer("block3.20.0", shape(122));
+    block3_20_0 = new ConcatLayer("block3.20.0", shape(122), concatOrder(122));
     block3_21Conv1 = new ConvBnLayer(conv(123), shape(122).channels(), widths().get(81), split(81),
         cross());
     block3_21Conv2 = new ConvBnLayer(conv(124), shape(123).channels(), widths().get(82), split(82),
         cross());
-    block3_21_0 = new ConcatLayer("block3.21.0", shape(125));
+    block3_21_0 = new ConcatLayer("block3.21.0", shape(125), concatOrder(125));
     block3_22Conv1 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(83), split(83),
         cross());
     block3_22Conv2 = new ConvBnLayer(conv(127), shape(126).channels(), widths().get(84), split(84),
         cross());
-    block3_22_0 = new ConcatLayer("block3.22.0", shape(128));
+    block3_22_0 = new ConcatLayer("block3.22.0", shape(128), concatOrder(128));
     block3_23Conv1 = new ConvBnLayer(conv(129), shape(128).channels(), widths().get(85), split(85),
         cross());
     block3_23Conv2 = new ConvBnLayer(conv(130), shape(129).channels(), widths().get(86), split(86),
         cross());
-    block3_23_0 = new ConcatLayer("block3.23.0", shape(131));
+    block3_23_0 = new ConcatLayer("block3.23.0", shape(131), concatOrder(131));
     trans3_0 = new ConvBnLayer(conv(132), shape(131).channels(), widths().get(87), split(87),
         cross());
     trans3_1 = new AvgPoolLayer("trans3.1", shape(132), 2, 2, 0);
@@ -1300,82 +1300,82 @@ public final class Densenet121NrTrainer extends LayerNetwork {
         cross());
     block4_0Conv2 = new ConvBnLayer(conv(135), shape(134).channels(), widths().get(89), split(89),
         cross());
-    block4_0_0 = new ConcatLayer("block4.0.0", shape(136));
+    block4_0_0 = new ConcatLayer("block4.0.0", shape(136), concatOrder(136));
     block4_1Conv1 = new ConvBnLayer(conv(137), shape(136).channels(), widths().get(90), split(90),
         cross());
     block4_1Conv2 = new ConvBnLayer(conv(138), shape(137).channels(), widths().get(91), split(91),
         cross());
-    block4_1_0 = new ConcatLayer("block4.1.0", shape(139));
+    block4_1_0 = new ConcatLayer("block4.1.0", shape(139), concatOrder(139));
     block4_2Conv1 = new ConvBnLayer(conv(140), shape(139).channels(), widths().get(92), split(92),
         cross());
     block4_2Conv2 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(93), split(93),
         cross());
-    block4_2_0 = new ConcatLayer("block4.2.0", shape(142));
+    block4_2_0 = new ConcatLayer("block4.2.0", shape(142), concatOrder(142));
     block4_3Conv1 = new ConvBnLayer(conv(143), shape(142).channels(), widths().get(94), split(94),
         cross());
     block4_3Conv2 = new ConvBnLayer(conv(144), shape(143).channels(), widths().get(95), split(95),
         cross());
-    block4_3_0 = new ConcatLayer("block4.3.0", shape(145));
+    block4_3_0 = new ConcatLayer("block4.3.0", shape(145), concatOrder(145));
     block4_4Conv1 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(96), split(96),
         cross());
     block4_4Conv2 = new ConvBnLayer(conv(147), shape(146).channels(), widths().get(97), split(97),
         cross());
-    block4_4_0 = new ConcatLayer("block4.4.0", shape(148));
+    block4_4_0 = new ConcatLayer("block4.4.0", shape(148), concatOrder(148));
     block4_5Conv1 = new ConvBnLayer(conv(149), shape(148).channels(), widths().get(98), split(98),
         cross());
     block4_5Conv2 = new ConvBnLayer(conv(150), shape(149).channels(), widths().get(99), split(99),
         cross());
-    block4_5_0 = new ConcatLayer("block4.5.0", shape(151));
+    block4_5_0 = new ConcatLayer("block4.5.0", shape(151), concatOrder(151));
     block4_6Conv1 = new ConvBnLayer(conv(152), shape(151).channels(), widths().get(100), split(100),
         cross());
     block4_6Conv2 = new ConvBnLayer(conv(153), shape(152).channels(), widths().get(101), split(101),
         cross());
-    block4_6_0 = new ConcatLayer("block4.6.0", shape(154));
+    block4_6_0 = new ConcatLayer("block4.6.0", shape(154), concatOrder(154));
     block4_7Conv1 = new ConvBnLayer(conv(155), shape(154).channels(), widths().get(102), split(102),
         cross());
     block4_7Conv2 = new ConvBnLayer(conv(156), shape(155).channels(), widths().get(103), split(103),
         cross());
-    block4_7_0 = new ConcatLayer("block4.7.0", shape(157));
+    block4_7_0 = new ConcatLayer("block4.7.0", shape(157), concatOrder(157));
     block4_8Conv1 = new ConvBnLayer(conv(158), shape(157).channels(), widths().get(104), split(104),
         cross());
     block4_8Conv2 = new ConvBnLayer(conv(159), shape(158).channels(), widths().get(105), split(105),
         cross());
-    block4_8_0 = new ConcatLayer("block4.8.0", shape(160));
+    block4_8_0 = new ConcatLayer("block4.8.0", shape(160), concatOrder(160));
     block4_9Conv1 = new ConvBnLayer(conv(161), shape(160).channels(), widths().get(106), split(106),
         cross());
     block4_9Conv2 = new ConvBnLayer(conv(162), shape(161).channels(), widths().get(107), split(107),
         cross());
-    block4_9_0 = new ConcatLayer("block4.9.0", shape(163));
+    block4_9_0 = new ConcatLayer("block4.9.0", shape(163), concatOrder(163));
     block4_10Conv1 = new ConvBnLayer(conv(164), shape(163).channels(), widths().get(108),
         split(108), cross());
     block4_10Conv2 = new ConvBnLayer(conv(165), shape(164).channels(), widths().get(109),
         split(109), cross());
-    block4_10_0 = new ConcatLayer("block4.10.0", shape(166));
+    block4_10_0 = new ConcatLayer("block4.10.0", shape(166), concatOrder(166));
     block4_11Conv1 = new ConvBnLayer(conv(167), shape(166).channels(), widths().get(110),
         split(110), cross());
     block4_11Conv2 = new ConvBnLayer(conv(168), shape(167).channels(), widths().get(111),
         split(111), cross());
-    block4_11_0 = new ConcatLayer("block4.11.0", shape(169));
+    block4_11_0 = new ConcatLayer("block4.11.0", shape(169), concatOrder(169));
     block4_12Conv1 = new ConvBnLayer(conv(170), shape(169).channels(), widths().get(112),
         split(112), cross());
     block4_12Conv2 = new ConvBnLayer(conv(171), shape(170).channels(), widths().get(113),
         split(113), cross());
-    block4_12_0 = new ConcatLayer("block4.12.0", shape(172));
+    block4_12_0 = new ConcatLayer("block4.12.0", shape(172), concatOrder(172));
     block4_13Conv1 = new ConvBnLayer(conv(173), shape(172).channels(), widths().get(114),
         split(114), cross());
     block4_13Conv2 = new ConvBnLayer(conv(174), shape(173).channels(), widths().get(115),
         split(115), cross());
-    block4_13_0 = new ConcatLayer("block4.13.0", shape(175));
+    block4_13_0 = new ConcatLayer("block4.13.0", shape(175), concatOrder(175));
     block4_14Conv1 = new ConvBnLayer(conv(176), shape(175).channels(), widths().get(116),
         split(116), cross());
     block4_14Conv2 = new ConvBnLayer(conv(177), shape(176).channels(), widths().get(117),
         split(117), cross());
-    block4_14_0 = new ConcatLayer("block4.14.0", shape(178));
+    block4_14_0 = new ConcatLayer("block4.14.0", shape(178), concatOrder(178));
     block4_15Conv1 = new ConvBnLayer(conv(179), shape(178).channels(), widths().get(118),
         split(118), cross());
     block4_15Conv2 = new ConvBnLayer(conv(180), shape(179).channels(), widths().get(119),
         split(119), cross());
-    block4_15_0 = new ConcatLayer("block4.15.0", shape(181));
+    block4_15_0 = new ConcatLayer("block4.15.0", shape(181), concatOrder(181));
     classifier = new ClassifierLayer("classifier", shape(181), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());
     return List.of(features0, features1, block1_0Conv1, block1_0Conv2, block1_0_0, block1_1Conv1,

@@ -908,82 +908,82 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
         cross());
     block1_0Conv2 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(2), split(2),
         cross());
-    block1_0_0 = new ConcatLayer("block1.0.0", shape(3));
+    block1_0_0 = new ConcatLayer("block1.0.0", shape(3), concatOrder(3));
     block1_1Conv1 = new ConvBnLayer(conv(4), shape(3).channels(), widths().get(3), split(3),
         cross());
     block1_1Conv2 = new ConvBnLayer(conv(5), shape(4).channels(), widths().get(4), split(4),
         cross());
-    block1_1_0 = new ConcatLayer("block1.1.0", shape(6));
+    block1_1_0 = new ConcatLayer("block1.1.0", shape(6), concatOrder(6));
     block1_2Conv1 = new ConvBnLayer(conv(7), shape(6).channels(), widths().get(5), split(5),
         cross());
     block1_2Conv2 = new ConvBnLayer(conv(8), shape(7).channels(), widths().get(6), split(6),
         cross());
-    block1_2_0 = new ConcatLayer("block1.2.0", shape(9));
+    block1_2_0 = new ConcatLayer("block1.2.0", shape(9), concatOrder(9));
     block1_3Conv1 = new ConvBnLayer(conv(10), shape(9).channels(), widths().get(7), split(7),
         cross());
     block1_3Conv2 = new ConvBnLayer(conv(11), shape(10).channels(), widths().get(8), split(8),
         cross());
-    block1_3_0 = new ConcatLayer("block1.3.0", shape(12));
+    block1_3_0 = new ConcatLayer("block1.3.0", shape(12), concatOrder(12));
     block1_4Conv1 = new ConvBnLayer(conv(13), shape(12).channels(), widths().get(9), split(9),
         cross());
     block1_4Conv2 = new ConvBnLayer(conv(14), shape(13).channels(), widths().get(10), split(10),
         cross());
-    block1_4_0 = new ConcatLayer("block1.4.0", shape(15));
+    block1_4_0 = new ConcatLayer("block1.4.0", shape(15), concatOrder(15));
     block1_5Conv1 = new ConvBnLayer(conv(16), shape(15).channels(), widths().get(11), split(11),
         cross());
     block1_5Conv2 = new ConvBnLayer(conv(17), shape(16).channels(), widths().get(12), split(12),
         cross());
-    block1_5_0 = new ConcatLayer("block1.5.0", shape(18));
+    block1_5_0 = new ConcatLayer("block1.5.0", shape(18), concatOrder(18));
     block1_6Conv1 = new ConvBnLayer(conv(19), shape(18).channels(), widths().get(13), split(13),
         cross());
     block1_6Conv2 = new ConvBnLayer(conv(20), shape(19).channels(), widths().get(14), split(14),
         cross());
-    block1_6_0 = new ConcatLayer("block1.6.0", shape(21));
+    block1_6_0 = new ConcatLayer("block1.6.0", shape(21), concatOrder(21));
     block1_7Conv1 = new ConvBnLayer(conv(22), shape(21).channels(), widths().get(15), split(15),
         cross());
     block1_7Conv2 = new ConvBnLayer(conv(23), shape(22).channels(), widths().get(16), split(16),
         cross());
-    block1_7_0 = new ConcatLayer("block1.7.0", shape(24));
+    block1_7_0 = new ConcatLayer("block1.7.0", shape(24), concatOrder(24));
     block1_8Conv1 = new ConvBnLayer(conv(25), shape(24).channels(), widths().get(17), split(17),
         cross());
     block1_8Conv2 = new ConvBnLayer(conv(26), shape(25).channels(), widths().get(18), split(18),
         cross());
-    block1_8_0 = new ConcatLayer("block1.8.0", shape(27));
+    block1_8_0 = new ConcatLayer("block1.8.0", shape(27), concatOrder(27));
     block1_9Conv1 = new ConvBnLayer(conv(28), shape(27).channels(), widths().get(19), split(19),
         cross());
     block1_9Conv2 = new ConvBnLayer(conv(29), shape(28).channels(), widths().get(20), split(20),
         cross());
-    block1_9_0 = new ConcatLayer("block1.9.0", shape(30));
+    block1_9_0 = new ConcatLayer("block1.9.0", shape(30), concatOrder(30));
     block1_10Conv1 = new ConvBnLayer(conv(31), shape(30).channels(), widths().get(21), split(21),
         cross());
     block1_10Conv2 = new ConvBnLayer(conv(32), shape(31).channels(), widths().get(22), split(22),
         cross());
-    block1_10_0 = new ConcatLayer("block1.10.0", shape(33));
+    block1_10_0 = new ConcatLayer("block1.10.0", shape(33), concatOrder(33));
     block1_11Conv1 = new ConvBnLayer(conv(34), shape(33).channels(), widths().get(23), split(23),
         cross());
     block1_11Conv2 = new ConvBnLayer(conv(35), shape(34).channels(), widths().get(24), split(24),
         cross());
-    block1_11_0 = new ConcatLayer("block1.11.0", shape(36));
+    block1_11_0 = new ConcatLayer("block1.11.0", shape(36), concatOrder(36));
     block1_12Conv1 = new ConvBnLayer(conv(37), shape(36).channels(), widths().get(25), split(25),
         cross());
     block1_12Conv2 = new ConvBnLayer(conv(38), shape(37).channels(), widths().get(26), split(26),
         cross());
-    block1_12_0 = new ConcatLayer("block1.12.0", shape(39));
+    block1_12_0 = new ConcatLayer("block1.12.0", shape(39), concatOrder(39));
     block1_13Conv1 = new ConvBnLayer(conv(40), shape(39).channels(), widths().get(27), split(27),
         cross());
     block1_13Conv2 = new ConvBnLayer(conv(41), shape(40).channels(), widths().get(28), split(28),
         cross());
-    block1_13_0 = new ConcatLayer("block1.13.0", shape(42));
+    block1_13_0 = new ConcatLayer("block1.13.0", shape(42), concatOrder(42));
     block1_14Conv1 = new ConvBnLayer(conv(43), shape(42).channels(), widths().get(29), split(29),
         cross());
     block1_14Conv2 = new ConvBnLayer(conv(44), shape(43).channels(), widths().get(30), split(30),
         cross());
-    block1_14_0 = new ConcatLayer("block1.14.0", shape(45));
+    block1_14_0 = new ConcatLayer("block1.14.0", shape(45), concatOrder(45));
     block1_15Conv1 = new ConvBnLayer(conv(46), shape(45).channels(), widths().get(31), split(31),
         cross());
     block1_15Conv2 = new ConvBnLayer(conv(47), shape(46).channels(), widths().get(32), split(32),
         cross());
-    block1_15_0 = new ConcatLayer("block1.15.0", shape(48));
+    block1_15_0 = new ConcatLayer("block1.15.0", shape(48), concatOrder(48));
     trans1_0 = new ConvBnLayer(conv(49), shape(48).channels(), widths().get(33), split(33),
         cross());
     trans1_1 = new AvgPoolLayer("trans1.1", shape(49), 2, 2, 0);
@@ -991,82 +991,82 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
         cross());
     block2_0Conv2 = new ConvBnLayer(conv(52), shape(51).channels(), widths().get(35), split(35),
         cross());
-    block2_0_0 = new ConcatLayer("block2.0.0", shape(53));
+    block2_0_0 = new ConcatLayer("block2.0.0", shape(53), concatOrder(53));
     block2_1Conv1 = new ConvBnLayer(conv(54), shape(53).channels(), widths().get(36), split(36),
         cross());
     block2_1Conv2 = new ConvBnLayer(conv(55), shape(54).channels(), widths().get(37), split(37),
         cross());
-    block2_1_0 = new ConcatLayer("block2.1.0", shape(56));
+    block2_1_0 = new ConcatLayer("block2.1.0", shape(56), concatOrder(56));
     block2_2Conv1 = new ConvBnLayer(conv(57), shape(56).channels(), widths().get(38), split(38),
         cross());
     block2_2Conv2 = new ConvBnLayer(conv(58), shape(57).channels(), widths().get(39), split(39),
         cross());
-    block2_2_0 = new ConcatLayer("block2.2.0", shape(59));
+    block2_2_0 = new ConcatLayer("block2.2.0", shape(59), concatOrder(59));
     block2_3Conv1 = new ConvBnLayer(conv(60), shape(59).channels(), widths().get(40), split(40),
         cross());
     block2_3Conv2 = new ConvBnLayer(conv(61), shape(60).channels(), widths().get(41), split(41),
         cross());
-    block2_3_0 = new ConcatLayer("block2.3.0", shape(62));
+    block2_3_0 = new ConcatLayer("block2.3.0", shape(62), concatOrder(62));
     block2_4Conv1 = new ConvBnLayer(conv(63), shape(62).channels(), widths().get(42), split(42),
         cross());
     block2_4Conv2 = new ConvBnLayer(conv(64), shape(63).channels(), widths().get(43), split(43),
         cross());
-    block2_4_0 = new ConcatLayer("block2.4.0", shape(65));
+    block2_4_0 = new ConcatLayer("block2.4.0", shape(65), concatOrder(65));
     block2_5Conv1 = new ConvBnLayer(conv(66), shape(65).channels(), widths().get(44), split(44),
         cross());
     block2_5Conv2 = new ConvBnLayer(conv(67), shape(66).channels(), widths().get(45), split(45),
         cross());
-    block2_5_0 = new ConcatLayer("block2.5.0", shape(68));
+    block2_5_0 = new ConcatLayer("block2.5.0", shape(68), concatOrder(68));
     block2_6Conv1 = new ConvBnLayer(conv(69), shape(68).channels(), widths().get(46), split(46),
         cross());
     block2_6Conv2 = new ConvBnLayer(conv(70), shape(69).channels(), widths().get(47), split(47),
         cross());
-    block2_6_0 = new ConcatLayer("block2.6.0", shape(71));
+    block2_6_0 = new ConcatLayer("block2.6.0", shape(71), concatOrder(71));
     block2_7Conv1 = new ConvBnLayer(conv(72), shape(71).channels(), widths().get(48), split(48),
         cross());
     block2_7Conv2 = new ConvBnLayer(conv(73), shape(72).channels(), widths().get(49), split(49),
         cross());
-    block2_7_0 = new ConcatLayer("block2.7.0", shape(74));
+    block2_7_0 = new ConcatLayer("block2.7.0", shape(74), concatOrder(74));
     block2_8Conv1 = new ConvBnLayer(conv(75), shape(74).channels(), widths().get(50), split(50),
         cross());
     block2_8Conv2 = new ConvBnLayer(conv(76), shape(75).channels(), widths().get(51), split(51),
         cross());
-    block2_8_0 = new ConcatLayer("block2.8.0", shape(77));
+    block2_8_0 = new ConcatLayer("block2.8.0", shape(77), concatOrder(77));
     block2_9Conv1 = new ConvBnLayer(conv(78), shape(77).channels(), widths().get(52), split(52),
         cross());
     block2_9Conv2 = new ConvBnLayer(conv(79), shape(78).channels(), widths().get(53), split(53),
         cross());
-    block2_9_0 = new ConcatLayer("block2.9.0", shape(80));
+    block2_9_0 = new ConcatLayer("block2.9.0", shape(80), concatOrder(80));
     block2_10Conv1 = new ConvBnLayer(conv(81), shape(80).channels(), widths().get(54), split(54),
         cross());
     block2_10Conv2 = new ConvBnLayer(conv(82), shape(81).channels(), widths().get(55), split(55),
         cross());
-    block2_10_0 = new ConcatLayer("block2.10.0", shape(83));
+    block2_10_0 = new ConcatLayer("block2.10.0", shape(83), concatOrder(83));
     block2_11Conv1 = new ConvBnLayer(conv(84), shape(83).channels(), widths().get(56), split(56),
         cross());
     block2_11Conv2 = new ConvBnLayer(conv(85), shape(84).channels(), widths().get(57), split(57),
         cross());
-    block2_11_0 = new ConcatLayer("block2.11.0", shape(86));
+    block2_11_0 = new ConcatLayer("block2.11.0", shape(86), concatOrder(86));
     block2_12Conv1 = new ConvBnLayer(conv(87), shape(86).channels(), widths().get(58), split(58),
         cross());
     block2_12Conv2 = new ConvBnLayer(conv(88), shape(87).channels(), widths().get(59), split(59),
         cross());
-    block2_12_0 = new ConcatLayer("block2.12.0", shape(89));
+    block2_12_0 = new ConcatLayer("block2.12.0", shape(89), concatOrder(89));
     block2_13Conv1 = new ConvBnLayer(conv(90), shape(89).channels(), widths().get(60), split(60),
         cross());
     block2_13Conv2 = new ConvBnLayer(conv(91), shape(90).channels(), widths().get(61), split(61),
         cross());
-    block2_13_0 = new ConcatLayer("block2.13.0", shape(92));
+    block2_13_0 = new ConcatLayer("block2.13.0", shape(92), concatOrder(92));
     block2_14Conv1 = new ConvBnLayer(conv(93), shape(92).channels(), widths().get(62), split(62),
         cross());
     block2_14Conv2 = new ConvBnLayer(conv(94), shape(93).channels(), widths().get(63), split(63),
         cross());
-    block2_14_0 = new ConcatLayer("block2.14.0", shape(95));
+    block2_14_0 = new ConcatLayer("block2.14.0", shape(95), concatOrder(95));
     block2_15Conv1 = new ConvBnLayer(conv(96), shape(95).channels(), widths().get(64), split(64),
         cross());
     block2_15Conv2 = new ConvBnLayer(conv(97), shape(96).channels(), widths().get(65), split(65),
         cross());
-    block2_15_0 = new ConcatLayer("block2.15.0", shape(98));
+    block2_15_0 = new ConcatLayer("block2.15.0", shape(98), concatOrder(98));
     trans2_0 = new ConvBnLayer(conv(99), shape(98).channels(), widths().get(66), split(66),
         cross());
     trans2_1 = new AvgPoolLayer("trans2.1", shape(99), 2, 2, 0);
@@ -1074,82 +1074,82 @@ public final class DensenetBc100K40NrTrainer extends LayerNetwork {
         cross());
     block3_0Conv2 = new ConvBnLayer(conv(102), shape(101).channels(), widths().get(68), split(68),
         cross());
-    block3_0_0 = new ConcatLayer("block3.0.0", shape(103));
+    block3_0_0 = new ConcatLayer("block3.0.0", shape(103), concatOrder(103));
     block3_1Conv1 = new ConvBnLayer(conv(104), shape(103).channels(), widths().get(69), split(69),
         cross());
     block3_1Conv2 = new ConvBnLayer(conv(105), shape(104).channels(), widths().get(70), split(70),
         cross());
-    block3_1_0 = new ConcatLayer("block3.1.0", shape(106));
+    block3_1_0 = new ConcatLayer("block3.1.0", shape(106), concatOrder(106));
     block3_2Conv1 = new ConvBnLayer(conv(107), shape(106).channels(), widths().get(71), split(71),
         cross());
     block3_2Conv2 = new ConvBnLayer(conv(108), shape(107).channels(), widths().get(72), split(72),
         cross());
-    block3_2_0 = new ConcatLayer("block3.2.0", shape(109));
+    block3_2_0 = new ConcatLayer("block3.2.0", shape(109), concatOrder(109));
     block3_3Conv1 = new ConvBnLayer(conv(110), shape(109).channels(), widths().get(73), split(73),
         cross());
     block3_3Conv2 = new ConvBnLayer(conv(111), shape(110).channels(), widths().get(74), split(74),
         cross());
-    block3_3_0 = new ConcatLayer("block3.3.0", shape(112));
+    block3_3_0 = new ConcatLayer("block3.3.0", shape(112), concatOrder(112));
     block3_4Conv1 = new ConvBnLayer(conv(113), shape(112).channels(), widths().get(75), split(75),
         cross());
     block3_4Conv2 = new ConvBnLayer(conv(114), shape(113).channels(), widths().get(76), split(76),
         cross());
-    block3_4_0 = new ConcatLayer("block3.4.0", shape(115));
+    block3_4_0 = new ConcatLayer("block3.4.0", shape(115), concatOrder(115));
     block3_5Conv1 = new ConvBnLayer(conv(116), shape(115).channels(), widths().get(77), split(77),
         cross());
     block3_5Conv2 = new ConvBnLayer(conv(117), shape(116).channels(), widths().get(78), split(78),
         cross());
-    block3_5_0 = new ConcatLayer("block3.5.0", shape(118));
+    block3_5_0 = new ConcatLayer("block3.5.0", shape(118), concatOrder(118));
     block3_6Conv1 = new ConvBnLayer(conv(119), shape(118).channels(), widths().get(79), split(79),
         cross());
     block3_6Conv2 = new ConvBnLayer(conv(120), shape(119).channels(), widths().get(80), split(80),
         cross());
-    block3_6_0 = new ConcatLayer("block3.6.0", shape(121));
+    block3_6_0 = new ConcatLayer("block3.6.0", shape(121), concatOrder(121));
     block3_7Conv1 = new ConvBnLayer(conv(122), shape(121).channels(), widths().get(81), split(81),
         cross());
     block3_7Conv2 = new ConvBnLayer(conv(123), shape(122).channels(), widths().get(82), split(82),
         cross());
-    block3_7_0 = new ConcatLayer("block3.7.0", shape(124));
+    block3_7_0 = new ConcatLayer("block3.7.0", shape(124), concatOrder(124));
     block3_8Conv1 = new ConvBnLayer(conv(125), shape(124).channels(), widths().get(83), split(83),
         cross());
     block3_8Conv2 = new ConvBnLayer(conv(126), shape(125).channels(), widths().get(84), split(84),
         cross());
-    block3_8_0 = new ConcatLayer("block3.8.0", shape(127));
+    block3_8_0 = new ConcatLayer("block3.8.0", shape(127), concatOrder(127));
     block3_9Conv1 = new ConvBnLayer(conv(128), shape(127).channels(), widths().get(85), split(85),
         cross());
     block3_9Conv2 = new ConvBnLayer(conv(129), shape(128).channels(), widths().get(86), split(86),
         cross());
-    block3_9_0 = new ConcatLayer("block3.9.0", shape(130));
+    block3_9_0 = new ConcatLayer("block3.9.0", shape(130), concatOrder(130));
     block3_10Conv1 = new ConvBnLayer(conv(131), shape(130).channels(), widths().get(87), split(87),
         cross());
     block3_10Conv2 = new ConvBnLayer(conv(132), shape(131).channels(), widths().get(88), split(88),
         cross());
-    block3_10_0 = new ConcatLayer("block3.10.0", shape(133));
+    block3_10_0 = new ConcatLayer("block3.10.0", shape(133), concatOrder(133));
     block3_11Conv1 = new ConvBnLayer(conv(134), shape(133).channels(), widths().get(89), split(89),
         cross());
     block3_11Conv2 = new ConvBnLayer(conv(135), shape(134).channels(), widths().get(90), split(90),
         cross());
-    block3_11_0 = new ConcatLayer("block3.11.0", shape(136));
+    block3_11_0 = new ConcatLayer("block3.11.0", shape(136), concatOrder(136));
     block3_12Conv1 = new ConvBnLayer(conv(137), shape(136).channels(), widths().get(91), split(91),
         cross());
     block3_12Conv2 = new ConvBnLayer(conv(138), shape(137).channels(), widths().get(92), split(92),
         cross());
-    block3_12_0 = new ConcatLayer("block3.12.0", shape(139));
+    block3_12_0 = new ConcatLayer("block3.12.0", shape(139), concatOrder(139));
     block3_13Conv1 = new ConvBnLayer(conv(140), shape(139).channels(), widths().get(93), split(93),
         cross());
     block3_13Conv2 = new ConvBnLayer(conv(141), shape(140).channels(), widths().get(94), split(94),
         cross());
-    block3_13_0 = new ConcatLayer("block3.13.0", shape(142));
+    block3_13_0 = new ConcatLayer("block3.13.0", shape(142), concatOrder(142));
     block3_14Conv1 = new ConvBnLayer(conv(143), shape(142).channels(), widths().get(95), split(95),
         cross());
     block3_14Conv2 = new ConvBnLayer(conv(144), shape(143).channels(), widths().get(96), split(96),
         cross());
-    block3_14_0 = new ConcatLayer("block3.14.0", shape(145));
+    block3_14_0 = new ConcatLayer("block3.14.0", shape(145), concatOrder(145));
     block3_15Conv1 = new ConvBnLayer(conv(146), shape(145).channels(), widths().get(97), split(97),
         cross());
     block3_15Conv2 = new ConvBnLayer(conv(147), shape(146).channels(), widths().get(98), split(98),
         cross());
-    block3_15_0 = new ConcatLayer("block3.15.0", shape(148));
+    block3_15_0 = new ConcatLayer("block3.15.0", shape(148), concatOrder(148));
     classifier = new ClassifierLayer("classifier", shape(148), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());
     return List.of(features0, block1_0Conv1, block1_0Conv2, block1_0_0, block1_1Conv1,

@@ -8,6 +8,8 @@ import io.nrj.runtime.cpu.CpuKernelBench;
 import io.nrj.runtime.cuda.CudaBackend;
 import io.nrj.runtime.io.JsonCodec;
 import io.nrj.runtime.model.GraphNetwork;
+import io.nrj.runtime.profile.OpProfile;
+import io.nrj.runtime.profile.ProfilingBackend;
 import io.nrj.runtime.train.Sgd;
 import io.nrj.runtime.train.StepRunner;
 import java.io.PrintStream;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code nrj bench FILE [--network N] [--device D] [--precision P] [--batch B] [--steps K] [--json]
- * [--kernels] [--cuda-graphs]}: times full training steps (forward, loss, backward, SGD) on random
+ * [--profile] [--kernels] [--cuda-graphs]}: times full training steps (forward, loss, backward, SGD) on random
  * images after warm-up steps, and reports images per second, milliseconds per step and the memory
  * the network's tensors hold. {@code --inference} times eval-mode forward passes with the logits
  * read back instead. {@code --kernels} runs the CPU backend's kernel benchmark instead. Not a test:
@@ -71,7 +73,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--cuda-graphs", order = 27, description = "record each step once and replay it as a CUDA graph (GPU only)")
   private boolean graphs;
 
-  @Option(names = "--kernels", order = 28,
+  @Option(names = "--profile", order = 28,
+      description = "also print where each step's time goes: per operation kind and per operation and shape (ms/step, share, GFLOP/s)")
+  private boolean profile;
+
+  @Option(names = "--kernels", order = 29,
       description = "run the CPU kernel benchmark instead: convolution and SGEMM GFLOP/s against the nominal peak")
   private boolean kernels;
 
@@ -92,7 +98,9 @@ final class BenchCommand implements Callable<Integer> {
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
     int[] y = new int[batch];
     for (int i = 0; i < batch; i++) y[i] = r.nextInt(ir.classes());
-    try (Backend backend = device.open(sel.schedule() == null ? null : sel.schedule().precision());
+    OpProfile ops = profile ? new OpProfile() : null;
+    try (Backend opened = device.open(sel.schedule() == null ? null : sel.schedule().precision());
+        Backend backend = ops == null ? opened : new ProfilingBackend(opened, ops);
         GraphNetwork net = new GraphNetwork(backend, ir, 1);
         Sgd sgd = new Sgd(backend, net.parameters(), sgdConfig);
         StepRunner runner = new StepRunner(graphs)) {
@@ -100,6 +108,7 @@ final class BenchCommand implements Callable<Integer> {
       for (int s = 0; s < warmup + steps; s++) {
         if (s == warmup) {
           backend.synchronize();
+          if (ops != null) ops.enable(true);
           t0 = System.nanoTime();
         }
         if (inference) {
@@ -113,10 +122,11 @@ final class BenchCommand implements Callable<Integer> {
         runner.step(net, sgd, x, y, sgdConfig.lr(), 0, c -> false);
       }
       backend.synchronize();
-      double seconds = (System.nanoTime() - t0) / 1e9;
+      long elapsed = System.nanoTime() - t0;
+      double seconds = elapsed / 1e9;
       double msPerStep = 1000 * seconds / steps;
       double imgPerSec = batch * steps / seconds;
-      boolean tf32 = backend instanceof CudaBackend cuda && cuda.tf32(); // the CPU always computes in FP32
+      boolean tf32 = opened instanceof CudaBackend cuda && cuda.tf32(); // the CPU always computes in FP32
       boolean replayed = runner.lastStepReplayed(); // false where the device cannot record (the CPU)
       long bytes = net.deviceBytes() + (net.parameters().paramBlock() == null ? 0 : 4 * net.parameters().paramBlock().numel()); // + momentum
       if (json) {
@@ -132,8 +142,9 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(
             Locale.ROOT, "%s %s on %s, batch %d, %d steps after %d warm-up: %.1f img/s, %.2f ms/step, %.1f MiB %s%n",
             ir.name(), inference ? "inference" : "training", backend.name() + (tf32 ? " (TF32)" : "") + (graphs && replayed ? " with CUDA graphs" : ""), batch, steps, warmup, imgPerSec, msPerStep, bytes / 1048576.0,
-            backend instanceof CudaBackend ? "on the GPU" : "of tensors in memory");
+            opened instanceof CudaBackend ? "on the GPU" : "of tensors in memory");
       }
+      if (ops != null) ops.print(out, steps, elapsed);
     }
     return 0;
   }

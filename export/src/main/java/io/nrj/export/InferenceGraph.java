@@ -117,12 +117,21 @@ public record InferenceGraph(
   }
 
   /**
-   * Channel concatenation in plain input order (deleted inputs already left out), as the runtime's
-   * concatenation computes it, also after rejuvenation.
+   * Channel concatenation as the runtime joins it: the output is the {@code parts} one after the
+   * other, in plain input order before rejuvenation; after it, the survivor part of every input,
+   * then the new part of every input ({@code [s0 s1 .. | n0 n1 ..]}, spec §5.3), the order the
+   * consumers' weight columns are in. Deleted inputs are already left out.
    */
-  public record Concat(String name, List<String> inputs, Shape out) implements Op {
+  public record Concat(String name, List<Part> parts, Shape out) implements Op {
     public Concat {
-      inputs = List.copyOf(inputs);
+      parts = List.copyOf(parts);
+    }
+  }
+
+  /** Channels [from, to) of value {@code input}, which has {@code channels} channels. */
+  public record Part(String input, int channels, int from, int to) {
+    public boolean whole() {
+      return from == 0 && to == channels;
     }
   }
 

@@ -6,6 +6,7 @@ import io.nrj.dsl.ir.NrSettings.CrossMode;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.dsl.ir.Shape;
 import io.nrj.runtime.HostTensor;
+import io.nrj.runtime.nr.MixedChannels;
 import io.nrj.runtime.nr.MixedLayout;
 import io.nrj.runtime.nr.MixedLayout.ConvSplit;
 import java.util.ArrayList;
@@ -18,8 +19,9 @@ import java.util.Set;
  * Builds the {@link InferenceGraph} of a {@link TrainedNetwork}, following the runtime's eval-mode
  * forward pass node by node ({@code GraphNetwork}): a conv of width 0 (fully dead, deleted at
  * rejuvenation, spec §12 B1) outputs nothing; ReLU and pools pass nothing on; a residual sum skips
- * absent inputs and a concatenation drops them (§12 B4); a conv or classifier left without input
- * is an error, as it is for {@code nrj eval}.
+ * absent inputs and a concatenation drops them (§12 B4) and, after rejuvenation, joins the survivor
+ * parts of its inputs before their new parts (§5.3); a conv or classifier left without input is an
+ * error, as it is for {@code nrj eval}.
  *
  * <p>Every tensor the network needs must be in the checkpoint with its shape at these widths and
  * hold finite values (running variances also non-negative), and the checkpoint must hold no other
@@ -29,6 +31,7 @@ import java.util.Set;
 public final class InferenceGraphBuilder {
   private final TrainedNetwork net;
   private final Shape[] shapes;
+  private final MixedChannels channels; // the [survivors | new] split, for concatenations
   private final String[] values; // by node id: the value the node outputs, null when absent
   private final Set<String> used = new HashSet<>();
 
@@ -45,6 +48,7 @@ public final class InferenceGraphBuilder {
           + ir.convs().size());
     }
     this.shapes = ir.shapes(net.widths());
+    this.channels = MixedChannels.of(ir, net.widths(), layout);
     this.values = new String[ir.nodes().size()];
   }
 
@@ -121,10 +125,26 @@ public final class InferenceGraphBuilder {
       case IrNode.MaxPool p -> new InferenceGraph.Pool(p.name(), ins.getFirst(), out, true, p.kernel(), p.stride(), p.pad());
       case IrNode.AvgPool p -> new InferenceGraph.Pool(p.name(), ins.getFirst(), out, false, p.kernel(), p.stride(), p.pad());
       case IrNode.Add a -> new InferenceGraph.Add(a.name(), ins, out);
-      case IrNode.Concat c -> new InferenceGraph.Concat(c.name(), ins, out);
+      case IrNode.Concat c -> new InferenceGraph.Concat(c.name(), parts(c), out);
       case IrNode.Conv c -> throw new IllegalArgumentException(c.name());
       case IrNode.Classifier c -> throw new IllegalArgumentException(c.name());
     };
+  }
+
+  /** The concatenation's parts in the runtime's channel order ({@link MixedChannels#concatOrder}). */
+  private List<InferenceGraph.Part> parts(IrNode.Concat c) {
+    List<MixedChannels.Run> runs;
+    try {
+      runs = channels.concatOrder(c);
+    } catch (IllegalArgumentException e) {
+      throw fail(e.getMessage());
+    }
+    List<InferenceGraph.Part> parts = new ArrayList<>();
+    for (MixedChannels.Run r : runs) {
+      int id = c.inputs().get(r.input());
+      parts.add(new InferenceGraph.Part(value(id), shape(id).channels(), r.from(), r.to()));
+    }
+    return parts;
   }
 
   private InferenceGraph.Classifier classifier(IrNode.Classifier c) {

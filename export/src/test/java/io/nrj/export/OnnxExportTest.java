@@ -80,6 +80,13 @@ class OnnxExportTest {
     }
     assertTrue(l != null && l.convs().stream().anyMatch(MixedLayout.ConvSplit::split), t + " has no split conv");
     assertEquals(t.stage() == Stage.ATTENTION ? CrossMode.ATTENTION : CrossMode.REMOVED, l.cross());
+    if (t.net() == Net.DENSE) {
+      // survivor parts before new parts (spec §5.3): the concatenations slice their inputs
+      boolean sliced =
+          InferenceGraphBuilder.build(t.network()).ops().stream()
+              .anyMatch(op -> op instanceof InferenceGraph.Concat c && c.parts().stream().anyMatch(p -> !p.whole()));
+      assertTrue(sliced, t + ": no concatenation reorders its inputs' channels");
+    }
     if (t.stage() == Stage.ATTENTION) {
       InferenceGraph g = InferenceGraphBuilder.build(t.network());
       boolean trainedCross = false;

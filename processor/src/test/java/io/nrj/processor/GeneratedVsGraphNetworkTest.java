@@ -45,17 +45,19 @@ class GeneratedVsGraphNetworkTest {
         fromSpec("tiny_resnet.nr", "tiny_resnet"));
   }
 
-  private static NetworkIr fromSpec(String file, String network) throws Exception {
+  static NetworkIr fromSpec(String file, String network) throws Exception {
     try (var in = GeneratedVsGraphNetworkTest.class.getResourceAsStream("/specs/" + file)) {
       String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      return io.nrj.dsl.NrCompiler.compile(file, text).module().network(network).orElseThrow();
+      io.nrj.dsl.CompileResult r = io.nrj.dsl.NrCompiler.compile(file, text);
+      if (!r.ok()) throw new IllegalStateException(file + " does not compile: " + r.diagnostics());
+      return r.module().network(network).orElseThrow();
     }
   }
 
   /** Compiled trainer classes by network name: javac runs once per network, not per test. */
   private static final Map<NetworkIr, Class<?>> COMPILED = new ConcurrentHashMap<>();
 
-  private static TrainableNetwork generated(Backend backend, NetworkIr ir, long seed) throws Exception {
+  static TrainableNetwork generated(Backend backend, NetworkIr ir, long seed) throws Exception {
     Class<?> type =
         COMPILED.computeIfAbsent(
             ir,

@@ -158,7 +158,7 @@ public final class TinyResnetTrainer extends LayerNetwork {
     conv2 = new ConvBnLayer(conv(2), shape(1).channels(), widths().get(2), split(2), cross());
     res = new AddLayer("res", shape(3));
     act = new ReluLayer("act", shape(3));
-    join = new ConcatLayer("join", shape(5));
+    join = new ConcatLayer("join", shape(5), concatOrder(5));
     features6 = new AvgPoolLayer("features.6", shape(5), 2, 2, 0);
     classifier = new ClassifierLayer("classifier", shape(6), CLASSES,
         layout() == null ? -1 : layout().classifierLiveIn());

@@ -70,6 +70,37 @@ public interface Backend extends AutoCloseable {
       Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
       Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw);
 
+  /**
+   * Train-mode batch norm followed, when {@code relu}, by ReLU: y = max(bn(x), 0), with the same
+   * saved and running statistics as {@link #batchNormForwardTrain}. The default runs the two
+   * operations; a backend may fuse them (the CPU backend does: two passes over x instead of five).
+   */
+  default void batchNormReluForwardTrain(
+      Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
+      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
+    batchNormForwardTrain(x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, n, c, hw, eps, momentum);
+    if (relu) reluForward(y, y);
+  }
+
+  /**
+   * The backward of {@link #batchNormReluForwardTrain}: the gradient dy of y is masked by y &gt; 0
+   * when {@code relu}, then taken through batch norm. Unlike the other backward operations this one
+   * <b>overwrites</b> dx (a layer-private temporary); dgamma and dbeta are accumulated. {@code
+   * scratch} (the size of x) may hold the masked gradient. The default runs the unfused operations.
+   */
+  default void reluBatchNormBackward(
+      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+      Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw, boolean relu, Tensor scratch) {
+    Tensor dbn = dy;
+    if (relu) {
+      fill(scratch, 0f);
+      reluBackward(y, dy, scratch);
+      dbn = scratch;
+    }
+    fill(dx, 0f);
+    batchNormBackward(x, dbn, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, n, c, hw);
+  }
+
   // ---- element-wise ----
 
   /** y = max(x, 0); x == y allowed. */

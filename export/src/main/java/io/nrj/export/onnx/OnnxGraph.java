@@ -16,7 +16,7 @@ import onnx.Onnx.ValueInfoProto;
 
 /**
  * An ONNX graph being built: nodes in the order they are added (which must be topological),
- * float32 initializers, and typed inputs and outputs, all through the classes protoc generates from
+ * float32 (and a few int64) initializers, and typed inputs and outputs, all through the classes protoc generates from
  * ONNX's {@code onnx.proto}. Knows nothing about networks.
  */
 final class OnnxGraph {
@@ -62,6 +62,19 @@ final class OnnxGraph {
             .addAllDims(java.util.Arrays.stream(dims).boxed().toList())
             .setRawData(ByteString.copyFrom(b.array())));
     initializerBytes += b.capacity();
+    return name;
+  }
+
+  /** Adds a one-dimensional int64 initializer (indices, axes); returns its name. */
+  String int64s(String name, long... values) {
+    define(name);
+    graph.addInitializer(
+        TensorProto.newBuilder()
+            .setName(name)
+            .setDataType(TensorProto.DataType.INT64_VALUE)
+            .addDims(values.length)
+            .addAllInt64Data(java.util.Arrays.stream(values).boxed().toList()));
+    initializerBytes += (long) values.length * Long.BYTES;
     return name;
   }
 

@@ -31,7 +31,8 @@ import onnx.Onnx.StringStringEntryProto;
  * blocks a, cross blocks times 2) joined as a + Sigmoid(a)·(2c), then BN as a per-channel Mul and
  * Add (it cannot fold through the gate) or BatchNormalization; pools are MaxPool and AveragePool
  * (count_include_pad 1, as PyTorch and the runtime count padding); sums chain Add in input order;
- * concatenations are Concat on channels; the classifier is GlobalAveragePool, Flatten and Gemm.
+ * concatenations are Concat on channels (after rejuvenation of Slices of the inputs: survivor
+ * parts, then new parts); the classifier is GlobalAveragePool, Flatten and Gemm.
  * With {@code withNormalize} the model starts with x·(1/std) + (-mean/std), so it takes pixels / 255.
  *
  * <p>It does not write ONNX external data, so models with more than about 2 GB of weights are
@@ -242,8 +243,26 @@ public final class OnnxWriter {
     }
   }
 
+  /**
+   * The parts one after the other on the channel axis: a whole input as it is, a part of one (after
+   * rejuvenation: its survivor or its new channels) sliced out of it.
+   */
   private void concat(InferenceGraph.Concat c) {
-    List<String> in = c.inputs().stream().map(this::ref).toList();
+    List<String> in = new ArrayList<>();
+    for (int i = 0; i < c.parts().size(); i++) {
+      InferenceGraph.Part p = c.parts().get(i);
+      String x = ref(p.input());
+      if (p.whole()) {
+        in.add(x);
+        continue;
+      }
+      String part = c.name() + "/part" + i;
+      in.add(
+          onnx.node(
+              "Slice", part,
+              List.of(x, onnx.int64s(part + ".starts", p.from()), onnx.int64s(part + ".ends", p.to()),
+                  onnx.int64s(part + ".axes", 1))));
+    }
     if (in.size() == 1) onnx.node("Identity", c.name(), in);
     else onnx.node("Concat", c.name(), in, integer("axis", 1));
   }

@@ -181,13 +181,20 @@ public final class TorchModuleWriter {
               (p.max() ? "F.max_pool2d(" : "F.avg_pool2d(") + var(p.input()) + ", " + p.kernel() + ", " + p.stride()
                   + ", " + p.pad() + ")";
           case InferenceGraph.Add a -> a.inputs().stream().map(this::var).collect(Collectors.joining(" + "));
-          case InferenceGraph.Concat c ->
-              c.inputs().size() == 1 ? var(c.inputs().getFirst())
-                  : "torch.cat([" + c.inputs().stream().map(this::var).collect(Collectors.joining(", ")) + "], dim=1)";
+          case InferenceGraph.Concat c -> concat(c);
           case InferenceGraph.Classifier c -> throw new IllegalStateException("the classifier is applied in forward");
         };
     line(2, x + " = " + rhs + "  # " + op.name() + ": (N, " + dims(op.out()) + ")");
     vars.put(op.name(), x);
+  }
+
+  /** The parts one after the other: whole inputs as they are, parts sliced on the channel axis. */
+  private String concat(InferenceGraph.Concat c) {
+    List<String> parts =
+        c.parts().stream()
+            .map(p -> p.whole() ? var(p.input()) : var(p.input()) + "[:, " + p.from() + ":" + p.to() + "]")
+            .toList();
+    return parts.size() == 1 ? parts.getFirst() : "torch.cat([" + String.join(", ", parts) + "], dim=1)";
   }
 
   private String var(String value) {

@@ -233,7 +233,9 @@ public final class TrainerWriter {
               layerType(p), p.irName(), shapeOf(p.inputId()), p.kernel(), p.stride(), p.pad());
       case Relu r -> CodeBlock.of("new $T($S,$W$L)", RuntimeNames.RELU, r.irName(), shapeOf(r.inputId()));
       case Add a -> CodeBlock.of("new $T($S,$Wshape($L))", RuntimeNames.ADD, a.irName(), a.id());
-      case Concat c -> CodeBlock.of("new $T($S,$Wshape($L))", RuntimeNames.CONCAT, c.irName(), c.id());
+      case Concat c ->
+          CodeBlock.of(
+              "new $T($S,$Wshape($L),$WconcatOrder($L))", RuntimeNames.CONCAT, c.irName(), c.id(), c.id());
       case Classifier c ->
           CodeBlock.of(
               "new $T($S,$W$L,$WCLASSES,$Wlayout() == null ? -1 : layout().classifierLiveIn())",

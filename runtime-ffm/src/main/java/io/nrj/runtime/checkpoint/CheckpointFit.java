@@ -39,7 +39,7 @@ public record CheckpointFit(
     MixedLayout layout = null;
     if (schedule != null) {
       try {
-        engine = NrEngine.restore(ir, schedule, c.nrState());
+        engine = NrEngine.restore(ir, schedule, c.nrState(), c.optimizer().step());
       } catch (IllegalArgumentException | ArithmeticException e) {
         throw new CheckpointException(file, "metadata 'nr_state' does not fit network '" + ir.name() + "': " + e.getMessage(), e);
       }

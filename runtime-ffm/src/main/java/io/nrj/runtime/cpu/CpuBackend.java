@@ -28,6 +28,9 @@ public final class CpuBackend implements Backend {
   private final CpuThreads pool;
   private final boolean vector;
   private final Sgemm.Work[] work;
+  private final DirectConv.Work[] direct;
+  private final DirectConv.FilterBuffers filterBuffers = new DirectConv.FilterBuffers();
+  private final String convPolicy;
   private float[] mirror = new float[0]; // heap copy of a conv input (see heapCopy)
 
   /** A backend with the configured threads ({@code nrj.cpu.threads}) and vector setting. */
@@ -40,10 +43,20 @@ public final class CpuBackend implements Backend {
    * @param vector use the Vector API kernels; false selects the scalar fallback
    */
   public CpuBackend(int threads, boolean vector) {
+    this(threads, vector, ConvAlgo.configuredPolicy());
+  }
+
+  /** With a convolution algorithm policy: "auto", "gemm" or "direct" (see {@link ConvAlgo}). */
+  CpuBackend(int threads, boolean vector, String convPolicy) {
     this.pool = new CpuThreads(threads);
     this.vector = vector && vectorAvailable();
     this.work = new Sgemm.Work[threads];
-    for (int t = 0; t < threads; t++) work[t] = new Sgemm.Work();
+    this.direct = new DirectConv.Work[threads];
+    for (int t = 0; t < threads; t++) {
+      work[t] = new Sgemm.Work();
+      direct[t] = new DirectConv.Work();
+    }
+    this.convPolicy = convPolicy;
   }
 
   /** What {@code new CpuBackend()} runs with, e.g. "2 threads, 512-bit Vector API kernels". */
@@ -139,19 +152,31 @@ public final class CpuBackend implements Backend {
   @Override
   public void convForward(Tensor x, Tensor w, Tensor y, ConvGeom g) {
     OpChecks.conv(x, w, y, g);
-    ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
+    switch (ConvAlgo.choose(convPolicy, g)) {
+      case POINTWISE -> PointwiseConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
+      case DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
+      case GEMM -> ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
+    }
   }
 
   @Override
   public void convBackwardData(Tensor dy, Tensor w, Tensor dx, ConvGeom g) {
     OpChecks.conv(dx, w, dy, g);
-    ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g);
+    switch (ConvAlgo.choose(convPolicy, g)) {
+      case POINTWISE -> PointwiseConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
+      case DIRECT -> DirectConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g);
+      case GEMM -> ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g);
+    }
   }
 
   @Override
   public void convBackwardFilter(Tensor x, Tensor dy, Tensor dw, ConvGeom g) {
     OpChecks.conv(x, dw, dy, g);
-    ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
+    switch (ConvAlgo.chooseFilter(convPolicy, g)) {
+      case POINTWISE -> PointwiseConv.backwardFilter(pool, vector, filterBuffers, seg(x), seg(dy), seg(dw), g);
+      case DIRECT -> DirectConv.backwardFilter(pool, vector, filterBuffers, seg(x), seg(dy), seg(dw), g);
+      case GEMM -> ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
+    }
   }
 
   /**
@@ -191,6 +216,25 @@ public final class CpuBackend implements Backend {
     OpChecks.batchNormBackward(x, dy, dx, n, c, hw, gamma, saveMean, saveInvStd, dgamma, dbeta);
     NormKernels.backward(pool, vector, seg(x), seg(dy), seg(gamma), seg(saveMean), seg(saveInvStd),
         seg(dx), seg(dgamma), seg(dbeta), n, c, hw);
+  }
+
+  @Override
+  public void batchNormReluForwardTrain(
+      Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
+      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
+    OpChecks.batchNorm(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvStd);
+    NormKernels.forwardTrainRelu(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y),
+        seg(saveMean), seg(saveInvStd), n, c, hw, eps, momentum, relu);
+  }
+
+  @Override
+  public void reluBatchNormBackward(
+      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+      Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw, boolean relu, Tensor scratch) {
+    OpChecks.batchNormBackward(x, dy, dx, n, c, hw, gamma, saveMean, saveInvStd, dgamma, dbeta);
+    if (relu) need(y, x.numel(), "relu output y");
+    NormKernels.reluBackward(pool, vector, seg(x), relu ? seg(y) : seg(x), seg(dy), seg(gamma), seg(saveMean), seg(saveInvStd),
+        seg(dx), seg(dgamma), seg(dbeta), n, c, hw, relu);
   }
 
   // ---- element-wise ----

@@ -1,15 +1,19 @@
 package io.nrj.runtime.cpu;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed pool with static work partitioning: {@code parallelFor(n, body)} hands thread t the
- * contiguous range [t*n/T, (t+1)*n/T) and thread t is always worker t. Which thread computes which
- * element therefore never depends on timing, so any per-thread partial sums (reduced afterwards in
- * thread order) give bit-identical results run to run for the same thread count. There is no work
- * stealing on purpose.
+ * A fixed team of threads with static work partitioning: {@code parallelFor(n, body)} hands thread
+ * t the contiguous range [t*n/T, (t+1)*n/T) and thread t is always worker t (the caller is thread
+ * 0). Which thread computes which element therefore never depends on timing, so any per-thread
+ * partial sums (reduced afterwards in thread order) give bit-identical results run to run for the
+ * same thread count. There is no work stealing on purpose.
+ *
+ * <p>A training step makes hundreds of parallel calls, many of them a few microseconds long (the
+ * small layers of LeNet-5, BN on 8x8 planes), so hand-off latency matters: workers spin for {@link
+ * #SPIN_NANOS} after each call before parking, and the caller spins likewise while waiting for
+ * them. An executor's queue and futures cost tens of microseconds per call instead.
  */
 final class CpuThreads implements AutoCloseable {
   /** The work for one thread: indices [from, to) as thread {@code tid}. */
@@ -18,26 +22,33 @@ final class CpuThreads implements AutoCloseable {
     void run(int tid, int from, int to);
   }
 
+  /** How long a waiting thread spins before it parks. */
+  static final long SPIN_NANOS = 50_000;
+
   private final int threads;
-  private final ExecutorService pool;
+  private final Thread[] workers;
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile long generation;
+  private volatile boolean closed;
+  private volatile Thread caller;
+  // the current call, published by the write to generation
+  private RangeBody body;
+  private int n;
+  private final Throwable[] failures;
   private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> false);
 
   CpuThreads(int threads) {
     if (threads < 1) throw new IllegalArgumentException("nrj.cpu.threads must be >= 1, got " + threads);
     this.threads = threads;
-    this.pool =
-        threads == 1
-            ? null
-            : Executors.newFixedThreadPool(
-                threads - 1,
-                r -> {
-                  Thread t = new Thread(() -> {
-                    IN_POOL.set(true);
-                    r.run();
-                  }, "nrj-cpu");
-                  t.setDaemon(true);
-                  return t;
-                });
+    this.failures = new Throwable[threads];
+    this.workers = new Thread[threads - 1];
+    for (int t = 1; t < threads; t++) {
+      int tid = t;
+      Thread w = new Thread(() -> work(tid), "nrj-cpu-" + t);
+      w.setDaemon(true);
+      workers[t - 1] = w;
+      w.start();
+    }
   }
 
   /** The thread count from {@code -Dnrj.cpu.threads}, else the available processors. */
@@ -61,41 +72,73 @@ final class CpuThreads implements AutoCloseable {
     if (threads == 1 || n == 1 || IN_POOL.get()) {
       // Same split, run in order on this thread: per-thread partials stay identical.
       for (int t = 0; t < threads; t++) {
-        int from = (int) ((long) t * n / threads), to = (int) ((long) (t + 1) * n / threads);
+        int from = from(t, n), to = from(t + 1, n);
         if (from < to) body.run(t, from, to);
       }
       return;
     }
-    Future<?>[] futures = new Future<?>[threads];
-    for (int t = 1; t < threads; t++) {
-      int tid = t, from = (int) ((long) t * n / threads), to = (int) ((long) (t + 1) * n / threads);
-      if (from < to) futures[t] = pool.submit(() -> body.run(tid, from, to));
-    }
-    Throwable failure = null;
-    try {
-      int to0 = n / threads;
-      if (to0 > 0) body.run(0, 0, to0);
-    } catch (Throwable e) {
-      failure = e;
-    }
-    for (int t = 1; t < threads; t++) {
-      if (futures[t] == null) continue;
+    synchronized (this) {
+      this.body = body;
+      this.n = n;
+      caller = Thread.currentThread();
+      pending.set(threads - 1);
+      generation++; // publishes body and n
+      for (Thread w : workers) LockSupport.unpark(w);
+      Throwable failure = null;
+      int to0 = from(1, n);
+      IN_POOL.set(true);
       try {
-        futures[t].get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (failure == null) failure = e.getCause();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        if (failure == null) failure = e;
+        if (to0 > 0) body.run(0, 0, to0);
+      } catch (Throwable e) {
+        failure = e;
+      } finally {
+        IN_POOL.set(false);
       }
+      long deadline = System.nanoTime() + SPIN_NANOS;
+      while (pending.get() != 0) {
+        if (System.nanoTime() < deadline) Thread.onSpinWait();
+        else LockSupport.park(this);
+      }
+      this.body = null;
+      for (int t = 1; t < threads; t++) {
+        if (failure == null) failure = failures[t];
+        failures[t] = null;
+      }
+      if (failure instanceof RuntimeException re) throw re;
+      if (failure instanceof Error er) throw er;
+      if (failure != null) throw new IllegalStateException(failure);
     }
-    if (failure instanceof RuntimeException re) throw re;
-    if (failure instanceof Error er) throw er;
-    if (failure != null) throw new IllegalStateException(failure);
+  }
+
+  private int from(int t, int n) {
+    return (int) ((long) t * n / threads);
+  }
+
+  private void work(int tid) {
+    IN_POOL.set(true);
+    long seen = 0;
+    while (true) {
+      long deadline = System.nanoTime() + SPIN_NANOS;
+      long g;
+      while ((g = generation) == seen && !closed) {
+        if (System.nanoTime() < deadline) Thread.onSpinWait();
+        else LockSupport.park(this);
+      }
+      if (closed) return;
+      seen = g;
+      int count = n, from = from(tid, count), to = from(tid + 1, count);
+      try {
+        if (from < to) body.run(tid, from, to);
+      } catch (Throwable e) {
+        failures[tid] = e;
+      }
+      if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+    }
   }
 
   @Override
   public void close() {
-    if (pool != null) pool.shutdownNow();
+    closed = true;
+    for (Thread w : workers) LockSupport.unpark(w);
   }
 }

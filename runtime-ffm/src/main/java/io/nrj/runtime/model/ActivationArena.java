@@ -3,23 +3,29 @@ package io.nrj.runtime.model;
 import io.nrj.dsl.ir.Shape;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * Device memory for one batch size's activations, handed out as views of three blocks, so a
  * network allocates once per (batch size, widths) instead of once per step:
  *
  * <ul>
- *   <li>values: every tensor forward saves for backward (layer outputs, pre-BN responses);
- *   <li>grads: the gradient of every activation, zeroed with one fill before each backward;
+ *   <li>values: every tensor forward saves for backward (layer outputs, pre-BN responses); a
+ *       layer that runs in place gets its input's view instead (see {@link MemoryPlan});
+ *   <li>grads: the gradient of every layer output, at offsets chosen so that gradients whose
+ *       lifetimes overlap never share memory and the others may (see {@link MemoryPlan});
  *   <li>scratch slots: backward temporaries, shared by all layers because backward runs one layer
  *       at a time; each slot is as large as its largest request.
  * </ul>
  *
- * Planning is two passes over the layers: a measuring pass (views are null) sizes the blocks, then
- * a real pass hands out views. Blocks only grow, so a smaller batch reuses a bigger one's memory.
- * Every view starts at a multiple of {@link ParameterStore#ALIGN} floats (256 bytes, cudaMalloc's
- * alignment), whatever the widths: cuDNN picks its algorithms on aligned buffers and its
- * vectorised kernels expect aligned operands.
+ * Planning is two passes over the layers: a measuring pass (views are null) sizes the blocks and
+ * lays the gradients out, then a real pass hands out views. Blocks only grow, so a smaller batch
+ * reuses a bigger one's memory. Every view starts at a multiple of {@link ParameterStore#ALIGN}
+ * floats (256 bytes, cudaMalloc's alignment), whatever the widths: cuDNN picks its algorithms on
+ * aligned buffers and its vectorised kernels expect aligned operands.
  */
 public final class ActivationArena implements AutoCloseable {
   /** Number of shared scratch slots layers may use (0 .. SLOTS-1). */
@@ -32,26 +38,78 @@ public final class ActivationArena implements AutoCloseable {
   private final long[] scratchNeed = new long[SLOTS];
   private boolean measuring;
   private long valueUsed;
-  private long gradUsed;
+  private long gradNeed;
   private long generation;
+  // the plan of the current pass, and per layer: output size, gradient offset, output
+  private MemoryPlan plan;
+  private int layer = -1;
+  private long[] outSize = new long[0];
+  private long[] gradOffset = new long[0];
+  private Activation[] outputs = new Activation[0];
 
   public ActivationArena(Backend backend) {
     this.backend = backend;
   }
 
-  /** Starts a pass; in a measuring pass every method returns null views and only counts. */
-  void begin(boolean measuring) {
+  /**
+   * Starts a pass over {@code layers} layers under {@code plan}; in a measuring pass every method
+   * returns null views and only counts.
+   */
+  void begin(boolean measuring, MemoryPlan plan, int layers) {
     this.measuring = measuring;
+    this.plan = plan;
+    this.layer = -1;
     valueUsed = 0;
-    gradUsed = 0;
-    if (measuring) java.util.Arrays.fill(scratchNeed, 0);
+    if (measuring) {
+      Arrays.fill(scratchNeed, 0);
+      outSize = new long[layers];
+      gradOffset = new long[layers];
+    }
+    outputs = new Activation[layers];
   }
 
-  /** After a measuring pass: grows the blocks to what it counted. */
+  /** The next calls are layer {@code i}'s (in forward order). */
+  void layer(int i) {
+    layer = i;
+  }
+
+  /** After a measuring pass: lays the gradients out and grows the blocks to what it counted. */
   void reserve() {
+    gradNeed = layOutGradients();
     values = grow(values, valueUsed);
-    grads = grow(grads, gradUsed);
+    grads = grow(grads, gradNeed);
     for (int i = 0; i < SLOTS; i++) scratch[i] = grow(scratch[i], scratchNeed[i]);
+  }
+
+  /**
+   * Offsets for the gradients, first fit in order of first use: gradient i is live from the
+   * backward of its first writer to its producer's (inclusive; backward runs layers in reverse).
+   */
+  private long layOutGradients() {
+    int count = outSize.length;
+    Integer[] order = new Integer[count];
+    for (int i = 0; i < count; i++) order[i] = i;
+    // first use in backward = highest forward index of the first writer
+    Arrays.sort(order, Comparator.comparingInt((Integer i) -> -plan.firstWriter(i)).thenComparingInt(i -> -i));
+    List<long[]> live = new ArrayList<>(); // {offset, size, producer}, sorted by offset
+    long top = 0;
+    for (int i : order) {
+      if (outSize[i] == 0) continue;
+      int start = plan.firstWriter(i);
+      live.removeIf(b -> b[2] > start); // producer's backward ran before this gradient's first write
+      long size = ParameterStore.aligned(outSize[i]);
+      long at = 0;
+      int k = 0;
+      for (; k < live.size(); k++) {
+        long[] b = live.get(k);
+        if (b[0] - at >= size) break;
+        at = Math.max(at, b[0] + b[1]);
+      }
+      live.add(k, new long[] {at, size, i});
+      gradOffset[i] = at;
+      top = Math.max(top, at + size);
+    }
+    return top;
   }
 
   /** Counts block reallocations: views handed out before one point to freed memory. */
@@ -66,14 +124,29 @@ public final class ActivationArena implements AutoCloseable {
     return backend.allocate(Math.toIntExact(need));
   }
 
-  /** An activation of {@code n} samples of {@code shape}, with a gradient. */
+  /**
+   * The output activation of the current layer: {@code n} samples of {@code shape}, with a
+   * gradient. Its value is an input's value where the plan lets the layer run in place.
+   */
   public Activation activation(int n, Shape shape) {
+    if (layer < 0) throw new IllegalStateException("activation() outside a layer's plan");
     long size = n * shape.size();
-    Tensor v = measuring ? null : values.view(valueUsed, dims(n, shape));
-    Tensor g = measuring ? null : grads.view(gradUsed, dims(n, shape));
-    valueUsed = ParameterStore.aligned(valueUsed + size);
-    gradUsed = ParameterStore.aligned(gradUsed + size);
-    return new Activation(v, g, n, shape);
+    int from = plan.alias(layer);
+    boolean inPlace = from >= 0 && outSize[from] == size && outputs[from] != null;
+    if (measuring) {
+      if (outSize[layer] != 0) throw new IllegalStateException("layer " + layer + " asked for two outputs");
+      outSize[layer] = size;
+    }
+    Tensor v = null;
+    Tensor g = null;
+    if (!measuring) {
+      v = inPlace ? outputs[from].value() : values.view(valueUsed, dims(n, shape));
+      g = grads.view(gradOffset[layer], dims(n, shape));
+    }
+    if (!inPlace) valueUsed = ParameterStore.aligned(valueUsed + size);
+    Activation a = new Activation(v, g, n, shape);
+    outputs[layer] = a;
+    return a;
   }
 
   /** An activation without a gradient (the input image). */
@@ -101,9 +174,22 @@ public final class ActivationArena implements AutoCloseable {
     return scratch[slot].view(0, shape);
   }
 
-  /** Zeroes every activation gradient of the current plan (one fill). */
+  /**
+   * After a real pass: per layer, the gradients to zero just before its backward (those it writes
+   * first).
+   */
+  List<List<Tensor>> zeroLists() {
+    List<List<Tensor>> lists = new ArrayList<>();
+    for (int i = 0; i < outputs.length; i++) lists.add(new ArrayList<>());
+    for (int i = 0; i < outputs.length; i++) {
+      if (outputs[i] != null && outputs[i].grad() != null) lists.get(plan.firstWriter(i)).add(outputs[i].grad());
+    }
+    return lists;
+  }
+
+  /** Zeroes the whole gradient block (once, after it is allocated: see {@link MemoryPlan}). */
   void zeroGrads() {
-    if (gradUsed > 0) backend.fill(grads.view(0, Math.toIntExact(gradUsed)), 0f);
+    if (gradNeed > 0) backend.fill(grads.view(0, Math.toIntExact(gradNeed)), 0f);
   }
 
   /** Device bytes held by the blocks. */

@@ -28,7 +28,11 @@ public final class AddLayer extends Layer {
     ins.clear();
     for (Activation x : xs) if (x != null) ins.add(x);
     if (ins.isEmpty()) return null;
-    if (ins.size() == 1) {
+    int self = -1; // the input whose memory the output reuses (MemoryPlan), if any
+    for (int i = 0; i < ins.size(); i++) if (ins.get(i).value() == out.value()) self = i;
+    if (self >= 0) {
+      for (int i = 0; i < ins.size(); i++) if (i != self) backend.add(out.value(), ins.get(i).value(), out.value());
+    } else if (ins.size() == 1) {
       backend.copy(ins.getFirst().value(), out.value());
     } else {
       backend.add(ins.get(0).value(), ins.get(1).value(), out.value());
@@ -38,7 +42,17 @@ public final class AddLayer extends Layer {
   }
 
   @Override
-  public void backward() {
+  protected boolean backwardReadsOutput() {
+    return false;
+  }
+
+  @Override
+  protected boolean runsInPlace() {
+    return true;
+  }
+
+  @Override
+  protected void backwardImpl() {
     for (Activation x : ins) if (x.grad() != null) backend.axpy(1f, out.grad(), x.grad());
   }
 }

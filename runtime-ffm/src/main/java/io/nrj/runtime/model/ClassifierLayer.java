@@ -189,7 +189,7 @@ public final class ClassifierLayer extends Layer {
   }
 
   @Override
-  public void backward() {
+  protected void backwardImpl() {
     if (in == null) return;
     int c = inShape.channels();
     Tensor w2 = weight.value().reshape(classes, c);

@@ -191,33 +191,32 @@ public final class ConvBnLayer extends Layer {
     }
     int hw = geom.outH() * geom.outW();
     if (train) {
-      backend.batchNormForwardTrain(
+      backend.batchNormReluForwardTrain(
           z, gamma.value(), beta.value(), runMean.value(), runVar.value(), out.value(), saveMean,
-          saveInvStd, x.n(), outC, hw, BN_EPS, BN_MOMENTUM);
+          saveInvStd, x.n(), outC, hw, BN_EPS, BN_MOMENTUM, conv.relu());
       batchesTracked++;
     } else {
       backend.batchNormForwardEval(
           z, gamma.value(), beta.value(), runMean.value(), runVar.value(), out.value(), x.n(), outC, hw, BN_EPS);
+      if (conv.relu()) backend.reluForward(out.value(), out.value());
     }
-    if (conv.relu()) backend.reluForward(out.value(), out.value());
     return out;
   }
 
   @Override
-  public void backward() {
+  protected boolean backwardReadsOutput() {
+    return conv.relu(); // the ReLU mask; BN's backward reads the pre-BN response z instead
+  }
+
+  @Override
+  protected void backwardImpl() {
     if (outC == 0 || in == null) return;
     int n = out.n();
     int hw = geom.outH() * geom.outW();
-    Tensor dbn = out.grad();
-    if (conv.relu()) {
-      dbn = scratchDbn;
-      backend.fill(dbn, 0f);
-      backend.reluBackward(out.value(), out.grad(), dbn);
-    }
-    Tensor dz = scratchDz;
-    backend.fill(dz, 0f);
-    backend.batchNormBackward(
-        z, dbn, gamma.value(), saveMean, saveInvStd, dz, gamma.grad(), beta.grad(), n, outC, hw);
+    Tensor dz = scratchDz; // overwritten
+    backend.reluBatchNormBackward(
+        z, out.value(), out.grad(), gamma.value(), saveMean, saveInvStd, dz, gamma.grad(), beta.grad(),
+        n, outC, hw, conv.relu(), scratchDbn);
     if (attention) {
       backend.fill(scratchDa, 0f);
       backend.fill(scratchDc, 0f);

@@ -3,6 +3,7 @@ package io.nrj.runtime.model;
 import io.nrj.dsl.ir.InitScheme;
 import io.nrj.runtime.Backend;
 import io.nrj.runtime.HostParams;
+import io.nrj.runtime.Tensor;
 import java.util.List;
 import java.util.Random;
 
@@ -49,8 +50,42 @@ public abstract class Layer implements AutoCloseable {
   /** Takes activation memory for batches of {@code n} (called twice: measuring, then real). */
   protected abstract void plan(int n, ActivationArena arena);
 
-  /** Accumulates the gradients of the last forward's inputs and parameters. */
-  public abstract void backward();
+  /**
+   * Accumulates the gradients of the last forward's inputs and parameters. First zeroes the
+   * activation gradients whose lifetime starts here (see {@link MemoryPlan}: gradient buffers are
+   * shared between activations whose gradients are never live at the same time).
+   */
+  public final void backward() {
+    for (Tensor g : zeroBeforeBackward) backend.fill(g, 0f);
+    backwardImpl();
+  }
+
+  /** The layer's own backward, run by {@link #backward()}. */
+  protected abstract void backwardImpl();
+
+  private List<Tensor> zeroBeforeBackward = List.of();
+
+  /** Set by the network's memory plan: gradients first written by this layer's backward. */
+  final void zeroBeforeBackward(List<Tensor> grads) {
+    this.zeroBeforeBackward = List.copyOf(grads);
+  }
+
+  /**
+   * Whether this layer's backward reads its own output's value. When it does not, and the output
+   * has a single consumer that can run in place (a ReLU or a residual sum), the consumer's output
+   * may reuse this output's memory (see {@link MemoryPlan}). Conservatively true by default.
+   */
+  protected boolean backwardReadsOutput() {
+    return true;
+  }
+
+  /**
+   * Whether this layer's forward can write its output over the value of one of its inputs (an
+   * element-wise layer). The network decides which input, if any, per {@link MemoryPlan}.
+   */
+  protected boolean runsInPlace() {
+    return false;
+  }
 
   /** Writes freshly initialised values (spec §8.1) of its tensors into {@code out}. */
   protected void initialise(Random rng, InitScheme init, HostParams out) {}

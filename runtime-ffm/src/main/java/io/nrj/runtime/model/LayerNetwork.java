@@ -9,6 +9,7 @@ import io.nrj.runtime.Backend;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
 import io.nrj.runtime.Tensor;
+import io.nrj.runtime.nr.MixedChannels;
 import io.nrj.runtime.nr.MixedLayout;
 import io.nrj.runtime.nr.MixedLayout.ConvSplit;
 import io.nrj.runtime.nr.Surgery;
@@ -37,11 +38,13 @@ public abstract class LayerNetwork implements TrainableNetwork {
   private Widths widths;
   private MixedLayout layout;
   private Shape[] shapes;
+  private MixedChannels channels; // the [survivors | new] split at widths and layout
   private List<Layer> layers = List.of();
   private ParameterStore store;
   private int plannedN = -1;
   private Activation image;
   private ClassifierLayer classifier;
+  private MemoryPlan memoryPlan; // for the current layers
   private long generation; // layers rebuilt (with ActivationArena.generation(): planGeneration)
 
   protected LayerNetwork(Backend backend, NetworkIr ir) {
@@ -82,6 +85,14 @@ public abstract class LayerNetwork implements TrainableNetwork {
     return layout == null ? null : layout.convs().get(convIndex);
   }
 
+  /**
+   * The runs of input channels concatenation {@code id}'s output is made of, in output order:
+   * plain input order before rejuvenation, [survivor parts | new parts] after (spec §5.3).
+   */
+  protected final List<MixedChannels.Run> concatOrder(int id) {
+    return channels.concatOrder((IrNode.Concat) ir.nodes().get(id));
+  }
+
   /** The cross mode after rejuvenation (null before). */
   protected final CrossMode cross() {
     return layout == null ? null : layout.cross();
@@ -97,7 +108,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
       case IrNode.MaxPool p -> new MaxPoolLayer(p.name(), in, p.kernel(), p.stride(), p.pad());
       case IrNode.AvgPool p -> new AvgPoolLayer(p.name(), in, p.kernel(), p.stride(), p.pad());
       case IrNode.Add a -> new AddLayer(a.name(), shape(a.id()));
-      case IrNode.Concat c -> new ConcatLayer(c.name(), shape(c.id()));
+      case IrNode.Concat c -> new ConcatLayer(c.name(), shape(c.id()), concatOrder(c.id()));
       case IrNode.Classifier c ->
           new ClassifierLayer(c.name(), in, c.classes(), layout == null ? -1 : layout.classifierLiveIn());
     };
@@ -136,7 +147,9 @@ public abstract class LayerNetwork implements TrainableNetwork {
     this.widths = widths;
     this.layout = layout;
     this.shapes = ir.shapes(widths);
+    this.channels = MixedChannels.of(ir, widths, layout);
     this.layers = List.copyOf(createLayers());
+    this.memoryPlan = null;
     generation += 1L << 32;
     if (!(layers.getLast() instanceof ClassifierLayer c)) {
       throw new IllegalStateException("the last layer of " + ir.name() + " is not the classifier");
@@ -152,12 +165,21 @@ public abstract class LayerNetwork implements TrainableNetwork {
   private void plan(int n) {
     if (n == plannedN) return;
     if (n <= 0) throw new IllegalArgumentException("batch size " + n);
+    if (memoryPlan == null) memoryPlan = MemoryPlan.of(ir, layers);
     for (boolean measuring : new boolean[] {true, false}) {
-      arena.begin(measuring);
+      arena.begin(measuring, memoryPlan, layers.size());
       image = arena.input(n, ir.input());
-      for (Layer l : layers) l.plan(n, arena);
+      for (int i = 0; i < layers.size(); i++) {
+        arena.layer(i);
+        layers.get(i).plan(n, arena);
+      }
       if (measuring) arena.reserve();
     }
+    List<List<Tensor>> zero = arena.zeroLists();
+    for (int i = 0; i < layers.size(); i++) layers.get(i).zeroBeforeBackward(zero.get(i));
+    // gradients are zeroed by their first writer from now on, so they must start at zero; a new
+    // batch size may also lay them out differently, leaving old values where others now live
+    arena.zeroGrads();
     plannedN = n;
   }
 
@@ -235,8 +257,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
   @Override
   public final void backward() {
     if (store.gradBlock() != null) backend.fill(store.gradBlock(), 0f);
-    arena.zeroGrads();
-    backwardLayers();
+    backwardLayers(); // each activation gradient is zeroed by its first writer (MemoryPlan)
   }
 
   @Override

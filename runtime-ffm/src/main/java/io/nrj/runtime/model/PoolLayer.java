@@ -62,7 +62,12 @@ public abstract sealed class PoolLayer extends Layer permits MaxPoolLayer, AvgPo
   }
 
   @Override
-  public void backward() {
+  protected boolean backwardReadsOutput() {
+    return kind == Kind.MAX; // routes the gradient to the window's first maximum, found again
+  }
+
+  @Override
+  protected void backwardImpl() {
     if (in == null || in.grad() == null) return;
     if (kind == Kind.MAX) backend.maxPoolBackward(in.value(), out.value(), out.grad(), in.grad(), geom);
     else backend.avgPoolBackward(out.grad(), in.grad(), geom);

@@ -2,7 +2,10 @@ package io.nrj.runtime.model;
 
 import io.nrj.dsl.ir.Shape;
 
-/** A stand-alone ReLU (after a residual sum); out of place, because the input may have other readers. */
+/**
+ * A stand-alone ReLU (after a residual sum). It runs in place over its input when the network's
+ * {@link MemoryPlan} gives it the input's memory (the input has no other reader), else out of place.
+ */
 public final class ReluLayer extends Layer {
   private final Shape shape;
   private Activation in;
@@ -26,7 +29,12 @@ public final class ReluLayer extends Layer {
   }
 
   @Override
-  public void backward() {
+  protected boolean runsInPlace() {
+    return true;
+  }
+
+  @Override
+  protected void backwardImpl() {
     if (in == null || in.grad() == null) return;
     backend.reluBackward(out.value(), out.grad(), in.grad());
   }

@@ -29,9 +29,9 @@ import java.util.Arrays;
  *
  * In both modes a channel with |gamma| &lt; 1e-12 is left untouched and carries f = t (the authors'
  * code divides by zero). A residual sum passes its first live input's factors (branch 0 normally);
- * a concatenation concatenates its inputs' factors in the channel order of the rejuvenated tensor
- * ([survivor parts | new parts], see {@link MixedChannels}) when a layout is given, in plain input
- * order otherwise. Arithmetic is float32 as in PyTorch. Running statistics are not touched.
+ * a concatenation concatenates its inputs' factors in its channel order ([survivor parts | new
+ * parts] after rejuvenation, plain input order before, see {@link MixedChannels#concatOrder}).
+ * Arithmetic is float32 as in PyTorch. Running statistics are not touched.
  */
 public final class BnRestore {
   static final float GUARD = 1e-12f;
@@ -55,7 +55,7 @@ public final class BnRestore {
     float unscaled = mode == BnRestoreMode.QUIRK ? 1f : t;
     HostParams p = params.copy();
     Shape[] shapes = ir.shapes(widths);
-    MixedChannels mc = layout == null ? null : MixedChannels.of(ir, widths, layout);
+    MixedChannels mc = MixedChannels.of(ir, widths, layout);
     float[][] f = new float[ir.nodes().size()][];
     float[] image = filled(ir.input().channels(), unscaled);
     for (IrNode node : ir.nodes()) {
@@ -131,28 +131,13 @@ public final class BnRestore {
     }
   }
 
-  private static float[] concat(
-      IrNode.Concat cat, float[][] f, float[] image, MixedChannels mc, int width) {
+  /** The factors of {@code cat}'s channels, in its channel order ({@link MixedChannels#concatOrder}). */
+  private static float[] concat(IrNode.Concat cat, float[][] f, float[] image, MixedChannels mc, int width) {
     float[] r = new float[width];
     int at = 0;
-    if (mc == null) {
-      for (int i : cat.inputs()) {
-        float[] part = in(f, image, i);
-        System.arraycopy(part, 0, r, at, part.length);
-        at += part.length;
-      }
-      return r;
-    }
-    // [s0 s1 .. | n0 n1 ..]: survivor parts first, then new parts, each in input order
-    for (int pass = 0; pass < 2; pass++) {
-      for (int i : cat.inputs()) {
-        float[] part = in(f, image, i);
-        int s = i == IrNode.IMAGE ? part.length : mc.survivors(i);
-        int from = pass == 0 ? 0 : s;
-        int len = pass == 0 ? s : part.length - s;
-        System.arraycopy(part, from, r, at, len);
-        at += len;
-      }
+    for (MixedChannels.Run run : mc.concatOrder(cat)) {
+      System.arraycopy(in(f, image, cat.inputs().get(run.input())), run.from(), r, at, run.length());
+      at += run.length();
     }
     return r;
   }

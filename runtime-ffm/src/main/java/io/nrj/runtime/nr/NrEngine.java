@@ -89,10 +89,27 @@ public final class NrEngine {
     this.expandRate = 0.0;
   }
 
-  /** Rebuilds an engine from {@link #stateJson()}; the IR and schedule are the run's originals. */
+  /**
+   * Rebuilds an engine from {@link #stateJson()}; the IR and schedule are the run's originals. A
+   * state from an nrj that joined rejuvenated concatenations in plain input order is refused where
+   * that changes the network's meaning (see {@link #restore(NetworkIr, ScheduleIr, String, long)}).
+   */
   public static NrEngine restore(NetworkIr ir, ScheduleIr schedule, String stateJson) {
+    return restore(ir, schedule, stateJson, Long.MAX_VALUE);
+  }
+
+  /**
+   * Rebuilds an engine from a checkpoint's NR state and optimiser step count, which restarts at 0
+   * at rejuvenation: a state written by an nrj that joined concatenations in plain input order
+   * after rejuvenation (NR state version 1) is refused when one of the network's concatenations
+   * now joins [survivor parts | new parts] in another order and steps have trained the tensors
+   * since the surgery (spec §5.3; a checkpoint saved right at rejuvenation still loads).
+   *
+   * @throws IllegalArgumentException naming the problem (without the file)
+   */
+  public static NrEngine restore(NetworkIr ir, ScheduleIr schedule, String stateJson, long optimizerSteps) {
     NrEngine e = new NrEngine(ir, schedule);
-    NrState.read(stateJson, ir).applyTo(e);
+    NrState.read(stateJson, ir, optimizerSteps).applyTo(e);
     return e;
   }
 

@@ -3,6 +3,7 @@ package io.nrj.runtime.nr;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nrj.dsl.ir.IrNode;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrSettings.CrossMode;
 import io.nrj.dsl.ir.Widths;
@@ -13,6 +14,16 @@ import java.util.List;
 /**
  * The engine's persisted state (spec §12 D1) and its JSON form. Doubles are written in their
  * shortest exact decimal form, so a resume reads back bit-identical λ and u_old.
+ *
+ * <p>Versions: 2 is written. It is 1 with one change of meaning: after rejuvenation, nrj joins a
+ * concatenation's channels [survivor parts | new parts] (spec §5.3, {@link
+ * MixedChannels#concatOrder}); nrj before version 2 joined them in plain input order, although the
+ * surgery had laid the consumers' weights out survivors first. A version-1 state still reads with
+ * the same meaning where that makes no difference: before rejuvenation, and after it when no
+ * concatenation reorders (VGG, ResNet), or when no optimiser step has run since the surgery (a
+ * checkpoint saved right at rejuvenation, such as a compress-only run's, holds the surgery's
+ * tensors). Otherwise (a DenseNet trained after rejuvenation) the tensors were trained for the old
+ * order, which this nrj cannot run: such a state is refused, naming the concatenation.
  */
 record NrState(
     NrEngine.Phase phase,
@@ -26,7 +37,9 @@ record NrState(
     int afterEpoch,
     double expandRate,
     boolean bnRestoreDone) {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** The last version that joined concatenations in plain input order after rejuvenation. */
+  static final int PLAIN_CONCAT_VERSION = 1;
   private static final String WHAT = "NR state";
 
   void applyTo(NrEngine engine) {
@@ -60,11 +73,19 @@ record NrState(
     return JsonCodec.write(b);
   }
 
-  static NrState read(String json, NetworkIr ir) {
+  /**
+   * Parses {@link #toJson()} for {@code ir}.
+   *
+   * @param stepsSinceRejuvenation optimiser steps since the surgery (a checkpoint's step count,
+   *     which restarts at rejuvenation; {@link Long#MAX_VALUE} when unknown): a version-1 state
+   *     whose concatenations would reorder is refused unless it is 0 (see the class comment)
+   */
+  static NrState read(String json, NetworkIr ir, long stepsSinceRejuvenation) {
     JsonNode m = JsonFields.parseObject(json, WHAT);
     int version = JsonFields.integer(m, "version", Integer.MIN_VALUE, Integer.MAX_VALUE, WHAT);
-    if (version != VERSION) {
-      throw new IllegalArgumentException(WHAT + ": version " + version + ", this nrj reads " + VERSION);
+    if (version < PLAIN_CONCAT_VERSION || version > VERSION) {
+      throw new IllegalArgumentException(
+          WHAT + ": version " + version + ", this nrj reads " + PLAIN_CONCAT_VERSION + " to " + VERSION);
     }
     NrEngine.Phase phase = enumValue(NrEngine.Phase.class, JsonFields.str(m, "phase", WHAT), "phase");
     int convs = ir.convs().size();
@@ -103,6 +124,9 @@ record NrState(
       throw new IllegalArgumentException(
           WHAT + ": widths " + widths + " differ from the network's " + ir.widths() + " before rejuvenation");
     }
+    if (version == PLAIN_CONCAT_VERSION && layout != null && stepsSinceRejuvenation > 0) {
+      refusePlainConcatOrder(ir, widths, layout, stepsSinceRejuvenation);
+    }
     List<Integer> allDead = toList(JsonFields.ints(m, "all_dead", 0, convs - 1, WHAT));
     int epochs = JsonFields.integer(m, "epochs", 1, max, WHAT);
     return new NrState(
@@ -117,6 +141,21 @@ record NrState(
         JsonFields.integer(m, "after_epoch", -1, epochs - 1, WHAT),
         JsonFields.num(m, "expand_rate", WHAT),
         JsonFields.bool(m, "bn_restore_done", WHAT));
+  }
+
+  /** Refuses a version-1 layout in which some concatenation's order changed (class comment). */
+  private static void refusePlainConcatOrder(NetworkIr ir, Widths widths, MixedLayout layout, long steps) {
+    MixedChannels mc = MixedChannels.of(ir, widths, layout);
+    for (IrNode node : ir.nodes()) {
+      if (node instanceof IrNode.Concat cat && mc.reorders(cat)) {
+        throw new IllegalArgumentException(
+            WHAT + ": version " + PLAIN_CONCAT_VERSION + " was written by an nrj that joined concatenation '"
+                + cat.name() + "' in plain input order after rejuvenation, and "
+                + (steps == Long.MAX_VALUE ? "the network has" : steps + " optimiser steps have")
+                + " trained it that way since; this nrj joins survivor channels first (spec §5.3), so the"
+                + " trained tensors cannot be read with their meaning; train again from the start");
+      }
+    }
   }
 
   private static <E extends Enum<E>> E enumValue(Class<E> type, String v, String key) {

@@ -81,7 +81,7 @@ public final class TrainJob {
       engine = new NrEngine(ir, s);
     } else {
       CheckpointFit fit = CheckpointFit.check(o.resume(), from, ir, s);
-      int end = o.epochs() > 0 ? o.epochs() : NrEngine.restore(ir, s, from.nrState()).totalEpochs();
+      int end = o.epochs() > 0 ? o.epochs() : fit.engine().totalEpochs();
       if (from.epoch() >= end) {
         out.printf(
             Locale.ROOT, "nrj train: nothing to train: %s is at epoch %d and the run ends at epoch %d%s; no files written%n",
@@ -89,7 +89,9 @@ public final class TrainJob {
             o.epochs() > 0 ? " (--epochs " + o.epochs() + ")" : ", the end of its schedule (--epochs N trains on to epoch N)");
         return null;
       }
-      engine = NrEngine.restore(ir, s, o.epochs() > 0 ? withEpochs(from.nrState(), o.epochs()) : from.nrState());
+      engine =
+          NrEngine.restore(
+              ir, s, o.epochs() > 0 ? withEpochs(from.nrState(), o.epochs()) : from.nrState(), from.optimizer().step());
       // the planned length the counter shows: the end less the epochs the sparse phase added so far
       planned = engine.totalEpochs() - new EngineControl(engine).sparseEpochs(from.epoch());
       resume = fit.trainState();

@@ -28,6 +28,11 @@ class ConvKernelsTest {
     "90, 2, 5, 5, 3, 3, 3, 1, 1",
     "2, 3, 13, 13, 4, 7, 7, 2, 3",
     "1, 2, 6, 6, 3, 3, 3, 3, 2",
+    "3, 16, 32, 32, 16, 3, 3, 1, 1",
+    "2, 5, 9, 7, 11, 3, 3, 1, 0",
+    "2, 7, 8, 8, 9, 5, 5, 1, 2",
+    "2, 13, 6, 6, 21, 1, 1, 1, 0",
+    "2, 3, 5, 5, 4, 3, 3, 1, 2",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
@@ -35,17 +40,20 @@ class ConvKernelsTest {
     float[] dy = GradCheck.uniform(3, n * k * g.outH() * g.outW());
     float[] dx0 = GradCheck.uniform(4, x.length), dw0 = GradCheck.uniform(5, wt.length);
     float[][] ref = run(new CpuThreads(1), null, g, x, wt, dy, dx0, dw0);
-    float[][] first = null;
-    for (int threads : new int[] {1, 3}) {
-      for (boolean vector : new boolean[] {true, false}) {
-        try (CpuBackend b = new CpuBackend(threads, vector)) {
-          float[][] got = run(null, b, g, x, wt, dy, dx0, dw0);
-          String[] names = {"y", "dx", "dw"};
-          for (int i = 0; i < 3; i++) {
-            assertClose(names[i] + " threads=" + threads + " vector=" + vector, ref[i], got[i]);
-            if (first != null) assertArrayEquals(first[i], got[i], names[i] + ": bits differ across thread counts or paths");
+    for (String algo : DirectConv.supports(g) ? new String[] {"gemm", "direct"} : new String[] {"gemm"}) {
+      float[][] first = null;
+      for (int threads : new int[] {1, 3}) {
+        for (boolean vector : new boolean[] {true, false}) {
+          try (CpuBackend b = new CpuBackend(threads, vector, algo)) {
+            float[][] got = run(null, b, g, x, wt, dy, dx0, dw0);
+            String[] names = {"y", "dx", "dw"};
+            for (int i = 0; i < 3; i++) {
+              String what = names[i] + " " + algo + " threads=" + threads + " vector=" + vector;
+              assertClose(what, ref[i], got[i]);
+              if (first != null) assertArrayEquals(first[i], got[i], what + ": bits differ across thread counts or paths");
+            }
+            if (first == null) first = got;
           }
-          if (first == null) first = got;
         }
       }
     }

@@ -5,11 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.nrj.dsl.ir.IrNode;
+import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.NrSettings.CrossMode;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.HostTensor;
 import io.nrj.runtime.cpu.CpuBackend;
+import io.nrj.runtime.nr.Liveness;
+import io.nrj.runtime.nr.MixedChannels;
+import io.nrj.runtime.nr.Nets;
+import io.nrj.runtime.nr.Rejuvenator;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +94,37 @@ class GraphNetworkTest {
     try (GraphNetwork net = new GraphNetwork(BACKEND, IrBuilder.chain(), 3)) {
       // Non-zero cross weights, so the gate's cross path carries gradient.
       net.replan(NetFixtures.MIXED_WIDTHS, NetFixtures.mixedLayout(CrossMode.ATTENTION), NetFixtures.mixedParams(5, 0.3f));
+      assertGradientsMatchFiniteDifferences(net, 3);
+    }
+  }
+
+  /**
+   * A DenseNet rejuvenated by the real surgery with cross-attention (every weight trains), whose
+   * concatenations join [survivor parts | new parts] and so reorder their inputs' channels: the
+   * concatenation's backward must route each run's gradient back to the channels it came from.
+   */
+  @Test
+  void backwardMatchesFiniteDifferencesThroughReorderedConcatenationsAfterRejuvenation() {
+    NetworkIr ir = Nets.dense();
+    try (GraphNetwork net = new GraphNetwork(BACKEND, ir, 3)) {
+      HostParams p = net.exportParams();
+      for (IrNode.Conv c : ir.convs()) {
+        float[] gamma = p.get(c.name() + ".bn.weight").data();
+        for (int ch = 0; ch < gamma.length; ch++) gamma[ch] = ch % 3 == 1 ? 0.001f : 0.6f + 0.1f * ch;
+      }
+      Liveness lv = Liveness.inspect(ir, p, 0.01, 1e-3, Set.of());
+      var r = Rejuvenator.rejuvenate(ir, ir.widths(), p, lv, 1.6, 0.5, CrossMode.ATTENTION, new Random(4));
+      MixedChannels mc = MixedChannels.of(ir, r.widths(), r.layout());
+      for (IrNode node : ir.nodes()) {
+        if (node instanceof IrNode.Concat cat) assertTrue(mc.reorders(cat), cat.name() + " should reorder");
+      }
+      // The new classifier columns start at N(0, 0.01); larger ones give the new channels gradients
+      // well above the finite differences' tolerance.
+      HostParams q = r.params();
+      Random rng = new Random(5);
+      float[] fc = q.get("classifier.weight").data();
+      for (int j = 0; j < fc.length; j++) fc[j] = (float) rng.nextGaussian();
+      net.replan(r.widths(), r.layout(), q);
       assertGradientsMatchFiniteDifferences(net, 3);
     }
   }

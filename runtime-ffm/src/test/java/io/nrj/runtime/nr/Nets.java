@@ -121,6 +121,34 @@ public final class Nets {
     p.put(conv + ".bn.weight", new HostTensor(new int[] {gamma.length}, gamma.clone()));
   }
 
+  /**
+   * {@code p} with the BN gamma and beta of every channel that {@code keep} drops set to 0: those
+   * channels then output exactly 0 (before and after ReLU) in train and eval mode, so the network
+   * computes the pruned network's function at its declared widths.
+   */
+  static HostParams withDeadChannelsSilenced(NetworkIr ir, HostParams p, boolean[][] keep) {
+    HostParams out = p.copy();
+    for (IrNode.Conv c : ir.convs()) {
+      float[] gamma = out.get(c.name() + ".bn.weight").data();
+      float[] beta = out.get(c.name() + ".bn.bias").data();
+      for (int ch = 0; ch < gamma.length; ch++) {
+        if (!keep[c.convIndex()][ch]) {
+          gamma[ch] = 0f;
+          beta[ch] = 0f;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@link #images} as float32, the precision the runtime takes. */
+  static float[] floatImages(NetworkIr ir, int n, long seed) {
+    double[] x = images(ir, n, seed);
+    float[] f = new float[x.length];
+    for (int j = 0; j < x.length; j++) f[j] = (float) x[j];
+    return f;
+  }
+
   /** Random images (N, C, H, W) for the IR's input shape. */
   static double[] images(NetworkIr ir, int n, long seed) {
     Random r = new Random(seed);

@@ -210,6 +210,49 @@ class NrEngineTest {
     assertSame(restored, again.applyPendingBnRestore(restored));
   }
 
+  /**
+   * NR state version 1 was written when the runtime joined rejuvenated concatenations in plain
+   * input order. Such a DenseNet state is refused once optimiser steps have trained the network
+   * that way; it reads right at rejuvenation (the surgery's tensors, laid out survivors first) and
+   * wherever no concatenation reorders (a VGG or ResNet, or before rejuvenation).
+   */
+  @Test
+  void versionOneStateIsRefusedOnlyWhereTheConcatenationOrderChangedItsMeaning() {
+    NrSettings nr = settings(new NrSettings.FixedSparsity(1e-4), 0.95, 0, false);
+    NetworkIr dense = Nets.dense();
+    NrEngine e = new NrEngine(dense, schedule(nr));
+    String before = e.stateJson();
+    assertTrue(before.startsWith("{\"version\":2,"), before);
+    Rejuvenation rj = e.endOfEpoch(0, Nets.prunableDense(dense, 26), 1).rejuvenation();
+    assertNotNull(rj);
+    String v1 = e.stateJson().replace("{\"version\":2,", "{\"version\":1,");
+    var ex = assertThrows(IllegalArgumentException.class, () -> NrEngine.restore(dense, schedule(nr), v1, 40));
+    assertEquals(
+        "NR state: version 1 was written by an nrj that joined concatenation 'd1.cat' in plain input order after"
+            + " rejuvenation, and 40 optimiser steps have trained it that way since; this nrj joins survivor channels"
+            + " first (spec §5.3), so the trained tensors cannot be read with their meaning; train again from the start",
+        ex.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> NrEngine.restore(dense, schedule(nr), v1));
+    assertEquals(rj.layout(), NrEngine.restore(dense, schedule(nr), v1, 0).layout());
+    assertEquals(rj.layout(), NrEngine.restore(dense, schedule(nr), e.stateJson(), 40).layout());
+    String v1Before = before.replace("{\"version\":2,", "{\"version\":1,");
+    assertEquals(NrEngine.Phase.SPARSE, NrEngine.restore(dense, schedule(nr), v1Before, 40).phase());
+
+    NetworkIr resnet = Nets.resnet();
+    NrEngine r = new NrEngine(resnet, schedule(nr));
+    Rejuvenation rr = r.endOfEpoch(0, Nets.resnetWithDeadBlock(resnet, 22), 1).rejuvenation();
+    assertNotNull(rr);
+    String resnetV1 = r.stateJson().replace("{\"version\":2,", "{\"version\":1,");
+    assertEquals(rr.layout(), NrEngine.restore(resnet, schedule(nr), resnetV1, 40).layout());
+  }
+
+  @Test
+  void restoreRejectsAnUnknownVersion() {
+    String v3 = new NrEngine(Nets.vgg(), schedule(FIXED)).stateJson().replace("{\"version\":2,", "{\"version\":3,");
+    var ex = assertThrows(IllegalArgumentException.class, () -> NrEngine.restore(Nets.vgg(), schedule(FIXED), v3));
+    assertEquals("NR state: version 3, this nrj reads 1 to 2", ex.getMessage());
+  }
+
   @Test
   void restoreRejectsStateOfAnotherNetworkWithAClearMessage() {
     NetworkIr ir = Nets.vgg();

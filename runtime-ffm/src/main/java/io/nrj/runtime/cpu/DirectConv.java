@@ -1,0 +1,344 @@
+package io.nrj.runtime.cpu;
+
+import static io.nrj.runtime.cpu.CpuBackend.F;
+
+import io.nrj.runtime.ConvGeom;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Stride-1 convolution straight from zero-padded copies of the input planes, with no im2col: the
+ * "flat padded" direct convolution. An input plane padded to (Hp, Wp) is read as one flat array;
+ * output pixel (oy, ox) sits at flat index i = oy*Wp + ox, and tap (r, s) reads flat index i +
+ * r*Wp + s. Every tap of a run of consecutive i is one contiguous (unaligned) vector load, so a
+ * micro-tile of MR output channels by TW flat positions is the GEMM micro-kernel with its B operand
+ * read in place. The Wp - OW positions at the end of each flat row are computed and thrown away
+ * (why this path is only chosen where OW is most of Wp; see {@link ConvAlgo}).
+ *
+ * <ul>
+ *   <li>forward: y (n, K, OH, OW) from x padded by p: MR=8 channels x TW=32 positions per tile,
+ *       split over images;
+ *   <li>backward data: the same correlation of dy, padded by R-1-p, with the flipped and
+ *       transposed weights, accumulated into dx; split over images;
+ *   <li>backward filter: dw[k, c, r, s] = sum over images and i of dyFlat[k, i] * xPad[c, i + r*Wp
+ *       + s], where dyFlat is dy laid out with row length Wp and zeros in the thrown-away columns;
+ *       vector lane partial sums over i per (4 k) x (6 (c, s) pairs) tile, split over tiles, so each
+ *       weight gradient element is summed by one thread in one order. The 16 lanes are added last,
+ *       in lane order, in double.
+ * </ul>
+ *
+ * Every element's summation order is fixed by the geometry alone, so results do not depend on the
+ * thread count, and the scalar fallback repeats the vector lanes' fma sequence exactly.
+ */
+final class DirectConv {
+  private DirectConv() {}
+
+  /** Output channels and flat positions per forward/backward-data tile. */
+  static final int MR = 8, TW = 32;
+
+  /** Backward-filter tile: FK output channels by FJ (input channel, column tap) pairs. */
+  static final int FK = 4, FJ = 6;
+
+  /** Vector lanes of the backward-filter partial sums (the scalar path keeps as many). */
+  static final int LANES = 16;
+
+  /** Whether the flat padded algorithm can compute this convolution (stride 1, pad < kernel). */
+  static boolean supports(ConvGeom g) {
+    return g.stride() == 1 && g.pad() <= g.r() - 1 && g.pad() <= g.s() - 1;
+  }
+
+  /** Per-thread buffers, grown on demand and reused across calls. */
+  static final class Work {
+    float[] src = new float[0]; // padded planes of one image
+    float[] wpk = new float[0]; // packed weights
+    float[] out = new float[0]; // flat output planes of one image
+    final float[] tile = new float[MR * TW]; // one tile (PointwiseConv)
+    int[] off = new int[0];
+
+    float[] out(int n) {
+      if (out.length < n) out = new float[n];
+      return out;
+    }
+
+    float[] src(int n) {
+      if (src.length < n) src = new float[n];
+      return src;
+    }
+
+    int[] off(int n) {
+      if (off.length < n) off = new int[n];
+      return off;
+    }
+  }
+
+  /** Floats per padded plane of (hp, wp): room for a tile running past the last row. */
+  static int planeStride(int hp, int wp, int s) {
+    return roundUp(hp * wp + TW + s, LANES);
+  }
+
+  private static int roundUp(int v, int m) {
+    return (v + m - 1) / m * m;
+  }
+
+  // ---- forward: x (n, c, h, w), w (k, c, r, s) -> y (n, k, oh, ow) ----
+
+  static void forward(CpuThreads pool, boolean vector, Work[] work, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
+    int c = g.c(), k = g.k(), r = g.r(), s = g.s(), p = g.pad();
+    int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = planeStride(hp, wp, s);
+    // weights packed as [k/MR][c, r, s][MR]: w[k, c, r, s] as is
+    float[] wpk = packWeights(work[0], w, k, c * r * s, (kk, q) -> (long) kk * c * r * s + q);
+    int[] off = offsets(work[0], c, r, s, ps, wp);
+    pool.parallelFor(g.n(), (tid, b0, b1) -> {
+      Work wk = work[tid];
+      float[] src = wk.src(c * ps);
+      for (int b = b0; b < b1; b++) {
+        pad(vector, x, (long) b * c * g.h() * g.w(), c, g.h(), g.w(), p, p, src, 0, ps, wp);
+        correlate(vector, src, off, c * r * s, wpk, k, wk, y, (long) b * k * g.outH() * g.outW(),
+            g.outH(), g.outW(), wp, false);
+      }
+    });
+  }
+
+  // ---- backward data: dx (n, c, h, w) += correlation of dy padded by r-1-p with flipped w^T ----
+
+  static void backwardData(CpuThreads pool, boolean vector, Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g) {
+    int c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW();
+    int qh = r - 1 - g.pad(), qw = s - 1 - g.pad();
+    int hq = oh + 2 * qh, wq = ow + 2 * qw, ps = planeStride(hq, wq, s);
+    // packed as [c/MR][k, r', s'][MR] with value w[k, c, r-1-r', s-1-s']
+    int krs = k * r * s;
+    float[] wpk = packWeights(work[0], w, c, krs, (cc, q) -> {
+      int kk = q / (r * s), rr = r - 1 - (q / s) % r, ss = s - 1 - q % s;
+      return (((long) kk * c + cc) * r + rr) * s + ss;
+    });
+    int[] off = offsets(work[0], k, r, s, ps, wq);
+    pool.parallelFor(g.n(), (tid, b0, b1) -> {
+      Work wk = work[tid];
+      float[] src = wk.src(k * ps);
+      for (int b = b0; b < b1; b++) {
+        pad(vector, dy, (long) b * k * oh * ow, k, oh, ow, qh, qw, src, 0, ps, wq);
+        correlate(vector, src, off, krs, wpk, c, wk, dx, (long) b * c * g.h() * g.w(), g.h(), g.w(), wq, true);
+      }
+    });
+  }
+
+  /** Index of w[o, q] in the weight segment, for packing. */
+  @FunctionalInterface
+  private interface WeightIndex {
+    long at(int o, int q);
+  }
+
+  // dst[(o/MR)*nq*MR + q*MR + o%MR] = w[index(o, q)], zero for o >= outs
+  private static float[] packWeights(Work wk, MemorySegment w, int outs, int nq, WeightIndex index) {
+    int blocks = (outs + MR - 1) / MR;
+    if (wk.wpk.length < blocks * nq * MR) wk.wpk = new float[blocks * nq * MR];
+    float[] dst = wk.wpk;
+    for (int o = 0; o < blocks * MR; o++) {
+      int base = (o / MR) * nq * MR + o % MR;
+      for (int q = 0; q < nq; q++) dst[base + q * MR] = o < outs ? w.getAtIndex(F, index.at(o, q)) : 0f;
+    }
+    return dst;
+  }
+
+  // off[(ci*r + rr)*s + ss] = ci*ps + rr*wp + ss
+  private static int[] offsets(Work wk, int planes, int r, int s, int ps, int wp) {
+    int[] off = wk.off(planes * r * s);
+    for (int ci = 0; ci < planes; ci++) {
+      for (int rr = 0; rr < r; rr++) {
+        for (int ss = 0; ss < s; ss++) off[(ci * r + rr) * s + ss] = ci * ps + rr * wp + ss;
+      }
+    }
+    return off;
+  }
+
+  /**
+   * Copies planes (h, w) of seg at off into dst with ph zero rows above and below, pw zero columns
+   * left and right (row length w + 2*pw), each plane ps floats apart from dOff; the rest of each
+   * plane is 0.
+   */
+  static void pad(
+      boolean vector, MemorySegment seg, long off, int planes, int h, int w, int ph, int pw, float[] dst, int dOff, int ps, int wp) {
+    if (ph == 0 && pw == 0) { // (a 1x1 conv) each plane is one run
+      for (int ci = 0; ci < planes; ci++) {
+        int d = dOff + ci * ps;
+        MemorySegment.copy(seg, F, (off + (long) ci * h * w) * Float.BYTES, dst, d, h * w);
+        Arrays.fill(dst, d + h * w, d + ps, 0f);
+      }
+      return;
+    }
+    for (int ci = 0; ci < planes; ci++) {
+      int d = dOff + ci * ps;
+      Arrays.fill(dst, d, d + ps, 0f);
+      copyRowsIn(vector, seg, off + (long) ci * h * w, w, h, w, dst, d + ph * wp + pw, wp);
+    }
+  }
+
+  // dst[d + y*dstStride + j] = seg[src + y*srcStride + j] for y < rows, j < len
+  private static void copyRowsIn(boolean vector, MemorySegment seg, long src, int srcStride, int rows, int len, float[] dst, int d, int dstStride) {
+    if (vector) {
+      VectorKernels.copyRowsIn(seg, src, srcStride, rows, len, dst, d, dstStride);
+      return;
+    }
+    for (int y = 0; y < rows; y++) MemorySegment.copy(seg, F, (src + (long) y * srcStride) * Float.BYTES, dst, d + y * dstStride, len);
+  }
+
+  /**
+   * out[o, oy, ox] (+)= sum over q of wpk[o, q] * src[i + off[q]] for i = oy*wp + ox, for every
+   * output plane o &lt; outs of (oh, ow) at outOff. Tiles of MR planes by TW flat positions go to
+   * flat planes in wk.out (tile by tile, every block of MR planes for one run of positions while
+   * its input window is in L1), whose pixels are then copied (or added) into out row by row.
+   */
+  private static void correlate(
+      boolean vector, float[] src, int[] off, int nq, float[] wpk, int outs, Work wk,
+      MemorySegment out, long outOff, int oh, int ow, int wp, boolean accumulate) {
+    int flat = oh * wp, fl = roundUp(flat, TW), blocks = (outs + MR - 1) / MR;
+    float[] dst = wk.out(blocks * MR * fl);
+    for (int i0 = 0; i0 < flat; i0 += TW) {
+      for (int ob = 0; ob < blocks; ob++) {
+        if (vector) VectorKernels.direct8x32(src, i0, off, nq, wpk, ob * MR * nq, dst, ob * MR * fl + i0, fl);
+        else direct8x32Scalar(src, i0, off, nq, wpk, ob * MR * nq, dst, ob * MR * fl + i0, fl);
+      }
+    }
+    for (int o = 0; o < outs; o++) {
+      if (vector) {
+        VectorKernels.copyRowsOut(dst, o * fl, wp, oh, ow, out, outOff + (long) o * oh * ow, ow, accumulate);
+      } else {
+        for (int oy = 0; oy < oh; oy++) {
+          Sgemm.addRun(false, dst, o * fl + oy * wp, out, outOff + ((long) o * oh + oy) * ow, ow, accumulate);
+        }
+      }
+    }
+  }
+
+  // dst[d + m*ld + j] = sum over q < nq of wpk[wo + q*MR + m] * src[i0 + off[q] + j], m < MR, j < TW, in q order
+  static void direct8x32Scalar(float[] src, int i0, int[] off, int nq, float[] wpk, int wo, float[] dst, int d, int ld) {
+    for (int m = 0; m < MR; m++) Arrays.fill(dst, d + m * ld, d + m * ld + TW, 0f);
+    for (int q = 0; q < nq; q++) {
+      int si = i0 + off[q], wi = wo + q * MR;
+      for (int m = 0; m < MR; m++) {
+        float a = wpk[wi + m];
+        int t = d + m * ld;
+        for (int j = 0; j < TW; j++) dst[t + j] = Math.fma(a, src[si + j], dst[t + j]);
+      }
+    }
+  }
+
+  // ---- backward filter: dw (k, c, r, s) += sum over n, i of dyFlat[k, i] * xPad[c, i + r*wp + s] ----
+
+  static void backwardFilter(CpuThreads pool, boolean vector, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
+    int n = g.n(), c = g.c(), k = g.k(), r = g.r(), s = g.s(), p = g.pad(), oh = g.outH(), ow = g.outW();
+    int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = planeStride(hp, wp, s);
+    int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;
+    int xImg = c * ps, dyImg = k * pl;
+    int kBlocks = (k + FK - 1) / FK, pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
+    int tasks = kBlocks * r * jBlocks, tileFloats = FK * FJ * LANES;
+    float[] part = fb.part(tasks * tileFloats);
+    Arrays.fill(part, 0, tasks * tileFloats, 0f);
+    // Images go through in chunks whose padded x and flat dy stay in L2 while every task reads
+    // them: all threads lay a chunk out (split by planes), then all run their tasks over it.
+    int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / (xImg + dyImg)));
+    float[] xs = fb.x(chunk * xImg), dys = fb.dy(chunk * dyImg);
+    for (int b0 = 0; b0 < n; b0 += chunk) {
+      int first = b0, nimg = Math.min(chunk, n - b0);
+      pool.parallelFor(nimg * (c + k), (tid, i0, i1) -> {
+        for (int i = i0; i < i1; i++) {
+          int b = i / (c + k), plane = i % (c + k);
+          if (plane < c) {
+            pad(vector, x, ((long) (first + b) * c + plane) * g.h() * g.w(), 1, g.h(), g.w(), p, p, xs, b * xImg + plane * ps, ps, wp);
+          } else {
+            flatten(vector, dy, ((long) (first + b) * k + plane - c) * oh * ow, 1, oh, ow, wp, pl, dys, b * dyImg + (plane - c) * pl);
+          }
+        }
+      });
+      pool.parallelFor(tasks, (tid, t0, t1) -> {
+        int[] dyo = new int[FK], xo = new int[FJ];
+        for (int t = t0; t < t1; t++) {
+          taskOffsets(t, r, jBlocks, k, pairs, s, ps, wp, pl, dyo, xo);
+          if (vector) {
+            VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
+          } else {
+            filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
+          }
+        }
+      });
+    }
+    pool.parallelFor(tasks, (tid, t0, t1) -> {
+      for (int t = t0; t < t1; t++) {
+        int kb = t / (r * jBlocks), rr = (t / jBlocks) % r, jb = t % jBlocks;
+        for (int m = 0; m < FK && kb * FK + m < k; m++) {
+          for (int j = 0; j < FJ && jb * FJ + j < pairs; j++) {
+            int pair = jb * FJ + j, ci = pair / s, ss = pair % s;
+            long e = (((long) (kb * FK + m) * c + ci) * r + rr) * s + ss;
+            double sum = 0;
+            int o = t * tileFloats + (m * FJ + j) * LANES;
+            for (int l = 0; l < LANES; l++) sum += part[o + l];
+            dw.setAtIndex(F, e, (float) (dw.getAtIndex(F, e) + sum));
+          }
+        }
+      }
+    });
+  }
+
+  /** Floats of x and dy per backward-filter image chunk (512 KiB: well inside L2). */
+  static final int CHUNK_FLOATS = 1 << 17;
+
+  // offsets of task t = (k block, r, pair block): dy planes and x taps; out-of-range rows and pairs
+  // read valid memory and are discarded
+  private static void taskOffsets(int t, int r, int jBlocks, int k, int pairs, int s, int ps, int wp, int pl, int[] dyo, int[] xo) {
+    int kb = t / (r * jBlocks), rr = (t / jBlocks) % r, jb = t % jBlocks;
+    for (int m = 0; m < FK; m++) dyo[m] = Math.min(kb * FK + m, k - 1) * pl;
+    for (int j = 0; j < FJ; j++) {
+      int pair = Math.min(jb * FJ + j, pairs - 1), ci = pair / s, ss = pair % s;
+      xo[j] = ci * ps + rr * wp + ss;
+    }
+  }
+
+  // part[po + (m*FJ + j)*LANES + l] += sum over images and t of dy[dyBase + b*dyStride + dyo[m] + t*LANES + l]
+  //   * x[xBase + b*xStride + xo[j] + t*LANES + l], one fma chain per lane in (image, t) order
+  static void filter4x6Scalar(
+      float[] dy, int dyBase, int dyStride, int[] dyo, float[] x, int xBase, int xStride, int[] xo,
+      int nimg, int nvec, float[] part, int po) {
+    for (int m = 0; m < FK; m++) {
+      for (int j = 0; j < FJ; j++) {
+        int o = po + (m * FJ + j) * LANES;
+        for (int l = 0; l < LANES; l++) {
+          float acc = part[o + l];
+          for (int b = 0; b < nimg; b++) {
+            int di = dyBase + b * dyStride + dyo[m] + l, xi = xBase + b * xStride + xo[j] + l;
+            for (int t = 0; t < nvec; t++) acc = Math.fma(dy[di + t * LANES], x[xi + t * LANES], acc);
+          }
+          part[o + l] = acc;
+        }
+      }
+    }
+  }
+
+  /** Shared buffers of backward filter: every image's padded x and flat dy, and lane partials. */
+  static final class FilterBuffers {
+    private float[] x = new float[0];
+    private float[] dy = new float[0];
+    private float[] part = new float[0];
+
+    float[] x(int n) {
+      if (x.length < n) x = new float[n];
+      return x;
+    }
+
+    float[] dy(int n) {
+      if (dy.length < n) dy = new float[n];
+      return dy;
+    }
+
+    float[] part(int n) {
+      if (part.length < n) part = new float[n];
+      return part;
+    }
+  }
+
+  // dst[d + ki*pl + oy*wp + ox] = dy[off + (ki*oh + oy)*ow + ox], zero in the other positions
+  private static void flatten(boolean vector, MemorySegment dy, long off, int k, int oh, int ow, int wp, int pl, float[] dst, int d) {
+    Arrays.fill(dst, d, d + k * pl, 0f);
+    for (int ki = 0; ki < k; ki++) copyRowsIn(vector, dy, off + (long) ki * oh * ow, ow, oh, ow, dst, d + ki * pl, wp);
+  }
+
+}
