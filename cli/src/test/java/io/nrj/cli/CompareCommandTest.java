@@ -302,6 +302,22 @@ class CompareCommandTest {
     assertFalse(Files.exists(other.resolve("baseline-seed1")), "nothing trained");
   }
 
+  /** Failed trainings do not stop the others; then the comparison fails, naming each run's log. */
+  @Test
+  void failedRunsAreNamedWithTheirLogs() {
+    Path where = dir.resolve("failing");
+    Path missing = dir.resolve("no-such-data");
+    TrainCommandTest.Run r =
+        nrj("compare", spec.toString(), "--data", missing.toString(), "--seeds", "1", "--device", "cpu", "--interpreted",
+            "--out", where.toString());
+    assertEquals(1, r.code(), r.out());
+    String why = "nrj train failed (exit 1): nrj train: " + missing + ": no such file or directory";
+    assertTrue(r.err().startsWith("nrj compare: 2 runs failed:\n  baseline-seed1: " + why), r.err());
+    assertTrue(r.err().contains("\n  nr-seed1: " + why), r.err());
+    assertTrue(r.err().contains("(see " + where.resolve("nr-seed1").resolve("train.log") + ")"), r.err());
+    assertFalse(Files.exists(where.resolve("compare.md")), "no report of failed runs");
+  }
+
   @Test
   void aScheduleWithoutRejuvenationIsAUserError() {
     TrainCommandTest.Run r = nrj("compare", spec.toString(), "--schedule", "plain", "--data", data.toString());

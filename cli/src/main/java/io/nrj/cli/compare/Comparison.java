@@ -1,5 +1,6 @@
 package io.nrj.cli.compare;
 
+import io.nrj.dsl.Plural;
 import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.dsl.ir.ScheduleIr;
 import io.nrj.runtime.io.AtomicFiles;
@@ -7,24 +8,29 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@code nrj compare}: trains an NR schedule and its baselines for K seeds, each run a child {@code
  * nrj train} process in its own directory under {@code out}, up to {@code jobs} at a time, then
  * writes {@code compare.md} and {@code compare.png} from the runs' own files. The NR runs and the
- * plain baselines go first; the optional baselines that depend on an NR run of the same seed (its
- * total epochs, its weights in use) follow. Finished runs are reused and interrupted ones resumed,
- * so an interrupted comparison continues where it stopped when started again.
+ * plain baselines are queued first; the optional baselines that depend on an NR run of the same seed
+ * (its total epochs, its weights in use) are queued when that run ends. Finished runs are reused and
+ * interrupted ones resumed, so an interrupted comparison continues where it stopped when started
+ * again. When a training fails, the others still run to their end; then the comparison fails,
+ * naming each failed run's log.
  *
  * @param specFile the spec, for the report
  * @param network the network as declared
@@ -53,14 +59,42 @@ public record Comparison(
       first.add(task(Arm.NR, seed, specs.nr()));
       first.add(task(Arm.BASELINE, seed, specs.baseline()));
     }
-    Map<RunDir, RunSummary> done = execute(first, log);
-    List<Task> second = new ArrayList<>();
-    for (long seed = 1; seed <= seeds; seed++) {
-      RunSummary nr = done.get(task(Arm.NR, seed, null).run());
-      if (arms.contains(Arm.BASELINE_LONG)) second.add(task(Arm.BASELINE_LONG, seed, specs.baselineLong(nr.sparseEpochs())));
-      if (arms.contains(Arm.EQUAL_USED)) second.add(task(Arm.EQUAL_USED, seed, specs.equalUsed(nr.usedParams())));
+    // Check these directories first, so a foreign run stops the comparison before anything trains.
+    for (Task t : first) t.run().state(t.spec().text());
+    Map<RunDir, RunSummary> done = new ConcurrentHashMap<>();
+    List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(jobs);
+    try {
+      List<CompletableFuture<?>> all = new ArrayList<>();
+      for (Task t : first) {
+        CompletableFuture<RunSummary> f = submit(t, pool, done, failures, log);
+        all.add(f);
+        if (t.run().arm() != Arm.NR) continue;
+        // A seed's dependent baselines queue as soon as its NR run has ended (its sparse epochs and
+        // weights in use decide their specs); they wait for nothing else.
+        long seed = t.run().seed();
+        all.add(f.thenCompose(nr -> {
+          if (nr == null) return CompletableFuture.completedFuture(null); // NR failed: reported already
+          List<CompletableFuture<RunSummary>> more = new ArrayList<>();
+          if (arms.contains(Arm.BASELINE_LONG)) {
+            more.add(submit(task(Arm.BASELINE_LONG, seed, specs.baselineLong(nr.sparseEpochs())), pool, done, failures, log));
+          }
+          if (arms.contains(Arm.EQUAL_USED)) {
+            more.add(submit(task(Arm.EQUAL_USED, seed, specs.equalUsed(nr.usedParams())), pool, done, failures, log));
+          }
+          return CompletableFuture.allOf(more.toArray(CompletableFuture[]::new));
+        }));
+      }
+      join(all);
+    } finally {
+      pool.shutdownNow();
     }
-    done.putAll(execute(second, log));
+    if (!failures.isEmpty()) {
+      List<String> sorted = new ArrayList<>(failures);
+      Collections.sort(sorted);
+      throw new IllegalStateException(
+          Plural.of(sorted.size(), "run") + " failed:\n  " + String.join("\n  ", sorted));
+    }
     Map<Arm, List<RunSummary>> byArm = new EnumMap<>(Arm.class);
     for (Arm a : Arm.values()) {
       if (!arms.contains(a)) continue;
@@ -97,36 +131,42 @@ public record Comparison(
     return new Task(new RunDir(out.resolve(arm.dir(seed)), arm, seed), spec);
   }
 
-  /** Runs {@code tasks}, {@code jobs} at a time; fails after all ended when any failed. */
-  private Map<RunDir, RunSummary> execute(List<Task> tasks, PrintStream log)
-      throws IOException, InterruptedException {
-    Map<RunDir, RunSummary> results = new LinkedHashMap<>();
-    // Check every directory first, so a foreign run stops the comparison before anything trains.
-    for (Task t : tasks) t.run().state(t.spec().text());
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(jobs, tasks.size())));
-    try {
-      List<Future<String>> futures = new ArrayList<>();
-      for (Task t : tasks) futures.add(pool.submit(() -> runOne(t, log)));
-      List<String> failures = new ArrayList<>();
-      for (Future<String> f : futures) {
-        try {
-          String failure = f.get();
-          if (failure != null) failures.add(failure);
-        } catch (ExecutionException e) {
-          Throwable c = e.getCause();
-          if (c instanceof IOException io) throw io;
-          if (c instanceof RuntimeException re) throw re;
-          throw new IllegalStateException(c);
+  /**
+   * Queues {@code t} on {@code pool}; completes with its summary (also put in {@code done}), or with
+   * null when its training failed (the failure, naming the log, goes to {@code failures}).
+   */
+  private CompletableFuture<RunSummary> submit(
+      Task t, ExecutorService pool, Map<RunDir, RunSummary> done, List<String> failures, PrintStream log) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        String failure = runOne(t, log);
+        if (failure != null) {
+          failures.add(failure);
+          return null;
         }
+        RunSummary r = RunSummary.read(t.run());
+        done.put(t.run(), r);
+        return r;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancellationException("interrupted");
       }
-      if (!failures.isEmpty()) {
-        throw new IllegalStateException(String.join("\n", failures));
-      }
-    } finally {
-      pool.shutdownNow();
+    }, pool);
+  }
+
+  /** Waits for every future; the first error (an unreadable run, say) is thrown as itself. */
+  private static void join(List<CompletableFuture<?>> all) throws IOException, InterruptedException {
+    try {
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof UncheckedIOException io) throw io.getCause();
+      if (c instanceof RuntimeException re) throw re;
+      if (c instanceof Error err) throw err;
+      throw new IllegalStateException(c);
     }
-    for (Task t : tasks) results.put(t.run(), RunSummary.read(t.run()));
-    return results;
   }
 
   /** Trains one run (or reuses it); returns null, or a one-line failure naming its log. */
