@@ -114,7 +114,7 @@ final class CompareCommand implements Callable<Integer> {
     int threads = jobs > 1 ? Math.max(1, Runtime.getRuntime().availableProcessors() / jobs) : 0;
     new Comparison(
             file, sel.network(), s, epochs != null ? epochs : s.epochs(), seeds, arms, outDir, jobs,
-            new TrainProcess(threads, trainOptions), "nrj compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs()))
+            new TrainProcess(threads, trainOptions), "nrj " + String.join(" ", spec.commandLine().getParseResult().originalArgs()))
         .run(nrj.out());
     return 0;
   }

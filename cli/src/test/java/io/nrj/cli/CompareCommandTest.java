@@ -155,6 +155,7 @@ class CompareCommandTest {
     TrainCommandTest.Run r = compare();
     assertEquals(0, r.code(), r.err() + r.out());
     String md = Files.readString(out.resolve("compare.md"));
+    assertTrue(md.contains("\n- command: `nrj " + String.join(" ", args(out, 2)) + "`\n"), md);
     for (int a = 0; a < ARMS.length; a++) {
       double[] finals = new double[2];
       for (int seed = 1; seed <= 2; seed++) {
