@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       CheckCommand.class,
       ParamsCommand.class,
       TrainCommand.class,
+      CompareCommand.class,
       EvalCommand.class,
       BenchCommand.class,
       GradCommand.class,

@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * required, and eval's --data takes mnist). The README's commands table lists every option.
  */
 class HelpAndVersionTest {
-  static final List<String> COMMANDS = List.of("check", "params", "train", "eval", "bench", "grad", "export", "devices");
+  static final List<String> COMMANDS =
+      List.of("check", "params", "train", "compare", "eval", "bench", "grad", "export", "devices");
 
   @Test
   void everyCommandAnswersHelpAndNrjHelpSaysTheSame() {

@@ -22,14 +22,18 @@ public final class MetricsCsv {
   private final Path file;
   private final List<String> rows = new ArrayList<>();
 
-  /** Opens {@code file}, keeping existing rows of epochs before {@code firstEpoch}. */
+  /**
+   * Opens {@code file}, keeping the existing rows of the epochs before the 0-based {@code
+   * firstEpoch}: the rows numbered 1 to firstEpoch (the file counts epochs from 1), all of which a
+   * run resuming at {@code firstEpoch} has finished.
+   */
   public MetricsCsv(Path file, int firstEpoch) throws IOException {
     this.file = file;
     if (firstEpoch > 0 && Files.exists(file)) {
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
       for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
         int comma = line.indexOf(',');
-        if (comma > 0 && Integer.parseInt(line.substring(0, comma)) < firstEpoch) rows.add(padded(line));
+        if (comma > 0 && Integer.parseInt(line.substring(0, comma)) <= firstEpoch) rows.add(padded(line));
       }
     }
   }
