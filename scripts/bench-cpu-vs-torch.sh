@@ -82,9 +82,9 @@ for line in open(sys.argv[1]):
     r[side].append(ips)
     r[side + '_rss'].append(int(rss) / 1024)
 print(f"batch {sys.argv[2]}, median of {max(len(r['nrj']) for r in rows.values())} alternating runs each")
-print(f"| network | nrj img/s | PyTorch img/s | nrj / PyTorch | nrj peak RSS MiB | PyTorch peak RSS MiB |")
-print(f"| --- | --- | --- | --- | --- | --- |")
+print(f"| network | nrj img/s | PyTorch img/s | nrj / PyTorch | nrj peak RSS MiB | PyTorch peak RSS MiB | nrj runs | PyTorch runs |")
+print(f"| --- | --- | --- | --- | --- | --- | --- | --- |")
 for net, r in rows.items():
     a, b = statistics.median(r['nrj']), statistics.median(r['torch'])
-    print(f"| {net} | {a:,.1f} | {b:,.1f} | {a / b:.2f} | {max(r['nrj_rss']):,.0f} | {max(r['torch_rss']):,.0f} |")
+    print(f"| {net} | {a:,.1f} | {b:,.1f} | {a / b:.2f} | {max(r['nrj_rss']):,.0f} | {max(r['torch_rss']):,.0f} | {' '.join(f'{v:,.0f}' for v in r['nrj'])} | {' '.join(f'{v:,.0f}' for v in r['torch'])} |")
 PY

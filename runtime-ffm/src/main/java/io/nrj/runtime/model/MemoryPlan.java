@@ -103,9 +103,10 @@ final class MemoryPlan {
   /**
    * Whether plans share memory at all (tests turn it off to check that sharing changes no bit):
    * without it every activation and gradient has its own memory, and every gradient is zeroed and
-   * then added to (no first writer overwrites).
+   * then added to (no first writer overwrites). {@code -Dnrj.memory.plan=off} starts with it off,
+   * to measure what the plan buys (docs/performance.md).
    */
-  static volatile boolean sharing = true;
+  static volatile boolean sharing = !"off".equalsIgnoreCase(System.getProperty("nrj.memory.plan", "share").trim());
 
   /** Whether gradients with disjoint lifetimes may share memory. */
   boolean shares() {
