@@ -11,11 +11,17 @@
  *   <li>{@code Sgemm}: a GotoBLAS-style blocked SGEMM (8x32 register tile, KC 256) with packers
  *       supplied by the caller; {@code VectorKernels}: the only code touching {@code
  *       jdk.incubator.vector}.
- *   <li>{@code ConvKernels}: implicit-GEMM convolution (im2col straight into packed panels;
- *       backward data as dcol = W^T dY then col2im); {@code Linear}: three SGEMMs and softmax
- *       cross-entropy; {@code NormKernels}, {@code PoolKernels}, {@code Elementwise}: memory-bound
- *       loops.
- *   <li>{@code CpuKernelBench}: GFLOP/s and LeNet-5 img/s (a main class, not a test).
+ *   <li>Convolutions, one algorithm per pass chosen from the geometry by {@code ConvAlgo}:
+ *       {@code ConvKernels}, implicit GEMM (im2col straight into packed panels; backward data as
+ *       dcol = W^T dY then col2im); {@code DirectConv}, flat padded direct convolution for stride
+ *       1 (8 output channels x 32 flat pixels per register tile); {@code PointwiseConv}, 1x1
+ *       convolutions as in-place per-image products; {@code Winograd}, F(2x2,3x3) for wide 3x3
+ *       layers; {@code Linear} also for kernels covering the whole input.
+ *   <li>{@code Linear}: three SGEMMs and softmax cross-entropy; {@code NormKernels} (batch norm,
+ *       also fused with the following ReLU forward and the preceding ReLU backward), {@code
+ *       PoolKernels}, {@code Elementwise}: memory-bound loops.
+ *   <li>{@code CpuKernelBench}: {@code nrj bench --kernels}, each convolution pass in GFLOP/s
+ *       against the measured FMA peak. docs/performance.md has the measurements.
  * </ul>
  *
  * <h2>Determinism</h2>
