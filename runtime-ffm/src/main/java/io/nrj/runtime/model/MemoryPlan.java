@@ -5,6 +5,7 @@ import io.nrj.dsl.ir.NetworkIr;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -53,7 +54,7 @@ final class MemoryPlan {
    * inPlaceReluMask}: whether the backend masks a gradient by a ReLU's output in place.
    */
   static MemoryPlan of(NetworkIr ir, List<Layer> layers, boolean inPlaceReluMask) {
-    boolean share = sharing;
+    boolean share = sharing && configuredSharing();
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < layers.size(); i++) index.put(layers.get(i).name(), i);
     Map<Integer, IrNode> nodeById = new HashMap<>();
@@ -103,10 +104,23 @@ final class MemoryPlan {
   /**
    * Whether plans share memory at all (tests turn it off to check that sharing changes no bit):
    * without it every activation and gradient has its own memory, and every gradient is zeroed and
-   * then added to (no first writer overwrites). {@code -Dnrj.memory.plan=off} starts with it off,
-   * to measure what the plan buys (docs/performance.md).
+   * then added to (no first writer overwrites). {@code -Dnrj.memory.plan=off} turns it off too
+   * ({@link #configuredSharing}).
    */
-  static volatile boolean sharing = !"off".equalsIgnoreCase(System.getProperty("nrj.memory.plan", "share").trim());
+  static volatile boolean sharing = true;
+
+  /**
+   * {@code -Dnrj.memory.plan=share|off} (default share): off measures what the plan buys
+   * (docs/performance.md). Read when a plan is built, like {@code nrj.cpu.conv}, and as strict.
+   */
+  static boolean configuredSharing() {
+    String p = System.getProperty("nrj.memory.plan", "share").trim().toLowerCase(Locale.ROOT);
+    return switch (p) {
+      case "share" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException("nrj.memory.plan must be share or off, got '" + p + "'");
+    };
+  }
 
   /** Whether gradients with disjoint lifetimes may share memory. */
   boolean shares() {

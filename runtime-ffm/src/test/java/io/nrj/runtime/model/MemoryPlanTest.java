@@ -1,6 +1,9 @@
 package io.nrj.runtime.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nrj.dsl.ir.NetworkIr;
@@ -9,6 +12,7 @@ import io.nrj.runtime.cpu.CpuBackend;
 import io.nrj.runtime.nr.Nets;
 import java.util.List;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -67,6 +71,23 @@ class MemoryPlanTest {
       return new Result(net.logits(), grads, net.exportParams(s -> !s.endsWith("num_batches_tracked")), net.deviceBytes());
     } finally {
       MemoryPlan.sharing = before;
+    }
+  }
+
+  @Test
+  void theMemoryPlanPropertyIsShareOrOffAndNothingElse() {
+    String before = System.getProperty("nrj.memory.plan");
+    try {
+      System.clearProperty("nrj.memory.plan");
+      assertTrue(MemoryPlan.configuredSharing());
+      System.setProperty("nrj.memory.plan", " OFF ");
+      assertFalse(MemoryPlan.configuredSharing());
+      System.setProperty("nrj.memory.plan", "of");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, MemoryPlan::configuredSharing);
+      assertEquals("nrj.memory.plan must be share or off, got 'of'", e.getMessage());
+    } finally {
+      if (before == null) System.clearProperty("nrj.memory.plan");
+      else System.setProperty("nrj.memory.plan", before);
     }
   }
 }
