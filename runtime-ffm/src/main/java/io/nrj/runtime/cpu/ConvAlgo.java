@@ -26,7 +26,9 @@ enum ConvAlgo {
   /** A kernel covering the whole unpadded input: one output pixel, a fully connected layer. */
   LINEAR,
   /** Winograd F(2x2, 3x3) for 3x3 stride-1 padding-1 layers (all three passes). */
-  WINOGRAD;
+  WINOGRAD,
+  /** Stride-1 convolution with the vector lanes over output channels, for small maps. */
+  LANES;
 
   /** The three passes of a convolution. */
   enum Pass {
@@ -42,11 +44,13 @@ enum ConvAlgo {
   static ConvAlgo choose(String policy, ConvGeom g, Pass pass) {
     if (policy.equals("gemm")) return GEMM;
     if (policy.equals("winograd") && Winograd.supports(g)) return WINOGRAD;
+    if (policy.equals("lanes") && ChannelLaneConv.supports(g, pass)) return LANES;
     if (g.pad() == 0 && g.r() == g.h() && g.s() == g.w()) return LINEAR;
     if (!DirectConv.supports(g)) return GEMM;
     ConvAlgo direct = PointwiseConv.supports(g) ? POINTWISE : DIRECT;
     if (policy.equals("direct")) return direct;
     if (Winograd.supports(g) && winogradPays(g)) return WINOGRAD;
+    if (ChannelLaneConv.supports(g, pass) && lanesPays(g, pass)) return LANES;
     if (direct == DIRECT && pass == Pass.BACKWARD_FILTER && (long) DirectConv.LANES * g.k() * g.c() * g.r() * g.s() > PARTIALS_LIMIT) {
       return GEMM; // lane partials (16 per weight) re-read per image chunk: too much for wide layers
     }
@@ -61,6 +65,25 @@ enum ConvAlgo {
    */
   static boolean winogradPays(ConvGeom g) {
     return Math.min(g.h(), g.w()) >= 4 && Math.min(g.c(), g.k()) >= 128;
+  }
+
+  /**
+   * Lanes over output channels pay where the pass's outputs fill whole 32-channel tiles and the
+   * flat padded rows of {@link DirectConv} waste most: every weight gradient on maps of 8 columns
+   * or fewer, 3x3-type backward data there too, and every forward pass of a kernel wider than 1x1
+   * (its 8-pixel tiles read 8 neighbours per broadcast row). Calibrated with {@code OneConvBench}
+   * on the networks' shapes (batch 64, 2 threads): on 8x8 maps 1.5 to 2.2x the direct kernels in
+   * all three passes; forward 1.1 to 1.2x on 16x16 and 32x32; 1x1 forward, backward data above
+   * 8x8 and channel counts of 16 (half a tile) lose.
+   */
+  static boolean lanesPays(ConvGeom g, Pass pass) {
+    int outs = pass == Pass.BACKWARD_DATA ? g.c() : g.k();
+    if (outs % ChannelLaneConv.KB != 0) return false;
+    return switch (pass) {
+      case FORWARD -> g.r() * g.s() > 1;
+      case BACKWARD_DATA -> g.r() * g.s() > 1 && g.w() <= ChannelLaneConv.PX;
+      case BACKWARD_FILTER -> g.outW() <= ChannelLaneConv.PX;
+    };
   }
 
   /**
@@ -109,8 +132,8 @@ enum ConvAlgo {
   static String configuredPolicy() {
     String p = System.getProperty("nrj.cpu.conv", "auto").trim().toLowerCase(Locale.ROOT);
     return switch (p) {
-      case "gemm", "direct", "winograd", "auto" -> p;
-      default -> throw new IllegalArgumentException("nrj.cpu.conv must be gemm, direct, winograd or auto, got '" + p + "'");
+      case "gemm", "direct", "winograd", "lanes", "auto" -> p;
+      default -> throw new IllegalArgumentException("nrj.cpu.conv must be gemm, direct, winograd, lanes or auto, got '" + p + "'");
     };
   }
 }

@@ -31,6 +31,7 @@ public final class CpuBackend implements Backend {
   private final DirectConv.Work[] direct;
   private final DirectConv.FilterBuffers filterBuffers = new DirectConv.FilterBuffers();
   private final Winograd.Buffers winograd = new Winograd.Buffers();
+  private final ChannelLaneConv.Buffers lanes;
   private final String convPolicy;
   private float[] mirror = new float[0]; // heap copy of a conv input (see heapCopy)
 
@@ -53,6 +54,7 @@ public final class CpuBackend implements Backend {
     this.vector = vector && vectorAvailable();
     this.work = new Sgemm.Work[threads];
     this.direct = new DirectConv.Work[threads];
+    this.lanes = new ChannelLaneConv.Buffers(threads);
     for (int t = 0; t < threads; t++) {
       work[t] = new Sgemm.Work();
       direct[t] = new DirectConv.Work();
@@ -168,6 +170,7 @@ public final class CpuBackend implements Backend {
       case LINEAR -> Linear.forward(pool, vector, work, seg(x), seg(w), null, seg(y), g.n(), g.c() * g.r() * g.s(), g.k());
       case WINOGRAD -> Winograd.forward(pool, vector, work, winograd, seg(x), seg(w), seg(y), g);
       case DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
+      case LANES -> ChannelLaneConv.forward(pool, vector, lanes, seg(x), seg(w), seg(y), g);
       case GEMM -> ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
     }
   }
@@ -183,6 +186,7 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_DATA)) {
       case POINTWISE -> PointwiseConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g, accumulate);
       case DIRECT -> DirectConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g, accumulate);
+      case LANES -> ChannelLaneConv.backwardData(pool, vector, lanes, seg(dy), seg(w), seg(dx), g, accumulate);
       case GEMM -> ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g, accumulate);
       case LINEAR -> {
         if (!accumulate) seg(dx).fill((byte) 0);
@@ -200,6 +204,7 @@ public final class CpuBackend implements Backend {
       case LINEAR -> Linear.backwardWeights(pool, vector, work, seg(x), seg(dy), seg(dw), g.n(), g.c() * g.r() * g.s(), g.k());
       case WINOGRAD -> Winograd.backwardFilter(pool, vector, work, winograd, seg(x), seg(dy), seg(dw), g);
       case DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);
+      case LANES -> ChannelLaneConv.backwardFilter(pool, vector, lanes, seg(x), seg(dy), seg(dw), g);
       case GEMM -> ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
     }
   }

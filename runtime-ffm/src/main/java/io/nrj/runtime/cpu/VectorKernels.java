@@ -881,4 +881,134 @@ final class VectorKernels {
   private static FloatVector zip(FloatVector p, FloatVector q, VectorShuffle<Float> half) {
     return p.rearrange(half).blend(q.rearrange(half), ODD);
   }
+
+  /**
+   * {@link ChannelLaneConv}'s tile: tile[px*32 + kk] = sum over q &lt; nq of wpk[wo + q*32 + kk] *
+   * src[xi + off[q] + px], for 32 channels kk (two vectors) by 8 pixels px, each a broadcast.
+   */
+  static void lanes32x8(float[] src, int xi, int[] off, int nq, float[] wpk, int wo, float[] tile) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
+    for (int q = 0; q < nq; q++) {
+      int wi = wo + q * 32, si = xi + off[q];
+      FloatVector w0 = FloatVector.fromArray(S, wpk, wi), w1 = FloatVector.fromArray(S, wpk, wi + L);
+      FloatVector v;
+      v = FloatVector.broadcast(S, src[si]);
+      c00 = w0.fma(v, c00);
+      c10 = w1.fma(v, c10);
+      v = FloatVector.broadcast(S, src[si + 1]);
+      c01 = w0.fma(v, c01);
+      c11 = w1.fma(v, c11);
+      v = FloatVector.broadcast(S, src[si + 2]);
+      c02 = w0.fma(v, c02);
+      c12 = w1.fma(v, c12);
+      v = FloatVector.broadcast(S, src[si + 3]);
+      c03 = w0.fma(v, c03);
+      c13 = w1.fma(v, c13);
+      v = FloatVector.broadcast(S, src[si + 4]);
+      c04 = w0.fma(v, c04);
+      c14 = w1.fma(v, c14);
+      v = FloatVector.broadcast(S, src[si + 5]);
+      c05 = w0.fma(v, c05);
+      c15 = w1.fma(v, c15);
+      v = FloatVector.broadcast(S, src[si + 6]);
+      c06 = w0.fma(v, c06);
+      c16 = w1.fma(v, c16);
+      v = FloatVector.broadcast(S, src[si + 7]);
+      c07 = w0.fma(v, c07);
+      c17 = w1.fma(v, c17);
+    }
+    c00.intoArray(tile, 0);
+    c10.intoArray(tile, 16);
+    c01.intoArray(tile, 32);
+    c11.intoArray(tile, 48);
+    c02.intoArray(tile, 64);
+    c12.intoArray(tile, 80);
+    c03.intoArray(tile, 96);
+    c13.intoArray(tile, 112);
+    c04.intoArray(tile, 128);
+    c14.intoArray(tile, 144);
+    c05.intoArray(tile, 160);
+    c15.intoArray(tile, 176);
+    c06.intoArray(tile, 192);
+    c16.intoArray(tile, 208);
+    c07.intoArray(tile, 224);
+    c17.intoArray(tile, 240);
+  }
+
+  /**
+   * {@link ChannelLaneConv}'s weight-gradient tile: part[po + (j*8 + i)*16 + l] continues its fma
+   * chain over e &lt; pixels (output pixels of consecutive images) of dyT[dyo + e*32 + j*16 + l] *
+   * xPad[tap + pix[e] + i] (as {@link ChannelLaneConv#filterLanes32x8Scalar}).
+   */
+  static void filterLanes32x8(float[] dyT, int dyo, float[] xPad, int tap, int[] pix, int pixels, float[] part, int po) {
+    FloatVector a00 = FloatVector.fromArray(S, part, po + 0 * L);
+    FloatVector a01 = FloatVector.fromArray(S, part, po + 1 * L);
+    FloatVector a02 = FloatVector.fromArray(S, part, po + 2 * L);
+    FloatVector a03 = FloatVector.fromArray(S, part, po + 3 * L);
+    FloatVector a04 = FloatVector.fromArray(S, part, po + 4 * L);
+    FloatVector a05 = FloatVector.fromArray(S, part, po + 5 * L);
+    FloatVector a06 = FloatVector.fromArray(S, part, po + 6 * L);
+    FloatVector a07 = FloatVector.fromArray(S, part, po + 7 * L);
+    FloatVector a10 = FloatVector.fromArray(S, part, po + 8 * L);
+    FloatVector a11 = FloatVector.fromArray(S, part, po + 9 * L);
+    FloatVector a12 = FloatVector.fromArray(S, part, po + 10 * L);
+    FloatVector a13 = FloatVector.fromArray(S, part, po + 11 * L);
+    FloatVector a14 = FloatVector.fromArray(S, part, po + 12 * L);
+    FloatVector a15 = FloatVector.fromArray(S, part, po + 13 * L);
+    FloatVector a16 = FloatVector.fromArray(S, part, po + 14 * L);
+    FloatVector a17 = FloatVector.fromArray(S, part, po + 15 * L);
+    for (int e = 0, di = dyo; e < pixels; e++, di += 32) {
+      FloatVector d0 = FloatVector.fromArray(S, dyT, di), d1 = FloatVector.fromArray(S, dyT, di + L);
+      int xi = tap + pix[e];
+      FloatVector v;
+      v = FloatVector.broadcast(S, xPad[xi]);
+      a00 = d0.fma(v, a00);
+      a10 = d1.fma(v, a10);
+      v = FloatVector.broadcast(S, xPad[xi + 1]);
+      a01 = d0.fma(v, a01);
+      a11 = d1.fma(v, a11);
+      v = FloatVector.broadcast(S, xPad[xi + 2]);
+      a02 = d0.fma(v, a02);
+      a12 = d1.fma(v, a12);
+      v = FloatVector.broadcast(S, xPad[xi + 3]);
+      a03 = d0.fma(v, a03);
+      a13 = d1.fma(v, a13);
+      v = FloatVector.broadcast(S, xPad[xi + 4]);
+      a04 = d0.fma(v, a04);
+      a14 = d1.fma(v, a14);
+      v = FloatVector.broadcast(S, xPad[xi + 5]);
+      a05 = d0.fma(v, a05);
+      a15 = d1.fma(v, a15);
+      v = FloatVector.broadcast(S, xPad[xi + 6]);
+      a06 = d0.fma(v, a06);
+      a16 = d1.fma(v, a16);
+      v = FloatVector.broadcast(S, xPad[xi + 7]);
+      a07 = d0.fma(v, a07);
+      a17 = d1.fma(v, a17);
+    }
+    a00.intoArray(part, po + 0 * L);
+    a01.intoArray(part, po + 1 * L);
+    a02.intoArray(part, po + 2 * L);
+    a03.intoArray(part, po + 3 * L);
+    a04.intoArray(part, po + 4 * L);
+    a05.intoArray(part, po + 5 * L);
+    a06.intoArray(part, po + 6 * L);
+    a07.intoArray(part, po + 7 * L);
+    a10.intoArray(part, po + 8 * L);
+    a11.intoArray(part, po + 9 * L);
+    a12.intoArray(part, po + 10 * L);
+    a13.intoArray(part, po + 11 * L);
+    a14.intoArray(part, po + 12 * L);
+    a15.intoArray(part, po + 13 * L);
+    a16.intoArray(part, po + 14 * L);
+    a17.intoArray(part, po + 15 * L);
+  }
+
+  /**
+   * A transposing copy by gathers: dst[d + t*dstStride + l] = src[base + t*step + idx[l]] for t &lt;
+   * count, l &lt; 16 (as {@link ChannelLaneConv#gatherRunsScalar}).
+   */
+  static void gatherRuns(float[] src, int base, int[] idx, int count, int step, float[] dst, int d, int dstStride) {
+    for (int t = 0; t < count; t++) FloatVector.fromArray(S, src, base + t * step, idx, 0).intoArray(dst, d + t * dstStride);
+  }
 }

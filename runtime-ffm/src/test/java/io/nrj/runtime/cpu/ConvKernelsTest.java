@@ -36,6 +36,11 @@ class ConvKernelsTest {
     "3, 5, 4, 4, 37, 4, 4, 1, 0",
     "3, 9, 7, 5, 11, 3, 3, 1, 1",
     "2, 17, 34, 35, 10, 3, 3, 1, 1",
+    "3, 19, 8, 8, 37, 3, 3, 1, 1",
+    "2, 33, 16, 16, 64, 3, 3, 1, 1",
+    "3, 40, 8, 8, 70, 1, 1, 1, 0",
+    "2, 6, 12, 12, 33, 5, 5, 1, 0",
+    "2, 5, 8, 16, 34, 3, 3, 1, 2",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
@@ -46,6 +51,7 @@ class ConvKernelsTest {
     java.util.List<String> algos = new java.util.ArrayList<>(java.util.List.of("gemm"));
     if (DirectConv.supports(g)) algos.add("direct");
     if (Winograd.supports(g)) algos.add("winograd");
+    if (ChannelLaneConv.supports(g, ConvAlgo.Pass.FORWARD) || ChannelLaneConv.supports(g, ConvAlgo.Pass.BACKWARD_DATA)) algos.add("lanes");
     for (String algo : algos) {
       float[][] first = null;
       for (int threads : new int[] {1, 3}) {
