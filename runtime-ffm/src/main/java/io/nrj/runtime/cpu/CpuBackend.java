@@ -330,7 +330,7 @@ public final class CpuBackend implements Backend {
   @Override
   public void maxPoolForward(Tensor x, Tensor y, PoolGeom g) {
     OpChecks.pool(x, y, g);
-    PoolKernels.maxForward(pool, seg(x), seg(y), g);
+    PoolKernels.maxForward(pool, vector, seg(x), seg(y), g);
   }
 
   @Override

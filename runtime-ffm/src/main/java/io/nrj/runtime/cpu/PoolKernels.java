@@ -18,12 +18,22 @@ final class PoolKernels {
   }
 
   // x (n, c, h, w) -> y (n, c, oh, ow); padding never wins (it counts as -inf)
-  static void maxForward(CpuThreads pool, MemorySegment x, MemorySegment y, PoolGeom g) {
+  static void maxForward(CpuThreads pool, boolean vector, MemorySegment x, MemorySegment y, PoolGeom g) {
     int h = g.h(), w = g.w(), oh = g.outH(), ow = g.outW(), k = g.kernel(), st = g.stride(), pad = g.pad();
     if (is2x2(g)) {
+      // 8 output columns: two output rows make one vector (they are adjacent in y)
+      boolean pairs = vector && ow == 8 && oh % 2 == 0 && w == 16;
       pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
         for (int p = p0; p < p1; p++) {
-          for (int i = 0; i < oh; i++) max2x2Row(x, (long) p * h * w + 2L * i * w, w, y, ((long) p * oh + i) * ow, ow);
+          for (int i = 0; i < oh; i += pairs ? 2 : 1) {
+            long xo = (long) p * h * w + 2L * i * w, yo = ((long) p * oh + i) * ow;
+            if (pairs) {
+              VectorKernels.max2x2Pair(x, xo, w, y, yo);
+              continue;
+            }
+            int j = vector ? VectorKernels.max2x2Row(x, xo, w, y, yo, ow) : 0;
+            max2x2Row(x, xo + 2L * j, w, y, yo + j, ow - j);
+          }
         }
       });
       return;
@@ -68,10 +78,15 @@ final class PoolKernels {
     }
     boolean add = accumulate;
     if (is2x2(g)) {
+      boolean pairs = vector && !add && ow == 8 && oh % 2 == 0 && w == 16;
       pool.parallelFor(g.n() * g.c(), (t, p0, p1) -> {
         for (int p = p0; p < p1; p++) {
-          for (int i = 0; i < oh; i++) {
+          for (int i = 0; i < oh; i += pairs ? 2 : 1) {
             long xo = (long) p * h * w + 2L * i * w, yo = ((long) p * oh + i) * ow;
+            if (pairs) {
+              VectorKernels.maxBack2x2OverwritePair(x, dx, xo, w, dy, yo);
+              continue;
+            }
             int j = vector && !add ? VectorKernels.maxBack2x2Overwrite(x, dx, xo, w, dy, yo, ow) : 0;
             maxBack2x2Row(x, dx, xo + 2L * j, w, dy, yo + j, ow - j, add);
           }

@@ -851,25 +851,65 @@ final class VectorKernels {
    */
   static int maxBack2x2Overwrite(MemorySegment x, MemorySegment dx, long xo, int w, MemorySegment dy, long yo, int ow) {
     int j = 0;
-    FloatVector zero = FloatVector.zero(S);
     for (; j + L <= ow; j += L) {
-      long a = (xo + 2L * j) * Float.BYTES, c = a + 4L * w;
-      FloatVector a0 = FloatVector.fromMemorySegment(S, x, a, NATIVE), a1 = FloatVector.fromMemorySegment(S, x, a + 4L * L, NATIVE);
-      FloatVector c0 = FloatVector.fromMemorySegment(S, x, c, NATIVE), c1 = FloatVector.fromMemorySegment(S, x, c + 4L * L, NATIVE);
-      FloatVector va = pick(a0, a1, EVEN_LO, EVEN_HI), vb = pick(a0, a1, ODD_LO, ODD_HI);
-      FloatVector vc = pick(c0, c1, EVEN_LO, EVEN_HI), vd = pick(c0, c1, ODD_LO, ODD_HI);
-      FloatVector m = va.max(vb).max(vc.max(vd)), g = FloatVector.fromMemorySegment(S, dy, (yo + j) * Float.BYTES, NATIVE);
-      VectorMask<Float> isA = va.compare(VectorOperators.EQ, m);
-      VectorMask<Float> isB = vb.compare(VectorOperators.EQ, m).andNot(isA);
-      VectorMask<Float> isC = vc.compare(VectorOperators.EQ, m).andNot(isA).andNot(isB);
-      VectorMask<Float> isD = isA.or(isB).or(isC).not();
-      FloatVector ga = zero.blend(g, isA), gb = zero.blend(g, isB), gc = zero.blend(g, isC), gd = zero.blend(g, isD);
-      zip(ga, gb, ZIP_LO).intoMemorySegment(dx, a, NATIVE);
-      zip(ga, gb, ZIP_HI).intoMemorySegment(dx, a + 4L * L, NATIVE);
-      zip(gc, gd, ZIP_LO).intoMemorySegment(dx, c, NATIVE);
-      zip(gc, gd, ZIP_HI).intoMemorySegment(dx, c + 4L * L, NATIVE);
+      long a = (xo + 2L * j) * Float.BYTES;
+      maxBack2x2Block(x, dx, a, a + 4L * L, 4L * w, dy, (yo + j) * Float.BYTES);
     }
     return j;
+  }
+
+  /**
+   * {@link #maxBack2x2Overwrite} for maps of 16 columns (8 output columns): output rows i and i+1
+   * at yo as one vector, their top input rows at xo and xo + 2w.
+   */
+  static void maxBack2x2OverwritePair(MemorySegment x, MemorySegment dx, long xo, int w, MemorySegment dy, long yo) {
+    long a = xo * Float.BYTES;
+    maxBack2x2Block(x, dx, a, a + 8L * w, 4L * w, dy, yo * Float.BYTES);
+  }
+
+  // 16 windows: their top rows are the 16 floats at byte a then the 16 at a2, their bottom rows
+  // rowBytes below each; dy at byte g
+  private static void maxBack2x2Block(MemorySegment x, MemorySegment dx, long a, long a2, long rowBytes, MemorySegment dy, long g) {
+    FloatVector zero = FloatVector.zero(S);
+    long c = a + rowBytes, c2 = a2 + rowBytes;
+    FloatVector a0 = FloatVector.fromMemorySegment(S, x, a, NATIVE), a1 = FloatVector.fromMemorySegment(S, x, a2, NATIVE);
+    FloatVector c0 = FloatVector.fromMemorySegment(S, x, c, NATIVE), c1 = FloatVector.fromMemorySegment(S, x, c2, NATIVE);
+    FloatVector va = pick(a0, a1, EVEN_LO, EVEN_HI), vb = pick(a0, a1, ODD_LO, ODD_HI);
+    FloatVector vc = pick(c0, c1, EVEN_LO, EVEN_HI), vd = pick(c0, c1, ODD_LO, ODD_HI);
+    FloatVector m = va.max(vb).max(vc.max(vd)), gv = FloatVector.fromMemorySegment(S, dy, g, NATIVE);
+    VectorMask<Float> isA = va.compare(VectorOperators.EQ, m);
+    VectorMask<Float> isB = vb.compare(VectorOperators.EQ, m).andNot(isA);
+    VectorMask<Float> isC = vc.compare(VectorOperators.EQ, m).andNot(isA).andNot(isB);
+    VectorMask<Float> isD = isA.or(isB).or(isC).not();
+    FloatVector ga = zero.blend(gv, isA), gb = zero.blend(gv, isB), gc = zero.blend(gv, isC), gd = zero.blend(gv, isD);
+    zip(ga, gb, ZIP_LO).intoMemorySegment(dx, a, NATIVE);
+    zip(ga, gb, ZIP_HI).intoMemorySegment(dx, a2, NATIVE);
+    zip(gc, gd, ZIP_LO).intoMemorySegment(dx, c, NATIVE);
+    zip(gc, gd, ZIP_HI).intoMemorySegment(dx, c2, NATIVE);
+  }
+
+  /** 2x2 max pooling with stride 2 of one output row, 16 outputs at a time; returns how many. */
+  static int max2x2Row(MemorySegment x, long xo, int w, MemorySegment y, long yo, int ow) {
+    int j = 0;
+    for (; j + L <= ow; j += L) {
+      long a = (xo + 2L * j) * Float.BYTES;
+      max2x2Block(x, a, a + 4L * L, 4L * w, y, (yo + j) * Float.BYTES);
+    }
+    return j;
+  }
+
+  /** {@link #max2x2Row} for maps of 16 columns: output rows i and i+1 at yo, top rows at xo and xo + 2w. */
+  static void max2x2Pair(MemorySegment x, long xo, int w, MemorySegment y, long yo) {
+    long a = xo * Float.BYTES;
+    max2x2Block(x, a, a + 8L * w, 4L * w, y, yo * Float.BYTES);
+  }
+
+  private static void max2x2Block(MemorySegment x, long a, long a2, long rowBytes, MemorySegment y, long o) {
+    FloatVector a0 = FloatVector.fromMemorySegment(S, x, a, NATIVE), a1 = FloatVector.fromMemorySegment(S, x, a2, NATIVE);
+    FloatVector c0 = FloatVector.fromMemorySegment(S, x, a + rowBytes, NATIVE), c1 = FloatVector.fromMemorySegment(S, x, a2 + rowBytes, NATIVE);
+    FloatVector top = pick(a0, a1, EVEN_LO, EVEN_HI).max(pick(a0, a1, ODD_LO, ODD_HI));
+    FloatVector bottom = pick(c0, c1, EVEN_LO, EVEN_HI).max(pick(c0, c1, ODD_LO, ODD_HI));
+    top.max(bottom).intoMemorySegment(y, o, NATIVE);
   }
 
   // lanes (lo from a, hi from b) of the 32 lanes (a, b): the even or odd ones

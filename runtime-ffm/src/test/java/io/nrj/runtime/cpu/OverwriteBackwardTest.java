@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class OverwriteBackwardTest {
   @ParameterizedTest(name = "n{0} c{1} {2}x{3}, vector={4}")
-  @CsvSource({"2, 3, 32, 32, true", "2, 3, 32, 32, false", "1, 2, 40, 36, true", "2, 2, 7, 9, true", "1, 1, 64, 18, true"})
+  @CsvSource({"2, 3, 32, 32, true", "2, 3, 32, 32, false", "1, 2, 40, 36, true", "2, 2, 7, 9, true", "1, 1, 64, 18, true",
+    "2, 3, 16, 16, true", "1, 2, 17, 16, true"})
   void maxPoolOverwriteEqualsZeroThenAdd(int n, int c, int h, int w, boolean vector) {
     PoolGeom g = new PoolGeom(n, c, h, w, 2, 2, 0);
     float[] x = GradCheck.uniform(1, n * c * h * w);
@@ -33,10 +34,33 @@ class OverwriteBackwardTest {
     }
   }
 
+  /** The vector max pooling (16 windows of a row, or two rows of 8 on 16-column maps) against the scalar loop. */
+  @ParameterizedTest(name = "n{0} c{1} {2}x{3}")
+  @CsvSource({"2, 3, 16, 16", "1, 2, 17, 16", "2, 2, 32, 32", "1, 2, 40, 36", "2, 2, 7, 9"})
+  void maxPoolVectorEqualsScalar(int n, int c, int h, int w) {
+    PoolGeom g = new PoolGeom(n, c, h, w, 2, 2, 0);
+    float[] x = GradCheck.uniform(1, n * c * h * w);
+    for (int i = 0; i < x.length; i += 3) x[i] = 0f;
+    float[] dy = GradCheck.uniform(2, n * c * g.outH() * g.outW());
+    float[][] out = new float[2][];
+    float[][] dxs = new float[2][];
+    for (int v = 0; v < 2; v++) {
+      try (CpuBackend b = new CpuBackend(2, v == 0)) {
+        Tensor tx = up(b, x), tdy = up(b, dy), ty = b.allocate(n, c, g.outH(), g.outW()), dx = up(b, GradCheck.uniform(4, x.length));
+        b.maxPoolForward(tx, ty, g);
+        b.maxPoolBackward(tx, ty, tdy, dx, g, false);
+        out[v] = b.download(ty);
+        dxs[v] = b.download(dx);
+      }
+    }
+    assertArrayEquals(out[1], out[0], "forward");
+    assertArrayEquals(dxs[1], dxs[0], "backward");
+  }
+
   @ParameterizedTest(name = "{0}: n{1} c{2} {3}x{3} k{4} r{5} pad{6}")
   @CsvSource({
     "direct, 2, 5, 9, 7, 3, 1", "gemm, 2, 5, 9, 7, 3, 1", "winograd, 2, 5, 9, 7, 3, 1", "direct, 2, 6, 5, 4, 1, 0",
-    "auto, 2, 4, 6, 3, 6, 0",
+    "auto, 2, 4, 6, 3, 6, 0", "lanes, 2, 5, 8, 7, 3, 1", "lanes, 2, 33, 16, 4, 3, 1",
   })
   void convBackwardDataOverwriteEqualsZeroThenAdd(String algo, int n, int c, int hw, int k, int r, int pad) {
     ConvGeom g = new ConvGeom(n, c, hw, hw, k, r, r, 1, pad);
