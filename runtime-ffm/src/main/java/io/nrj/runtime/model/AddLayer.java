@@ -1,6 +1,7 @@
 package io.nrj.runtime.model;
 
 import io.nrj.dsl.ir.Shape;
+import io.nrj.runtime.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,8 +58,22 @@ public final class AddLayer extends Layer {
   }
 
   @Override
+  protected boolean canOverwriteInputGradient() {
+    return true;
+  }
+
+  @Override
   protected void backwardImpl() {
-    // an input whose gradient is this output's gradient buffer (MemoryPlan) already has it
-    for (Activation x : ins) if (x.grad() != null && x.grad() != out.grad()) backend.axpy(1f, out.grad(), x.grad());
+    // an input whose gradient is this output's gradient buffer (MemoryPlan) already has it; one
+    // this sum writes first (a ResNet block's shortcut) gets a copy instead of a fill and an add
+    List<Tensor> written = new ArrayList<>(ins.size());
+    for (Activation x : ins) {
+      Tensor g = x.grad();
+      if (g == null || g == out.grad()) continue;
+      boolean first = overwrites(g) && written.stream().noneMatch(t -> t == g); // x + x adds the second
+      if (first) backend.copy(out.grad(), g);
+      else backend.axpy(1f, out.grad(), g);
+      written.add(g);
+    }
   }
 }
