@@ -847,13 +847,21 @@ final class VectorKernels {
   /**
    * The overwriting 2x2 max-pool backward for whole groups of 16 windows of one output row: each
    * window's four dx elements get dy at its first maximum (row-major) and 0 elsewhere, the choice of
-   * {@code PoolKernels.maxBack2x2Row}. Returns the windows done (a multiple of 16).
+   * {@code PoolKernels.maxBack2x2Row}; a last group of 8 to 15 under masks. Returns the windows
+   * done.
    */
   static int maxBack2x2Overwrite(MemorySegment x, MemorySegment dx, long xo, int w, MemorySegment dy, long yo, int ow) {
     int j = 0;
     for (; j + L <= ow; j += L) {
       long a = (xo + 2L * j) * Float.BYTES;
-      maxBack2x2Block(x, dx, a, a + 4L * L, 4L * w, dy, (yo + j) * Float.BYTES);
+      maxBack2x2Block(x, dx, a, a + 4L * L, 4L * w, dy, (yo + j) * Float.BYTES, null, null, null);
+    }
+    if (ow - j >= L / 2) { // 8 to 15 windows left: one block under masks (fewer go scalar: faster)
+      int r = ow - j;
+      long a = (xo + 2L * j) * Float.BYTES;
+      maxBack2x2Block(x, dx, a, a + 4L * L, 4L * w, dy, (yo + j) * Float.BYTES,
+          S.indexInRange(0, 2 * r), S.indexInRange(L, 2 * r), S.indexInRange(0, r));
+      j = ow;
     }
     return j;
   }
@@ -864,36 +872,56 @@ final class VectorKernels {
    */
   static void maxBack2x2OverwritePair(MemorySegment x, MemorySegment dx, long xo, int w, MemorySegment dy, long yo) {
     long a = xo * Float.BYTES;
-    maxBack2x2Block(x, dx, a, a + 8L * w, 4L * w, dy, yo * Float.BYTES);
+    maxBack2x2Block(x, dx, a, a + 8L * w, 4L * w, dy, yo * Float.BYTES, null, null, null);
   }
 
   // 16 windows: their top rows are the 16 floats at byte a then the 16 at a2, their bottom rows
-  // rowBytes below each; dy at byte g
-  private static void maxBack2x2Block(MemorySegment x, MemorySegment dx, long a, long a2, long rowBytes, MemorySegment dy, long g) {
+  // rowBytes below each; dy at byte g. With masks (m0 over the floats at a, m1 over those at a2,
+  // mg over the windows), only the masked elements are read and written.
+  private static void maxBack2x2Block(
+      MemorySegment x, MemorySegment dx, long a, long a2, long rowBytes, MemorySegment dy, long g,
+      VectorMask<Float> m0, VectorMask<Float> m1, VectorMask<Float> mg) {
     FloatVector zero = FloatVector.zero(S);
     long c = a + rowBytes, c2 = a2 + rowBytes;
-    FloatVector a0 = FloatVector.fromMemorySegment(S, x, a, NATIVE), a1 = FloatVector.fromMemorySegment(S, x, a2, NATIVE);
-    FloatVector c0 = FloatVector.fromMemorySegment(S, x, c, NATIVE), c1 = FloatVector.fromMemorySegment(S, x, c2, NATIVE);
+    FloatVector a0 = load(x, a, m0), a1 = load(x, a2, m1), c0 = load(x, c, m0), c1 = load(x, c2, m1);
     FloatVector va = pick(a0, a1, EVEN_LO, EVEN_HI), vb = pick(a0, a1, ODD_LO, ODD_HI);
     FloatVector vc = pick(c0, c1, EVEN_LO, EVEN_HI), vd = pick(c0, c1, ODD_LO, ODD_HI);
-    FloatVector m = va.max(vb).max(vc.max(vd)), gv = FloatVector.fromMemorySegment(S, dy, g, NATIVE);
+    FloatVector m = va.max(vb).max(vc.max(vd)), gv = load(dy, g, mg);
     VectorMask<Float> isA = va.compare(VectorOperators.EQ, m);
     VectorMask<Float> isB = vb.compare(VectorOperators.EQ, m).andNot(isA);
     VectorMask<Float> isC = vc.compare(VectorOperators.EQ, m).andNot(isA).andNot(isB);
     VectorMask<Float> isD = isA.or(isB).or(isC).not();
     FloatVector ga = zero.blend(gv, isA), gb = zero.blend(gv, isB), gc = zero.blend(gv, isC), gd = zero.blend(gv, isD);
-    zip(ga, gb, ZIP_LO).intoMemorySegment(dx, a, NATIVE);
-    zip(ga, gb, ZIP_HI).intoMemorySegment(dx, a2, NATIVE);
-    zip(gc, gd, ZIP_LO).intoMemorySegment(dx, c, NATIVE);
-    zip(gc, gd, ZIP_HI).intoMemorySegment(dx, c2, NATIVE);
+    store(zip(ga, gb, ZIP_LO), dx, a, m0);
+    store(zip(ga, gb, ZIP_HI), dx, a2, m1);
+    store(zip(gc, gd, ZIP_LO), dx, c, m0);
+    store(zip(gc, gd, ZIP_HI), dx, c2, m1);
   }
 
-  /** 2x2 max pooling with stride 2 of one output row, 16 outputs at a time; returns how many. */
+  private static FloatVector load(MemorySegment m, long at, VectorMask<Float> mask) {
+    return mask == null ? FloatVector.fromMemorySegment(S, m, at, NATIVE) : FloatVector.fromMemorySegment(S, m, at, NATIVE, mask);
+  }
+
+  private static void store(FloatVector v, MemorySegment m, long at, VectorMask<Float> mask) {
+    if (mask == null) v.intoMemorySegment(m, at, NATIVE);
+    else v.intoMemorySegment(m, at, NATIVE, mask);
+  }
+
+  /**
+   * 2x2 max pooling with stride 2 of one output row, 16 outputs at a time, a last 8 to 15 under
+   * masks; returns the outputs done.
+   */
   static int max2x2Row(MemorySegment x, long xo, int w, MemorySegment y, long yo, int ow) {
     int j = 0;
     for (; j + L <= ow; j += L) {
       long a = (xo + 2L * j) * Float.BYTES;
-      max2x2Block(x, a, a + 4L * L, 4L * w, y, (yo + j) * Float.BYTES);
+      max2x2Block(x, a, a + 4L * L, 4L * w, y, (yo + j) * Float.BYTES, null, null, null);
+    }
+    if (ow - j >= L / 2) {
+      int r = ow - j;
+      long a = (xo + 2L * j) * Float.BYTES;
+      max2x2Block(x, a, a + 4L * L, 4L * w, y, (yo + j) * Float.BYTES, S.indexInRange(0, 2 * r), S.indexInRange(L, 2 * r), S.indexInRange(0, r));
+      j = ow;
     }
     return j;
   }
@@ -901,15 +929,16 @@ final class VectorKernels {
   /** {@link #max2x2Row} for maps of 16 columns: output rows i and i+1 at yo, top rows at xo and xo + 2w. */
   static void max2x2Pair(MemorySegment x, long xo, int w, MemorySegment y, long yo) {
     long a = xo * Float.BYTES;
-    max2x2Block(x, a, a + 8L * w, 4L * w, y, yo * Float.BYTES);
+    max2x2Block(x, a, a + 8L * w, 4L * w, y, yo * Float.BYTES, null, null, null);
   }
 
-  private static void max2x2Block(MemorySegment x, long a, long a2, long rowBytes, MemorySegment y, long o) {
-    FloatVector a0 = FloatVector.fromMemorySegment(S, x, a, NATIVE), a1 = FloatVector.fromMemorySegment(S, x, a2, NATIVE);
-    FloatVector c0 = FloatVector.fromMemorySegment(S, x, a + rowBytes, NATIVE), c1 = FloatVector.fromMemorySegment(S, x, a2 + rowBytes, NATIVE);
+  private static void max2x2Block(
+      MemorySegment x, long a, long a2, long rowBytes, MemorySegment y, long o, VectorMask<Float> m0, VectorMask<Float> m1, VectorMask<Float> mo) {
+    FloatVector a0 = load(x, a, m0), a1 = load(x, a2, m1);
+    FloatVector c0 = load(x, a + rowBytes, m0), c1 = load(x, a2 + rowBytes, m1);
     FloatVector top = pick(a0, a1, EVEN_LO, EVEN_HI).max(pick(a0, a1, ODD_LO, ODD_HI));
     FloatVector bottom = pick(c0, c1, EVEN_LO, EVEN_HI).max(pick(c0, c1, ODD_LO, ODD_HI));
-    top.max(bottom).intoMemorySegment(y, o, NATIVE);
+    store(top.max(bottom), y, o, mo);
   }
 
   // lanes (lo from a, hi from b) of the 32 lanes (a, b): the even or odd ones

@@ -36,7 +36,7 @@ class OverwriteBackwardTest {
 
   /** The vector max pooling (16 windows of a row, or two rows of 8 on 16-column maps) against the scalar loop. */
   @ParameterizedTest(name = "n{0} c{1} {2}x{3}")
-  @CsvSource({"2, 3, 16, 16", "1, 2, 17, 16", "2, 2, 32, 32", "1, 2, 40, 36", "2, 2, 7, 9"})
+  @CsvSource({"2, 3, 16, 16", "1, 2, 17, 16", "2, 2, 32, 32", "1, 2, 40, 36", "2, 2, 7, 9", "2, 3, 24, 24", "1, 2, 8, 8", "1, 1, 3, 3"})
   void maxPoolVectorEqualsScalar(int n, int c, int h, int w) {
     PoolGeom g = new PoolGeom(n, c, h, w, 2, 2, 0);
     float[] x = GradCheck.uniform(1, n * c * h * w);
