@@ -59,25 +59,42 @@ final class NormKernels {
       forwardTrainReluShort(pool, x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, n, c, hw, eps, momentum, relu);
       return;
     }
+    int block = channelBlock(n, hw, 1);
     pool.parallelFor(c, (t, c0, c1) -> {
-      double[] sums = new double[2];
-      for (int ch = c0; ch < c1; ch++) {
-        float k = x.getAtIndex(F, (long) ch * hw);
-        sums[0] = 0;
-        sums[1] = 0;
-        for (int i = 0; i < n; i++) shiftedSums(vector, x, ((long) i * c + ch) * hw, hw, k, sums);
-        double d = sums[0] / m;
-        double mean = k + d;
-        double var = Math.max(0, sums[1] / m - d * d);
-        double invStd = 1.0 / Math.sqrt(var + eps);
-        float scale = (float) (gamma.getAtIndex(F, ch) * invStd);
-        float shift = (float) (beta.getAtIndex(F, ch) - mean * gamma.getAtIndex(F, ch) * invStd);
-        for (int i = 0; i < n; i++) affineRelu(vector, x, y, ((long) i * c + ch) * hw, hw, scale, shift, relu);
-        saveMean.setAtIndex(F, ch, (float) mean);
-        saveInvStd.setAtIndex(F, ch, (float) invStd);
-        double unbiased = m > 1 ? var * m / (m - 1) : var;
-        runMean.setAtIndex(F, ch, (float) ((1 - momentum) * runMean.getAtIndex(F, ch) + momentum * mean));
-        runVar.setAtIndex(F, ch, (float) ((1 - momentum) * runVar.getAtIndex(F, ch) + momentum * unbiased));
+      double[] one = new double[2], sums = new double[2 * block];
+      float[] shifts = new float[block], scales = new float[block], shiftsOut = new float[block];
+      for (int b0 = c0; b0 < c1; b0 += block) {
+        int cn = Math.min(block, c1 - b0);
+        for (int j = 0; j < cn; j++) shifts[j] = x.getAtIndex(F, (long) (b0 + j) * hw);
+        java.util.Arrays.fill(sums, 0, 2 * cn, 0);
+        // image by image through the block's planes (longer runs in memory); each channel still
+        // sums its images in order, so the bits are those of one channel at a time
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < cn; j++) {
+            one[0] = sums[2 * j];
+            one[1] = sums[2 * j + 1];
+            shiftedSums(vector, x, ((long) i * c + b0 + j) * hw, hw, shifts[j], one);
+            sums[2 * j] = one[0];
+            sums[2 * j + 1] = one[1];
+          }
+        }
+        for (int j = 0; j < cn; j++) {
+          int ch = b0 + j;
+          double d = sums[2 * j] / m;
+          double mean = shifts[j] + d;
+          double var = Math.max(0, sums[2 * j + 1] / m - d * d);
+          double invStd = 1.0 / Math.sqrt(var + eps);
+          scales[j] = (float) (gamma.getAtIndex(F, ch) * invStd);
+          shiftsOut[j] = (float) (beta.getAtIndex(F, ch) - mean * gamma.getAtIndex(F, ch) * invStd);
+          saveMean.setAtIndex(F, ch, (float) mean);
+          saveInvStd.setAtIndex(F, ch, (float) invStd);
+          double unbiased = m > 1 ? var * m / (m - 1) : var;
+          runMean.setAtIndex(F, ch, (float) ((1 - momentum) * runMean.getAtIndex(F, ch) + momentum * mean));
+          runVar.setAtIndex(F, ch, (float) ((1 - momentum) * runVar.getAtIndex(F, ch) + momentum * unbiased));
+        }
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < cn; j++) affineRelu(vector, x, y, ((long) i * c + b0 + j) * hw, hw, scales[j], shiftsOut[j], relu);
+        }
       }
     });
   }
@@ -95,21 +112,50 @@ final class NormKernels {
       reluBackwardShort(pool, x, y, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, n, c, hw, relu);
       return;
     }
+    int block = channelBlock(n, hw, relu ? 3 : 2);
     pool.parallelFor(c, (t, c0, c1) -> {
-      double[] sums = new double[2];
-      for (int ch = c0; ch < c1; ch++) {
-        float mean = saveMean.getAtIndex(F, ch), invStd = saveInvStd.getAtIndex(F, ch);
-        sums[0] = 0;
-        sums[1] = 0;
-        for (int i = 0; i < n; i++) maskedDySums(vector, x, y, dy, ((long) i * c + ch) * hw, hw, mean, relu, sums);
-        double sdy = sums[0], sdyx = sums[1] * invStd; // sum g*xhat
-        dbeta.setAtIndex(F, ch, (float) (dbeta.getAtIndex(F, ch) + sdy));
-        dgamma.setAtIndex(F, ch, (float) (dgamma.getAtIndex(F, ch) + sdyx));
-        double k = (double) gamma.getAtIndex(F, ch) * invStd;
-        float kf = (float) k, c0f = (float) (-k * sdy / m), c1f = (float) (-k * invStd * sdyx / m);
-        for (int i = 0; i < n; i++) maskedBnApply(vector, x, y, dy, dx, ((long) i * c + ch) * hw, hw, mean, kf, c0f, c1f, relu);
+      double[] one = new double[2], sums = new double[2 * block];
+      float[] means = new float[block], ks = new float[block], k0s = new float[block], k1s = new float[block];
+      for (int b0 = c0; b0 < c1; b0 += block) {
+        int cn = Math.min(block, c1 - b0);
+        for (int j = 0; j < cn; j++) means[j] = saveMean.getAtIndex(F, b0 + j);
+        java.util.Arrays.fill(sums, 0, 2 * cn, 0);
+        for (int i = 0; i < n; i++) { // image by image, each channel's images in order (see forward)
+          for (int j = 0; j < cn; j++) {
+            one[0] = sums[2 * j];
+            one[1] = sums[2 * j + 1];
+            maskedDySums(vector, x, y, dy, ((long) i * c + b0 + j) * hw, hw, means[j], relu, one);
+            sums[2 * j] = one[0];
+            sums[2 * j + 1] = one[1];
+          }
+        }
+        for (int j = 0; j < cn; j++) {
+          int ch = b0 + j;
+          float invStd = saveInvStd.getAtIndex(F, ch);
+          double sdy = sums[2 * j], sdyx = sums[2 * j + 1] * invStd; // sum g*xhat
+          dbeta.setAtIndex(F, ch, (float) (dbeta.getAtIndex(F, ch) + sdy));
+          dgamma.setAtIndex(F, ch, (float) (dgamma.getAtIndex(F, ch) + sdyx));
+          double k = (double) gamma.getAtIndex(F, ch) * invStd;
+          ks[j] = (float) k;
+          k0s[j] = (float) (-k * sdy / m);
+          k1s[j] = (float) (-k * invStd * sdyx / m);
+        }
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < cn; j++) {
+            maskedBnApply(vector, x, y, dy, dx, ((long) i * c + b0 + j) * hw, hw, means[j], ks[j], k0s[j], k1s[j], relu);
+          }
+        }
       }
     });
+  }
+
+  /**
+   * Channels per block of the two-pass kernels: as many as keep the block's planes of {@code
+   * arrays} tensors within 1 MiB (half the L2 of this machine kind), so the second pass reads them
+   * from cache, and small planes (8x8: 256 bytes) are read in runs of many channels instead of one.
+   */
+  static int channelBlock(int n, int hw, int arrays) {
+    return (int) Math.max(1, Math.min(256, (1L << 20) / ((long) arrays * n * hw * Float.BYTES)));
   }
 
   /** Planes shorter than a vector (a 1x1 or 2x2 feature map) take the row-wise loops below. */
