@@ -87,14 +87,15 @@ enum ConvAlgo {
   }
 
   /**
-   * The 1x1 backward data dx (C, HW) = W^T (C, K) dy (K, HW) as the per-image product: when its
-   * reduction is at least as long as its output is tall, or 64 long. Otherwise (many input
-   * channels fed by a short reduction: a bottleneck's 64->16 conv) every 8x32 tile is added into
-   * dx after only K multiply-adds per output, and the GEMM does better. In ResNet-164 (batch 64, 2
-   * threads, {@code nrj bench --profile}) this rule takes 192 ms per step of 1x1 backward data
-   * against 218 ms for GEMM everywhere and 231 ms for the product everywhere.
+   * The 1x1 backward data dx (C, HW) = W^T (C, K) dy (K, HW) as the per-image product: wherever
+   * dy's image fits the product's row-major walk ({@link PointwiseConv#ROW_MAJOR_INPUT_BYTES}: all
+   * of ResNet-164's), which writes dx in whole rows (2x the GEMM on its 64->16 and 1.3x on its
+   * 128->32 convolutions, {@code OneConvBench}); otherwise where its reduction is at least as long
+   * as its output is tall, or 64 long (a short reduction adds each 8x32 tile into dx after only K
+   * multiply-adds per output, and the GEMM does better).
    */
   static boolean pointwiseBackwardDataPays(ConvGeom g) {
+    if ((long) g.k() * g.h() * g.w() * Float.BYTES <= PointwiseConv.ROW_MAJOR_INPUT_BYTES) return true;
     return g.c() <= g.k() || g.k() >= 64;
   }
 

@@ -67,19 +67,35 @@ final class PointwiseConv {
   // out (outs, hw) at outOff (+)= wpk (outs, nq) * in (nq, hw) at inOff
   private static void product(
       boolean vector, MemorySegment in, long inOff, int nq, float[] wpk, int outs, float[] tile, MemorySegment out, long outOff, int hw, boolean add) {
-    for (int j0 = 0; j0 < hw; j0 += TW) {
-      int cols = Math.min(TW, hw - j0);
+    // A block of MR output rows at a time across all columns while the input (nq, hw) stays in L2:
+    // the output is then written as MR streams of whole rows instead of every row 128 bytes at a
+    // time (short reductions write as much as they compute); else all blocks per run of columns.
+    // Each tile's sums are the same either way.
+    if ((long) nq * hw * Float.BYTES <= ROW_MAJOR_INPUT_BYTES) {
       for (int ob = 0; ob < outs; ob += MR) {
-        int rows = Math.min(MR, outs - ob);
-        long o = outOff + (long) ob * hw + j0;
-        if (vector) {
-          VectorKernels.pointwise8x32(in, inOff + j0, hw, nq, wpk, ob * nq, cols, tile);
-          VectorKernels.copyRowsOut(tile, 0, TW, rows, cols, out, o, hw, add);
-        } else {
-          pointwise8x32Scalar(in, inOff + j0, hw, nq, wpk, ob * nq, cols, tile);
-          for (int m = 0; m < rows; m++) Sgemm.addRun(false, tile, m * TW, out, o + (long) m * hw, cols, add);
-        }
+        for (int j0 = 0; j0 < hw; j0 += TW) tile(vector, in, inOff, nq, wpk, outs, tile, out, outOff, hw, add, j0, ob);
       }
+    } else {
+      for (int j0 = 0; j0 < hw; j0 += TW) {
+        for (int ob = 0; ob < outs; ob += MR) tile(vector, in, inOff, nq, wpk, outs, tile, out, outOff, hw, add, j0, ob);
+      }
+    }
+  }
+
+  /** Input bytes up to which {@link #product} walks output rows first (a quarter of this machine kind's L2). */
+  static final long ROW_MAJOR_INPUT_BYTES = 512 * 1024;
+
+  private static void tile(
+      boolean vector, MemorySegment in, long inOff, int nq, float[] wpk, int outs, float[] tile, MemorySegment out, long outOff,
+      int hw, boolean add, int j0, int ob) {
+    int cols = Math.min(TW, hw - j0), rows = Math.min(MR, outs - ob);
+    long o = outOff + (long) ob * hw + j0;
+    if (vector) {
+      VectorKernels.pointwise8x32(in, inOff + j0, hw, nq, wpk, ob * nq, cols, tile);
+      VectorKernels.copyRowsOut(tile, 0, TW, rows, cols, out, o, hw, add);
+    } else {
+      pointwise8x32Scalar(in, inOff + j0, hw, nq, wpk, ob * nq, cols, tile);
+      for (int m = 0; m < rows; m++) Sgemm.addRun(false, tile, m * TW, out, o + (long) m * hw, cols, add);
     }
   }
 
