@@ -5,12 +5,14 @@ import java.util.Locale;
 
 /**
  * Which algorithm computes each pass of a convolution on the CPU: the implicit GEMM of {@link
- * ConvKernels}, the flat padded direct convolution of {@link DirectConv}, or for 1x1 convolutions
- * the in-place per-image product of {@link PointwiseConv}, or, for a kernel covering the whole
- * input, the fully connected products of {@link Linear}. The choice depends on the geometry
- * alone, never on the thread count or on timing, so results stay reproducible (the algorithms sum
- * in different orders). {@code -Dnrj.cpu.conv=gemm|direct|auto} overrides it for benchmarks and
- * tests ("direct" means the direct family: pointwise for 1x1 convolutions).
+ * ConvKernels}, the flat padded direct convolution of {@link DirectConv}, the channel-lane
+ * convolution of {@link ChannelLaneConv} (small maps), Winograd F(2x2,3x3) ({@link Winograd}), or
+ * for 1x1 convolutions the in-place per-image product of {@link PointwiseConv}, or, for a kernel
+ * covering the whole input, the fully connected products of {@link Linear}. The choice depends on
+ * the geometry alone, never on the thread count or on timing, so results stay reproducible (the
+ * algorithms sum in different orders). {@code -Dnrj.cpu.conv=gemm|direct|winograd|lanes|auto}
+ * overrides it for benchmarks and tests ("direct" means the direct family: pointwise for 1x1
+ * convolutions; "winograd" and "lanes" fall back to "auto" where they do not apply).
  *
  * <p>The automatic choice compares estimated efficiencies (useful multiply-adds over computed
  * ones, times how well the kernel runs), calibrated by {@code ConvAlgoBench} on the networks'
@@ -38,8 +40,8 @@ enum ConvAlgo {
   }
 
   /**
-   * The algorithm for {@code pass} of {@code g} under {@code policy} ("auto", "gemm", "direct" or
-   * "winograd"; "winograd" falls back to "auto" where it does not apply).
+   * The algorithm for {@code pass} of {@code g} under {@code policy} ("auto", "gemm", "direct",
+   * "winograd" or "lanes"; the last two fall back to "auto" where they do not apply).
    */
   static ConvAlgo choose(String policy, ConvGeom g, Pass pass) {
     if (policy.equals("gemm")) return GEMM;

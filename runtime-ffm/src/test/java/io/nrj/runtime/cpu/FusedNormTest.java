@@ -12,14 +12,15 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The CPU backend's fused batch norm + ReLU (forward) and ReLU + batch norm (backward) against the
  * same computation in double precision, for planes longer and shorter than a vector (the row-wise
  * path for 1x1 and 2x2 feature maps), with and without ReLU, and with a large mean against the
- * spread (the shifted sums must not cancel); and the same bits for 1 and 3 threads and for the
- * vector and scalar paths' thread splits.
+ * spread (the shifted sums must not cancel); and the same bits for 1 and 3 threads, whose channel
+ * ranges split into different blocks of channels ({@code NormKernels.channelBlock}: 300 channels of
+ * 8x8 go as 256 + 44 on one thread, 100 per thread on three).
  */
 class FusedNormTest {
   @ParameterizedTest(name = "n{0} c{1} hw{2} relu={3} offset={4}")
   @CsvSource({
     "4, 3, 64, true, 0", "4, 3, 64, false, 0", "5, 7, 1, true, 0", "5, 7, 4, false, 0", "3, 17, 9, true, 0",
-    "8, 5, 40, true, 100", "6, 500, 1, true, 3",
+    "8, 5, 40, true, 100", "6, 500, 1, true, 3", "4, 300, 64, true, 0", "2, 40, 256, false, 0",
   })
   void fusedMatchesUnfused(int n, int c, int hw, boolean relu, float offset) {
     float[] x = GradCheck.uniform(1, n * c * hw), dy = GradCheck.uniform(2, n * c * hw);
