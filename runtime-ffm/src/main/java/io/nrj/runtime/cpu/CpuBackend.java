@@ -368,7 +368,7 @@ public final class CpuBackend implements Backend {
   public void globalAvgPoolBackward(Tensor dy, Tensor dx, int n, int c, int hw) {
     need(dx, (long) n * c * hw, "global pool dx (n,c,hw)");
     need(dy, (long) n * c, "global pool dy (n,c)");
-    PoolKernels.globalAvgBackward(pool, seg(dy), seg(dx), n * c, hw);
+    PoolKernels.globalAvgBackward(pool, vector, seg(dy), seg(dx), n * c, hw);
   }
 
   // ---- channel copies ----

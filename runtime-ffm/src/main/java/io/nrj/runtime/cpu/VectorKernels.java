@@ -313,6 +313,14 @@ final class VectorKernels {
     return i;
   }
 
+  // dst[i] += d for i in [from, to) in whole vectors; returns where the scalar rest starts
+  static long addScalar(float d, MemorySegment dst, long from, long to) {
+    long i = from, e = bound(from, to);
+    FloatVector v = FloatVector.broadcast(S, d);
+    for (; i < e; i += L) st(ld(dst, i).add(v), dst, i);
+    return i;
+  }
+
   // t *= mask
   static long multiply(MemorySegment t, MemorySegment m, long from, long to) {
     long i = from, e = bound(from, to);

@@ -57,6 +57,23 @@ class OverwriteBackwardTest {
     assertArrayEquals(dxs[1], dxs[0], "backward");
   }
 
+  /** Global average pooling's backward (dx += dy / hw) in vectors against the scalar loop, with tails. */
+  @ParameterizedTest(name = "planes{0} hw{1}")
+  @CsvSource({"6, 64", "5, 17", "3, 1024", "4, 1"})
+  void globalAvgPoolBackwardVectorEqualsScalar(int planes, int hw) {
+    float[] dy = GradCheck.uniform(1, planes), dx0 = GradCheck.uniform(2, planes * hw);
+    float[][] out = new float[2][];
+    for (int v = 0; v < 2; v++) {
+      try (CpuBackend b = new CpuBackend(2, v == 0)) {
+        Tensor tdy = up(b, dy), tdx = up(b, dx0);
+        b.globalAvgPoolBackward(tdy, tdx, planes, 1, hw);
+        out[v] = b.download(tdx);
+      }
+    }
+    assertArrayEquals(out[1], out[0]);
+    for (int i = 0; i < dx0.length; i++) org.junit.jupiter.api.Assertions.assertEquals(dx0[i] + dy[i / hw] / hw, out[0][i], 0f);
+  }
+
   @ParameterizedTest(name = "{0}: n{1} c{2} {3}x{3} k{4} r{5} pad{6}")
   @CsvSource({
     "direct, 2, 5, 9, 7, 3, 1", "gemm, 2, 5, 9, 7, 3, 1", "winograd, 2, 5, 9, 7, 3, 1", "direct, 2, 6, 5, 4, 1, 0",
