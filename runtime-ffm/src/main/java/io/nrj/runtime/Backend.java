@@ -135,6 +135,23 @@ public interface Backend extends AutoCloseable {
   /** y = a + b. */
   void add(Tensor a, Tensor b, Tensor y);
 
+  /** y = max(a + b, 0): a residual sum and the ReLU after it in one pass; y may be a or b. */
+  default void addRelu(Tensor a, Tensor b, Tensor y) {
+    add(a, b, y);
+    reluForward(y, y);
+  }
+
+  /**
+   * g = g where y &gt; 0, else 0, in place (as {@link #reluMaskInPlace}), then dst = g when {@code
+   * overwrite}, else dst += g: the backward of a ReLU after a residual sum and the sum's copy of
+   * the result into the shortcut's gradient, in one pass.
+   */
+  default void reluMaskCopy(Tensor y, Tensor g, Tensor dst, boolean overwrite) {
+    reluMaskInPlace(y, g);
+    if (overwrite) copy(g, dst);
+    else axpy(1f, g, dst);
+  }
+
   /** dst += alpha * src. */
   void axpy(float alpha, Tensor src, Tensor dst);
 

@@ -301,6 +301,20 @@ public final class CpuBackend implements Backend {
   }
 
   @Override
+  public void addRelu(Tensor a, Tensor b, Tensor y) {
+    need(b, a.numel(), "add operand b");
+    need(y, a.numel(), "add output");
+    Elementwise.addRelu(pool, vector, seg(a), seg(b), seg(y));
+  }
+
+  @Override
+  public void reluMaskCopy(Tensor y, Tensor g, Tensor dst, boolean overwrite) {
+    need(g, y.numel(), "relu gradient");
+    need(dst, y.numel(), "shortcut gradient");
+    Elementwise.reluMaskCopy(pool, vector, seg(y), seg(g), seg(dst), overwrite);
+  }
+
+  @Override
   public void axpy(float alpha, Tensor src, Tensor dst) {
     need(dst, src.numel(), "axpy destination");
     Elementwise.axpy(pool, vector, alpha, seg(src), seg(dst));

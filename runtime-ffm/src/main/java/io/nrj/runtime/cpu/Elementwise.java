@@ -65,6 +65,26 @@ final class Elementwise {
     });
   }
 
+  // y = max(a + b, 0): the same sum and max as add then relu
+  static void addRelu(CpuThreads pool, boolean vector, MemorySegment a, MemorySegment b, MemorySegment y) {
+    blocks(pool, a.byteSize() / 4, (s, e) -> {
+      long i = vector ? VectorKernels.addRelu(a, b, y, s, e) : s;
+      for (; i < e; i++) y.setAtIndex(F, i, Math.max(a.getAtIndex(F, i) + b.getAtIndex(F, i), 0f));
+    });
+  }
+
+  // g = y > 0 ? g : 0 in place, then dst = g or dst += g (as reluMask then copy or axpy with 1)
+  static void reluMaskCopy(CpuThreads pool, boolean vector, MemorySegment y, MemorySegment g, MemorySegment dst, boolean overwrite) {
+    blocks(pool, y.byteSize() / 4, (s, e) -> {
+      long i = vector ? VectorKernels.reluMaskCopy(y, g, dst, overwrite, s, e) : s;
+      for (; i < e; i++) {
+        float v = y.getAtIndex(F, i) > 0f ? g.getAtIndex(F, i) : 0f;
+        g.setAtIndex(F, i, v);
+        dst.setAtIndex(F, i, overwrite ? v : 1f * v + dst.getAtIndex(F, i));
+      }
+    });
+  }
+
   // dst += alpha * src
   static void axpy(CpuThreads pool, boolean vector, float alpha, MemorySegment src, MemorySegment dst) {
     blocks(pool, src.byteSize() / 4, (s, e) -> {

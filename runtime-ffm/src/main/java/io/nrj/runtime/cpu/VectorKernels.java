@@ -306,6 +306,26 @@ final class VectorKernels {
     return i;
   }
 
+  // y = max(a + b, 0)
+  static long addRelu(MemorySegment a, MemorySegment b, MemorySegment y, long from, long to) {
+    long i = from, e = bound(from, to);
+    FloatVector z = FloatVector.zero(S);
+    for (; i < e; i += L) st(ld(a, i).add(ld(b, i)).max(z), y, i);
+    return i;
+  }
+
+  // g = y > 0 ? g : 0; dst = g, or dst += g
+  static long reluMaskCopy(MemorySegment y, MemorySegment g, MemorySegment dst, boolean overwrite, long from, long to) {
+    long i = from, e = bound(from, to);
+    FloatVector z = FloatVector.zero(S);
+    for (; i < e; i += L) {
+      FloatVector v = z.blend(ld(g, i), ld(y, i).compare(VectorOperators.GT, z));
+      st(v, g, i);
+      st(overwrite ? v : v.add(ld(dst, i)), dst, i);
+    }
+    return i;
+  }
+
   // dst += alpha * src (as alpha*src + dst, one rounding per product like the scalar loop's fma-free form)
   static long axpy(float alpha, MemorySegment src, MemorySegment dst, long from, long to) {
     long i = from, e = bound(from, to);

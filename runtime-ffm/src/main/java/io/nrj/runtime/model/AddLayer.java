@@ -13,6 +13,8 @@ public final class AddLayer extends Layer {
   private final Shape shape;
   private final List<Activation> ins = new ArrayList<>();
   private Activation out;
+  /** Whether the ReLU after this sum runs here (see {@link ReluLayer#fuseIntoSum}). */
+  private boolean reluAfter;
 
   public AddLayer(String name, Shape shape) {
     super(name);
@@ -24,21 +26,37 @@ public final class AddLayer extends Layer {
     out = shape.channels() == 0 ? null : arena.activation(n, shape);
   }
 
-  /** y = sum of the non-null inputs; null when all are null. */
+  /**
+   * Set by the network's plan: the ReLU that reads this sum, in place over its memory and with its
+   * gradient in the same buffer, runs here (the last add and the ReLU as one pass; in backward the
+   * mask and the shortcut's copy as one pass).
+   */
+  void reluAfter(boolean fused) {
+    this.reluAfter = fused;
+  }
+
+  /** y = sum of the non-null inputs (then max(y, 0) when the ReLU after it is fused); null when all are null. */
   public Activation forward(Activation... xs) {
     ins.clear();
     for (Activation x : xs) if (x != null) ins.add(x);
     if (ins.isEmpty()) return null;
     int self = -1; // the input whose memory the output reuses (MemoryPlan), if any
     for (int i = 0; i < ins.size(); i++) if (ins.get(i).value() == out.value()) self = i;
+    Tensor y = out.value();
+    List<Tensor> terms = new ArrayList<>(ins.size()); // added to y in this order
     if (self >= 0) {
-      for (int i = 0; i < ins.size(); i++) if (i != self) backend.add(out.value(), ins.get(i).value(), out.value());
+      for (int i = 0; i < ins.size(); i++) if (i != self) terms.add(ins.get(i).value());
     } else if (ins.size() == 1) {
-      backend.copy(ins.getFirst().value(), out.value());
+      backend.copy(ins.getFirst().value(), y);
     } else {
-      backend.add(ins.get(0).value(), ins.get(1).value(), out.value());
-      for (int i = 2; i < ins.size(); i++) backend.add(out.value(), ins.get(i).value(), out.value());
+      backend.add(ins.get(0).value(), ins.get(1).value(), y);
+      for (int i = 2; i < ins.size(); i++) terms.add(ins.get(i).value());
     }
+    for (int i = 0; i < terms.size(); i++) {
+      if (reluAfter && i == terms.size() - 1) backend.addRelu(y, terms.get(i), y);
+      else backend.add(y, terms.get(i), y);
+    }
+    if (reluAfter && terms.isEmpty()) backend.reluForward(y, y);
     return out;
   }
 
@@ -64,16 +82,26 @@ public final class AddLayer extends Layer {
 
   @Override
   protected void backwardImpl() {
+    if (ins.isEmpty() || out.grad() == null) return;
     // an input whose gradient is this output's gradient buffer (MemoryPlan) already has it; one
-    // this sum writes first (a ResNet block's shortcut) gets a copy instead of a fill and an add
+    // this sum writes first (a ResNet block's shortcut) gets a copy instead of a fill and an add.
+    // With the ReLU fused, its mask goes first, in the same pass as the first copy.
+    boolean masked = !reluAfter;
     List<Tensor> written = new ArrayList<>(ins.size());
     for (Activation x : ins) {
       Tensor g = x.grad();
       if (g == null || g == out.grad()) continue;
       boolean first = overwrites(g) && written.stream().noneMatch(t -> t == g); // x + x adds the second
-      if (first) backend.copy(out.grad(), g);
-      else backend.axpy(1f, out.grad(), g);
+      if (!masked) {
+        backend.reluMaskCopy(out.value(), out.grad(), g, first);
+        masked = true;
+      } else if (first) {
+        backend.copy(out.grad(), g);
+      } else {
+        backend.axpy(1f, out.grad(), g);
+      }
       written.add(g);
     }
+    if (!masked) backend.reluMaskInPlace(out.value(), out.grad());
   }
 }

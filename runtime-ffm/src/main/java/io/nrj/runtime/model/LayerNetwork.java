@@ -175,6 +175,15 @@ public abstract class LayerNetwork implements TrainableNetwork {
       }
       if (measuring) arena.reserve();
     }
+    // a ReLU in place over a residual sum, sharing its gradient buffer, runs inside the sum
+    for (Layer l : layers) if (l instanceof AddLayer a) a.reluAfter(false);
+    for (int i = 0; i < layers.size(); i++) {
+      if (!(layers.get(i) instanceof ReluLayer r)) continue;
+      int j = memoryPlan.alias(i);
+      boolean fuse = j >= 0 && memoryPlan.gradAlias(i) == j && layers.get(j) instanceof AddLayer;
+      r.fuseIntoSum(fuse);
+      if (fuse) ((AddLayer) layers.get(j)).reluAfter(true);
+    }
     List<List<Tensor>> unread = arena.firstWrites(false), read = arena.firstWrites(true);
     for (int i = 0; i < layers.size(); i++) {
       Layer l = layers.get(i);

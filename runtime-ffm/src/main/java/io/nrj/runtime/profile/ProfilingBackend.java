@@ -192,6 +192,16 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public void addRelu(Tensor a, Tensor b, Tensor y) {
+    time("add+relu", dims(y), 0, () -> inner.addRelu(a, b, y));
+  }
+
+  @Override
+  public void reluMaskCopy(Tensor y, Tensor g, Tensor dst, boolean overwrite) {
+    time("relu mask+copy", dims(g), 0, () -> inner.reluMaskCopy(y, g, dst, overwrite));
+  }
+
+  @Override
   public void multiply(Tensor t, Tensor mask) {
     time("multiply", dims(t), 0, () -> inner.multiply(t, mask));
   }
