@@ -77,7 +77,7 @@ final class ChannelLaneConv {
     int c = g.c(), k = g.k(), p = g.pad(), nq = c * g.r() * g.s();
     int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = hp * wp;
     float[] wpk = pack(buf, w, k, nq, (kk, q) -> (long) kk * nq + q);
-    int[] off = offsets(c, g.r(), g.s(), ps, wp);
+    int[] off = DirectConv.offsets(new int[nq], c, g.r(), g.s(), ps, wp);
     pool.parallelFor(g.n(), (tid, b0, b1) -> {
       float[] src = buf.src(tid, c * ps);
       for (int b = b0; b < b1; b++) {
@@ -94,11 +94,8 @@ final class ChannelLaneConv {
     int c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW(), krs = k * r * s;
     int qh = r - 1 - g.pad(), qw = s - 1 - g.pad(), hq = oh + 2 * qh, wq = ow + 2 * qw, ps = hq * wq;
     // packed [c/32][k, r', s'][32] with value w[k, c, r-1-r', s-1-s']
-    float[] wpk = pack(buf, w, c, krs, (cc, q) -> {
-      int kk = q / (r * s), rr = r - 1 - (q / s) % r, ss = s - 1 - q % s;
-      return (((long) kk * c + cc) * r + rr) * s + ss;
-    });
-    int[] off = offsets(k, r, s, ps, wq);
+    float[] wpk = pack(buf, w, c, krs, DirectConv.flippedTransposed(c, r, s));
+    int[] off = DirectConv.offsets(new int[krs], k, r, s, ps, wq);
     pool.parallelFor(g.n(), (tid, b0, b1) -> {
       float[] src = buf.src(tid, k * ps);
       for (int b = b0; b < b1; b++) {
@@ -108,31 +105,10 @@ final class ChannelLaneConv {
     });
   }
 
-  @FunctionalInterface
-  private interface WeightIndex {
-    long at(int o, int q);
-  }
-
   // wpk[(o/32*nq + q)*32 + o%32] = w[index(o, q)], zero for o >= outs
-  private static float[] pack(Buffers buf, MemorySegment w, int outs, int nq, WeightIndex index) {
+  private static float[] pack(Buffers buf, MemorySegment w, int outs, int nq, DirectConv.WeightIndex index) {
     int blocks = (outs + KB - 1) / KB;
-    float[] dst = buf.wpk = Buffers.grow(buf.wpk, (long) blocks * nq * KB);
-    for (int o = 0; o < blocks * KB; o++) {
-      int base = (o / KB) * nq * KB + o % KB;
-      for (int q = 0; q < nq; q++) dst[base + q * KB] = o < outs ? w.getAtIndex(F, index.at(o, q)) : 0f;
-    }
-    return dst;
-  }
-
-  // off[(ci*r + rr)*s + ss] = ci*ps + rr*wp + ss: where tap q reads, from the window's corner
-  private static int[] offsets(int planes, int r, int s, int ps, int wp) {
-    int[] off = new int[planes * r * s];
-    for (int ci = 0; ci < planes; ci++) {
-      for (int rr = 0; rr < r; rr++) {
-        for (int ss = 0; ss < s; ss++) off[(ci * r + rr) * s + ss] = ci * ps + rr * wp + ss;
-      }
-    }
-    return off;
+    return DirectConv.packWeights(buf.wpk = Buffers.grow(buf.wpk, (long) blocks * nq * KB), w, outs, KB, nq, index);
   }
 
   /**

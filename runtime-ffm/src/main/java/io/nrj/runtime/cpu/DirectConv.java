@@ -106,7 +106,7 @@ final class DirectConv {
     int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = planeStride(hp, wp, s);
     // weights packed as [k/MR][c, r, s][MR]: w[k, c, r, s] as is
     float[] wpk = packWeights(work[0], w, k, c * r * s, (kk, q) -> (long) kk * c * r * s + q);
-    int[] off = offsets(work[0], c, r, s, ps, wp);
+    int[] off = offsets(work[0].off(c * r * s), c, r, s, ps, wp);
     pool.parallelFor(g.n(), (tid, b0, b1) -> {
       Work wk = work[tid];
       float[] src = wk.src(c * ps);
@@ -126,11 +126,8 @@ final class DirectConv {
     int hq = oh + 2 * qh, wq = ow + 2 * qw, ps = planeStride(hq, wq, s);
     // packed as [c/MR][k, r', s'][MR] with value w[k, c, r-1-r', s-1-s']
     int krs = k * r * s;
-    float[] wpk = packWeights(work[0], w, c, krs, (cc, q) -> {
-      int kk = q / (r * s), rr = r - 1 - (q / s) % r, ss = s - 1 - q % s;
-      return (((long) kk * c + cc) * r + rr) * s + ss;
-    });
-    int[] off = offsets(work[0], k, r, s, ps, wq);
+    float[] wpk = packWeights(work[0], w, c, krs, flippedTransposed(c, r, s));
+    int[] off = offsets(work[0].off(krs), k, r, s, ps, wq);
     pool.parallelFor(g.n(), (tid, b0, b1) -> {
       Work wk = work[tid];
       float[] src = wk.src(k * ps);
@@ -143,25 +140,41 @@ final class DirectConv {
 
   /** Index of w[o, q] in the weight segment, for packing. */
   @FunctionalInterface
-  private interface WeightIndex {
+  interface WeightIndex {
     long at(int o, int q);
+  }
+
+  /**
+   * Backward data's weights: w[k, c, r-1-r', s-1-s'] as element (c, q = (k*r + r')*s + s'), the
+   * flipped and transposed filters that correlate dy into dx.
+   */
+  static WeightIndex flippedTransposed(int c, int r, int s) {
+    return (cc, q) -> {
+      int kk = q / (r * s), rr = r - 1 - (q / s) % r, ss = s - 1 - q % s;
+      return (((long) kk * c + cc) * r + rr) * s + ss;
+    };
   }
 
   // dst[(o/MR)*nq*MR + q*MR + o%MR] = w[index(o, q)], zero for o >= outs
   private static float[] packWeights(Work wk, MemorySegment w, int outs, int nq, WeightIndex index) {
     int blocks = (outs + MR - 1) / MR;
     if (wk.wpk.length < blocks * nq * MR) wk.wpk = new float[blocks * nq * MR];
-    float[] dst = wk.wpk;
-    for (int o = 0; o < blocks * MR; o++) {
-      int base = (o / MR) * nq * MR + o % MR;
-      for (int q = 0; q < nq; q++) dst[base + q * MR] = o < outs ? w.getAtIndex(F, index.at(o, q)) : 0f;
+    return packWeights(wk.wpk, w, outs, MR, nq, index);
+  }
+
+  // dst[(o/block)*nq*block + q*block + o%block] = w[index(o, q)], zero for o >= outs (dst holds
+  // whole blocks)
+  static float[] packWeights(float[] dst, MemorySegment w, int outs, int block, int nq, WeightIndex index) {
+    int blocks = (outs + block - 1) / block;
+    for (int o = 0; o < blocks * block; o++) {
+      int base = (o / block) * nq * block + o % block;
+      for (int q = 0; q < nq; q++) dst[base + q * block] = o < outs ? w.getAtIndex(F, index.at(o, q)) : 0f;
     }
     return dst;
   }
 
-  // off[(ci*r + rr)*s + ss] = ci*ps + rr*wp + ss
-  private static int[] offsets(Work wk, int planes, int r, int s, int ps, int wp) {
-    int[] off = wk.off(planes * r * s);
+  // off[(ci*r + rr)*s + ss] = ci*ps + rr*wp + ss: where tap q reads, from the window's corner
+  static int[] offsets(int[] off, int planes, int r, int s, int ps, int wp) {
     for (int ci = 0; ci < planes; ci++) {
       for (int rr = 0; rr < r; rr++) {
         for (int ss = 0; ss < s; ss++) off[(ci * r + rr) * s + ss] = ci * ps + rr * wp + ss;

@@ -23,14 +23,7 @@ final class Linear {
   static void forward(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment w, MemorySegment b,
       MemorySegment y, int n, int c, int k) {
     if ((long) n * c * k <= SMALL) {
-      float[] xa = x.asSlice(0, 4L * n * c).toArray(F), wa = w.asSlice(0, 4L * k * c).toArray(F);
-      for (int i = 0; i < n; i++) {
-        for (int o = 0; o < k; o++) {
-          float acc = 0f;
-          for (int j = 0; j < c; j++) acc = Math.fma(xa[i * c + j], wa[o * c + j], acc);
-          y.setAtIndex(F, (long) i * k + o, acc);
-        }
-      }
+      smallProduct(x, c, 1, w, 1, c, n, k, c, y, false);
     } else {
       Sgemm.parallel(pool, vector, work, n, k, c,
           Sgemm.stridedA(x, 0, c, 1), Sgemm.stridedB(w, 0, 1, c), Sgemm.rowMajorC(vector, y, 0, k, false));
@@ -57,16 +50,7 @@ final class Linear {
   // dx (n, c) += dy (n, k) w (k, c)
   static void backwardData(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment w, MemorySegment dy, MemorySegment dx, int n, int c, int k) {
     if ((long) n * c * k <= SMALL) {
-      float[] dya = dy.asSlice(0, 4L * n * k).toArray(F), wa = w.asSlice(0, 4L * k * c).toArray(F);
-      float[] dxa = dx.asSlice(0, 4L * n * c).toArray(F);
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < c; j++) {
-          float acc = 0f;
-          for (int o = 0; o < k; o++) acc = Math.fma(dya[i * k + o], wa[o * c + j], acc);
-          dxa[i * c + j] += acc;
-        }
-      }
-      MemorySegment.copy(dxa, 0, dx, F, 0, n * c);
+      smallProduct(dy, k, 1, w, c, 1, n, c, k, dx, true);
       return;
     }
     Sgemm.parallel(pool, vector, work, n, c, k,
@@ -76,20 +60,31 @@ final class Linear {
   // dw (k, c) += dy^T (k, n) x (n, c)
   static void backwardWeights(CpuThreads pool, boolean vector, Sgemm.Work[] work, MemorySegment x, MemorySegment dy, MemorySegment dw, int n, int c, int k) {
     if ((long) n * c * k <= SMALL) {
-      float[] dya = dy.asSlice(0, 4L * n * k).toArray(F), xa = x.asSlice(0, 4L * n * c).toArray(F);
-      float[] dwa = dw.asSlice(0, 4L * k * c).toArray(F);
-      for (int o = 0; o < k; o++) {
-        for (int j = 0; j < c; j++) {
-          float acc = 0f;
-          for (int i = 0; i < n; i++) acc = Math.fma(dya[i * k + o], xa[i * c + j], acc);
-          dwa[o * c + j] += acc;
-        }
-      }
-      MemorySegment.copy(dwa, 0, dw, F, 0, k * c);
+      smallProduct(dy, 1, k, x, c, 1, k, c, n, dw, true);
       return;
     }
     Sgemm.parallel(pool, vector, work, k, c, n,
         Sgemm.stridedA(dy, 0, 1, k), Sgemm.stridedB(x, 0, c, 1), Sgemm.rowMajorC(vector, dw, 0, c, true));
+  }
+
+  /**
+   * out (rows, cols) (+)= a b for products of at most {@link #SMALL} multiply-adds, on one thread:
+   * out[r, q] = sum over l &lt; depth of a[r*aRow + l*aCol] * b[l*bRow + q*bCol], one fma chain
+   * from 0 in l order, then stored or added to out.
+   */
+  private static void smallProduct(
+      MemorySegment a, int aRow, int aCol, MemorySegment b, int bRow, int bCol, int rows, int cols, int depth, MemorySegment out,
+      boolean add) {
+    float[] av = a.asSlice(0, 4L * rows * depth).toArray(F), bv = b.asSlice(0, 4L * depth * cols).toArray(F);
+    float[] ov = add ? out.asSlice(0, 4L * rows * cols).toArray(F) : new float[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      for (int q = 0; q < cols; q++) {
+        float acc = 0f;
+        for (int l = 0; l < depth; l++) acc = Math.fma(av[r * aRow + l * aCol], bv[l * bRow + q * bCol], acc);
+        ov[r * cols + q] = add ? ov[r * cols + q] + acc : acc;
+      }
+    }
+    MemorySegment.copy(ov, 0, out, F, 0, rows * cols);
   }
 
   // logits (n, k) -> mean loss; dlogits (n, k) = (softmax - onehot) / n, in double per row

@@ -79,18 +79,8 @@ final class NormKernels {
           }
         }
         for (int j = 0; j < cn; j++) {
-          int ch = b0 + j;
-          double d = sums[2 * j] / m;
-          double mean = shifts[j] + d;
-          double var = Math.max(0, sums[2 * j + 1] / m - d * d);
-          double invStd = 1.0 / Math.sqrt(var + eps);
-          scales[j] = (float) (gamma.getAtIndex(F, ch) * invStd);
-          shiftsOut[j] = (float) (beta.getAtIndex(F, ch) - mean * gamma.getAtIndex(F, ch) * invStd);
-          saveMean.setAtIndex(F, ch, (float) mean);
-          saveInvStd.setAtIndex(F, ch, (float) invStd);
-          double unbiased = m > 1 ? var * m / (m - 1) : var;
-          runMean.setAtIndex(F, ch, (float) ((1 - momentum) * runMean.getAtIndex(F, ch) + momentum * mean));
-          runVar.setAtIndex(F, ch, (float) ((1 - momentum) * runVar.getAtIndex(F, ch) + momentum * unbiased));
+          channelStats(b0 + j, j, sums[2 * j], sums[2 * j + 1], shifts[j], m, eps, momentum, gamma, beta, runMean, runVar,
+              saveMean, saveInvStd, scales, shiftsOut);
         }
         for (int i = 0; i < n; i++) {
           for (int j = 0; j < cn; j++) affineRelu(vector, x, y, ((long) i * c + b0 + j) * hw, hw, scales[j], shiftsOut[j], relu);
@@ -130,15 +120,7 @@ final class NormKernels {
           }
         }
         for (int j = 0; j < cn; j++) {
-          int ch = b0 + j;
-          float invStd = saveInvStd.getAtIndex(F, ch);
-          double sdy = sums[2 * j], sdyx = sums[2 * j + 1] * invStd; // sum g*xhat
-          dbeta.setAtIndex(F, ch, (float) (dbeta.getAtIndex(F, ch) + sdy));
-          dgamma.setAtIndex(F, ch, (float) (dgamma.getAtIndex(F, ch) + sdyx));
-          double k = (double) gamma.getAtIndex(F, ch) * invStd;
-          ks[j] = (float) k;
-          k0s[j] = (float) (-k * sdy / m);
-          k1s[j] = (float) (-k * invStd * sdyx / m);
+          backwardCoefficients(b0 + j, j, sums[2 * j], sums[2 * j + 1], m, gamma, saveInvStd, dgamma, dbeta, ks, k0s, k1s);
         }
         for (int i = 0; i < n; i++) {
           for (int j = 0; j < cn; j++) {
@@ -156,6 +138,43 @@ final class NormKernels {
    */
   static int channelBlock(int n, int hw, int arrays) {
     return (int) Math.max(1, Math.min(256, (1L << 20) / ((long) arrays * n * hw * Float.BYTES)));
+  }
+
+  /**
+   * Channel ch's statistics from its sums of d = x - shift and d^2 over m elements: saves the mean
+   * and 1/sqrt(var + eps), updates the running statistics, and sets scale[j], shift[j] so that
+   * bn(x) = x*scale + shift'.
+   */
+  private static void channelStats(
+      int ch, int j, double sumD, double sumD2, float shiftK, long m, double eps, double momentum, MemorySegment gamma,
+      MemorySegment beta, MemorySegment runMean, MemorySegment runVar, MemorySegment saveMean, MemorySegment saveInvStd,
+      float[] scale, float[] shift) {
+    double d = sumD / m, mean = shiftK + d, var = Math.max(0, sumD2 / m - d * d);
+    double invStd = 1.0 / Math.sqrt(var + eps);
+    scale[j] = (float) (gamma.getAtIndex(F, ch) * invStd);
+    shift[j] = (float) (beta.getAtIndex(F, ch) - mean * gamma.getAtIndex(F, ch) * invStd);
+    saveMean.setAtIndex(F, ch, (float) mean);
+    saveInvStd.setAtIndex(F, ch, (float) invStd);
+    double unbiased = m > 1 ? var * m / (m - 1) : var;
+    runMean.setAtIndex(F, ch, (float) ((1 - momentum) * runMean.getAtIndex(F, ch) + momentum * mean));
+    runVar.setAtIndex(F, ch, (float) ((1 - momentum) * runVar.getAtIndex(F, ch) + momentum * unbiased));
+  }
+
+  /**
+   * Channel ch's backward from its sums of g and g*(x - mean): adds them into dbeta and dgamma and
+   * sets k[j], k0[j], k1[j] so that dx = k*g + k0 + k1*(x - mean).
+   */
+  private static void backwardCoefficients(
+      int ch, int j, double sumG, double sumGx, long m, MemorySegment gamma, MemorySegment saveInvStd,
+      MemorySegment dgamma, MemorySegment dbeta, float[] k, float[] k0, float[] k1) {
+    float invStd = saveInvStd.getAtIndex(F, ch);
+    double sdy = sumG, sdyx = sumGx * invStd; // sum g*xhat
+    dbeta.setAtIndex(F, ch, (float) (dbeta.getAtIndex(F, ch) + sdy));
+    dgamma.setAtIndex(F, ch, (float) (dgamma.getAtIndex(F, ch) + sdyx));
+    double kk = (double) gamma.getAtIndex(F, ch) * invStd;
+    k[j] = (float) kk;
+    k0[j] = (float) (-kk * sdy / m);
+    k1[j] = (float) (-kk * invStd * sdyx / m);
   }
 
   /** Planes shorter than a vector (a 1x1 or 2x2 feature map) take the row-wise loops below. */
@@ -187,16 +206,7 @@ final class NormKernels {
         }
       }
       for (int j = 0; j < cn; j++) {
-        int ch = c0 + j;
-        double d = a[j] / m, mean = k[j] + d, var = Math.max(0, b[j] / m - d * d);
-        double invStd = 1.0 / Math.sqrt(var + eps);
-        scale[j] = (float) (gamma.getAtIndex(F, ch) * invStd);
-        shift[j] = (float) (beta.getAtIndex(F, ch) - mean * gamma.getAtIndex(F, ch) * invStd);
-        saveMean.setAtIndex(F, ch, (float) mean);
-        saveInvStd.setAtIndex(F, ch, (float) invStd);
-        double unbiased = m > 1 ? var * m / (m - 1) : var;
-        runMean.setAtIndex(F, ch, (float) ((1 - momentum) * runMean.getAtIndex(F, ch) + momentum * mean));
-        runVar.setAtIndex(F, ch, (float) ((1 - momentum) * runVar.getAtIndex(F, ch) + momentum * unbiased));
+        channelStats(c0 + j, j, a[j], b[j], k[j], m, eps, momentum, gamma, beta, runMean, runVar, saveMean, saveInvStd, scale, shift);
       }
       for (int i = 0; i < n; i++) {
         long base = ((long) i * c + c0) * hw;
@@ -233,17 +243,7 @@ final class NormKernels {
           }
         }
       }
-      for (int j = 0; j < cn; j++) {
-        int ch = c0 + j;
-        float invStd = saveInvStd.getAtIndex(F, ch);
-        double sdy = a[j], sdyx = b[j] * invStd;
-        dbeta.setAtIndex(F, ch, (float) (dbeta.getAtIndex(F, ch) + sdy));
-        dgamma.setAtIndex(F, ch, (float) (dgamma.getAtIndex(F, ch) + sdyx));
-        double kk = (double) gamma.getAtIndex(F, ch) * invStd;
-        k[j] = (float) kk;
-        k0[j] = (float) (-kk * sdy / m);
-        k1[j] = (float) (-kk * invStd * sdyx / m);
-      }
+      for (int j = 0; j < cn; j++) backwardCoefficients(c0 + j, j, a[j], b[j], m, gamma, saveInvStd, dgamma, dbeta, k, k0, k1);
       for (int i = 0; i < n; i++) {
         long base = ((long) i * c + c0) * hw;
         for (int j = 0; j < cn; j++) {
