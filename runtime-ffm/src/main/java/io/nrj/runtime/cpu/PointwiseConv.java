@@ -72,6 +72,9 @@ final class PointwiseConv {
     // time (short reductions write as much as they compute); else all blocks per run of columns.
     // Each tile's sums are the same either way.
     if ((long) nq * hw * Float.BYTES <= ROW_MAJOR_INPUT_BYTES) {
+      // the image's planes into L2 first, one stream each (see CacheWarm)
+      CacheWarm.touch(in, inOff, (long) nq * hw);
+      CacheWarm.touch(out, outOff, (long) outs * hw);
       for (int ob = 0; ob < outs; ob += MR) {
         for (int j0 = 0; j0 < hw; j0 += TW) tile(vector, in, inOff, nq, wpk, outs, tile, out, outOff, hw, add, j0, ob);
       }
