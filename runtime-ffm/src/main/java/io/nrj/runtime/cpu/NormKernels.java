@@ -61,26 +61,20 @@ final class NormKernels {
     }
     int block = channelBlock(n, hw, 1);
     pool.parallelFor(c, (t, c0, c1) -> {
-      double[] one = new double[2], sums = new double[2 * block];
+      double[] acc = new double[ACC * block];
       float[] shifts = new float[block], scales = new float[block], shiftsOut = new float[block];
       for (int b0 = c0; b0 < c1; b0 += block) {
         int cn = Math.min(block, c1 - b0);
         for (int j = 0; j < cn; j++) shifts[j] = x.getAtIndex(F, (long) (b0 + j) * hw);
-        java.util.Arrays.fill(sums, 0, 2 * cn, 0);
+        java.util.Arrays.fill(acc, 0, ACC * cn, 0);
         // image by image through the block's planes (longer runs in memory); each channel still
         // sums its images in order, so the bits are those of one channel at a time
         for (int i = 0; i < n; i++) {
-          for (int j = 0; j < cn; j++) {
-            one[0] = sums[2 * j];
-            one[1] = sums[2 * j + 1];
-            shiftedSums(vector, x, ((long) i * c + b0 + j) * hw, hw, shifts[j], one);
-            sums[2 * j] = one[0];
-            sums[2 * j + 1] = one[1];
-          }
+          for (int j = 0; j < cn; j++) shiftedLaneSums(vector, x, ((long) i * c + b0 + j) * hw, hw, shifts[j], acc, ACC * j);
         }
         for (int j = 0; j < cn; j++) {
-          channelStats(b0 + j, j, sums[2 * j], sums[2 * j + 1], shifts[j], m, eps, momentum, gamma, beta, runMean, runVar,
-              saveMean, saveInvStd, scales, shiftsOut);
+          channelStats(b0 + j, j, laneTotal(acc, ACC * j), laneTotal(acc, ACC * j + LANES), shifts[j], m, eps, momentum, gamma,
+              beta, runMean, runVar, saveMean, saveInvStd, scales, shiftsOut);
         }
         for (int i = 0; i < n; i++) {
           for (int j = 0; j < cn; j++) affineRelu(vector, x, y, ((long) i * c + b0 + j) * hw, hw, scales[j], shiftsOut[j], relu);
@@ -104,23 +98,20 @@ final class NormKernels {
     }
     int block = channelBlock(n, hw, relu ? 3 : 2);
     pool.parallelFor(c, (t, c0, c1) -> {
-      double[] one = new double[2], sums = new double[2 * block];
+      double[] acc = new double[ACC * block];
       float[] means = new float[block], ks = new float[block], k0s = new float[block], k1s = new float[block];
       for (int b0 = c0; b0 < c1; b0 += block) {
         int cn = Math.min(block, c1 - b0);
         for (int j = 0; j < cn; j++) means[j] = saveMean.getAtIndex(F, b0 + j);
-        java.util.Arrays.fill(sums, 0, 2 * cn, 0);
+        java.util.Arrays.fill(acc, 0, ACC * cn, 0);
         for (int i = 0; i < n; i++) { // image by image, each channel's images in order (see forward)
           for (int j = 0; j < cn; j++) {
-            one[0] = sums[2 * j];
-            one[1] = sums[2 * j + 1];
-            maskedDySums(vector, x, y, dy, ((long) i * c + b0 + j) * hw, hw, means[j], relu, one);
-            sums[2 * j] = one[0];
-            sums[2 * j + 1] = one[1];
+            maskedDyLaneSums(vector, x, y, dy, ((long) i * c + b0 + j) * hw, hw, means[j], relu, acc, ACC * j);
           }
         }
         for (int j = 0; j < cn; j++) {
-          backwardCoefficients(b0 + j, j, sums[2 * j], sums[2 * j + 1], m, gamma, saveInvStd, dgamma, dbeta, ks, k0s, k1s);
+          backwardCoefficients(b0 + j, j, laneTotal(acc, ACC * j), laneTotal(acc, ACC * j + LANES), m, gamma, saveInvStd, dgamma,
+              dbeta, ks, k0s, k1s);
         }
         for (int i = 0; i < n; i++) {
           for (int j = 0; j < cn; j++) {
@@ -257,19 +248,33 @@ final class NormKernels {
     });
   }
 
-  private static void shiftedSums(boolean vector, MemorySegment x, long off, int n, float k, double[] out) {
+  /** Vector lanes of the per-channel partial sums, and doubles per channel (two sums of 16 lanes). */
+  static final int LANES = 16, ACC = 2 * LANES;
+
+  /** The sum of acc[o, o + 16) in lane order. */
+  private static double laneTotal(double[] acc, int o) {
+    double s = 0;
+    for (int l = 0; l < LANES; l++) s += acc[o + l];
+    return s;
+  }
+
+  // acc[o + l] += sum of d = x - k, acc[o + 16 + l] += sum of d*d (fma), over elements l, l + 16, ...
+  // of the plane, each lane's sum in float, then added in double (VectorKernels.shiftedLaneSums)
+  private static void shiftedLaneSums(boolean vector, MemorySegment x, long off, int n, float k, double[] acc, int o) {
     if (vector) {
-      VectorKernels.shiftedSums(x, off, n, k, out);
+      VectorKernels.shiftedLaneSums(x, off, n, k, acc, o);
       return;
     }
-    double a = 0, b = 0;
-    for (long i = off; i < off + n; i++) {
-      double d = x.getAtIndex(F, i) - k;
-      a += d;
-      b += d * d;
+    for (int l = 0; l < LANES && l < n; l++) {
+      float a = 0, b = 0;
+      for (long i = off + l; i < off + n; i += LANES) {
+        float d = x.getAtIndex(F, i) - k;
+        a += d;
+        b = Math.fma(d, d, b);
+      }
+      acc[o + l] += a;
+      acc[o + LANES + l] += b;
     }
-    out[0] += a;
-    out[1] += b;
   }
 
   private static void affineRelu(boolean vector, MemorySegment x, MemorySegment y, long off, int n, float scale, float shift, boolean relu) {
@@ -283,20 +288,25 @@ final class NormKernels {
     }
   }
 
-  private static void maskedDySums(
-      boolean vector, MemorySegment x, MemorySegment y, MemorySegment dy, long off, int n, float mean, boolean relu, double[] out) {
+  // acc[o + l] += sum of g, acc[o + 16 + l] += sum of (x - mean)*g (fma), g = dy masked by y > 0
+  // when relu, as shiftedLaneSums
+  private static void maskedDyLaneSums(
+      boolean vector, MemorySegment x, MemorySegment y, MemorySegment dy, long off, int n, float mean, boolean relu,
+      double[] acc, int o) {
     if (vector) {
-      VectorKernels.maskedDySums(x, y, dy, off, n, mean, relu, out);
+      VectorKernels.maskedDyLaneSums(x, y, dy, off, n, mean, relu, acc, o);
       return;
     }
-    double a = 0, b = 0;
-    for (long i = off; i < off + n; i++) {
-      float g = !relu || y.getAtIndex(F, i) > 0f ? dy.getAtIndex(F, i) : 0f;
-      a += g;
-      b += (double) (x.getAtIndex(F, i) - mean) * g;
+    for (int l = 0; l < LANES && l < n; l++) {
+      float a = 0, b = 0;
+      for (long i = off + l; i < off + n; i += LANES) {
+        float g = !relu || y.getAtIndex(F, i) > 0f ? dy.getAtIndex(F, i) : 0f;
+        a += g;
+        b = Math.fma(x.getAtIndex(F, i) - mean, g, b);
+      }
+      acc[o + l] += a;
+      acc[o + LANES + l] += b;
     }
-    out[0] += a;
-    out[1] += b;
   }
 
   private static void maskedBnApply(

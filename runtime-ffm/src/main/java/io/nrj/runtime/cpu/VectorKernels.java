@@ -5,6 +5,7 @@ import static io.nrj.runtime.cpu.Sgemm.NR;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -19,6 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
   static final int L = 16;
+  private static final VectorSpecies<Double> D = DoubleVector.SPECIES_512;
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
   private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
@@ -441,8 +443,13 @@ final class VectorKernels {
     }
   }
 
-  /** {sum (x - k), sum (x - k)^2} over the plane, added into out[0..1]. */
-  static void shiftedSums(MemorySegment x, long off, int n, float k, double[] out) {
+  /**
+   * acc[o + l] += sum of (x - k) and acc[o + 16 + l] += sum of (x - k)^2 over the plane's elements
+   * l, l + 16, l + 32, ..., each lane's plane sum in float (fma for the squares), added into its
+   * double lane. No lane reduction per plane: on short planes (8x8: 4 vectors) the 16 sequential
+   * double adds of two reductions cost more than the plane's own work.
+   */
+  static void shiftedLaneSums(MemorySegment x, long off, int n, float k, double[] acc, int o) {
     FloatVector a = FloatVector.zero(S), b = a;
     long i = off, e = bound(off, off + n);
     for (; i < e; i += L) {
@@ -450,14 +457,48 @@ final class VectorKernels {
       a = a.add(d);
       b = d.fma(d, b);
     }
-    double sa = lanes(a), sb = lanes(b);
-    for (; i < off + n; i++) {
-      double d = x.getAtIndex(CpuBackend.F, i) - k;
-      sa += d;
-      sb += d * d;
+    if (i < off + n) {
+      VectorMask<Float> m = S.indexInRange(i, off + n);
+      FloatVector d = FloatVector.fromMemorySegment(S, x, i * Float.BYTES, NATIVE, m).sub(k);
+      a = a.blend(a.add(d), m);
+      b = b.blend(d.fma(d, b), m);
     }
-    out[0] += sa;
-    out[1] += sb;
+    addLanes(a, acc, o);
+    addLanes(b, acc, o + L);
+  }
+
+  /**
+   * acc[o + l] += sum of g and acc[o + 16 + l] += sum of (x - mean) * g over the plane's elements
+   * l, l + 16, ..., with g = dy masked by y &gt; 0 when relu; as {@link #shiftedLaneSums}.
+   */
+  static void maskedDyLaneSums(
+      MemorySegment x, MemorySegment y, MemorySegment dy, long off, int n, float mean, boolean relu, double[] acc, int o) {
+    FloatVector a = FloatVector.zero(S), b = a, z = a;
+    long i = off, e = bound(off, off + n);
+    for (; i < e; i += L) {
+      FloatVector g = ld(dy, i);
+      if (relu) g = z.blend(g, ld(y, i).compare(VectorOperators.GT, z));
+      a = a.add(g);
+      b = ld(x, i).sub(mean).fma(g, b);
+    }
+    if (i < off + n) {
+      VectorMask<Float> m = S.indexInRange(i, off + n);
+      long bytes = i * Float.BYTES;
+      FloatVector g = FloatVector.fromMemorySegment(S, dy, bytes, NATIVE, m);
+      if (relu) g = z.blend(g, FloatVector.fromMemorySegment(S, y, bytes, NATIVE, m).compare(VectorOperators.GT, z));
+      a = a.blend(a.add(g), m);
+      b = b.blend(FloatVector.fromMemorySegment(S, x, bytes, NATIVE, m).sub(mean).fma(g, b), m);
+    }
+    addLanes(a, acc, o);
+    addLanes(b, acc, o + L);
+  }
+
+  /** acc[o + l] += v[l] for the 16 lanes, in double. */
+  private static void addLanes(FloatVector v, double[] acc, int o) {
+    DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+    DoubleVector hi = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+    DoubleVector.fromArray(D, acc, o).add(lo).intoArray(acc, o);
+    DoubleVector.fromArray(D, acc, o + 8).add(hi).intoArray(acc, o + 8);
   }
 
   /** y = x * scale + shift, then max(., 0) when relu, over the plane. */
@@ -473,26 +514,6 @@ final class VectorKernels {
       float v = Math.fma(x.getAtIndex(CpuBackend.F, i), scale, shift);
       y.setAtIndex(CpuBackend.F, i, relu ? Math.max(v, 0f) : v);
     }
-  }
-
-  /** {sum g, sum g * (x - mean)} with g = dy masked by y &gt; 0 when relu, added into out[0..1]. */
-  static void maskedDySums(MemorySegment x, MemorySegment y, MemorySegment dy, long off, int n, float mean, boolean relu, double[] out) {
-    FloatVector a = FloatVector.zero(S), b = a, z = a;
-    long i = off, e = bound(off, off + n);
-    for (; i < e; i += L) {
-      FloatVector g = ld(dy, i);
-      if (relu) g = z.blend(g, ld(y, i).compare(VectorOperators.GT, z));
-      a = a.add(g);
-      b = ld(x, i).sub(mean).fma(g, b);
-    }
-    double sa = lanes(a), sb = lanes(b);
-    for (; i < off + n; i++) {
-      float g = !relu || y.getAtIndex(CpuBackend.F, i) > 0f ? dy.getAtIndex(CpuBackend.F, i) : 0f;
-      sa += g;
-      sb += (double) (x.getAtIndex(CpuBackend.F, i) - mean) * g;
-    }
-    out[0] += sa;
-    out[1] += sb;
   }
 
   /** dx = k*g + c0 + c1*(x - mean) with g = dy masked by y &gt; 0 when relu (overwrites dx). */

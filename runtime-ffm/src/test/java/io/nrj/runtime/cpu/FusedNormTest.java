@@ -14,13 +14,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  * path for 1x1 and 2x2 feature maps), with and without ReLU, and with a large mean against the
  * spread (the shifted sums must not cancel); and the same bits for 1 and 3 threads, whose channel
  * ranges split into different blocks of channels ({@code NormKernels.channelBlock}: 300 channels of
- * 8x8 go as 256 + 44 on one thread, 100 per thread on three).
+ * 8x8 go as 256 + 44 on one thread, 100 per thread on three); and the same bits from the scalar
+ * fallback as from the vector kernels (its per-lane float sums repeat the vector lanes', masked
+ * tails included).
  */
 class FusedNormTest {
   @ParameterizedTest(name = "n{0} c{1} hw{2} relu={3} offset={4}")
   @CsvSource({
     "4, 3, 64, true, 0", "4, 3, 64, false, 0", "5, 7, 1, true, 0", "5, 7, 4, false, 0", "3, 17, 9, true, 0",
     "8, 5, 40, true, 100", "6, 500, 1, true, 3", "4, 300, 64, true, 0", "2, 40, 256, false, 0",
+    "3, 6, 20, true, 0.5",
   })
   void fusedMatchesUnfused(int n, int c, int hw, boolean relu, float offset) {
     float[] x = GradCheck.uniform(1, n * c * hw), dy = GradCheck.uniform(2, n * c * hw);
@@ -28,8 +31,10 @@ class FusedNormTest {
     float[] gamma = GradCheck.uniform(3, c), beta = GradCheck.uniform(4, c);
     float[][] ref = reference(x, dy, gamma, beta, n, c, hw, relu);
     float[][] first = null;
-    for (int threads : new int[] {1, 3}) {
-      try (CpuBackend cpu = new CpuBackend(threads, true)) {
+    for (int run = 0; run < 3; run++) {
+      int threads = run == 1 ? 3 : 1;
+      boolean vector = run < 2;
+      try (CpuBackend cpu = new CpuBackend(threads, vector)) {
         float[][] got = run(cpu, x, dy, gamma, beta, n, c, hw, relu);
         String[] names = {"y", "running mean", "running var", "dx", "dgamma", "dbeta"};
         for (int i = 0; i < ref.length; i++) {
@@ -40,7 +45,7 @@ class FusedNormTest {
             int k = i, e = j;
             assertTrue(err <= 2e-5 * Math.max(1, scale), () -> names[k] + "[" + e + "]: " + ref[k][e] + " vs " + got[k][e]);
           }
-          if (first != null) assertArrayEquals(first[i], got[i], names[i] + ": bits differ across thread counts");
+          if (first != null) assertArrayEquals(first[i], got[i], names[i] + ": bits differ across thread counts or from the scalar path");
         }
         if (first == null) first = got;
       }
