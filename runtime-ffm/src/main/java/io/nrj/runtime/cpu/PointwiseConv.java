@@ -122,6 +122,9 @@ final class PointwiseConv {
    */
   static final int IMAGE_GROUPS = 8;
 
+  /** Planes from this many floats on run long enough in place (the kernel's loop per image). */
+  static final int LONG_PLANE = 1024;
+
   static void backwardFilter(
       CpuThreads pool, boolean vector, DirectConv.Work[] work, DirectConv.FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
     int n = g.n(), c = g.c(), k = g.k(), hw = g.h() * g.w();
@@ -141,14 +144,36 @@ final class PointwiseConv {
         Arrays.fill(part, 0, tasks * tileFloats, 0f);
         for (int b0 = from; b0 < to; b0 += chunk) {
           int nimg = Math.min(chunk, to - b0);
+          MemorySegment dys = dy, xs = x;
+          long dyBase = (long) b0 * k * hw, xBase = (long) b0 * c * hw, dyStride = (long) k * hw, xStride = (long) c * hw;
+          long plane = hw; // floats from one channel's run to the next
+          int runs = nimg, run = nvec;
+          if (rest == 0 && nimg > 1 && hw < LONG_PLANE) {
+            // short planes: each channel's planes of the chunk's images copied side by side, so a
+            // task runs one loop of nimg * nvec vectors instead of nimg loops of a few (the same
+            // fma order per lane)
+            MemorySegment packed = work[tid].nativePlanes((long) (c + k) * nimg * hw);
+            for (int ch = 0; ch < k + c; ch++) {
+              for (int i = 0; i < nimg; i++) {
+                long src = ch < k ? ((long) (b0 + i) * k + ch) * hw : ((long) (b0 + i) * c + ch - k) * hw;
+                MemorySegment.copy(ch < k ? dy : x, src * Float.BYTES, packed, ((long) ch * nimg + i) * hw * Float.BYTES, (long) hw * Float.BYTES);
+              }
+            }
+            dys = xs = packed;
+            dyBase = 0;
+            xBase = (long) k * nimg * hw;
+            dyStride = xStride = plane = (long) nimg * hw;
+            runs = 1;
+            run = nimg * nvec;
+          }
           for (int t = 0; t < tasks; t++) {
             int kb = t / jBlocks, jb = t % jBlocks;
-            for (int m = 0; m < FK; m++) dyo[m] = ((long) b0 * k + Math.min(kb * FK + m, k - 1)) * hw;
-            for (int j = 0; j < FJ; j++) xo[j] = ((long) b0 * c + Math.min(jb * FJ + j, c - 1)) * hw;
+            for (int m = 0; m < FK; m++) dyo[m] = dyBase + Math.min(kb * FK + m, k - 1) * plane;
+            for (int j = 0; j < FJ; j++) xo[j] = xBase + Math.min(jb * FJ + j, c - 1) * plane;
             if (vector) {
-              VectorKernels.pointwiseFilter4x6(dy, dyo, (long) k * hw, x, xo, (long) c * hw, nimg, nvec, part, t * tileFloats);
+              VectorKernels.pointwiseFilter4x6(dys, dyo, dyStride, xs, xo, xStride, runs, run, part, t * tileFloats);
             } else {
-              pointwiseFilter4x6Scalar(dy, dyo, (long) k * hw, x, xo, (long) c * hw, nimg, nvec, part, t * tileFloats);
+              pointwiseFilter4x6Scalar(dys, dyo, dyStride, xs, xo, xStride, runs, run, part, t * tileFloats);
             }
           }
         }

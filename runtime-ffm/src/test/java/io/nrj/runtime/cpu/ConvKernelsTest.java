@@ -44,6 +44,8 @@ class ConvKernelsTest {
     "2, 16, 16, 16, 16, 3, 3, 1, 1",
     "2, 20, 32, 32, 17, 3, 3, 1, 1",
     "1, 130, 32, 32, 9, 1, 1, 1, 0",
+    "20, 24, 8, 8, 10, 1, 1, 1, 0",
+    "17, 12, 16, 16, 9, 1, 1, 1, 0",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
