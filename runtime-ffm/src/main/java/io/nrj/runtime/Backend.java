@@ -93,6 +93,21 @@ public interface Backend extends AutoCloseable {
   }
 
   /**
+   * Train-mode batch norm plus a residual, then ReLU when {@code relu}: y = max(bn(x) + r, 0) (or
+   * bn(x) + r), with the same saved and running statistics as {@link #batchNormForwardTrain}: a
+   * ResNet block's last BN, its sum with the shortcut and the ReLU after it. y must not share
+   * memory with r or x. The default runs BN, then the sum; the CPU backend adds the residual in
+   * BN's second pass, so bn(x) is never written and read back (the same bits either way).
+   */
+  default void batchNormAddReluForwardTrain(
+      Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor r, Tensor y,
+      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
+    batchNormReluForwardTrain(x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, n, c, hw, eps, momentum, false);
+    if (relu) addRelu(y, r, y);
+    else add(y, r, y);
+  }
+
+  /**
    * The backward of {@link #batchNormReluForwardTrain}: the gradient dy of y is masked by y &gt; 0
    * when {@code relu}, then taken through batch norm. Unlike the other backward operations this one
    * <b>overwrites</b> dx (a layer-private temporary); dgamma and dbeta are accumulated. {@code

@@ -253,7 +253,17 @@ public final class CpuBackend implements Backend {
       Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
       Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
     OpChecks.batchNorm(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvStd);
-    NormKernels.forwardTrainRelu(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(y),
+    NormKernels.forwardTrainRelu(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), null, seg(y),
+        seg(saveMean), seg(saveInvStd), n, c, hw, eps, momentum, relu);
+  }
+
+  @Override
+  public void batchNormAddReluForwardTrain(
+      Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor r, Tensor y,
+      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
+    OpChecks.batchNorm(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvStd);
+    need(r, x.numel(), "residual r");
+    NormKernels.forwardTrainRelu(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(r), seg(y),
         seg(saveMean), seg(saveInvStd), n, c, hw, eps, momentum, relu);
   }
 

@@ -46,17 +46,18 @@ final class NormKernels {
   }
 
   /**
-   * Train-mode BN and optional ReLU in two passes per channel: sums of (x - shift) and (x -
-   * shift)^2 about the channel's first element (so the variance does not cancel when the mean is
-   * large against the spread), then y = max(x*scale + shift', 0).
+   * Train-mode BN, an optional residual r (null for none) and optional ReLU in two passes per
+   * channel: sums of (x - shift) and (x - shift)^2 about the channel's first element (so the
+   * variance does not cancel when the mean is large against the spread), then y = max(x*scale +
+   * shift' (+ r), 0).
    */
   static void forwardTrainRelu(
       CpuThreads pool, boolean vector, MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment runMean,
-      MemorySegment runVar, MemorySegment y, MemorySegment saveMean, MemorySegment saveInvStd,
+      MemorySegment runVar, MemorySegment r, MemorySegment y, MemorySegment saveMean, MemorySegment saveInvStd,
       int n, int c, int hw, double eps, double momentum, boolean relu) {
     long m = (long) n * hw;
     if (hw < SHORT_PLANE) {
-      forwardTrainReluShort(pool, x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, n, c, hw, eps, momentum, relu);
+      forwardTrainReluShort(pool, x, gamma, beta, runMean, runVar, r, y, saveMean, saveInvStd, n, c, hw, eps, momentum, relu);
       return;
     }
     int block = channelBlock(n, hw, 1);
@@ -77,7 +78,7 @@ final class NormKernels {
               beta, runMean, runVar, saveMean, saveInvStd, scales, shiftsOut);
         }
         for (int i = 0; i < n; i++) {
-          for (int j = 0; j < cn; j++) affineRelu(vector, x, y, ((long) i * c + b0 + j) * hw, hw, scales[j], shiftsOut[j], relu);
+          for (int j = 0; j < cn; j++) affineRelu(vector, x, r, y, ((long) i * c + b0 + j) * hw, hw, scales[j], shiftsOut[j], relu);
         }
       }
     });
@@ -178,7 +179,7 @@ final class NormKernels {
    */
   private static void forwardTrainReluShort(
       CpuThreads pool, MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment runMean,
-      MemorySegment runVar, MemorySegment y, MemorySegment saveMean, MemorySegment saveInvStd,
+      MemorySegment runVar, MemorySegment r, MemorySegment y, MemorySegment saveMean, MemorySegment saveInvStd,
       int n, int c, int hw, double eps, double momentum, boolean relu) {
     long m = (long) n * hw;
     pool.parallelFor(c, (t, c0, c1) -> {
@@ -205,6 +206,7 @@ final class NormKernels {
           for (int u = 0; u < hw; u++) {
             long e = base + (long) j * hw + u;
             float v = Math.fma(x.getAtIndex(F, e), scale[j], shift[j]);
+            if (r != null) v += r.getAtIndex(F, e);
             y.setAtIndex(F, e, relu ? Math.max(v, 0f) : v);
           }
         }
@@ -277,13 +279,17 @@ final class NormKernels {
     }
   }
 
-  private static void affineRelu(boolean vector, MemorySegment x, MemorySegment y, long off, int n, float scale, float shift, boolean relu) {
+  // y = x*scale + shift (+ r when r is not null), then max(., 0) when relu
+  private static void affineRelu(
+      boolean vector, MemorySegment x, MemorySegment r, MemorySegment y, long off, int n, float scale, float shift, boolean relu) {
     if (vector) {
-      VectorKernels.affineRelu(x, y, off, n, scale, shift, relu);
+      if (r == null) VectorKernels.affineRelu(x, y, off, n, scale, shift, relu);
+      else VectorKernels.affineAddRelu(x, r, y, off, n, scale, shift, relu);
       return;
     }
     for (long i = off; i < off + n; i++) {
       float v = Math.fma(x.getAtIndex(F, i), scale, shift);
+      if (r != null) v += r.getAtIndex(F, i);
       y.setAtIndex(F, i, relu ? Math.max(v, 0f) : v);
     }
   }

@@ -501,6 +501,21 @@ final class VectorKernels {
     DoubleVector.fromArray(D, acc, o + 8).add(hi).intoArray(acc, o + 8);
   }
 
+  /** y = x * scale + shift + r, then max(., 0) when relu, over the plane (y may be r). */
+  static void affineAddRelu(MemorySegment x, MemorySegment r, MemorySegment y, long off, int n, float scale, float shift, boolean relu) {
+    long i = off, e = bound(off, off + n);
+    FloatVector z = FloatVector.zero(S);
+    if (relu) {
+      for (; i < e; i += L) st(ld(x, i).fma(scale, shift).add(ld(r, i)).max(z), y, i);
+    } else {
+      for (; i < e; i += L) st(ld(x, i).fma(scale, shift).add(ld(r, i)), y, i);
+    }
+    for (; i < off + n; i++) {
+      float v = Math.fma(x.getAtIndex(CpuBackend.F, i), scale, shift) + r.getAtIndex(CpuBackend.F, i);
+      y.setAtIndex(CpuBackend.F, i, relu ? Math.max(v, 0f) : v);
+    }
+  }
+
   /** y = x * scale + shift, then max(., 0) when relu, over the plane. */
   static void affineRelu(MemorySegment x, MemorySegment y, long off, int n, float scale, float shift, boolean relu) {
     long i = off, e = bound(off, off + n);

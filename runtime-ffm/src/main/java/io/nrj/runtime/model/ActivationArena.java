@@ -177,6 +177,11 @@ public final class ActivationArena implements AutoCloseable {
     return a;
   }
 
+  /** Layer {@code i}'s output as planned by the last pass (null for a deleted layer). */
+  Activation output(int i) {
+    return outputs[i];
+  }
+
   /** An activation without a gradient (the input image). */
   public Activation input(int n, Shape shape) {
     Tensor v = measuring ? null : values.view(valueUsed, dims(n, shape));

@@ -15,6 +15,8 @@ public final class AddLayer extends Layer {
   private Activation out;
   /** Whether the ReLU after this sum runs here (see {@link ReluLayer#fuseIntoSum}). */
   private boolean reluAfter;
+  /** Whether the BN producing the input this sum runs in place over has added the other input. */
+  private boolean summedByNorm;
 
   public AddLayer(String name, Shape shape) {
     super(name);
@@ -35,6 +37,19 @@ public final class AddLayer extends Layer {
     this.reluAfter = fused;
   }
 
+  /** Whether the ReLU after this sum runs here (read by the plan). */
+  boolean reluAfter() {
+    return reluAfter;
+  }
+
+  /**
+   * Set by the network's plan: the BN whose output this sum overwrites adds the other input (and
+   * the fused ReLU) itself ({@link ConvBnLayer#addResidual}), so this forward only passes the sum on.
+   */
+  void summedByNorm(boolean summed) {
+    this.summedByNorm = summed;
+  }
+
   /** y = sum of the non-null inputs (then max(y, 0) when the ReLU after it is fused); null when all are null. */
   public Activation forward(Activation... xs) {
     ins.clear();
@@ -42,6 +57,10 @@ public final class AddLayer extends Layer {
     if (ins.isEmpty()) return null;
     int self = -1; // the input whose memory the output reuses (MemoryPlan), if any
     for (int i = 0; i < ins.size(); i++) if (ins.get(i).value() == out.value()) self = i;
+    if (summedByNorm) {
+      if (ins.size() != 2 || self < 0) throw new IllegalStateException("sum " + name() + " planned as summed by its BN, but its inputs changed");
+      return out;
+    }
     Tensor y = out.value();
     List<Tensor> terms = new ArrayList<>(ins.size()); // added to y in this order
     if (self >= 0) {

@@ -60,6 +60,9 @@ public final class ConvBnLayer extends Layer {
   private ConvGeom geom;
   private Activation in;
   private Activation out;
+  /** The residual sum's other input this BN adds (set by the plan), and whether the ReLU after it too. */
+  private Activation residual;
+  private boolean residualRelu;
   private Tensor z; // pre-BN response (n, outC, outH, outW)
   private Tensor a; // ATTENTION: diagonal response
   private Tensor c; // ATTENTION: cross response
@@ -190,7 +193,12 @@ public final class ConvBnLayer extends Layer {
       backend.convForward(x.value(), weight.value(), z, geom);
     }
     int hw = geom.outH() * geom.outW();
-    if (train) {
+    if (train && residual != null) {
+      backend.batchNormAddReluForwardTrain(
+          z, gamma.value(), beta.value(), runMean.value(), runVar.value(), residual.value(), out.value(), saveMean,
+          saveInvStd, x.n(), outC, hw, BN_EPS, BN_MOMENTUM, residualRelu);
+      batchesTracked++;
+    } else if (train) {
       backend.batchNormReluForwardTrain(
           z, gamma.value(), beta.value(), runMean.value(), runVar.value(), out.value(), saveMean,
           saveInvStd, x.n(), outC, hw, BN_EPS, BN_MOMENTUM, conv.relu());
@@ -198,9 +206,26 @@ public final class ConvBnLayer extends Layer {
     } else {
       backend.batchNormForwardEval(
           z, gamma.value(), beta.value(), runMean.value(), runVar.value(), out.value(), x.n(), outC, hw, BN_EPS);
-      if (conv.relu()) backend.reluForward(out.value(), out.value());
+      if (residual != null && residualRelu) backend.addRelu(out.value(), residual.value(), out.value());
+      else if (residual != null) backend.add(out.value(), residual.value(), out.value());
+      else if (conv.relu()) backend.reluForward(out.value(), out.value());
     }
     return out;
+  }
+
+  /** Whether this layer's BN can add a residual sum's other input ({@link #addResidual}). */
+  boolean canAddResidual() {
+    return outC > 0 && !conv.relu() && !attention;
+  }
+
+  /**
+   * Set by the network's plan: the residual sum after this layer runs in place over its output,
+   * and this layer's BN adds {@code shortcut} (then the ReLU when {@code relu}) in its second pass
+   * (null: no such sum). The sum then passes its output on ({@link AddLayer#summedByNorm}).
+   */
+  void addResidual(Activation shortcut, boolean relu) {
+    this.residual = shortcut;
+    this.residualRelu = relu;
   }
 
   @Override

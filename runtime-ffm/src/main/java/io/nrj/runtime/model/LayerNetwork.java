@@ -184,6 +184,7 @@ public abstract class LayerNetwork implements TrainableNetwork {
       r.fuseIntoSum(fuse);
       if (fuse) ((AddLayer) layers.get(j)).reluAfter(true);
     }
+    planResidualNorms();
     List<List<Tensor>> unread = arena.firstWrites(false), read = arena.firstWrites(true);
     for (int i = 0; i < layers.size(); i++) {
       Layer l = layers.get(i);
@@ -201,6 +202,35 @@ public abstract class LayerNetwork implements TrainableNetwork {
     arena.zeroGrads();
     plannedN = n;
   }
+
+  /**
+   * A residual sum of two inputs that runs in place over a BN without ReLU (a ResNet block's conv3,
+   * the ReLU after the sum fused into it) is computed by that BN instead, in its second pass: max(bn(x)
+   * + shortcut, 0) is written once, where BN wrote bn(x) and the sum read it back and wrote it again
+   * (two passes over the block's widest tensor saved). Only where the shortcut is computed before
+   * the BN runs (not a downsampling block's projection, which comes after conv3). Same bits.
+   */
+  private void planResidualNorms() {
+    for (Layer l : layers) {
+      if (l instanceof ConvBnLayer c) c.addResidual(null, false);
+      if (l instanceof AddLayer a) a.summedByNorm(false);
+    }
+    if (!fuseResidualNorms) return;
+    for (int i = 0; i < layers.size(); i++) {
+      if (!(layers.get(i) instanceof AddLayer a)) continue;
+      int j = memoryPlan.alias(i);
+      int[] ins = memoryPlan.inputs(i);
+      if (j < 0 || ins.length != 2 || !(layers.get(j) instanceof ConvBnLayer c) || !c.canAddResidual()) continue;
+      int other = ins[0] == j ? ins[1] : ins[0];
+      Activation sum = arena.output(i), branch = arena.output(j), shortcut = other < 0 ? image : arena.output(other);
+      if (other >= j || sum == null || branch == null || shortcut == null || sum.value() != branch.value()) continue;
+      c.addResidual(shortcut, a.reluAfter());
+      a.summedByNorm(true);
+    }
+  }
+
+  /** Tests turn the fusion of {@link #planResidualNorms} off to check that it changes no bit. */
+  static volatile boolean fuseResidualNorms = true;
 
   /** Fresh values of every tensor from {@code seed} (spec §8.1), in forward order. */
   public final HostParams initialParams(long seed) {

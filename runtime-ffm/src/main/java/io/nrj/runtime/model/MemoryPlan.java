@@ -39,13 +39,16 @@ final class MemoryPlan {
   private final int[] gradAlias;
   /** Per layer: the layers reading its output, in forward order. */
   private final int[][] consumers;
+  /** Per layer: its inputs' layers in the IR's order (-1 for the image). */
+  private final int[][] inputs;
 
   private final boolean share;
 
-  private MemoryPlan(int[] alias, int[] gradAlias, int[][] consumers, boolean share) {
+  private MemoryPlan(int[] alias, int[] gradAlias, int[][] consumers, int[][] inputs, boolean share) {
     this.alias = alias;
     this.gradAlias = gradAlias;
     this.consumers = consumers;
+    this.inputs = inputs;
     this.share = share;
   }
 
@@ -98,7 +101,7 @@ final class MemoryPlan {
         }
       }
     }
-    return new MemoryPlan(alias, gradAlias, consumers, share);
+    return new MemoryPlan(alias, gradAlias, consumers, inputs, share);
   }
 
   /**
@@ -134,6 +137,11 @@ final class MemoryPlan {
    */
   int gradAlias(int i) {
     return gradAlias[i];
+  }
+
+  /** Layer {@code i}'s inputs: their layers, -1 for the image. */
+  int[] inputs(int i) {
+    return inputs[i].clone();
   }
 
   /** The layer whose output value layer {@code i}'s output may reuse, or -1. */

@@ -154,6 +154,14 @@ public final class ProfilingBackend implements Backend {
   }
 
   @Override
+  public void batchNormAddReluForwardTrain(
+      Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor r, Tensor y,
+      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
+    time(relu ? "bn+add+relu forward" : "bn+add forward", nchw(n, c, hw), 0,
+        () -> inner.batchNormAddReluForwardTrain(x, gamma, beta, runMean, runVar, r, y, saveMean, saveInvStd, n, c, hw, eps, momentum, relu));
+  }
+
+  @Override
   public void reluBatchNormBackward(
       Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
       Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw, boolean relu, Tensor scratch) {

@@ -10,6 +10,8 @@ import io.nrj.dsl.ir.NetworkIr;
 import io.nrj.runtime.HostParams;
 import io.nrj.runtime.cpu.CpuBackend;
 import io.nrj.runtime.nr.Nets;
+import io.nrj.runtime.profile.OpProfile;
+import io.nrj.runtime.profile.ProfilingBackend;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -42,12 +44,50 @@ class MemoryPlanTest {
     }
   }
 
+  /**
+   * A block's last BN adding the shortcut and the ReLU in its second pass (where the shortcut
+   * comes first: s1 and s3 of {@link Nets#resnet}, not s2's projection) gives the bits of BN, sum
+   * and ReLU as three operations, and runs there and only there.
+   */
+  @Test
+  void theResidualSumInsideTheNormChangesNoBit() {
+    OpProfile fusedOps = new OpProfile(), plainOps = new OpProfile();
+    boolean before = LayerNetwork.fuseResidualNorms;
+    Result fused, plain;
+    try {
+      fused = train(Nets.resnet(), true, fusedOps);
+      LayerNetwork.fuseResidualNorms = false;
+      plain = train(Nets.resnet(), true, plainOps);
+    } finally {
+      LayerNetwork.fuseResidualNorms = before;
+    }
+    assertArrayEquals(plain.logits, fused.logits, "logits");
+    for (String name : plain.grads.asMap().keySet()) {
+      assertArrayEquals(plain.grads.get(name).data(), fused.grads.get(name).data(), "gradient of " + name);
+      assertArrayEquals(plain.params.get(name).data(), fused.params.get(name).data(), name);
+    }
+    assertEquals(4, calls(fusedOps, "bn+add+relu forward"), "two blocks, two training steps");
+    assertEquals(0, calls(plainOps, "bn+add+relu forward"));
+    assertEquals(2, calls(fusedOps, "add+relu") + calls(fusedOps, "add"), "s2's sum, two steps (and the eval forward's ops are not counted)");
+  }
+
+  private static long calls(OpProfile profile, String kind) {
+    return profile.rows().stream().filter(r -> r.kind().equals(kind)).mapToLong(OpProfile.Row::calls).sum();
+  }
+
   private record Result(float[] logits, HostParams grads, HostParams params, long bytes) {}
 
   private static Result train(NetworkIr ir, boolean share) {
+    return train(ir, share, null);
+  }
+
+  // two training steps; the backend's operations in them are counted into profile when one is given
+  private static Result train(NetworkIr ir, boolean share, OpProfile profile) {
     boolean before = MemoryPlan.sharing;
     MemoryPlan.sharing = share;
-    try (CpuBackend cpu = new CpuBackend(2, true); GraphNetwork net = new GraphNetwork(cpu, ir, 7)) {
+    try (CpuBackend cpu = new CpuBackend(2, true);
+        GraphNetwork net = new GraphNetwork(profile == null ? cpu : new ProfilingBackend(cpu, profile), ir, 7)) {
+      if (profile != null) profile.enable(true);
       int n = 6;
       float[] x = Nets.floatImages(ir, n, 3);
       int[] labels = new int[n];
@@ -67,6 +107,7 @@ class MemoryPlanTest {
           cpu.upload(p.value(), v);
         }
       }
+      if (profile != null) profile.enable(false);
       net.forward(n, false);
       return new Result(net.logits(), grads, net.exportParams(s -> !s.endsWith("num_batches_tracked")), net.deviceBytes());
     } finally {
