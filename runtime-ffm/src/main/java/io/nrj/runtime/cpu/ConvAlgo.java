@@ -72,16 +72,19 @@ enum ConvAlgo {
   /**
    * Lanes over output channels pay where the pass's outputs fill at least 3/4 of their 32-channel tiles and the
    * flat padded rows of {@link DirectConv} waste most: every weight gradient on maps of 8 columns
-   * or fewer and those of 3x3-type kernels on 16 columns (on 32 from 32 input channels: 1.3x at
-   * 32, level to 1.8x at 64 against a direct kernel that runs at two speeds), 3x3-type backward
-   * data on 16 columns (on 32 with 64 channels or more), and every forward pass of a kernel wider
-   * than 1x1 (its 8-pixel tiles read 8 neighbours per broadcast row). Calibrated with {@code OneConvBench} on the
+   * or fewer and those of 3x3-type kernels on 16 columns, 3x3-type backward data on 16 columns (on
+   * 32 with 64 channels or more), and every forward pass of a kernel wider than 1x1 (its 8-pixel
+   * tiles read 8 neighbours per broadcast row). Calibrated with {@code OneConvBench} on the
    * networks' shapes (batch 64, 2 threads, inputs from memory with {@code -Drotate}): on 8x8 maps
    * 1.5 to 2.2x the direct kernels in all three passes; forward 1.1 to 1.2x on 16x16 and 32x32;
    * backward data 1.1x on 32 channels of 16x16, 1.15x on 64, 1.06x on 64 channels of 32x32 (0.97x
    * on 32); the 3x3 weight gradient on 16x16 level alone but 1.5x inside ResNet-164 ({@code nrj
    * bench --profile}: its inputs come from memory there, and the lanes' copies read them in order);
-   * 1x1 forward and channel counts of 16 (half a tile) lose.
+   * 1x1 forward and channel counts of 16 (half a tile) lose. Not chosen though faster alone: the
+   * weight gradient on 32 columns from 32 input channels (1.3 to 1.8x), and 128-channel layers on
+   * 16 and 32 columns instead of Winograd (1.05 to 1.1x); their buffers (the lanes weight
+   * gradient transposes the whole batch: 71 MB for 128 channels at 32x32) lifted VGG-19-NR's peak
+   * RSS above PyTorch's.
    */
   static boolean lanesPays(ConvGeom g, Pass pass) {
     int outs = pass == Pass.BACKWARD_DATA ? g.c() : g.k();
@@ -89,8 +92,7 @@ enum ConvAlgo {
     return switch (pass) {
       case FORWARD -> g.r() * g.s() > 1;
       case BACKWARD_DATA -> g.r() * g.s() > 1 && (g.w() <= 2 * ChannelLaneConv.PX || (g.w() <= 4 * ChannelLaneConv.PX && outs >= 64));
-      case BACKWARD_FILTER -> g.outW() <= ChannelLaneConv.PX || (g.outW() <= 2 * ChannelLaneConv.PX && g.r() * g.s() > 1)
-          || (g.outW() <= 4 * ChannelLaneConv.PX && g.r() * g.s() > 1 && g.c() >= 32);
+      case BACKWARD_FILTER -> g.outW() <= ChannelLaneConv.PX || (g.outW() <= 2 * ChannelLaneConv.PX && g.r() * g.s() > 1);
     };
   }
 
