@@ -153,15 +153,11 @@ final class PointwiseConv {
             // task runs one loop of nimg * nvec vectors instead of nimg loops of a few (the same
             // fma order per lane)
             MemorySegment packed = work[tid].nativePlanes((long) (c + k) * nimg * hw);
-            for (int ch = 0; ch < k + c; ch++) {
-              for (int i = 0; i < nimg; i++) {
-                long src = ch < k ? ((long) (b0 + i) * k + ch) * hw : ((long) (b0 + i) * c + ch - k) * hw;
-                MemorySegment.copy(ch < k ? dy : x, src * Float.BYTES, packed, ((long) ch * nimg + i) * hw * Float.BYTES, (long) hw * Float.BYTES);
-              }
-            }
-            dys = xs = packed;
             dyBase = 0;
             xBase = (long) k * nimg * hw;
+            packPlanes(dy, b0, nimg, k, hw, packed, dyBase);
+            packPlanes(x, b0, nimg, c, hw, packed, xBase);
+            dys = xs = packed;
             dyStride = xStride = plane = (long) nimg * hw;
             runs = 1;
             run = nimg * nvec;
@@ -202,6 +198,17 @@ final class PointwiseConv {
         }
       }
     });
+  }
+
+  // dst's planes (hw floats) from float d0 on, channel-major: plane ch*nimg + i = src's plane of
+  // channel ch of image b0 + i, for ch < channels, i < nimg
+  private static void packPlanes(MemorySegment src, int b0, int nimg, int channels, int hw, MemorySegment dst, long d0) {
+    for (int ch = 0; ch < channels; ch++) {
+      for (int i = 0; i < nimg; i++) {
+        long from = ((long) (b0 + i) * channels + ch) * hw, to = d0 + ((long) ch * nimg + i) * hw;
+        MemorySegment.copy(src, from * Float.BYTES, dst, to * Float.BYTES, (long) hw * Float.BYTES);
+      }
+    }
   }
 
   // part[po + (m*FJ + j)*LANES + l] += sum over images b and t of dy[dyo[m] + b*dyStride + t*LANES + l]

@@ -52,6 +52,38 @@ class FusedNormTest {
     }
   }
 
+  /**
+   * BN plus a residual (and ReLU) in BN's second pass gives the bits of BN, then the sum (the
+   * backend's default, which {@code batchNormAddReluForwardTrain} replaces), on long and short
+   * planes, by the vector kernels and the scalar fallback; y may not be r, but is written whole.
+   */
+  @ParameterizedTest(name = "n{0} c{1} hw{2} relu={3}")
+  @CsvSource({"4, 3, 64, true", "3, 5, 40, false", "5, 7, 4, true", "6, 300, 1, false", "2, 6, 20, true"})
+  void residualInTheSecondPassMatchesTheSumAfterIt(int n, int c, int hw, boolean relu) {
+    float[] x = GradCheck.uniform(1, n * c * hw), r = GradCheck.uniform(6, n * c * hw);
+    float[] gamma = GradCheck.uniform(3, c), beta = GradCheck.uniform(4, c);
+    for (boolean vector : new boolean[] {true, false}) {
+      try (CpuBackend cpu = new CpuBackend(2, vector)) {
+        Tensor xt = up(cpu, x), rt = up(cpu, r), g = up(cpu, gamma), bt = up(cpu, beta);
+        float[][] got = new float[2][];
+        for (int fused = 0; fused < 2; fused++) {
+          Tensor rm = cpu.allocate(c), rv = cpu.allocate(c), sm = cpu.allocate(c), si = cpu.allocate(c), y = cpu.allocate(n * c * hw);
+          cpu.fill(rv, 1f);
+          cpu.fill(y, 7f);
+          if (fused == 1) {
+            cpu.batchNormAddReluForwardTrain(xt, g, bt, rm, rv, rt, y, sm, si, n, c, hw, 1e-5, 0.1, relu);
+          } else {
+            cpu.batchNormReluForwardTrain(xt, g, bt, rm, rv, y, sm, si, n, c, hw, 1e-5, 0.1, false);
+            if (relu) cpu.addRelu(y, rt, y);
+            else cpu.add(y, rt, y);
+          }
+          got[fused] = cpu.download(y);
+        }
+        assertArrayEquals(got[0], got[1], "vector=" + vector + ": fused and unfused bits differ");
+      }
+    }
+  }
+
   private static float[][] run(Backend b, float[] xv, float[] dyv, float[] gv, float[] bv, int n, int c, int hw, boolean relu) {
     Tensor x = up(b, xv), dy = up(b, dyv), gamma = up(b, gv), beta = up(b, bv);
     Tensor rm = b.allocate(c), rv = b.allocate(c), sm = b.allocate(c), si = b.allocate(c);
