@@ -80,7 +80,8 @@ enum ConvAlgo {
    * backward data 1.1x on 32 channels of 16x16, 1.15x on 64, 1.06x on 64 channels of 32x32 (0.97x
    * on 32); the 3x3 weight gradient on 16x16 level alone but 1.5x inside ResNet-164 ({@code nrj
    * bench --profile}: its inputs come from memory there, and the lanes' copies read them in order);
-   * 1x1 forward and channel counts of 16 (half a tile) lose. Not chosen though faster alone: the
+   * 1x1 forward and channel counts of 16 (half a tile) lose; the 1x1 weight gradient on 8 columns
+   * from 32 channels on both sides is {@link PointwiseOuterFilter}'s (1.2 to 1.45x the lanes). Not chosen though faster alone: the
    * weight gradient on 32 columns from 32 input channels (1.3 to 1.8x), and 128-channel layers on
    * 16 and 32 columns instead of Winograd (1.05 to 1.1x); their buffers (the lanes weight
    * gradient transposes the whole batch: 71 MB for 128 channels at 32x32) lifted VGG-19-NR's peak
@@ -92,8 +93,14 @@ enum ConvAlgo {
     return switch (pass) {
       case FORWARD -> g.r() * g.s() > 1;
       case BACKWARD_DATA -> g.r() * g.s() > 1 && (g.w() <= 2 * ChannelLaneConv.PX || (g.w() <= 4 * ChannelLaneConv.PX && outs >= 64));
-      case BACKWARD_FILTER -> g.outW() <= ChannelLaneConv.PX || (g.outW() <= 2 * ChannelLaneConv.PX && g.r() * g.s() > 1);
+      case BACKWARD_FILTER -> (g.outW() <= ChannelLaneConv.PX && !pointwiseOuterFilter(g))
+          || (g.outW() <= 2 * ChannelLaneConv.PX && g.r() * g.s() > 1);
     };
+  }
+
+  /** Whether the 1x1 weight gradient of {@code g} runs as {@link PointwiseOuterFilter}'s outer products. */
+  static boolean pointwiseOuterFilter(ConvGeom g) {
+    return PointwiseConv.supports(g) && PointwiseConv.OUTER_FILTER && PointwiseOuterFilter.supports(g.k(), g.c());
   }
 
   /**

@@ -14,7 +14,8 @@ import java.util.Arrays;
  *   <li>forward: y_b (K, HW) = W (K, C) x_b (C, HW), tiles of 8 output channels by 32 pixels;
  *   <li>backward data: dx_b (C, HW) += W^T (C, K) dy_b (K, HW);
  *   <li>backward filter: dW (K, C) += sum over b of dy_b (K, HW) x_b^T (HW, C), as vector lane
- *       partial sums over the pixels per (4 k) x (6 c) tile, images in chunks that stay in L2.
+ *       partial sums over the pixels per (4 k) x (6 c) tile, images in chunks that stay in L2; from
+ *       32 channels on both sides as outer products instead ({@link PointwiseOuterFilter}).
  * </ul>
  *
  * The same fixed summation order per element as {@link DirectConv} (which it specialises), so
@@ -125,8 +126,15 @@ final class PointwiseConv {
   /** Planes from this many floats on run long enough in place (the kernel's loop per image). */
   static final int LONG_PLANE = 1024;
 
+  /** Whether layers with both channel counts from 32 take {@link PointwiseOuterFilter} (a switch for A/B runs). */
+  static final boolean OUTER_FILTER = !"false".equals(System.getProperty("nrj.cpu.outerFilter"));
+
   static void backwardFilter(
       CpuThreads pool, boolean vector, DirectConv.Work[] work, DirectConv.FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
+    if (OUTER_FILTER && PointwiseOuterFilter.supports(g.k(), g.c())) {
+      PointwiseOuterFilter.backwardFilter(pool, vector, work, fb, x, dy, dw, g);
+      return;
+    }
     int n = g.n(), c = g.c(), k = g.k(), hw = g.h() * g.w();
     int nvec = hw / LANES, rest = hw - nvec * LANES; // the last rest pixels of each plane: scalar
     int kBlocks = (k + FK - 1) / FK, jBlocks = (c + FJ - 1) / FJ, tasks = kBlocks * jBlocks;
@@ -188,11 +196,19 @@ final class PointwiseConv {
         }
       }
     });
+    addGroupSums(pool, sums, groups, k, c, true, dw);
+  }
+
+  /**
+   * dw (k, c) += the sum over groups, in order, of each group's (k, c) sums, or (c, k) sums when not
+   * {@code kMajor}: sums[(gi*k + ki)*c + ci], or sums[(gi*c + ci)*k + ki].
+   */
+  static void addGroupSums(CpuThreads pool, double[] sums, int groups, int k, int c, boolean kMajor, MemorySegment dw) {
     pool.parallelFor(k, (tid, k0, k1) -> {
       for (int ki = k0; ki < k1; ki++) {
         for (int ci = 0; ci < c; ci++) {
           double sum = 0;
-          for (int gi = 0; gi < groups; gi++) sum += sums[(gi * k + ki) * c + ci];
+          for (int gi = 0; gi < groups; gi++) sum += sums[kMajor ? (gi * k + ki) * c + ci : (gi * c + ci) * k + ki];
           long e = (long) ki * c + ci;
           dw.setAtIndex(F, e, (float) (dw.getAtIndex(F, e) + sum));
         }

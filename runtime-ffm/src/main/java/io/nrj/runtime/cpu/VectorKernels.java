@@ -1144,4 +1144,231 @@ final class VectorKernels {
   static void gatherRuns(float[] src, int base, int[] idx, int count, int step, float[] dst, int d, int dstStride) {
     for (int t = 0; t < count; t++) FloatVector.fromArray(S, src, base + t * step, idx, 0).intoArray(dst, d + t * dstStride);
   }
+
+  // part[po + m*64 + j] += sum over p < len of rows[ro[m] + p] * tt[to + p*ts + j], m < 6, j < 64: one
+  // fma chain per lane in p order (PointwiseOuterFilter)
+  static void outerFilter6x64(float[] rows, int[] ro, float[] tt, int to, int ts, int len, float[] part, int po) {
+    FloatVector a0_0 = FloatVector.fromArray(S, part, po + 0 * L), a0_1 = FloatVector.fromArray(S, part, po + 1 * L), a0_2 = FloatVector.fromArray(S, part, po + 2 * L), a0_3 = FloatVector.fromArray(S, part, po + 3 * L);
+    FloatVector a1_0 = FloatVector.fromArray(S, part, po + 4 * L), a1_1 = FloatVector.fromArray(S, part, po + 5 * L), a1_2 = FloatVector.fromArray(S, part, po + 6 * L), a1_3 = FloatVector.fromArray(S, part, po + 7 * L);
+    FloatVector a2_0 = FloatVector.fromArray(S, part, po + 8 * L), a2_1 = FloatVector.fromArray(S, part, po + 9 * L), a2_2 = FloatVector.fromArray(S, part, po + 10 * L), a2_3 = FloatVector.fromArray(S, part, po + 11 * L);
+    FloatVector a3_0 = FloatVector.fromArray(S, part, po + 12 * L), a3_1 = FloatVector.fromArray(S, part, po + 13 * L), a3_2 = FloatVector.fromArray(S, part, po + 14 * L), a3_3 = FloatVector.fromArray(S, part, po + 15 * L);
+    FloatVector a4_0 = FloatVector.fromArray(S, part, po + 16 * L), a4_1 = FloatVector.fromArray(S, part, po + 17 * L), a4_2 = FloatVector.fromArray(S, part, po + 18 * L), a4_3 = FloatVector.fromArray(S, part, po + 19 * L);
+    FloatVector a5_0 = FloatVector.fromArray(S, part, po + 20 * L), a5_1 = FloatVector.fromArray(S, part, po + 21 * L), a5_2 = FloatVector.fromArray(S, part, po + 22 * L), a5_3 = FloatVector.fromArray(S, part, po + 23 * L);
+    int r0 = ro[0], r1 = ro[1], r2 = ro[2], r3 = ro[3], r4 = ro[4], r5 = ro[5];
+    for (int p = 0, ti = to; p < len; p++, ti += ts) {
+      FloatVector t0 = FloatVector.fromArray(S, tt, ti);
+      FloatVector t1 = FloatVector.fromArray(S, tt, ti + 16);
+      FloatVector t2 = FloatVector.fromArray(S, tt, ti + 32);
+      FloatVector t3 = FloatVector.fromArray(S, tt, ti + 48);
+      FloatVector b0 = FloatVector.broadcast(S, rows[r0 + p]);
+      a0_0 = b0.fma(t0, a0_0);
+      a0_1 = b0.fma(t1, a0_1);
+      a0_2 = b0.fma(t2, a0_2);
+      a0_3 = b0.fma(t3, a0_3);
+      FloatVector b1 = FloatVector.broadcast(S, rows[r1 + p]);
+      a1_0 = b1.fma(t0, a1_0);
+      a1_1 = b1.fma(t1, a1_1);
+      a1_2 = b1.fma(t2, a1_2);
+      a1_3 = b1.fma(t3, a1_3);
+      FloatVector b2 = FloatVector.broadcast(S, rows[r2 + p]);
+      a2_0 = b2.fma(t0, a2_0);
+      a2_1 = b2.fma(t1, a2_1);
+      a2_2 = b2.fma(t2, a2_2);
+      a2_3 = b2.fma(t3, a2_3);
+      FloatVector b3 = FloatVector.broadcast(S, rows[r3 + p]);
+      a3_0 = b3.fma(t0, a3_0);
+      a3_1 = b3.fma(t1, a3_1);
+      a3_2 = b3.fma(t2, a3_2);
+      a3_3 = b3.fma(t3, a3_3);
+      FloatVector b4 = FloatVector.broadcast(S, rows[r4 + p]);
+      a4_0 = b4.fma(t0, a4_0);
+      a4_1 = b4.fma(t1, a4_1);
+      a4_2 = b4.fma(t2, a4_2);
+      a4_3 = b4.fma(t3, a4_3);
+      FloatVector b5 = FloatVector.broadcast(S, rows[r5 + p]);
+      a5_0 = b5.fma(t0, a5_0);
+      a5_1 = b5.fma(t1, a5_1);
+      a5_2 = b5.fma(t2, a5_2);
+      a5_3 = b5.fma(t3, a5_3);
+    }
+    a0_0.intoArray(part, po + 0 * L);
+    a0_1.intoArray(part, po + 1 * L);
+    a0_2.intoArray(part, po + 2 * L);
+    a0_3.intoArray(part, po + 3 * L);
+    a1_0.intoArray(part, po + 4 * L);
+    a1_1.intoArray(part, po + 5 * L);
+    a1_2.intoArray(part, po + 6 * L);
+    a1_3.intoArray(part, po + 7 * L);
+    a2_0.intoArray(part, po + 8 * L);
+    a2_1.intoArray(part, po + 9 * L);
+    a2_2.intoArray(part, po + 10 * L);
+    a2_3.intoArray(part, po + 11 * L);
+    a3_0.intoArray(part, po + 12 * L);
+    a3_1.intoArray(part, po + 13 * L);
+    a3_2.intoArray(part, po + 14 * L);
+    a3_3.intoArray(part, po + 15 * L);
+    a4_0.intoArray(part, po + 16 * L);
+    a4_1.intoArray(part, po + 17 * L);
+    a4_2.intoArray(part, po + 18 * L);
+    a4_3.intoArray(part, po + 19 * L);
+    a5_0.intoArray(part, po + 20 * L);
+    a5_1.intoArray(part, po + 21 * L);
+    a5_2.intoArray(part, po + 22 * L);
+    a5_3.intoArray(part, po + 23 * L);
+  }
+
+  // part[po + m*32 + j] += sum over p < len of rows[ro[m] + p] * tt[to + p*ts + j], m < 12, j < 32: one
+  // fma chain per lane in p order (PointwiseOuterFilter)
+  static void outerFilter12x32(float[] rows, int[] ro, float[] tt, int to, int ts, int len, float[] part, int po) {
+    FloatVector a0_0 = FloatVector.fromArray(S, part, po + 0 * L), a0_1 = FloatVector.fromArray(S, part, po + 1 * L);
+    FloatVector a1_0 = FloatVector.fromArray(S, part, po + 2 * L), a1_1 = FloatVector.fromArray(S, part, po + 3 * L);
+    FloatVector a2_0 = FloatVector.fromArray(S, part, po + 4 * L), a2_1 = FloatVector.fromArray(S, part, po + 5 * L);
+    FloatVector a3_0 = FloatVector.fromArray(S, part, po + 6 * L), a3_1 = FloatVector.fromArray(S, part, po + 7 * L);
+    FloatVector a4_0 = FloatVector.fromArray(S, part, po + 8 * L), a4_1 = FloatVector.fromArray(S, part, po + 9 * L);
+    FloatVector a5_0 = FloatVector.fromArray(S, part, po + 10 * L), a5_1 = FloatVector.fromArray(S, part, po + 11 * L);
+    FloatVector a6_0 = FloatVector.fromArray(S, part, po + 12 * L), a6_1 = FloatVector.fromArray(S, part, po + 13 * L);
+    FloatVector a7_0 = FloatVector.fromArray(S, part, po + 14 * L), a7_1 = FloatVector.fromArray(S, part, po + 15 * L);
+    FloatVector a8_0 = FloatVector.fromArray(S, part, po + 16 * L), a8_1 = FloatVector.fromArray(S, part, po + 17 * L);
+    FloatVector a9_0 = FloatVector.fromArray(S, part, po + 18 * L), a9_1 = FloatVector.fromArray(S, part, po + 19 * L);
+    FloatVector a10_0 = FloatVector.fromArray(S, part, po + 20 * L), a10_1 = FloatVector.fromArray(S, part, po + 21 * L);
+    FloatVector a11_0 = FloatVector.fromArray(S, part, po + 22 * L), a11_1 = FloatVector.fromArray(S, part, po + 23 * L);
+    int r0 = ro[0], r1 = ro[1], r2 = ro[2], r3 = ro[3], r4 = ro[4], r5 = ro[5], r6 = ro[6], r7 = ro[7], r8 = ro[8], r9 = ro[9], r10 = ro[10], r11 = ro[11];
+    for (int p = 0, ti = to; p < len; p++, ti += ts) {
+      FloatVector t0 = FloatVector.fromArray(S, tt, ti);
+      FloatVector t1 = FloatVector.fromArray(S, tt, ti + 16);
+      FloatVector b0 = FloatVector.broadcast(S, rows[r0 + p]);
+      a0_0 = b0.fma(t0, a0_0);
+      a0_1 = b0.fma(t1, a0_1);
+      FloatVector b1 = FloatVector.broadcast(S, rows[r1 + p]);
+      a1_0 = b1.fma(t0, a1_0);
+      a1_1 = b1.fma(t1, a1_1);
+      FloatVector b2 = FloatVector.broadcast(S, rows[r2 + p]);
+      a2_0 = b2.fma(t0, a2_0);
+      a2_1 = b2.fma(t1, a2_1);
+      FloatVector b3 = FloatVector.broadcast(S, rows[r3 + p]);
+      a3_0 = b3.fma(t0, a3_0);
+      a3_1 = b3.fma(t1, a3_1);
+      FloatVector b4 = FloatVector.broadcast(S, rows[r4 + p]);
+      a4_0 = b4.fma(t0, a4_0);
+      a4_1 = b4.fma(t1, a4_1);
+      FloatVector b5 = FloatVector.broadcast(S, rows[r5 + p]);
+      a5_0 = b5.fma(t0, a5_0);
+      a5_1 = b5.fma(t1, a5_1);
+      FloatVector b6 = FloatVector.broadcast(S, rows[r6 + p]);
+      a6_0 = b6.fma(t0, a6_0);
+      a6_1 = b6.fma(t1, a6_1);
+      FloatVector b7 = FloatVector.broadcast(S, rows[r7 + p]);
+      a7_0 = b7.fma(t0, a7_0);
+      a7_1 = b7.fma(t1, a7_1);
+      FloatVector b8 = FloatVector.broadcast(S, rows[r8 + p]);
+      a8_0 = b8.fma(t0, a8_0);
+      a8_1 = b8.fma(t1, a8_1);
+      FloatVector b9 = FloatVector.broadcast(S, rows[r9 + p]);
+      a9_0 = b9.fma(t0, a9_0);
+      a9_1 = b9.fma(t1, a9_1);
+      FloatVector b10 = FloatVector.broadcast(S, rows[r10 + p]);
+      a10_0 = b10.fma(t0, a10_0);
+      a10_1 = b10.fma(t1, a10_1);
+      FloatVector b11 = FloatVector.broadcast(S, rows[r11 + p]);
+      a11_0 = b11.fma(t0, a11_0);
+      a11_1 = b11.fma(t1, a11_1);
+    }
+    a0_0.intoArray(part, po + 0 * L);
+    a0_1.intoArray(part, po + 1 * L);
+    a1_0.intoArray(part, po + 2 * L);
+    a1_1.intoArray(part, po + 3 * L);
+    a2_0.intoArray(part, po + 4 * L);
+    a2_1.intoArray(part, po + 5 * L);
+    a3_0.intoArray(part, po + 6 * L);
+    a3_1.intoArray(part, po + 7 * L);
+    a4_0.intoArray(part, po + 8 * L);
+    a4_1.intoArray(part, po + 9 * L);
+    a5_0.intoArray(part, po + 10 * L);
+    a5_1.intoArray(part, po + 11 * L);
+    a6_0.intoArray(part, po + 12 * L);
+    a6_1.intoArray(part, po + 13 * L);
+    a7_0.intoArray(part, po + 14 * L);
+    a7_1.intoArray(part, po + 15 * L);
+    a8_0.intoArray(part, po + 16 * L);
+    a8_1.intoArray(part, po + 17 * L);
+    a9_0.intoArray(part, po + 18 * L);
+    a9_1.intoArray(part, po + 19 * L);
+    a10_0.intoArray(part, po + 20 * L);
+    a10_1.intoArray(part, po + 21 * L);
+    a11_0.intoArray(part, po + 22 * L);
+    a11_1.intoArray(part, po + 23 * L);
+  }
+
+  // part[po + m*16 + j] += sum over p < len of rows[ro[m] + p] * tt[to + p*ts + j], m < 16, j < 16: one
+  // fma chain per lane in p order (PointwiseOuterFilter)
+  static void outerFilter16x16(float[] rows, int[] ro, float[] tt, int to, int ts, int len, float[] part, int po) {
+    FloatVector a0_0 = FloatVector.fromArray(S, part, po + 0 * L);
+    FloatVector a1_0 = FloatVector.fromArray(S, part, po + 1 * L);
+    FloatVector a2_0 = FloatVector.fromArray(S, part, po + 2 * L);
+    FloatVector a3_0 = FloatVector.fromArray(S, part, po + 3 * L);
+    FloatVector a4_0 = FloatVector.fromArray(S, part, po + 4 * L);
+    FloatVector a5_0 = FloatVector.fromArray(S, part, po + 5 * L);
+    FloatVector a6_0 = FloatVector.fromArray(S, part, po + 6 * L);
+    FloatVector a7_0 = FloatVector.fromArray(S, part, po + 7 * L);
+    FloatVector a8_0 = FloatVector.fromArray(S, part, po + 8 * L);
+    FloatVector a9_0 = FloatVector.fromArray(S, part, po + 9 * L);
+    FloatVector a10_0 = FloatVector.fromArray(S, part, po + 10 * L);
+    FloatVector a11_0 = FloatVector.fromArray(S, part, po + 11 * L);
+    FloatVector a12_0 = FloatVector.fromArray(S, part, po + 12 * L);
+    FloatVector a13_0 = FloatVector.fromArray(S, part, po + 13 * L);
+    FloatVector a14_0 = FloatVector.fromArray(S, part, po + 14 * L);
+    FloatVector a15_0 = FloatVector.fromArray(S, part, po + 15 * L);
+    int r0 = ro[0], r1 = ro[1], r2 = ro[2], r3 = ro[3], r4 = ro[4], r5 = ro[5], r6 = ro[6], r7 = ro[7], r8 = ro[8], r9 = ro[9], r10 = ro[10], r11 = ro[11], r12 = ro[12], r13 = ro[13], r14 = ro[14], r15 = ro[15];
+    for (int p = 0, ti = to; p < len; p++, ti += ts) {
+      FloatVector t0 = FloatVector.fromArray(S, tt, ti);
+      FloatVector b0 = FloatVector.broadcast(S, rows[r0 + p]);
+      a0_0 = b0.fma(t0, a0_0);
+      FloatVector b1 = FloatVector.broadcast(S, rows[r1 + p]);
+      a1_0 = b1.fma(t0, a1_0);
+      FloatVector b2 = FloatVector.broadcast(S, rows[r2 + p]);
+      a2_0 = b2.fma(t0, a2_0);
+      FloatVector b3 = FloatVector.broadcast(S, rows[r3 + p]);
+      a3_0 = b3.fma(t0, a3_0);
+      FloatVector b4 = FloatVector.broadcast(S, rows[r4 + p]);
+      a4_0 = b4.fma(t0, a4_0);
+      FloatVector b5 = FloatVector.broadcast(S, rows[r5 + p]);
+      a5_0 = b5.fma(t0, a5_0);
+      FloatVector b6 = FloatVector.broadcast(S, rows[r6 + p]);
+      a6_0 = b6.fma(t0, a6_0);
+      FloatVector b7 = FloatVector.broadcast(S, rows[r7 + p]);
+      a7_0 = b7.fma(t0, a7_0);
+      FloatVector b8 = FloatVector.broadcast(S, rows[r8 + p]);
+      a8_0 = b8.fma(t0, a8_0);
+      FloatVector b9 = FloatVector.broadcast(S, rows[r9 + p]);
+      a9_0 = b9.fma(t0, a9_0);
+      FloatVector b10 = FloatVector.broadcast(S, rows[r10 + p]);
+      a10_0 = b10.fma(t0, a10_0);
+      FloatVector b11 = FloatVector.broadcast(S, rows[r11 + p]);
+      a11_0 = b11.fma(t0, a11_0);
+      FloatVector b12 = FloatVector.broadcast(S, rows[r12 + p]);
+      a12_0 = b12.fma(t0, a12_0);
+      FloatVector b13 = FloatVector.broadcast(S, rows[r13 + p]);
+      a13_0 = b13.fma(t0, a13_0);
+      FloatVector b14 = FloatVector.broadcast(S, rows[r14 + p]);
+      a14_0 = b14.fma(t0, a14_0);
+      FloatVector b15 = FloatVector.broadcast(S, rows[r15 + p]);
+      a15_0 = b15.fma(t0, a15_0);
+    }
+    a0_0.intoArray(part, po + 0 * L);
+    a1_0.intoArray(part, po + 1 * L);
+    a2_0.intoArray(part, po + 2 * L);
+    a3_0.intoArray(part, po + 3 * L);
+    a4_0.intoArray(part, po + 4 * L);
+    a5_0.intoArray(part, po + 5 * L);
+    a6_0.intoArray(part, po + 6 * L);
+    a7_0.intoArray(part, po + 7 * L);
+    a8_0.intoArray(part, po + 8 * L);
+    a9_0.intoArray(part, po + 9 * L);
+    a10_0.intoArray(part, po + 10 * L);
+    a11_0.intoArray(part, po + 11 * L);
+    a12_0.intoArray(part, po + 12 * L);
+    a13_0.intoArray(part, po + 13 * L);
+    a14_0.intoArray(part, po + 14 * L);
+    a15_0.intoArray(part, po + 15 * L);
+  }
 }

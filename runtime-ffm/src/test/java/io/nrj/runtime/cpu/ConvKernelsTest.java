@@ -46,6 +46,11 @@ class ConvKernelsTest {
     "1, 130, 32, 32, 9, 1, 1, 1, 0",
     "20, 24, 8, 8, 10, 1, 1, 1, 0",
     "17, 12, 16, 16, 9, 1, 1, 1, 0",
+    // PointwiseOuterFilter: 64 transposed channels (x) by 70 rows; 32 (dy) by 96 on an odd plane;
+    // groups of two images in chunks of one
+    "9, 64, 4, 4, 70, 1, 1, 1, 0",
+    "10, 96, 5, 5, 32, 1, 1, 1, 0",
+    "16, 64, 24, 24, 96, 1, 1, 1, 0",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
