@@ -25,6 +25,8 @@ enum ConvAlgo {
   GEMM,
   DIRECT,
   POINTWISE,
+  /** A 1x1 stride-2-or-more layer without padding as {@link #POINTWISE} on the subsampled input. */
+  STRIDED_POINTWISE,
   /** A kernel covering the whole unpadded input: one output pixel, a fully connected layer. */
   LINEAR,
   /** Winograd F(2x2, 3x3) for 3x3 stride-1 padding-1 layers (all three passes). */
@@ -48,6 +50,7 @@ enum ConvAlgo {
     if (policy.equals("winograd") && Winograd.supports(g)) return WINOGRAD;
     if (policy.equals("lanes") && ChannelLaneConv.supports(g, pass)) return LANES;
     if (g.pad() == 0 && g.r() == g.h() && g.s() == g.w()) return LINEAR;
+    if (StridedPointwise.supports(g)) return STRIDED_POINTWISE;
     if (!DirectConv.supports(g)) return GEMM;
     ConvAlgo direct = PointwiseConv.supports(g) ? POINTWISE : DIRECT;
     if (policy.equals("direct")) return direct;

@@ -51,6 +51,9 @@ class ConvKernelsTest {
     "9, 64, 4, 4, 70, 1, 1, 1, 0",
     "10, 96, 5, 5, 32, 1, 1, 1, 0",
     "16, 64, 24, 24, 96, 1, 1, 1, 0",
+    // StridedPointwise: stride 2 on an odd map (into the outer-product weight gradient), stride 3
+    "3, 40, 9, 9, 33, 1, 1, 2, 0",
+    "2, 5, 7, 8, 6, 1, 1, 3, 0",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
@@ -62,6 +65,7 @@ class ConvKernelsTest {
     if (DirectConv.supports(g)) algos.add("direct");
     if (Winograd.supports(g)) algos.add("winograd");
     if (DirectConv.supports(g)) algos.add("lanes"); // its weight gradient takes every stride-1 geometry
+    if (StridedPointwise.supports(g)) algos.add("auto");
     for (String algo : algos) {
       float[][] first = null;
       for (int threads : new int[] {1, 3}) {

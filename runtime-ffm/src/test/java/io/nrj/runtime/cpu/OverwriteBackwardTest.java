@@ -74,13 +74,13 @@ class OverwriteBackwardTest {
     for (int i = 0; i < dx0.length; i++) org.junit.jupiter.api.Assertions.assertEquals(dx0[i] + dy[i / hw] / hw, out[0][i], 0f);
   }
 
-  @ParameterizedTest(name = "{0}: n{1} c{2} {3}x{3} k{4} r{5} pad{6}")
+  @ParameterizedTest(name = "{0}: n{1} c{2} {3}x{3} k{4} r{5} pad{6} stride{7}")
   @CsvSource({
-    "direct, 2, 5, 9, 7, 3, 1", "gemm, 2, 5, 9, 7, 3, 1", "winograd, 2, 5, 9, 7, 3, 1", "direct, 2, 6, 5, 4, 1, 0",
-    "auto, 2, 4, 6, 3, 6, 0", "lanes, 2, 5, 8, 7, 3, 1", "lanes, 2, 33, 16, 4, 3, 1",
+    "direct, 2, 5, 9, 7, 3, 1, 1", "gemm, 2, 5, 9, 7, 3, 1, 1", "winograd, 2, 5, 9, 7, 3, 1, 1", "direct, 2, 6, 5, 4, 1, 0, 1",
+    "auto, 2, 4, 6, 3, 6, 0, 1", "lanes, 2, 5, 8, 7, 3, 1, 1", "lanes, 2, 33, 16, 4, 3, 1, 1", "auto, 2, 5, 9, 6, 1, 0, 2",
   })
-  void convBackwardDataOverwriteEqualsZeroThenAdd(String algo, int n, int c, int hw, int k, int r, int pad) {
-    ConvGeom g = new ConvGeom(n, c, hw, hw, k, r, r, 1, pad);
+  void convBackwardDataOverwriteEqualsZeroThenAdd(String algo, int n, int c, int hw, int k, int r, int pad, int stride) {
+    ConvGeom g = new ConvGeom(n, c, hw, hw, k, r, r, stride, pad);
     try (CpuBackend b = new CpuBackend(2, true, algo)) {
       Tensor w = up(b, GradCheck.uniform(1, k * c * r * r)), dy = up(b, GradCheck.uniform(2, n * k * g.outH() * g.outW()));
       Tensor ref = up(b, GradCheck.uniform(3, n * c * hw * hw)), got = up(b, GradCheck.uniform(4, n * c * hw * hw));
