@@ -78,7 +78,7 @@ final class ChannelLaneConv {
     int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = hp * wp;
     float[] wpk = pack(buf, w, k, nq, (kk, q) -> (long) kk * nq + q);
     int[] off = DirectConv.offsets(new int[nq], c, g.r(), g.s(), ps, wp);
-    pool.parallelFor(g.n(), (tid, b0, b1) -> {
+    pool.parallelForDynamic(g.n(), DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
       float[] src = buf.src(tid, c * ps);
       for (int b = b0; b < b1; b++) {
         DirectConv.pad(vector, x, (long) b * c * g.h() * g.w(), c, g.h(), g.w(), p, p, src, 0, ps, wp);
@@ -96,7 +96,7 @@ final class ChannelLaneConv {
     // packed [c/32][k, r', s'][32] with value w[k, c, r-1-r', s-1-s']
     float[] wpk = pack(buf, w, c, krs, DirectConv.flippedTransposed(c, r, s));
     int[] off = DirectConv.offsets(new int[krs], k, r, s, ps, wq);
-    pool.parallelFor(g.n(), (tid, b0, b1) -> {
+    pool.parallelForDynamic(g.n(), DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
       float[] src = buf.src(tid, k * ps);
       for (int b = b0; b < b1; b++) {
         DirectConv.pad(vector, dy, (long) b * k * oh * ow, k, oh, ow, qh, qw, src, 0, ps, wq);

@@ -10,6 +10,12 @@ import java.util.concurrent.locks.LockSupport;
  * partial sums (reduced afterwards in thread order) give bit-identical results run to run for the
  * same thread count. There is no work stealing on purpose.
  *
+ * <p>{@link #parallelForDynamic} is the exception, for bodies whose every index computes the same
+ * values whatever range it arrives in (per image, per channel, per fixed group of images): ranges
+ * of {@code grain} indices go to whichever thread asks next. The results keep their bits, and a core
+ * slowed by something else on the machine (on a shared VM one of two vCPUs often runs a third
+ * slower for seconds at a time) no longer holds up the other for the whole call.
+ *
  * <p>A training step makes hundreds of parallel calls, many of them a few microseconds long (the
  * small layers of LeNet-5, BN on 8x8 planes), so hand-off latency matters: workers spin for {@link
  * #SPIN_NANOS} after each call before parking, and the caller spins likewise while waiting for
@@ -34,6 +40,8 @@ final class CpuThreads implements AutoCloseable {
   // the current call, published by the write to generation
   private RangeBody body;
   private int n;
+  private int grain; // 0: static ranges; else ranges of grain indices claimed from next
+  private final AtomicInteger next = new AtomicInteger();
   private final Throwable[] failures;
   private static final ThreadLocal<Boolean> IN_POOL = ThreadLocal.withInitial(() -> false);
 
@@ -68,7 +76,26 @@ final class CpuThreads implements AutoCloseable {
 
   /** Runs body over [0, n) split statically into {@link #threads()} ranges (empty ones skipped). */
   void parallelFor(int n, RangeBody body) {
+    run(n, 0, body);
+  }
+
+  /**
+   * Runs body over [0, n) in ranges of {@code grain} indices, each claimed by the next free thread.
+   * Only for bodies whose results for an index do not depend on the range or thread it runs in
+   * (per-thread scratch buffers are fine); not for per-thread partial sums. With one thread, or
+   * called from inside a body, the ranges run in order on the calling thread as thread 0.
+   */
+  void parallelForDynamic(int n, int grain, RangeBody body) {
+    if (grain < 1) throw new IllegalArgumentException("grain must be >= 1, got " + grain);
+    run(n, grain, body);
+  }
+
+  private void run(int n, int grain, RangeBody body) {
     if (n <= 0) return;
+    if (grain > 0 && (threads == 1 || IN_POOL.get())) {
+      for (int i = 0; i < n; i += grain) body.run(0, i, Math.min(n, i + grain)); // in order, on this thread
+      return;
+    }
     if (threads == 1 || n == 1 || IN_POOL.get()) {
       // Same split, run in order on this thread: per-thread partials stay identical.
       for (int t = 0; t < threads; t++) {
@@ -80,6 +107,8 @@ final class CpuThreads implements AutoCloseable {
     synchronized (this) {
       this.body = body;
       this.n = n;
+      this.grain = grain;
+      next.set(0);
       caller = Thread.currentThread();
       pending.set(threads - 1);
       generation++; // publishes body and n
@@ -88,7 +117,8 @@ final class CpuThreads implements AutoCloseable {
       int to0 = from(1, n);
       IN_POOL.set(true);
       try {
-        if (to0 > 0) body.run(0, 0, to0);
+        if (grain > 0) claim(0, n, grain, body);
+        else if (to0 > 0) body.run(0, 0, to0);
       } catch (Throwable e) {
         failure = e;
       } finally {
@@ -110,6 +140,11 @@ final class CpuThreads implements AutoCloseable {
     }
   }
 
+  // runs ranges of grain indices claimed from next until none is left
+  private void claim(int tid, int n, int grain, RangeBody body) {
+    for (int i; (i = next.getAndAdd(grain)) < n; ) body.run(tid, i, Math.min(n, i + grain));
+  }
+
   private int from(int t, int n) {
     return (int) ((long) t * n / threads);
   }
@@ -126,9 +161,10 @@ final class CpuThreads implements AutoCloseable {
       }
       if (closed) return;
       seen = g;
-      int count = n, from = from(tid, count), to = from(tid + 1, count);
+      int count = n, from = from(tid, count), to = from(tid + 1, count), gr = grain;
       try {
-        if (from < to) body.run(tid, from, to);
+        if (gr > 0) claim(tid, count, gr, body);
+        else if (from < to) body.run(tid, from, to);
       } catch (Throwable e) {
         failures[tid] = e;
       }

@@ -48,6 +48,13 @@ final class DirectConv {
     return g.stride() == 1 && g.pad() <= g.r() - 1 && g.pad() <= g.s() - 1;
   }
 
+  /**
+   * Images per claimed range of the per-image passes (forward, backward data) here and in {@link
+   * PointwiseConv} and {@link ChannelLaneConv}: each image's output is computed alone, so they take
+   * {@link CpuThreads#parallelForDynamic}.
+   */
+  static final int IMAGE_GRAIN = 2;
+
   /** Per-thread buffers, grown on demand and reused across calls. */
   static final class Work {
     float[] src = new float[0]; // padded planes of one image
@@ -121,7 +128,7 @@ final class DirectConv {
     // weights packed as [k/MR][c, r, s][MR]: w[k, c, r, s] as is
     float[] wpk = packWeights(work[0], w, k, c * r * s, (kk, q) -> (long) kk * c * r * s + q);
     int[] off = offsets(work[0].off(c * r * s), c, r, s, ps, wp);
-    pool.parallelFor(g.n(), (tid, b0, b1) -> {
+    pool.parallelForDynamic(g.n(), IMAGE_GRAIN, (tid, b0, b1) -> {
       Work wk = work[tid];
       float[] src = wk.src(c * ps);
       for (int b = b0; b < b1; b++) {
@@ -142,7 +149,7 @@ final class DirectConv {
     int krs = k * r * s;
     float[] wpk = packWeights(work[0], w, c, krs, flippedTransposed(c, r, s));
     int[] off = offsets(work[0].off(krs), k, r, s, ps, wq);
-    pool.parallelFor(g.n(), (tid, b0, b1) -> {
+    pool.parallelForDynamic(g.n(), IMAGE_GRAIN, (tid, b0, b1) -> {
       Work wk = work[tid];
       float[] src = wk.src(k * ps);
       for (int b = b0; b < b1; b++) {

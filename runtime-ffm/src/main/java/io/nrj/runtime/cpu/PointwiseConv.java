@@ -35,7 +35,7 @@ final class PointwiseConv {
   static void forward(CpuThreads pool, boolean vector, DirectConv.Work[] work, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
     int c = g.c(), k = g.k(), hw = g.h() * g.w();
     float[] wpk = pack(work[0], w, k, c, false);
-    pool.parallelFor(g.n(), (tid, b0, b1) -> {
+    pool.parallelForDynamic(g.n(), DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
       float[] tile = work[tid].tile;
       for (int b = b0; b < b1; b++) product(vector, x, (long) b * c * hw, c, wpk, k, tile, y, (long) b * k * hw, hw, false);
     });
@@ -45,7 +45,7 @@ final class PointwiseConv {
       CpuThreads pool, boolean vector, DirectConv.Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g, boolean accumulate) {
     int c = g.c(), k = g.k(), hw = g.h() * g.w();
     float[] wpk = pack(work[0], w, c, k, true);
-    pool.parallelFor(g.n(), (tid, b0, b1) -> {
+    pool.parallelForDynamic(g.n(), DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
       float[] tile = work[tid].tile;
       for (int b = b0; b < b1; b++) product(vector, dy, (long) b * k * hw, k, wpk, c, tile, dx, (long) b * c * hw, hw, accumulate);
     });
@@ -143,7 +143,7 @@ final class PointwiseConv {
     // Split by image groups, not by weights: each thread reads only its own images (a 1x1 layer's
     // activations are large and its products short, so reading them is the cost), a chunk of
     // images at a time while every task sweeps it in this core's L2.
-    pool.parallelFor(groups, (tid, g0, g1) -> {
+    pool.parallelForDynamic(groups, 1, (tid, g0, g1) -> {
       float[] part = work[tid].part(tasks * tileFloats);
       long[] dyo = new long[FK], xo = new long[FJ];
       for (int gi = g0; gi < g1; gi++) {

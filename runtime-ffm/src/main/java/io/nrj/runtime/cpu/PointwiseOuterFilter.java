@@ -68,7 +68,7 @@ final class PointwiseOuterFilter {
     int tBlocks = tp / width, rBlocks = (r + rb - 1) / rb, tileFloats = rb * width, tiles = tBlocks * rBlocks;
     int groups = Math.min(n, PointwiseConv.IMAGE_GROUPS);
     double[] sums = fb.groupSums(groups * k * c);
-    pool.parallelFor(groups, (tid, g0, g1) -> {
+    pool.parallelForDynamic(groups, 1, (tid, g0, g1) -> {
       DirectConv.Work wk = work[tid];
       float[] part = wk.part(tiles * tileFloats);
       int[] ro = new int[rb];
