@@ -46,8 +46,9 @@ spec() {
 steps() {
   case "$1" in lenet5) echo 300 ;; small_vgg) echo 100 ;; resnet164) echo 6 ;; vgg19_nr) echo 3 ;; vgg19) echo 15 ;; esac
 }
+# warm-up steps: never fewer than scripts/torch_cpu_bench.py gives PyTorch (max(3, steps/10))
 warm() {
-  case "$1" in lenet5) echo 50 ;; small_vgg) echo 15 ;; resnet164) echo 2 ;; vgg19_nr) echo 1 ;; vgg19) echo 3 ;; esac
+  case "$1" in lenet5) echo 50 ;; small_vgg) echo 15 ;; resnet164) echo 3 ;; vgg19_nr) echo 3 ;; vgg19) echo 3 ;; esac
 }
 
 out=$(mktemp -d)
