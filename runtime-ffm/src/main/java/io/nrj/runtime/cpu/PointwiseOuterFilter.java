@@ -13,13 +13,13 @@ import java.util.Arrays;
  *
  * <p>{@link PointwiseConv}'s own weight gradient puts pixels in the vector lanes of both operands,
  * so each fma needs two vector loads' worth of data from L2 (ten loads per 24 fma), and L2, not the
- * fma units, sets its speed (80 to 107 GFLOP/s on ResNet-164's layers). Here the operand with fewer channels (t of them)
- * is transposed to pixel-major [p][t] and the other's rows (r of them) are broadcast one value at a
- * time, as in a GEMM micro-kernel: a tile of rb rows by vb vectors of the transposed channels loads
+ * fma units, sets its speed (80 to 107 GFLOP/s on ResNet-164's layers). Here the operand with fewer
+ * channels (t of them) is transposed to pixel-major [p][t] and the other's rows (r of them) are
+ * broadcast one value at a time, as in a GEMM micro-kernel: a tile of rb rows by vb vectors of the transposed channels loads
  * vb vectors and rb broadcasts per pixel for rb * vb fma, with no reduction across lanes at the end.
  *
- * <p>Per thread, a fixed group of images ({@link PointwiseConv#IMAGE_GROUPS}) is taken in chunks
- * that fit in L2: the chunk's t-operand transposed to tt (chunk pixels, t), its r-operand's planes
+ * <p>Each fixed group of images ({@link PointwiseConv#IMAGE_GROUPS}), claimed by whichever thread is
+ * free, is taken in chunks that fit in L2: the chunk's t-operand transposed to tt (chunk pixels, t), its r-operand's planes
  * copied channel by channel, images side by side, to rows (r, chunk pixels). Each weight is one
  * float fma chain over a chunk's pixels in order, added in double to its group's sum, and the
  * groups are added in order: the result does not depend on the thread count, and the scalar
@@ -74,7 +74,7 @@ final class PointwiseOuterFilter {
       int[] ro = new int[rb];
       for (int gi = g0; gi < g1; gi++) {
         int from = (int) ((long) gi * n / groups), to = (int) ((long) (gi + 1) * n / groups);
-        int chunk = Math.max(1, Math.min(to - from, DirectConv.CHUNK_FLOATS / ((t + r) * hw)));
+        int chunk = Math.max(1, Math.min(to - from, DirectConv.CHUNK_FLOATS / ((tp + r) * hw)));
         float[] tt = wk.filterDy(chunk * hw * tp), rows = wk.filterX(chunk * hw * r);
         Arrays.fill(sums, gi * k * c, (gi + 1) * k * c, 0);
         for (int b0 = from; b0 < to; b0 += chunk) {
