@@ -14,9 +14,12 @@
  *   <li>Convolutions, one algorithm per pass chosen from the geometry by {@code ConvAlgo}:
  *       {@code ConvKernels}, implicit GEMM (im2col straight into packed panels; backward data as
  *       dcol = W^T dY then col2im); {@code DirectConv}, flat padded direct convolution for stride
- *       1 (8 output channels x 32 flat pixels per register tile); {@code PointwiseConv}, 1x1
- *       convolutions as in-place per-image products; {@code Winograd}, F(2x2,3x3) for wide 3x3
- *       layers; {@code Linear} also for kernels covering the whole input.
+ *       1 (8 output channels x 32 flat pixels per register tile); {@code ChannelLaneConv}, stride 1
+ *       with the lanes over output channels (small maps); {@code PointwiseConv}, 1x1 convolutions
+ *       as in-place per-image products, with {@code PointwiseOuterFilter} for their weight
+ *       gradients from 32 channels (outer products on a transposed chunk) and {@code
+ *       StridedPointwise} for stride 2 and more (the same on a subsampled copy); {@code Winograd},
+ *       F(2x2,3x3) for wide 3x3 layers; {@code Linear} also for kernels covering the whole input.
  *   <li>{@code Linear}: three SGEMMs and softmax cross-entropy; {@code NormKernels} (batch norm,
  *       also fused with the following ReLU forward and the preceding ReLU backward), {@code
  *       PoolKernels}, {@code Elementwise}: memory-bound loops.
@@ -27,8 +30,11 @@
  * <h2>Determinism</h2>
  *
  * Work is split statically ({@code CpuThreads}: thread t always gets the t-th contiguous range, no
- * work stealing), and no split changes the order in which any element is summed: GEMM splits C
- * into tiles that each own a whole reduction, batch-norm splits by channel, backward data by image.
+ * work stealing) or, where every index computes the same values whatever range it arrives in (per
+ * image, per fixed image group), in small ranges claimed by the next free thread; no split changes
+ * the order in which any element is summed: GEMM splits C into tiles that each own a whole
+ * reduction, batch-norm splits by channel, backward data by image, weight gradients by fixed image
+ * groups or by tiles of weights.
  * Results are therefore bit-identical run to run and across thread counts; the Vector API and
  * scalar GEMM paths also agree bit for bit (lane-wise fma in the same order). Vector lane sums are
  * added in lane order because {@code reduceLanes(ADD)} has an unspecified order that differs
