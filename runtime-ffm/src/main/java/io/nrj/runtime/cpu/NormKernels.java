@@ -61,7 +61,8 @@ final class NormKernels {
       return;
     }
     int block = channelBlock(n, hw, 1);
-    pool.parallelFor(c, (t, c0, c1) -> {
+    // each channel sums alone, so channels can go to whichever thread is free
+    pool.parallelForDynamic(c, claimGrain(pool, c, block), (t, c0, c1) -> {
       double[] acc = new double[ACC * block];
       float[] shifts = new float[block], scales = new float[block], shiftsOut = new float[block];
       for (int b0 = c0; b0 < c1; b0 += block) {
@@ -98,7 +99,7 @@ final class NormKernels {
       return;
     }
     int block = channelBlock(n, hw, relu ? 3 : 2);
-    pool.parallelFor(c, (t, c0, c1) -> {
+    pool.parallelForDynamic(c, claimGrain(pool, c, block), (t, c0, c1) -> { // as forwardTrainRelu
       double[] acc = new double[ACC * block];
       float[] means = new float[block], ks = new float[block], k0s = new float[block], k1s = new float[block];
       for (int b0 = c0; b0 < c1; b0 += block) {
@@ -121,6 +122,11 @@ final class NormKernels {
         }
       }
     });
+  }
+
+  /** Channels per claimed range: at most a block, and at least four ranges per thread where c allows. */
+  static int claimGrain(CpuThreads pool, int c, int block) {
+    return Math.max(1, Math.min(block, (c + 4 * pool.threads() - 1) / (4 * pool.threads())));
   }
 
   /**
