@@ -27,6 +27,8 @@ enum ConvAlgo {
   POINTWISE,
   /** A 1x1 stride-2-or-more layer without padding as {@link #POINTWISE} on the subsampled input. */
   STRIDED_POINTWISE,
+  /** A strided layer's forward pass and weight gradient by the direct kernels on stride phases ({@code DirectConv.Layout}). */
+  STRIDED_DIRECT,
   /** A kernel covering the whole unpadded input: one output pixel, a fully connected layer. */
   LINEAR,
   /** Winograd F(2x2, 3x3) for 3x3 stride-1 padding-1 layers (all three passes). */
@@ -51,6 +53,7 @@ enum ConvAlgo {
     if (policy.equals("lanes") && ChannelLaneConv.supports(g, pass)) return LANES;
     if (g.pad() == 0 && g.r() == g.h() && g.s() == g.w()) return LINEAR;
     if (StridedPointwise.supports(g)) return STRIDED_POINTWISE;
+    if (STRIDED_DIRECT_ON && g.stride() > 1 && stridedDirectPays(g, pass)) return STRIDED_DIRECT;
     if (!DirectConv.supports(g)) return GEMM;
     ConvAlgo direct = PointwiseConv.supports(g) ? POINTWISE : DIRECT;
     if (policy.equals("direct")) return direct;
@@ -118,6 +121,25 @@ enum ConvAlgo {
     if ((long) g.k() * g.h() * g.w() * Float.BYTES <= PointwiseConv.ROW_MAJOR_INPUT_BYTES) return true;
     return g.c() <= g.k() || g.k() >= 64;
   }
+
+  /**
+   * The direct kernels on stride phases against the im2col GEMM, {@code OneConvBench -Drotate=4
+   * -Dstride=2} (batch 64, 2 threads): forward 32->32 3x3 on 32x32 92 against 45 GFLOP/s, 64->64 on
+   * 16x16 88 against 70; the weight gradient 64 against 54 on the first (16x16 outputs) but 55
+   * against 76 on the second (8x8 outputs, where the flat rows of 9 waste a fifth of every vector).
+   * Backward data keeps the GEMM (a strided layer's input gradient is not a correlation over a fixed
+   * offset per tap).
+   */
+  static boolean stridedDirectPays(ConvGeom g, Pass pass) {
+    return switch (pass) {
+      case FORWARD -> true;
+      case BACKWARD_FILTER -> g.outW() >= 16;
+      case BACKWARD_DATA -> false;
+    };
+  }
+
+  /** Whether strided layers' forward pass and weight gradient take {@link #STRIDED_DIRECT} (a switch for A/B runs). */
+  static final boolean STRIDED_DIRECT_ON = !"false".equals(System.getProperty("nrj.cpu.stridedDirect"));
 
   /** Lane partial sums (floats) of a direct weight gradient above which GEMM does better. */
   static final long PARTIALS_LIMIT = 1 << 20;

@@ -169,6 +169,7 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.FORWARD)) {
       case POINTWISE -> PointwiseConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
       case STRIDED_POINTWISE -> StridedPointwise.forward(pool, vector, direct, strided, seg(x), seg(w), seg(y), g);
+      case STRIDED_DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g, DirectConv.Layout.of(g));
       case LINEAR -> Linear.forward(pool, vector, work, seg(x), seg(w), null, seg(y), g.n(), g.c() * g.r() * g.s(), g.k());
       case WINOGRAD -> Winograd.forward(pool, vector, work, winograd, seg(x), seg(w), seg(y), g);
       case DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
@@ -188,6 +189,7 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_DATA)) {
       case POINTWISE -> PointwiseConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g, accumulate);
       case STRIDED_POINTWISE -> StridedPointwise.backwardData(pool, vector, direct, strided, seg(dy), seg(w), seg(dx), g, accumulate);
+      case STRIDED_DIRECT -> throw new IllegalStateException("no strided direct backward data"); // ConvAlgo never picks it
       case DIRECT -> DirectConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g, accumulate);
       case LANES -> ChannelLaneConv.backwardData(pool, vector, lanes, seg(dy), seg(w), seg(dx), g, accumulate);
       case GEMM -> ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g, accumulate);
@@ -205,6 +207,7 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_FILTER)) {
       case POINTWISE -> PointwiseConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case STRIDED_POINTWISE -> StridedPointwise.backwardFilter(pool, vector, direct, filterBuffers, strided, seg(x), seg(dy), seg(dw), g);
+      case STRIDED_DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g, DirectConv.Layout.of(g));
       case LINEAR -> Linear.backwardWeights(pool, vector, work, seg(x), seg(dy), seg(dw), g.n(), g.c() * g.r() * g.s(), g.k());
       case WINOGRAD -> Winograd.backwardFilter(pool, vector, work, winograd, seg(x), seg(dy), seg(dw), g);
       case DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);

@@ -123,20 +123,101 @@ final class DirectConv {
   // ---- forward: x (n, c, h, w), w (k, c, r, s) -> y (n, k, oh, ow) ----
 
   static void forward(CpuThreads pool, boolean vector, Work[] work, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
-    int c = g.c(), k = g.k(), r = g.r(), s = g.s(), p = g.pad();
-    int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = planeStride(hp, wp, s);
+    forward(pool, vector, work, x, w, y, g, Layout.of(g));
+  }
+
+  /** The forward pass with x laid out by {@code lay} (padded rows, or stride phases). */
+  static void forward(CpuThreads pool, boolean vector, Work[] work, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g, Layout lay) {
+    int c = g.c(), k = g.k(), r = g.r(), s = g.s();
     // weights packed as [k/MR][c, r, s][MR]: w[k, c, r, s] as is
     float[] wpk = packWeights(work[0], w, k, c * r * s, (kk, q) -> (long) kk * c * r * s + q);
-    int[] off = offsets(work[0].off(c * r * s), c, r, s, ps, wp);
+    int[] off = work[0].off(c * r * s);
+    for (int ci = 0; ci < c; ci++) {
+      for (int rr = 0; rr < r; rr++) {
+        for (int ss = 0; ss < s; ss++) off[(ci * r + rr) * s + ss] = lay.tap(ci, rr, ss);
+      }
+    }
     pool.parallelForDynamic(g.n(), IMAGE_GRAIN, (tid, b0, b1) -> {
       Work wk = work[tid];
-      float[] src = wk.src(c * ps);
+      float[] src = wk.src(lay.imageFloats());
       for (int b = b0; b < b1; b++) {
-        pad(vector, x, (long) b * c * g.h() * g.w(), c, g.h(), g.w(), p, p, src, 0, ps, wp);
+        lay.lay(vector, x, (long) b * c * g.h() * g.w(), src, 0);
         correlate(vector, src, off, c * r * s, wpk, k, wk, y, (long) b * k * g.outH() * g.outW(),
-            g.outH(), g.outW(), wp, false);
+            g.outH(), g.outW(), lay.rowStride(), false);
       }
     });
+  }
+
+  /**
+   * How the direct kernels see one image's input: flat planes in which output position p = oy*row
+   * + ox reads tap (c, r, s) at p + tap(c, r, s). Stride 1: each plane padded, rows of w + 2*pad.
+   * Stride st: each plane split into st*st phase planes, phase (a, b) holding padded pixels (st*i
+   * + a, st*j + b), so tap (r, s) is phase (r % st, s % st) shifted by (r / st, s / st) and every
+   * tap is again a constant offset (rows of ow + (s-1)/st).
+   */
+  static final class Layout {
+    private final ConvGeom g;
+    private final int st, ps, row, hq, chanFloats, imageFloats;
+
+    private Layout(ConvGeom g) {
+      this.g = g;
+      this.st = g.stride();
+      if (st == 1) {
+        hq = g.h() + 2 * g.pad();
+        row = g.w() + 2 * g.pad();
+        ps = planeStride(hq, row, g.s());
+        chanFloats = ps;
+        imageFloats = g.c() * ps;
+      } else {
+        hq = g.outH() + (g.r() - 1) / st;
+        row = g.outW() + (g.s() - 1) / st;
+        ps = roundUp(hq * row, LANES);
+        chanFloats = st * st * ps;
+        // past the last plane: room for the reads of the flat grid's last tile (discarded outputs)
+        imageFloats = g.c() * chanFloats + roundUp(g.outH() * row, TW) + TW;
+      }
+    }
+
+    static Layout of(ConvGeom g) {
+      return new Layout(g);
+    }
+
+    int imageFloats() {
+      return imageFloats;
+    }
+
+    int rowStride() {
+      return row;
+    }
+
+    int tap(int ci, int rr, int ss) {
+      if (st == 1) return ci * chanFloats + rr * row + ss;
+      return ci * chanFloats + ((rr % st) * st + ss % st) * ps + (rr / st) * row + ss / st;
+    }
+
+    /** Lays out one image's planes (c, h, w) of seg at off into dst from d. */
+    void lay(boolean vector, MemorySegment seg, long off, float[] dst, int d) {
+      int p = g.pad(), h = g.h(), w = g.w();
+      if (st == 1) {
+        pad(vector, seg, off, g.c(), h, w, p, p, dst, d, ps, row);
+        return;
+      }
+      Arrays.fill(dst, d, d + imageFloats, 0f);
+      float[] line = new float[w]; // one input row (a Layout is shared by the threads of a call)
+      for (int ci = 0; ci < g.c(); ci++) {
+        for (int y = 0; y < h; y++) {
+          int a = (y + p) % st, i = (y + p) / st; // padded row y + p is phase row i of phase a
+          if (i >= hq) continue;
+          MemorySegment.copy(seg, F, (off + ((long) ci * h + y) * w) * Float.BYTES, line, 0, w);
+          for (int b = 0; b < st; b++) {
+            // padded column st*j + b is input column st*j + b - p
+            int base = d + ci * chanFloats + (a * st + b) * ps + i * row;
+            int j0 = Math.max(0, (p - b + st - 1) / st), j1 = Math.min(row, (w - 1 + p - b) / st + 1);
+            for (int j = j0, xx = st * j0 + b - p; j < j1; j++, xx += st) dst[base + j] = line[xx];
+          }
+        }
+      }
+    }
   }
 
   // ---- backward data: dx (n, c, h, w) += correlation of dy padded by r-1-p with flipped w^T ----
@@ -297,10 +378,17 @@ final class DirectConv {
 
   static void backwardFilter(
       CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
-    int n = g.n(), c = g.c(), k = g.k(), r = g.r(), s = g.s(), p = g.pad(), oh = g.outH(), ow = g.outW();
-    int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = planeStride(hp, wp, s);
+    backwardFilter(pool, vector, work, fb, x, dy, dw, g, Layout.of(g));
+  }
+
+  /** The weight gradient with x laid out by {@code lay} (padded rows, or stride phases). */
+  static void backwardFilter(
+      CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g,
+      Layout lay) {
+    int n = g.n(), c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW();
+    int wp = lay.rowStride();
     int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;
-    int xImg = c * ps;
+    int xImg = lay.imageFloats();
     int kBlocks = (k + FK - 1) / FK, pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
     int tasks = kBlocks * r * jBlocks, tileFloats = FK * FJ * LANES;
     float[] part = fb.part(tasks * tileFloats);
@@ -319,11 +407,11 @@ final class DirectConv {
       for (int b0 = 0; b0 < n; b0 += chunk) {
         int nimg = Math.min(chunk, n - b0);
         for (int b = 0; b < nimg; b++) {
-          pad(vector, x, (long) (b0 + b) * c * g.h() * g.w(), c, g.h(), g.w(), p, p, xs, b * xImg, ps, wp);
+          lay.lay(vector, x, (long) (b0 + b) * c * g.h() * g.w(), xs, b * xImg);
           flatten(vector, dy, ((long) (b0 + b) * k + kLo) * oh * ow, kHi - kLo, oh, ow, wp, pl, dys, b * dyImg);
         }
         for (int t = t0; t < t1; t++) {
-          taskOffsets(t, r, jBlocks, k, pairs, s, ps, wp, pl, dyo, xo);
+          taskOffsets(t, r, jBlocks, k, pairs, s, lay, pl, dyo, xo);
           for (int m = 0; m < FK; m++) dyo[m] -= kLo * pl;
           if (vector) {
             VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
@@ -353,12 +441,12 @@ final class DirectConv {
 
   // offsets of task t = (k block, r, pair block): dy planes and x taps; out-of-range rows and pairs
   // read valid memory and are discarded
-  private static void taskOffsets(int t, int r, int jBlocks, int k, int pairs, int s, int ps, int wp, int pl, int[] dyo, int[] xo) {
+  private static void taskOffsets(int t, int r, int jBlocks, int k, int pairs, int s, Layout lay, int pl, int[] dyo, int[] xo) {
     int kb = t / (r * jBlocks), rr = (t / jBlocks) % r, jb = t % jBlocks;
     for (int m = 0; m < FK; m++) dyo[m] = Math.min(kb * FK + m, k - 1) * pl;
     for (int j = 0; j < FJ; j++) {
       int pair = Math.min(jb * FJ + j, pairs - 1), ci = pair / s, ss = pair % s;
-      xo[j] = ci * ps + rr * wp + ss;
+      xo[j] = lay.tap(ci, rr, ss);
     }
   }
 

@@ -54,6 +54,12 @@ class ConvKernelsTest {
     // StridedPointwise: stride 2 on an odd map (into the outer-product weight gradient), stride 3
     "3, 40, 9, 9, 33, 1, 1, 2, 0",
     "2, 5, 7, 8, 6, 1, 1, 3, 0",
+    // DirectConv on stride phases: ResNet's 3x3 stride 2 at 16x16 outputs (forward and weight
+    // gradient), an odd map, a 4x4 kernel, padding 0
+    "3, 6, 32, 32, 5, 3, 3, 2, 1",
+    "2, 5, 11, 9, 7, 3, 3, 2, 1",
+    "2, 3, 12, 12, 4, 4, 4, 2, 1",
+    "2, 4, 10, 10, 3, 3, 3, 2, 0",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
@@ -65,7 +71,7 @@ class ConvKernelsTest {
     if (DirectConv.supports(g)) algos.add("direct");
     if (Winograd.supports(g)) algos.add("winograd");
     if (DirectConv.supports(g)) algos.add("lanes"); // its weight gradient takes every stride-1 geometry
-    if (StridedPointwise.supports(g)) algos.add("auto");
+    if (g.stride() > 1) algos.add("auto"); // StridedPointwise, or the direct kernels on stride phases
     for (String algo : algos) {
       float[][] first = null;
       for (int threads : new int[] {1, 3}) {

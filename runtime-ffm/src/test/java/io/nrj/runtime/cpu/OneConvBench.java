@@ -7,7 +7,7 @@ import io.nrj.runtime.Tensor;
 public final class OneConvBench {
   public static void main(String[] a) {
     ConvGeom g = new ConvGeom(Integer.parseInt(a[0]), Integer.parseInt(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[2]),
-        Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[4]), 1, Integer.parseInt(a[5]));
+        Integer.parseInt(a[3]), Integer.parseInt(a[4]), Integer.parseInt(a[4]), Integer.getInteger("stride", 1), Integer.parseInt(a[5]));
     int pass = Integer.parseInt(a[6]);
     try (CpuBackend b = new CpuBackend(Integer.getInteger("threads", 1), true, a[7])) {
       // -Drotate=R: R sets of tensors used in turn, so each call finds its data out of cache (as in a network)
