@@ -218,7 +218,7 @@ final class PointwiseConv {
 
   // dst's planes (hw floats) from float d0 on, channel-major: plane ch*nimg + i = src's plane of
   // channel ch of image b0 + i, for ch < channels, i < nimg
-  private static void packPlanes(MemorySegment src, int b0, int nimg, int channels, int hw, MemorySegment dst, long d0) {
+  static void packPlanes(MemorySegment src, int b0, int nimg, int channels, int hw, MemorySegment dst, long d0) {
     for (int ch = 0; ch < channels; ch++) {
       for (int i = 0; i < nimg; i++) {
         long from = ((long) (b0 + i) * channels + ch) * hw, to = d0 + ((long) ch * nimg + i) * hw;

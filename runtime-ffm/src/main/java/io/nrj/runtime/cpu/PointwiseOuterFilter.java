@@ -80,11 +80,9 @@ final class PointwiseOuterFilter {
         for (int b0 = from; b0 < to; b0 += chunk) {
           int nimg = Math.min(chunk, to - b0), len = nimg * hw;
           transpose(tSrc, b0, nimg, t, tp, hw, tt);
-          for (int i = 0; i < nimg; i++) { // each image's planes in address order
-            for (int ch = 0; ch < r; ch++) {
-              MemorySegment.copy(rSrc, F, ((long) (b0 + i) * r + ch) * hw * Float.BYTES, rows, ch * len + i * hw, hw);
-            }
-          }
+          // rows[ch*len + i*hw + p]: each channel's planes of the chunk side by side (only copied
+          // into, so a heap segment here leaves the vector kernels' segment loads monomorphic)
+          PointwiseConv.packPlanes(rSrc, b0, nimg, r, hw, MemorySegment.ofArray(rows), 0);
           Arrays.fill(part, 0, tiles * tileFloats, 0f);
           for (int tile = 0; tile < tiles; tile++) {
             int tb = tile / rBlocks, rbk = tile % rBlocks;
