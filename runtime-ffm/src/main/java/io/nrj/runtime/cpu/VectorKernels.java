@@ -242,18 +242,24 @@ final class VectorKernels {
   /** {@link Sgemm#addRun} with vector loads and stores; the tail under a mask. */
   static void addRun(float[] tile, int t, MemorySegment seg, long d, int len, boolean add) {
     int j = 0;
-    for (; j + L <= len; j += L) {
-      FloatVector v = FloatVector.fromArray(S, tile, t + j);
-      long byteOff = (d + j) * Float.BYTES;
-      if (add) v = v.add(FloatVector.fromMemorySegment(S, seg, byteOff, NATIVE));
-      v.intoMemorySegment(seg, byteOff, NATIVE);
+    // one loop per case: a vector chosen by a branch (a phi of two vectors) is boxed by C2 once
+    // the method has run both ways (see maskedDyLaneSums)
+    if (add) {
+      for (; j + L <= len; j += L) {
+        long byteOff = (d + j) * Float.BYTES;
+        FloatVector.fromArray(S, tile, t + j).add(FloatVector.fromMemorySegment(S, seg, byteOff, NATIVE)).intoMemorySegment(seg, byteOff, NATIVE);
+      }
+    } else {
+      for (; j + L <= len; j += L) FloatVector.fromArray(S, tile, t + j).intoMemorySegment(seg, (d + j) * Float.BYTES, NATIVE);
     }
     if (j < len) {
       VectorMask<Float> m = S.indexInRange(j, len);
-      FloatVector v = FloatVector.fromArray(S, tile, t + j, m);
       long byteOff = (d + j) * Float.BYTES;
-      if (add) v = v.add(FloatVector.fromMemorySegment(S, seg, byteOff, NATIVE, m));
-      v.intoMemorySegment(seg, byteOff, NATIVE, m);
+      if (add) {
+        FloatVector.fromArray(S, tile, t + j, m).add(FloatVector.fromMemorySegment(S, seg, byteOff, NATIVE, m)).intoMemorySegment(seg, byteOff, NATIVE, m);
+      } else {
+        FloatVector.fromArray(S, tile, t + j, m).intoMemorySegment(seg, byteOff, NATIVE, m);
+      }
     }
   }
 
@@ -320,10 +326,18 @@ final class VectorKernels {
   static long reluMaskCopy(MemorySegment y, MemorySegment g, MemorySegment dst, boolean overwrite, long from, long to) {
     long i = from, e = bound(from, to);
     FloatVector z = FloatVector.zero(S);
-    for (; i < e; i += L) {
-      FloatVector v = z.blend(ld(g, i), ld(y, i).compare(VectorOperators.GT, z));
-      st(v, g, i);
-      st(overwrite ? v : v.add(ld(dst, i)), dst, i);
+    if (overwrite) { // one loop per case (see maskedDyLaneSums)
+      for (; i < e; i += L) {
+        FloatVector v = z.blend(ld(g, i), ld(y, i).compare(VectorOperators.GT, z));
+        st(v, g, i);
+        st(v, dst, i);
+      }
+    } else {
+      for (; i < e; i += L) {
+        FloatVector v = z.blend(ld(g, i), ld(y, i).compare(VectorOperators.GT, z));
+        st(v, g, i);
+        st(v.add(ld(dst, i)), dst, i);
+      }
     }
     return i;
   }
@@ -353,12 +367,20 @@ final class VectorKernels {
   // d = g + wd*p; buf = first ? d : mu*buf + d; p -= lr*buf
   static long sgd(MemorySegment p, MemorySegment g, MemorySegment buf, float lr, float mu, float wd, boolean first, long from, long to) {
     long i = from, e = bound(from, to);
-    for (; i < e; i += L) {
-      FloatVector pv = ld(p, i);
-      FloatVector d = ld(g, i).add(pv.mul(wd));
-      FloatVector bv = first ? d : ld(buf, i).mul(mu).add(d);
-      st(bv, buf, i);
-      st(pv.sub(bv.mul(lr)), p, i);
+    if (first) { // one loop per case (see addRun)
+      for (; i < e; i += L) {
+        FloatVector pv = ld(p, i);
+        FloatVector d = ld(g, i).add(pv.mul(wd));
+        st(d, buf, i);
+        st(pv.sub(d.mul(lr)), p, i);
+      }
+    } else {
+      for (; i < e; i += L) {
+        FloatVector pv = ld(p, i);
+        FloatVector bv = ld(buf, i).mul(mu).add(ld(g, i).add(pv.mul(wd)));
+        st(bv, buf, i);
+        st(pv.sub(bv.mul(lr)), p, i);
+      }
     }
     return i;
   }
@@ -475,17 +497,27 @@ final class VectorKernels {
       MemorySegment x, MemorySegment y, MemorySegment dy, long off, int n, float mean, boolean relu, double[] acc, int o) {
     FloatVector a = FloatVector.zero(S), b = a, z = a;
     long i = off, e = bound(off, off + n);
-    for (; i < e; i += L) {
-      FloatVector g = ld(dy, i);
-      if (relu) g = z.blend(g, ld(y, i).compare(VectorOperators.GT, z));
-      a = a.add(g);
-      b = ld(x, i).sub(mean).fma(g, b);
+    // one loop per case: a vector chosen by a branch inside the loop (a phi of two vectors) makes
+    // C2 box it once the method has run both ways, 3x slower (ResNet's BNs run both)
+    if (relu) {
+      for (; i < e; i += L) {
+        FloatVector g = z.blend(ld(dy, i), ld(y, i).compare(VectorOperators.GT, z));
+        a = a.add(g);
+        b = ld(x, i).sub(mean).fma(g, b);
+      }
+    } else {
+      for (; i < e; i += L) {
+        FloatVector g = ld(dy, i);
+        a = a.add(g);
+        b = ld(x, i).sub(mean).fma(g, b);
+      }
     }
     if (i < off + n) {
       VectorMask<Float> m = S.indexInRange(i, off + n);
       long bytes = i * Float.BYTES;
-      FloatVector g = FloatVector.fromMemorySegment(S, dy, bytes, NATIVE, m);
-      if (relu) g = z.blend(g, FloatVector.fromMemorySegment(S, y, bytes, NATIVE, m).compare(VectorOperators.GT, z));
+      FloatVector g = relu
+          ? z.blend(FloatVector.fromMemorySegment(S, dy, bytes, NATIVE, m), FloatVector.fromMemorySegment(S, y, bytes, NATIVE, m).compare(VectorOperators.GT, z))
+          : FloatVector.fromMemorySegment(S, dy, bytes, NATIVE, m);
       a = a.blend(a.add(g), m);
       b = b.blend(FloatVector.fromMemorySegment(S, x, bytes, NATIVE, m).sub(mean).fma(g, b), m);
     }
@@ -537,10 +569,13 @@ final class VectorKernels {
       float c0, float c1, boolean relu) {
     long i = off, e = bound(off, off + n);
     FloatVector z = FloatVector.zero(S), c1v = FloatVector.broadcast(S, c1);
-    for (; i < e; i += L) {
-      FloatVector g = ld(dy, i);
-      if (relu) g = z.blend(g, ld(y, i).compare(VectorOperators.GT, z));
-      st(ld(x, i).sub(mean).fma(c1v, g.fma(k, c0)), dx, i);
+    if (relu) { // one loop per case (see maskedDyLaneSums)
+      for (; i < e; i += L) {
+        FloatVector g = z.blend(ld(dy, i), ld(y, i).compare(VectorOperators.GT, z));
+        st(ld(x, i).sub(mean).fma(c1v, g.fma(k, c0)), dx, i);
+      }
+    } else {
+      for (; i < e; i += L) st(ld(x, i).sub(mean).fma(c1v, ld(dy, i).fma(k, c0)), dx, i);
     }
     for (; i < off + n; i++) {
       float g = !relu || y.getAtIndex(CpuBackend.F, i) > 0f ? dy.getAtIndex(CpuBackend.F, i) : 0f;
@@ -569,15 +604,17 @@ final class VectorKernels {
       int as = s + y * aStride;
       long d = (o + y * segStride) * Float.BYTES;
       int j = 0;
-      for (; j < full; j += L) {
-        FloatVector v = FloatVector.fromArray(S, a, as + j);
-        if (add) v = v.add(FloatVector.fromMemorySegment(S, seg, d + 4L * j, NATIVE));
-        v.intoMemorySegment(seg, d + 4L * j, NATIVE);
-      }
-      if (j < len) {
-        FloatVector v = FloatVector.fromArray(S, a, as + j, tail);
-        if (add) v = v.add(FloatVector.fromMemorySegment(S, seg, d + 4L * j, NATIVE, tail));
-        v.intoMemorySegment(seg, d + 4L * j, NATIVE, tail);
+      if (add) { // one loop per case (see addRun)
+        for (; j < full; j += L) {
+          FloatVector.fromArray(S, a, as + j).add(FloatVector.fromMemorySegment(S, seg, d + 4L * j, NATIVE)).intoMemorySegment(seg, d + 4L * j, NATIVE);
+        }
+        if (j < len) {
+          FloatVector.fromArray(S, a, as + j, tail).add(FloatVector.fromMemorySegment(S, seg, d + 4L * j, NATIVE, tail))
+              .intoMemorySegment(seg, d + 4L * j, NATIVE, tail);
+        }
+      } else {
+        for (; j < full; j += L) FloatVector.fromArray(S, a, as + j).intoMemorySegment(seg, d + 4L * j, NATIVE);
+        if (j < len) FloatVector.fromArray(S, a, as + j, tail).intoMemorySegment(seg, d + 4L * j, NATIVE, tail);
       }
     }
   }
