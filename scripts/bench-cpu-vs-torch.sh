@@ -46,9 +46,14 @@ spec() {
 steps() {
   case "$1" in lenet5) echo 300 ;; small_vgg) echo 100 ;; resnet164) echo 6 ;; vgg19_nr) echo 3 ;; vgg19) echo 15 ;; esac
 }
-# warm-up steps: never fewer than scripts/torch_cpu_bench.py gives PyTorch (max(3, steps/10))
+# warm-up steps, the same on both sides (passed to scripts/torch_cpu_bench.py too): enough for
+# nrj's JIT to reach full speed, which takes far more steps than PyTorch needs. Traced with
+# `nrj bench --warmup 0 --trace K` on this 2-core machine kind: LeNet-5 about 100 steps, the small
+# VGG about 35, ResNet-164 5 or 6, VGG-19-NR 2, the standard VGG-19 6; PyTorch runs at full speed
+# from its first steps. Timing from the small VGG's 16th step, as this script did before, counted
+# a dozen steps at twice their steady time against nrj.
 warm() {
-  case "$1" in lenet5) echo 50 ;; small_vgg) echo 15 ;; resnet164) echo 3 ;; vgg19_nr) echo 3 ;; vgg19) echo 3 ;; esac
+  case "$1" in lenet5) echo 150 ;; small_vgg) echo 50 ;; resnet164) echo 6 ;; vgg19_nr) echo 3 ;; vgg19) echo 6 ;; esac
 }
 
 out=$(mktemp -d)
@@ -61,7 +66,7 @@ run_nrj() { # net round
   echo "nrj $1 $(cat "$out/rss") $(cat "$out/line")" >>"$out/results"
 }
 run_torch() {
-  /usr/bin/time -f '%M' -o "$out/rss" "$py" "$root/scripts/torch_cpu_bench.py" "$1" "$batch" "$(steps "$1")" \
+  /usr/bin/time -f '%M' -o "$out/rss" "$py" "$root/scripts/torch_cpu_bench.py" "$1" "$batch" "$(steps "$1")" "$(warm "$1")" \
     2>/dev/null | grep '^{' >"$out/line"
   echo "torch $1 $(cat "$out/rss") $(cat "$out/line")" >>"$out/results"
 }

@@ -10,7 +10,9 @@ image), not torchvision's VGG-19 configuration (four max-pools, 0.40 GMAC), whic
 same parameter count and so is easy to mistake for it. The torchvision layout is kept as `vgg19`
 (spec: scripts/bench/vgg19_standard.nr).
 
-  python3 torch_cpu_bench.py NET [BATCH] [STEPS]    NET: lenet5 small_vgg resnet164 vgg19_nr vgg19
+  python3 torch_cpu_bench.py NET [BATCH] [STEPS] [WARMUP]    NET: lenet5 small_vgg resnet164 vgg19_nr vgg19
+
+WARMUP untimed steps first (default: max(3, STEPS // 10), as ../shared/tools/torch_cpu.py).
 """
 import json
 import sys
@@ -93,6 +95,7 @@ def main():
     name = sys.argv[1]
     batch = int(sys.argv[2]) if len(sys.argv) > 2 else 64
     steps = int(sys.argv[3]) if len(sys.argv) > 3 else 50
+    warmup = int(sys.argv[4]) if len(sys.argv) > 4 else max(3, steps // 10)
     torch.manual_seed(0)
     net, shape = NETS[name]()
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
@@ -104,7 +107,7 @@ def main():
         F.cross_entropy(net(x), y).backward()
         opt.step()
 
-    for _ in range(max(3, steps // 10)):
+    for _ in range(warmup):
         step()
     t = time.perf_counter()
     for _ in range(steps):

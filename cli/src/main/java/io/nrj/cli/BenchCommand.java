@@ -81,12 +81,17 @@ final class BenchCommand implements Callable<Integer> {
       description = "run the CPU kernel benchmark instead: every pass of each convolution shape (FILE's, else a default set) and SGEMM, in GFLOP/s against the measured FMA peak")
   private boolean kernels;
 
+  @Option(names = "--trace", paramLabel = "T", order = 30,
+      description = "also print ms/step for every T steps, warm-up included, to stderr: how many steps the JIT needs to reach full speed")
+  private Integer trace;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = nrj.out();
     CommandSupport.positive(spec, "--steps", steps);
     if (batchOption != null) CommandSupport.positive(spec, "--batch", batchOption);
     if (warmup < 0) throw CommandSupport.usage(spec, "--warmup must be 0 or more, got '" + warmup + "'");
+    if (trace != null) CommandSupport.positive(spec, "--trace", trace);
     if (kernels && file == null) return kernels(out, CpuKernelBench.DEFAULT_SHAPES);
     if (file == null) throw CommandSupport.usage(spec, "no file given (only --kernels needs none)");
     CommandSupport.Selection sel = CommandSupport.select(CommandSupport.compile(file), network, null);
@@ -105,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
         GraphNetwork net = new GraphNetwork(backend, ir, 1);
         Sgd sgd = new Sgd(backend, net.parameters(), sgdConfig);
         StepRunner runner = new StepRunner(graphs)) {
-      long t0 = 0;
+      long t0 = 0, traced = System.nanoTime();
       for (int s = 0; s < warmup + steps; s++) {
         if (s == warmup) {
           backend.synchronize();
@@ -121,6 +126,12 @@ final class BenchCommand implements Callable<Integer> {
         // upload, forward, loss (read back, as training does), backward, SGD; recorded and replayed
         // as a CUDA graph with --cuda-graphs
         runner.step(net, sgd, x, y, sgdConfig.lr(), 0, c -> false);
+        if (trace != null && (s + 1) % trace == 0) {
+          backend.synchronize();
+          long now = System.nanoTime();
+          nrj.err().printf(Locale.ROOT, "steps %d-%d%s: %.2f ms/step%n", s + 1 - trace, s, s < warmup ? " (warm-up)" : "", (now - traced) / 1e6 / trace);
+          traced = now;
+        }
       }
       backend.synchronize();
       long elapsed = System.nanoTime() - t0;

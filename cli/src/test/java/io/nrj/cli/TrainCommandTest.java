@@ -316,6 +316,19 @@ class TrainCommandTest {
   }
 
   @Test
+  void benchTraceReportsEveryWindowOfStepsWarmUpIncluded() {
+    Run r = nrj("bench", spec.toString(), "--device", "cpu", "--batch", "4", "--steps", "3", "--warmup", "2", "--trace", "2");
+    assertEquals(0, r.code(), r.err());
+    List<String> lines = r.err().lines().toList();
+    assertEquals(2, lines.size(), r.err()); // steps 0-1 (all warm-up), 2-3; step 4 ends no window
+    assertTrue(lines.get(0).matches("steps 0-1 \\(warm-up\\): \\d+\\.\\d\\d ms/step"), lines.get(0));
+    assertTrue(lines.get(1).matches("steps 2-3: \\d+\\.\\d\\d ms/step"), lines.get(1));
+    Run zero = nrj("bench", spec.toString(), "--device", "cpu", "--steps", "1", "--trace", "0");
+    assertEquals(2, zero.code());
+    assertTrue(zero.err().startsWith("nrj bench: --trace must be"), zero.err());
+  }
+
+  @Test
   void aCudaDeviceThatCannotStartListsEachProblemOnItsOwnLine() {
     org.junit.jupiter.api.Assumptions.assumeFalse(io.nrj.runtime.cuda.CudaProbe.probe().usable(), "CUDA works here");
     Run r = nrj("train", spec.toString(), "--data", data.toString(), "--device", "cuda", "--out", dir.resolve("c").toString());
