@@ -808,33 +808,41 @@ final class VectorKernels {
    */
   static void winogradInput(float[] pad, int rl, int tiles, int[] off, MemorySegment v, long at, long xiStride) {
     long step = xiStride * Float.BYTES;
+    // B^T d of 16 tiles, element (i, j) at (4i + j) * L. Two small methods per 16 tiles instead of
+    // one with 16 gathers: that one left C2 past its inlining node budget, its row helper stayed a
+    // call and every vector passed to it was boxed (3 GB/s of garbage in VGG-19-NR). No vector
+    // crosses a call here (masks neither).
+    float[] bt = new float[16 * L];
     for (int t0 = 0; t0 < tiles; t0 += L) {
-      VectorMask<Float> m = S.indexInRange(t0, tiles);
-      int r1 = rl, r2 = 2 * rl, r3 = 3 * rl;
-      FloatVector d00 = g(pad, 0, off, t0), d01 = g(pad, 1, off, t0), d02 = g(pad, 2, off, t0), d03 = g(pad, 3, off, t0);
-      FloatVector d10 = g(pad, r1, off, t0), d11 = g(pad, r1 + 1, off, t0), d12 = g(pad, r1 + 2, off, t0), d13 = g(pad, r1 + 3, off, t0);
-      FloatVector d20 = g(pad, r2, off, t0), d21 = g(pad, r2 + 1, off, t0), d22 = g(pad, r2 + 2, off, t0), d23 = g(pad, r2 + 3, off, t0);
-      FloatVector d30 = g(pad, r3, off, t0), d31 = g(pad, r3 + 1, off, t0), d32 = g(pad, r3 + 2, off, t0), d33 = g(pad, r3 + 3, off, t0);
+      for (int j = 0; j < 4; j++) inputColumn(pad, rl, j, off, t0, bt);
       long o = (at + t0) * Float.BYTES;
-      // B^T d, row by row (d0 - d2, d1 + d2, d2 - d1, d1 - d3 per column), each row times B
-      inputRow(d00.sub(d20), d01.sub(d21), d02.sub(d22), d03.sub(d23), v, o, step, m);
-      inputRow(d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), v, o + 4 * step, step, m);
-      inputRow(d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), v, o + 8 * step, step, m);
-      inputRow(d10.sub(d30), d11.sub(d31), d12.sub(d32), d13.sub(d33), v, o + 12 * step, step, m);
+      for (int i = 0; i < 4; i++) inputRow(bt, i, v, o + 4L * i * step, step, t0, tiles);
     }
+  }
+
+  // column j of B^T d for 16 tiles: d0 - d2, d1 + d2, d2 - d1, d1 - d3, d_i element (i, j) of each window
+  private static void inputColumn(float[] pad, int rl, int j, int[] off, int t0, float[] bt) {
+    FloatVector d0 = g(pad, j, off, t0), d1 = g(pad, rl + j, off, t0), d2 = g(pad, 2 * rl + j, off, t0), d3 = g(pad, 3 * rl + j, off, t0);
+    d0.sub(d2).intoArray(bt, j * L);
+    d1.add(d2).intoArray(bt, (4 + j) * L);
+    d2.sub(d1).intoArray(bt, (8 + j) * L);
+    d1.sub(d3).intoArray(bt, (12 + j) * L);
+  }
+
+  // row i (w0..w3) of B^T d times B: w0 - w2, w1 + w2, w2 - w1, w1 - w3 at o, o + step, ... (masked past the last tile)
+  private static void inputRow(float[] bt, int i, MemorySegment v, long o, long step, int t0, int tiles) {
+    VectorMask<Float> m = S.indexInRange(t0, tiles);
+    FloatVector w0 = FloatVector.fromArray(S, bt, 4 * i * L), w1 = FloatVector.fromArray(S, bt, (4 * i + 1) * L);
+    FloatVector w2 = FloatVector.fromArray(S, bt, (4 * i + 2) * L), w3 = FloatVector.fromArray(S, bt, (4 * i + 3) * L);
+    w0.sub(w2).intoMemorySegment(v, o, NATIVE, m);
+    w1.add(w2).intoMemorySegment(v, o + step, NATIVE, m);
+    w2.sub(w1).intoMemorySegment(v, o + 2 * step, NATIVE, m);
+    w1.sub(w3).intoMemorySegment(v, o + 3 * step, NATIVE, m);
   }
 
   // element e of the windows of tiles t0..t0+15: pad[off[t] + e] (off is padded to whole vectors)
   private static FloatVector g(float[] pad, int e, int[] off, int t0) {
     return FloatVector.fromArray(S, pad, e, off, t0);
-  }
-
-  // a row (r0..r3) of B^T d times B: r0 - r2, r1 + r2, r2 - r1, r1 - r3 at o, o + step, ...
-  private static void inputRow(FloatVector r0, FloatVector r1, FloatVector r2, FloatVector r3, MemorySegment v, long o, long step, VectorMask<Float> m) {
-    r0.sub(r2).intoMemorySegment(v, o, NATIVE, m);
-    r1.add(r2).intoMemorySegment(v, o + step, NATIVE, m);
-    r2.sub(r1).intoMemorySegment(v, o + 2 * step, NATIVE, m);
-    r1.sub(r3).intoMemorySegment(v, o + 3 * step, NATIVE, m);
   }
 
   /**
@@ -844,31 +852,37 @@ final class VectorKernels {
    */
   static void winogradOutput(MemorySegment m, long at, long xiStride, int tiles, int[] off, int rowLength, float[] plane) {
     long step = xiStride * Float.BYTES;
+    // A^T q of 16 tiles, element (i, j) at (4i + j) * L; no vector crosses a call (see winogradInput)
+    float[] aq = new float[8 * L];
     for (int t0 = 0; t0 < tiles; t0 += L) {
-      VectorMask<Float> tm = S.indexInRange(t0, tiles);
       long o = (at + t0) * Float.BYTES;
-      FloatVector q00 = ld(m, o, tm), q01 = ld(m, o + step, tm), q02 = ld(m, o + 2 * step, tm), q03 = ld(m, o + 3 * step, tm);
-      FloatVector q10 = ld(m, o + 4 * step, tm), q11 = ld(m, o + 5 * step, tm), q12 = ld(m, o + 6 * step, tm), q13 = ld(m, o + 7 * step, tm);
-      FloatVector q20 = ld(m, o + 8 * step, tm), q21 = ld(m, o + 9 * step, tm), q22 = ld(m, o + 10 * step, tm), q23 = ld(m, o + 11 * step, tm);
-      FloatVector q30 = ld(m, o + 12 * step, tm), q31 = ld(m, o + 13 * step, tm), q32 = ld(m, o + 14 * step, tm), q33 = ld(m, o + 15 * step, tm);
-      // row 0 of A^T q: q0 + q1 + q2 per column; row 1: q1 - q2 - q3
-      outputRow(q00.add(q10).add(q20), q01.add(q11).add(q21), q02.add(q12).add(q22), q03.add(q13).add(q23), plane, 0, off, t0, tm);
-      outputRow(q10.sub(q20).sub(q30), q11.sub(q21).sub(q31), q12.sub(q22).sub(q32), q13.sub(q23).sub(q33), plane, rowLength, off, t0, tm);
+      for (int j = 0; j < 4; j++) outputColumn(m, o + j * step, 4 * step, t0, tiles, aq, j);
+      outputRow(aq, 0, plane, 0, off, t0, tiles);
+      outputRow(aq, 1, plane, rowLength, off, t0, tiles);
     }
   }
 
-  private static FloatVector ld(MemorySegment m, long bytes, VectorMask<Float> mask) {
-    return FloatVector.fromMemorySegment(S, m, bytes, NATIVE, mask);
+  // column j of A^T q for 16 tiles (q_i at o + i*rowStep): q0 + q1 + q2, q1 - q2 - q3
+  private static void outputColumn(MemorySegment m, long o, long rowStep, int t0, int tiles, float[] aq, int j) {
+    VectorMask<Float> tm = S.indexInRange(t0, tiles);
+    FloatVector q0 = ld(m, o, tm), q1 = ld(m, o + rowStep, tm), q2 = ld(m, o + 2 * rowStep, tm), q3 = ld(m, o + 3 * rowStep, tm);
+    q0.add(q1).add(q2).intoArray(aq, j * L);
+    q1.sub(q2).sub(q3).intoArray(aq, (4 + j) * L);
   }
 
-  // a row (s0..s3) of A^T q times A: pixels s0 + s1 + s2 and s1 - s2 - s3 of each tile, at plane[off[t] + e]
-  private static void outputRow(
-      FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3, float[] plane, int e, int[] off, int t0, VectorMask<Float> tm) {
+  // row i (s0..s3) of A^T q times A: pixels s0 + s1 + s2 and s1 - s2 - s3 of each tile, at plane[off[t] + e]
+  private static void outputRow(float[] aq, int i, float[] plane, int e, int[] off, int t0, int tiles) {
+    VectorMask<Float> tm = S.indexInRange(t0, tiles);
+    FloatVector s0 = FloatVector.fromArray(S, aq, 4 * i * L), s1 = FloatVector.fromArray(S, aq, (4 * i + 1) * L);
+    FloatVector s2 = FloatVector.fromArray(S, aq, (4 * i + 2) * L), s3 = FloatVector.fromArray(S, aq, (4 * i + 3) * L);
     s0.add(s1).add(s2).intoArray(plane, e, off, t0, tm);
     s1.sub(s2).sub(s3).intoArray(plane, e + 1, off, t0, tm);
   }
 
 
+  private static FloatVector ld(MemorySegment m, long bytes, VectorMask<Float> mask) {
+    return FloatVector.fromMemorySegment(S, m, bytes, NATIVE, mask);
+  }
 
   private static final int[] NINES = {0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108, 117, 126, 135};
 
@@ -879,33 +893,41 @@ final class VectorKernels {
    */
   static void winogradFilters(float[] f, int count, boolean flipped, MemorySegment u, long at, long xiStride) {
     long step = xiStride * Float.BYTES;
-    FloatVector half = FloatVector.broadcast(S, 0.5f);
+    // G f of 16 filters, element (i, j) at (3i + j) * L; no vector crosses a call (see winogradInput)
+    float[] gf = new float[12 * L];
     for (int j0 = 0; j0 < count; j0 += L) {
-      VectorMask<Float> m = S.indexInRange(j0, count);
       int base = 9 * j0;
-      FloatVector f00 = fe(f, base, 0, flipped), f01 = fe(f, base, 1, flipped), f02 = fe(f, base, 2, flipped);
-      FloatVector f10 = fe(f, base, 3, flipped), f11 = fe(f, base, 4, flipped), f12 = fe(f, base, 5, flipped);
-      FloatVector f20 = fe(f, base, 6, flipped), f21 = fe(f, base, 7, flipped), f22 = fe(f, base, 8, flipped);
+      for (int j = 0; j < 3; j++) filterColumn(f, base, j, flipped, gf);
       long o = (at + j0) * Float.BYTES;
-      // G f, row by row: f0, (f0 + f1 + f2)/2, (f0 - f1 + f2)/2, f2 per column; each row times G^T
-      filterRow(f00, f01, f02, u, o, step, m, half);
-      filterRow(f00.add(f10).add(f20).mul(half), f01.add(f11).add(f21).mul(half), f02.add(f12).add(f22).mul(half), u, o + 4 * step, step, m, half);
-      filterRow(f00.sub(f10).add(f20).mul(half), f01.sub(f11).add(f21).mul(half), f02.sub(f12).add(f22).mul(half), u, o + 8 * step, step, m, half);
-      filterRow(f20, f21, f22, u, o + 12 * step, step, m, half);
+      for (int i = 0; i < 4; i++) filterRow(gf, i, u, o + 4L * i * step, step, j0, count);
     }
   }
 
-  // element e of 16 filters (9 floats each) from f[base]; flipped: element 8 - e
-  private static FloatVector fe(float[] f, int base, int e, boolean flipped) {
-    return FloatVector.fromArray(S, f, base + (flipped ? 8 - e : e), NINES, 0);
+  // column j of G f for 16 filters: f0, (f0 + f1 + f2)/2, (f0 - f1 + f2)/2, f2 (f_i: element (i, j))
+  private static void filterColumn(float[] f, int base, int j, boolean flipped, float[] gf) {
+    FloatVector f0 = fe(f, base, j, flipped), f1 = fe(f, base, 3 + j, flipped), f2 = fe(f, base, 6 + j, flipped);
+    FloatVector half = FloatVector.broadcast(S, 0.5f);
+    f0.intoArray(gf, j * L);
+    f0.add(f1).add(f2).mul(half).intoArray(gf, (3 + j) * L);
+    f0.sub(f1).add(f2).mul(half).intoArray(gf, (6 + j) * L);
+    f2.intoArray(gf, (9 + j) * L);
   }
 
-  // a row (a, b, c) of G f times G^T: a, (a + b + c)/2, (a - b + c)/2, c
-  private static void filterRow(FloatVector a, FloatVector b, FloatVector c, MemorySegment u, long o, long step, VectorMask<Float> m, FloatVector half) {
+  // row i (a, b, c) of G f times G^T: a, (a + b + c)/2, (a - b + c)/2, c at o, o + step, ...
+  private static void filterRow(float[] gf, int i, MemorySegment u, long o, long step, int j0, int count) {
+    VectorMask<Float> m = S.indexInRange(j0, count);
+    FloatVector half = FloatVector.broadcast(S, 0.5f);
+    FloatVector a = FloatVector.fromArray(S, gf, 3 * i * L), b = FloatVector.fromArray(S, gf, (3 * i + 1) * L), c = FloatVector.fromArray(S, gf, (3 * i + 2) * L);
     a.intoMemorySegment(u, o, NATIVE, m);
     a.add(b).add(c).mul(half).intoMemorySegment(u, o + step, NATIVE, m);
     a.sub(b).add(c).mul(half).intoMemorySegment(u, o + 2 * step, NATIVE, m);
     c.intoMemorySegment(u, o + 3 * step, NATIVE, m);
+  }
+
+
+  // element e of 16 filters (9 floats each) from f[base]; flipped: element 8 - e
+  private static FloatVector fe(float[] f, int base, int e, boolean flipped) {
+    return FloatVector.fromArray(S, f, base + (flipped ? 8 - e : e), NINES, 0);
   }
 
   /**
@@ -914,25 +936,35 @@ final class VectorKernels {
    */
   static void winogradGradient(float[] pad, int rl, int tiles, int[] off, MemorySegment yt, long at, long xiStride) {
     long step = xiStride * Float.BYTES;
+    // A d of 16 tiles, element (i, j) at (2i + j) * L; two small methods with no vector crossing a
+    // call, as winogradInput (one method boxed its vectors: 1.5 GB/s of garbage)
+    float[] ad = new float[8 * L];
     for (int t0 = 0; t0 < tiles; t0 += L) {
-      VectorMask<Float> m = S.indexInRange(t0, tiles);
-      FloatVector a0 = g(pad, 0, off, t0), a1 = g(pad, 1, off, t0), b0 = g(pad, rl, off, t0), b1 = g(pad, rl + 1, off, t0);
+      for (int j = 0; j < 2; j++) gradientColumn(pad, rl, j, off, t0, ad);
       long o = (at + t0) * Float.BYTES;
-      // A d, row by row (a, a + b, a - b, -b per column), each row times A^T
-      gradientRow(a0, a1, yt, o, step, m);
-      gradientRow(a0.add(b0), a1.add(b1), yt, o + 4 * step, step, m);
-      gradientRow(a0.sub(b0), a1.sub(b1), yt, o + 8 * step, step, m);
-      gradientRow(b0.neg(), b1.neg(), yt, o + 12 * step, step, m);
+      for (int i = 0; i < 4; i++) gradientRow(ad, i, yt, o + 4L * i * step, step, t0, tiles);
     }
   }
 
-  // a row (p, q) of A d times A^T: p, p + q, p - q, -q
-  private static void gradientRow(FloatVector p, FloatVector q, MemorySegment yt, long o, long step, VectorMask<Float> m) {
+  // column j of A d for 16 tiles: a, a + b, a - b, -b with a, b elements (0, j), (1, j) of each window
+  private static void gradientColumn(float[] pad, int rl, int j, int[] off, int t0, float[] ad) {
+    FloatVector a = g(pad, j, off, t0), b = g(pad, rl + j, off, t0);
+    a.intoArray(ad, j * L);
+    a.add(b).intoArray(ad, (2 + j) * L);
+    a.sub(b).intoArray(ad, (4 + j) * L);
+    b.neg().intoArray(ad, (6 + j) * L);
+  }
+
+  // row i (p, q) of A d times A^T: p, p + q, p - q, -q at o, o + step, ... (masked past the last tile)
+  private static void gradientRow(float[] ad, int i, MemorySegment yt, long o, long step, int t0, int tiles) {
+    VectorMask<Float> m = S.indexInRange(t0, tiles);
+    FloatVector p = FloatVector.fromArray(S, ad, 2 * i * L), q = FloatVector.fromArray(S, ad, (2 * i + 1) * L);
     p.intoMemorySegment(yt, o, NATIVE, m);
     p.add(q).intoMemorySegment(yt, o + step, NATIVE, m);
     p.sub(q).intoMemorySegment(yt, o + 2 * step, NATIVE, m);
     q.neg().intoMemorySegment(yt, o + 3 * step, NATIVE, m);
   }
+
 
   // ---- 2x2 max pooling, 16 windows of a row per vector ----
 

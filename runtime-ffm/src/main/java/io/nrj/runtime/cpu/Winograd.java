@@ -247,10 +247,10 @@ final class Winograd {
       for (int o = o0; o < o1; o++) {
         for (int xi = 0; xi < XI; xi++) MemorySegment.copy(du, F, ((long) xi * k + o) * c * Float.BYTES, rows, xi * c, c);
         MemorySegment.copy(dw, F, (long) o * c * 9 * Float.BYTES, out, 0, 9 * c);
-        float[] q = new float[16], r = new float[9];
+        float[] q = new float[16], r = new float[9], t = new float[12];
         for (int i = 0; i < c; i++) {
           for (int xi = 0; xi < XI; xi++) q[xi] = rows[xi * c + i];
-          filterGradientTile(q, r);
+          filterGradientTile(q, r, t);
           for (int e = 0; e < 9; e++) out[9 * i + e] += r[e];
         }
         MemorySegment.copy(out, 0, dw, F, (long) o * c * 9 * Float.BYTES, 9 * c);
@@ -301,8 +301,7 @@ final class Winograd {
   /**
    * r (3x3) = G^T q G for one 4x4 tile q of dU. G^T = [[1,1/2,1/2,0],[0,1/2,-1/2,0],[0,1/2,1/2,1]].
    */
-  static void filterGradientTile(float[] q, float[] r) {
-    float[] t = new float[12]; // G^T q: 3x4
+  static void filterGradientTile(float[] q, float[] r, float[] t) { // t: scratch for G^T q, 3x4
     for (int j = 0; j < 4; j++) {
       float a = q[j], b = q[4 + j], c = q[8 + j], d = q[12 + j];
       t[j] = a + (b + c) * 0.5f;
