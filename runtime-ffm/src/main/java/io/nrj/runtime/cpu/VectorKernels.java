@@ -242,7 +242,7 @@ final class VectorKernels {
   /** {@link Sgemm#addRun} with vector loads and stores; the tail under a mask. */
   static void addRun(float[] tile, int t, MemorySegment seg, long d, int len, boolean add) {
     int j = 0;
-    // one loop per case: a vector chosen by a branch (a phi of two vectors) is boxed by C2 once
+    // one loop per case: a vector chosen by a branch (a phi of two vectors) can be boxed by C2 once
     // the method has run both ways (see maskedDyLaneSums)
     if (add) {
       for (; j + L <= len; j += L) {
@@ -497,8 +497,9 @@ final class VectorKernels {
       MemorySegment x, MemorySegment y, MemorySegment dy, long off, int n, float mean, boolean relu, double[] acc, int o) {
     FloatVector a = FloatVector.zero(S), b = a, z = a;
     long i = off, e = bound(off, off + n);
-    // one loop per case: a vector chosen by a branch inside the loop (a phi of two vectors) makes
-    // C2 box it once the method has run both ways, 3x slower (ResNet's BNs run both)
+    // one loop per case: a vector chosen by a branch inside the loop (a phi of two vectors) can
+    // be boxed by C2 once the method has run both ways (measured up to 3x slower in one JVM that
+    // ran every BN backward variant; ResNet's BNs run both)
     if (relu) {
       for (; i < e; i += L) {
         FloatVector g = z.blend(ld(dy, i), ld(y, i).compare(VectorOperators.GT, z));
