@@ -106,7 +106,7 @@ enum ConvAlgo {
 
   /** Whether the 1x1 weight gradient of {@code g} runs as {@link PointwiseOuterFilter}'s outer products. */
   static boolean pointwiseOuterFilter(ConvGeom g) {
-    return PointwiseConv.supports(g) && PointwiseConv.OUTER_FILTER && PointwiseOuterFilter.supports(g.k(), g.c());
+    return PointwiseConv.supports(g) && PointwiseOuterFilter.chosen(g.k(), g.c());
   }
 
   /**

@@ -169,10 +169,9 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.FORWARD)) {
       case POINTWISE -> PointwiseConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
       case STRIDED_POINTWISE -> StridedPointwise.forward(pool, vector, direct, strided, seg(x), seg(w), seg(y), g);
-      case STRIDED_DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g, DirectConv.Layout.of(g));
       case LINEAR -> Linear.forward(pool, vector, work, seg(x), seg(w), null, seg(y), g.n(), g.c() * g.r() * g.s(), g.k());
       case WINOGRAD -> Winograd.forward(pool, vector, work, winograd, seg(x), seg(w), seg(y), g);
-      case DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g);
+      case DIRECT, STRIDED_DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g); // Layout.of(g) picks stride phases
       case LANES -> ChannelLaneConv.forward(pool, vector, lanes, seg(x), seg(w), seg(y), g);
       case GEMM -> ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
     }
@@ -207,10 +206,9 @@ public final class CpuBackend implements Backend {
     switch (ConvAlgo.choose(convPolicy, g, ConvAlgo.Pass.BACKWARD_FILTER)) {
       case POINTWISE -> PointwiseConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case STRIDED_POINTWISE -> StridedPointwise.backwardFilter(pool, vector, direct, filterBuffers, strided, seg(x), seg(dy), seg(dw), g);
-      case STRIDED_DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g, DirectConv.Layout.of(g));
       case LINEAR -> Linear.backwardWeights(pool, vector, work, seg(x), seg(dy), seg(dw), g.n(), g.c() * g.r() * g.s(), g.k());
       case WINOGRAD -> Winograd.backwardFilter(pool, vector, work, winograd, seg(x), seg(dy), seg(dw), g);
-      case DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);
+      case DIRECT, STRIDED_DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case LANES -> ChannelLaneConv.backwardFilter(pool, vector, lanes, seg(x), seg(dy), seg(dw), g);
       case GEMM -> ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
     }

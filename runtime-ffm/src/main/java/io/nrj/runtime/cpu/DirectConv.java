@@ -122,12 +122,9 @@ final class DirectConv {
 
   // ---- forward: x (n, c, h, w), w (k, c, r, s) -> y (n, k, oh, ow) ----
 
+  /** The forward pass, x laid out by {@link Layout} (padded rows at stride 1, else stride phases). */
   static void forward(CpuThreads pool, boolean vector, Work[] work, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
-    forward(pool, vector, work, x, w, y, g, Layout.of(g));
-  }
-
-  /** The forward pass with x laid out by {@code lay} (padded rows, or stride phases). */
-  static void forward(CpuThreads pool, boolean vector, Work[] work, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g, Layout lay) {
+    Layout lay = Layout.of(g);
     int c = g.c(), k = g.k(), r = g.r(), s = g.s();
     // weights packed as [k/MR][c, r, s][MR]: w[k, c, r, s] as is
     float[] wpk = packWeights(work[0], w, k, c * r * s, (kk, q) -> (long) kk * c * r * s + q);
@@ -376,15 +373,10 @@ final class DirectConv {
 
   // ---- backward filter: dw (k, c, r, s) += sum over n, i of dyFlat[k, i] * xPad[c, i + r*wp + s] ----
 
+  /** The weight gradient, x laid out by {@link Layout} (padded rows at stride 1, else stride phases). */
   static void backwardFilter(
       CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
-    backwardFilter(pool, vector, work, fb, x, dy, dw, g, Layout.of(g));
-  }
-
-  /** The weight gradient with x laid out by {@code lay} (padded rows, or stride phases). */
-  static void backwardFilter(
-      CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g,
-      Layout lay) {
+    Layout lay = Layout.of(g);
     int n = g.n(), c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW();
     int wp = lay.rowStride();
     int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;

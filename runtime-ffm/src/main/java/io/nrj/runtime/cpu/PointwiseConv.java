@@ -126,12 +126,9 @@ final class PointwiseConv {
   /** Planes from this many floats on run long enough in place (the kernel's loop per image). */
   static final int LONG_PLANE = 1024;
 
-  /** Whether layers with both channel counts from 32 take {@link PointwiseOuterFilter} (a switch for A/B runs). */
-  static final boolean OUTER_FILTER = !"false".equals(System.getProperty("nrj.cpu.outerFilter"));
-
   static void backwardFilter(
       CpuThreads pool, boolean vector, DirectConv.Work[] work, DirectConv.FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
-    if (OUTER_FILTER && PointwiseOuterFilter.supports(g.k(), g.c())) {
+    if (PointwiseOuterFilter.chosen(g.k(), g.c())) {
       PointwiseOuterFilter.backwardFilter(pool, vector, work, fb, x, dy, dw, g);
       return;
     }

@@ -57,6 +57,14 @@ final class PointwiseOuterFilter {
 
   static final int MIN_CHANNELS = 32;
 
+  /** Whether layers this path {@link #supports} take it (a switch for A/B runs). */
+  static final boolean ENABLED = !"false".equals(System.getProperty("nrj.cpu.outerFilter"));
+
+  /** Whether a 1x1 weight gradient with these channel counts runs here: supported and not switched off. */
+  static boolean chosen(int k, int c) {
+    return ENABLED && supports(k, c);
+  }
+
   static void backwardFilter(
       CpuThreads pool, boolean vector, DirectConv.Work[] work, DirectConv.FilterBuffers fb, MemorySegment x, MemorySegment dy,
       MemorySegment dw, ConvGeom g) {
