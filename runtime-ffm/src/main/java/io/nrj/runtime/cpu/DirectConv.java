@@ -23,9 +23,11 @@ import java.util.Arrays;
  *       transposed weights, accumulated into dx; split over images;
  *   <li>backward filter: dw[k, c, r, s] = sum over images and i of dyFlat[k, i] * xPad[c, i + r*Wp
  *       + s], where dyFlat is dy laid out with row length Wp and zeros in the thrown-away columns;
- *       vector lane partial sums over i per (4 k) x (6 (c, s) pairs) tile, split over tiles, so each
- *       weight gradient element is summed by one thread in one order. The 16 lanes are added last,
- *       in lane order, in double.
+ *       vector lane partial sums over i per (4 k) x (6 (c, s) pairs) tile. Per fixed group of images
+ *       ({@link PointwiseConv#IMAGE_GROUPS}), each group summed by one thread, its 16 lanes added in
+ *       lane order in double and the groups in group order; or, where the tiles are too many for
+ *       that ({@link #GROUP_PART_FLOATS}), split over tiles, each element summed by one thread over
+ *       all images, its lanes added last in lane order in double.
  * </ul>
  *
  * Every element's summation order is fixed by the geometry alone, so results do not depend on the
@@ -377,13 +379,86 @@ final class DirectConv {
   static void backwardFilter(
       CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
     Layout lay = Layout.of(g);
+    int tasks = (g.k() + FK - 1) / FK * g.r() * ((g.c() * g.s() + FJ - 1) / FJ), tileFloats = FK * FJ * LANES;
+    if (tasks * tileFloats > GROUP_PART_FLOATS) byTasks(pool, vector, work, fb.part(tasks * tileFloats), x, dy, dw, g, lay);
+    else byImageGroups(pool, vector, work, fb, x, dy, dw, g, lay);
+  }
+
+  // The weight gradient split by fixed groups of images (see backwardFilter).
+  static void byImageGroups(
+      CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g, Layout lay) {
+    int n = g.n(), c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW();
+    int wp = lay.rowStride();
+    int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;
+    int xImg = lay.imageFloats();
+    int kBlocks = (k + FK - 1) / FK, pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
+    int tasks = kBlocks * r * jBlocks, tileFloats = FK * FJ * LANES, crs = c * r * s;
+    int groups = Math.min(n, PointwiseConv.IMAGE_GROUPS), dyImg = k * pl;
+    double[] sums = fb.groupSums(groups * k * crs);
+    // Split by fixed groups of images, claimed by whichever thread is free: each image's x and dy
+    // are laid out once, by the thread that sums them, a chunk of images at a time small enough to
+    // stay in its L2 while every task sweeps it. Each group's lane partials are added in double per
+    // weight, and the groups in order (PointwiseConv.addGroupSums), so the result depends on the
+    // geometry alone, not on the thread count or which thread took which group.
+    pool.parallelForDynamic(groups, 1, (tid, g0, g1) -> {
+      Work wk = work[tid];
+      float[] part = wk.part(tasks * tileFloats);
+      int[] dyo = new int[FK], xo = new int[FJ];
+      for (int gi = g0; gi < g1; gi++) {
+        int from = (int) ((long) gi * n / groups), to = (int) ((long) (gi + 1) * n / groups);
+        int chunk = Math.max(1, Math.min(to - from, CHUNK_FLOATS / (xImg + dyImg)));
+        float[] xs = wk.filterX(chunk * xImg), dys = wk.filterDy(chunk * dyImg);
+        Arrays.fill(part, 0, tasks * tileFloats, 0f);
+        for (int b0 = from; b0 < to; b0 += chunk) {
+          int nimg = Math.min(chunk, to - b0);
+          for (int b = 0; b < nimg; b++) {
+            lay.lay(vector, x, (long) (b0 + b) * c * g.h() * g.w(), xs, b * xImg);
+            flatten(vector, dy, (long) (b0 + b) * k * oh * ow, k, oh, ow, wp, pl, dys, b * dyImg);
+          }
+          for (int t = 0; t < tasks; t++) {
+            taskOffsets(t, r, jBlocks, k, pairs, s, lay, pl, dyo, xo);
+            if (vector) {
+              VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
+            } else {
+              filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
+            }
+          }
+        }
+        for (int t = 0; t < tasks; t++) {
+          int kb = t / (r * jBlocks), rr = (t / jBlocks) % r, jb = t % jBlocks;
+          for (int m = 0; m < FK && kb * FK + m < k; m++) {
+            for (int j = 0; j < FJ && jb * FJ + j < pairs; j++) {
+              int pair = jb * FJ + j, ci = pair / s, ss = pair % s;
+              double sum = 0;
+              int o = t * tileFloats + (m * FJ + j) * LANES;
+              for (int l = 0; l < LANES; l++) sum += part[o + l];
+              sums[(gi * k + kb * FK + m) * crs + (ci * r + rr) * s + ss] = sum;
+            }
+          }
+        }
+      }
+    });
+    PointwiseConv.addGroupSums(pool, sums, groups, k, crs, true, dw);
+  }
+
+  /**
+   * The largest lane partials (tasks x tile floats) summed per image group: a thread sweeps all of
+   * them for every chunk of its group's images, which pays while they share its L2 with the chunk.
+   * Measured with {@code FilterSplitBench} (the two splits in turn in one JVM, 2 threads, n = 64 at
+   * 32x32): 3->16 (9,216 floats) 1.66x and 16->16 (36,864) 1.09 to 1.11x by groups; 32->32
+   * (147,456) 0.88x and 64->64 (589,824) 0.87x, so past this the weights are split ({@code byTasks}).
+   */
+  static final int GROUP_PART_FLOATS = 1 << 16;
+
+  // The weight gradient split by weight tiles: every element summed by one thread over all images.
+  static void byTasks(
+      CpuThreads pool, boolean vector, Work[] work, float[] part, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g, Layout lay) {
     int n = g.n(), c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW();
     int wp = lay.rowStride();
     int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;
     int xImg = lay.imageFloats();
     int kBlocks = (k + FK - 1) / FK, pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
     int tasks = kBlocks * r * jBlocks, tileFloats = FK * FJ * LANES;
-    float[] part = fb.part(tasks * tileFloats);
     // Each thread lays out, in its own buffers, the images its tasks read (every x plane, the dy
     // planes of its output channels), a chunk of images at a time small enough to stay in its L2
     // while its tasks sweep it: nothing crosses between cores and no thread waits for another.
@@ -462,19 +537,19 @@ final class DirectConv {
     }
   }
 
-  /** The lane partial sums of a weight gradient (each thread writes its own tasks' part). */
+  /** The per-group sums of a weight gradient, or the lane partials of one split by weights. */
   static final class FilterBuffers {
     private float[] part = new float[0];
     private double[] groupSums = new double[0];
 
-    double[] groupSums(int n) {
-      if (groupSums.length < n) groupSums = new double[n];
-      return groupSums;
-    }
-
     float[] part(int n) {
       if (part.length < n) part = new float[n];
       return part;
+    }
+
+    double[] groupSums(int n) {
+      if (groupSums.length < n) groupSums = new double[n];
+      return groupSums;
     }
   }
 

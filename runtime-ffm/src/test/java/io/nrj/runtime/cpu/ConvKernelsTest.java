@@ -60,6 +60,8 @@ class ConvKernelsTest {
     "2, 5, 11, 9, 7, 3, 3, 2, 1",
     "2, 3, 12, 12, 4, 4, 4, 2, 1",
     "2, 4, 10, 10, 3, 3, 3, 2, 0",
+    // DirectConv's weight gradient by image groups: 8 groups of 5 images, each in chunks of 2, 2, 1
+    "40, 20, 32, 32, 20, 3, 3, 1, 1",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
