@@ -62,6 +62,11 @@ final class ChannelLaneConv {
       return a.length >= n ? a : new float[Math.toIntExact(n)];
     }
 
+    /** Room for the weights of outs channels by nq taps packed in whole blocks of 32. */
+    float[] wpk(int outs, int nq) {
+      return wpk = grow(wpk, (long) (outs + KB - 1) / KB * KB * nq);
+    }
+
     float[] src(int tid, int n) {
       return src[tid] = grow(src[tid], n);
     }
@@ -76,7 +81,7 @@ final class ChannelLaneConv {
   static void forward(CpuThreads pool, boolean vector, Buffers buf, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
     int c = g.c(), k = g.k(), p = g.pad(), nq = c * g.r() * g.s();
     int hp = g.h() + 2 * p, wp = g.w() + 2 * p, ps = hp * wp;
-    float[] wpk = pack(buf, w, k, nq, (kk, q) -> (long) kk * nq + q);
+    float[] wpk = DirectConv.packRows(buf.wpk(k, nq), w, k, KB, nq);
     int[] off = DirectConv.offsets(new int[nq], c, g.r(), g.s(), ps, wp);
     pool.parallelForDynamic(g.n(), DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
       float[] src = buf.src(tid, c * ps);
@@ -94,7 +99,7 @@ final class ChannelLaneConv {
     int c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW(), krs = k * r * s;
     int qh = r - 1 - g.pad(), qw = s - 1 - g.pad(), hq = oh + 2 * qh, wq = ow + 2 * qw, ps = hq * wq;
     // packed [c/32][k, r', s'][32] with value w[k, c, r-1-r', s-1-s']
-    float[] wpk = pack(buf, w, c, krs, DirectConv.flippedTransposed(c, r, s));
+    float[] wpk = DirectConv.packFlippedTransposed(buf.wpk(c, krs), w, k, c, r, s, KB);
     int[] off = DirectConv.offsets(new int[krs], k, r, s, ps, wq);
     pool.parallelForDynamic(g.n(), DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
       float[] src = buf.src(tid, k * ps);
@@ -103,12 +108,6 @@ final class ChannelLaneConv {
         correlate(vector, src, off, krs, wpk, c, buf.tile[tid], dx, (long) b * c * g.h() * g.w(), g.h(), g.w(), wq, accumulate);
       }
     });
-  }
-
-  // wpk[(o/32*nq + q)*32 + o%32] = w[index(o, q)], zero for o >= outs
-  private static float[] pack(Buffers buf, MemorySegment w, int outs, int nq, DirectConv.WeightIndex index) {
-    int blocks = (outs + KB - 1) / KB;
-    return DirectConv.packWeights(buf.wpk = Buffers.grow(buf.wpk, (long) blocks * nq * KB), w, outs, KB, nq, index);
   }
 
   /**

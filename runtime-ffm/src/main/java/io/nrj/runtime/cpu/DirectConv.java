@@ -107,6 +107,13 @@ final class DirectConv {
       return src;
     }
 
+    /** Room for the weights of outs channels by nq taps packed in whole blocks of MR. */
+    float[] wpk(int outs, int nq) {
+      int n = (outs + MR - 1) / MR * MR * nq;
+      if (wpk.length < n) wpk = new float[n];
+      return wpk;
+    }
+
     int[] off(int n) {
       if (off.length < n) off = new int[n];
       return off;
@@ -129,7 +136,7 @@ final class DirectConv {
     Layout lay = Layout.of(g);
     int c = g.c(), k = g.k(), r = g.r(), s = g.s();
     // weights packed as [k/MR][c, r, s][MR]: w[k, c, r, s] as is
-    float[] wpk = packWeights(work[0], w, k, c * r * s, (kk, q) -> (long) kk * c * r * s + q);
+    float[] wpk = packRows(work[0].wpk(k, c * r * s), w, k, MR, c * r * s);
     int[] off = work[0].off(c * r * s);
     for (int ci = 0; ci < c; ci++) {
       for (int rr = 0; rr < r; rr++) {
@@ -227,7 +234,7 @@ final class DirectConv {
     int hq = oh + 2 * qh, wq = ow + 2 * qw, ps = planeStride(hq, wq, s);
     // packed as [c/MR][k, r', s'][MR] with value w[k, c, r-1-r', s-1-s']
     int krs = k * r * s;
-    float[] wpk = packWeights(work[0], w, c, krs, flippedTransposed(c, r, s));
+    float[] wpk = packFlippedTransposed(work[0].wpk(c, krs), w, k, c, r, s, MR);
     int[] off = offsets(work[0].off(krs), k, r, s, ps, wq);
     pool.parallelForDynamic(g.n(), IMAGE_GRAIN, (tid, b0, b1) -> {
       Work wk = work[tid];
@@ -239,37 +246,47 @@ final class DirectConv {
     });
   }
 
-  /** Index of w[o, q] in the weight segment, for packing. */
-  @FunctionalInterface
-  interface WeightIndex {
-    long at(int o, int q);
+  /**
+   * The forward weights packed in blocks of {@code block} output channels: dst[(o/block*nq + q)*block
+   * + o%block] = w[o, q] (w as (outs, nq) rows), zero for o past outs up to whole blocks. Each row
+   * is copied out of the segment at once, then spread over its block.
+   */
+  static float[] packRows(float[] dst, MemorySegment w, int outs, int block, int nq) {
+    int blocks = (outs + block - 1) / block;
+    float[] row = new float[nq];
+    for (int o = 0; o < blocks * block; o++) {
+      int base = (o / block) * nq * block + o % block;
+      if (o < outs) {
+        MemorySegment.copy(w, F, (long) o * nq * Float.BYTES, row, 0, nq);
+        for (int q = 0; q < nq; q++) dst[base + q * block] = row[q];
+      } else {
+        for (int q = 0; q < nq; q++) dst[base + q * block] = 0f;
+      }
+    }
+    return dst;
   }
 
   /**
-   * Backward data's weights: w[k, c, r-1-r', s-1-s'] as element (c, q = (k*r + r')*s + s'), the
-   * flipped and transposed filters that correlate dy into dx.
+   * Backward data's weights, the flipped and transposed filters that correlate dy into dx, packed in
+   * blocks of {@code block} input channels: dst[(cc/block*nq + q)*block + cc%block] = w[kk, cc, r-1-r',
+   * s-1-s'] with q = (kk*r + r')*s + s' and nq = k*r*s, zero for cc past c up to whole blocks. Read
+   * in the segment's order, one filter (kk, cc) at a time: its r*s taps land, reversed, at q = kk*r*s
+   * + r*s-1-t for its t-th element (no divisions per element: a 64x64 3x3 layer packs in about a
+   * fifth of the time the index arithmetic took).
    */
-  static WeightIndex flippedTransposed(int c, int r, int s) {
-    return (cc, q) -> {
-      int kk = q / (r * s), rr = r - 1 - (q / s) % r, ss = s - 1 - q % s;
-      return (((long) kk * c + cc) * r + rr) * s + ss;
-    };
-  }
-
-  // dst[(o/MR)*nq*MR + q*MR + o%MR] = w[index(o, q)], zero for o >= outs
-  private static float[] packWeights(Work wk, MemorySegment w, int outs, int nq, WeightIndex index) {
-    int blocks = (outs + MR - 1) / MR;
-    if (wk.wpk.length < blocks * nq * MR) wk.wpk = new float[blocks * nq * MR];
-    return packWeights(wk.wpk, w, outs, MR, nq, index);
-  }
-
-  // dst[(o/block)*nq*block + q*block + o%block] = w[index(o, q)], zero for o >= outs (dst holds
-  // whole blocks)
-  static float[] packWeights(float[] dst, MemorySegment w, int outs, int block, int nq, WeightIndex index) {
-    int blocks = (outs + block - 1) / block;
-    for (int o = 0; o < blocks * block; o++) {
-      int base = (o / block) * nq * block + o % block;
-      for (int q = 0; q < nq; q++) dst[base + q * block] = o < outs ? w.getAtIndex(F, index.at(o, q)) : 0f;
+  static float[] packFlippedTransposed(float[] dst, MemorySegment w, int k, int c, int r, int s, int block) {
+    int rs = r * s, nq = k * rs, blocks = (c + block - 1) / block;
+    float[] filter = new float[rs];
+    for (int kk = 0; kk < k; kk++) {
+      for (int cc = 0; cc < c; cc++) {
+        MemorySegment.copy(w, F, ((long) kk * c + cc) * rs * Float.BYTES, filter, 0, rs);
+        int d0 = (cc / block * nq + kk * rs) * block + cc % block;
+        for (int t = 0; t < rs; t++) dst[d0 + (rs - 1 - t) * block] = filter[t];
+      }
+    }
+    for (int cc = c; cc < blocks * block; cc++) {
+      int d0 = cc / block * nq * block + cc % block;
+      for (int q = 0; q < nq; q++) dst[d0 + q * block] = 0f;
     }
     return dst;
   }
