@@ -19,14 +19,20 @@ public final class OpChecks {
     }
   }
 
+  // need(t, numel, what + " of " + geometry), the message built only when it fails: these checks
+  // run on every call of a training step, and the geometry's text costs more than the check
+  private static void need(Tensor t, long numel, String what, Object geometry) {
+    if (t.numel() != numel) need(t, numel, what + " of " + geometry);
+  }
+
   /** x (n,c,h,w), w (k,c,r,s), y (n,k,outH,outW); the data gradient passes (dx, w, dy). */
   public static void conv(Tensor x, Tensor w, Tensor y, ConvGeom g) {
     if (g.outH() <= 0 || g.outW() <= 0 || g.stride() <= 0 || g.pad() < 0) {
       throw new IllegalArgumentException("conv geometry gives no output: " + g);
     }
-    need(x, (long) g.n() * g.c() * g.h() * g.w(), "conv input (n,c,h,w) of " + g);
-    need(w, (long) g.k() * g.c() * g.r() * g.s(), "conv weight (k,c,r,s) of " + g);
-    need(y, (long) g.n() * g.k() * g.outH() * g.outW(), "conv output (n,k,outH,outW) of " + g);
+    need(x, (long) g.n() * g.c() * g.h() * g.w(), "conv input (n,c,h,w)", g);
+    need(w, (long) g.k() * g.c() * g.r() * g.s(), "conv weight (k,c,r,s)", g);
+    need(y, (long) g.n() * g.k() * g.outH() * g.outW(), "conv output (n,k,outH,outW)", g);
   }
 
   /** Batch norm forward over (n, c, hw): x and y (n,c,hw), every per-channel tensor (c). */
@@ -51,8 +57,8 @@ public final class OpChecks {
     if (g.outH() <= 0 || g.outW() <= 0 || g.stride() <= 0 || g.pad() < 0 || 2 * g.pad() > g.kernel()) {
       throw new IllegalArgumentException("pool geometry is invalid (pad must be at most kernel/2): " + g);
     }
-    need(x, (long) g.n() * g.c() * g.h() * g.w(), "pool input (n,c,h,w) of " + g);
-    need(y, (long) g.n() * g.c() * g.outH() * g.outW(), "pool output (n,c,outH,outW) of " + g);
+    need(x, (long) g.n() * g.c() * g.h() * g.w(), "pool input (n,c,h,w)", g);
+    need(y, (long) g.n() * g.c() * g.outH() * g.outW(), "pool output (n,c,outH,outW)", g);
   }
 
   /** The channel ranges and tensors of {@link Backend#copyChannels}. */
