@@ -205,9 +205,6 @@ final class ChannelLaneConv {
     // images per chunk: its dy slice (pixels x 32 channels) stays in L2 while the tasks of one k
     // block sweep it
     int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / (hw * KB)));
-    // pix[e]: where output pixel e of a chunk (image-major) has its window's corner in an x block
-    int[] pix = new int[chunk * hw];
-    for (int e = 0; e < chunk * hw; e++) pix[e] = e / hw * xImg + ((e % hw) / ow * wp + e % ow) * FT;
     // task t = (k block, c block, tap): consecutive tasks share their dy slice and x block, so a
     // thread claims the rs taps of one (k block, c block) at a time. Each task sums its own tile
     // over all images in one order, whichever thread runs it: the claims can go to any thread.
@@ -218,8 +215,8 @@ final class ChannelLaneConv {
         for (int t = t0; t < t1; t++) {
           int kb = t / (cBlocks * rs), cb = (t / rs) % cBlocks, q = t % rs;
           int tap = (cb * n + b0) * xImg + (q / s * wp + q % s) * FT, dyo = (kb * n + b0) * hw * KB;
-          if (vector) VectorKernels.filterLanes32x8(dyT, dyo, xPad, tap, pix, nimg * hw, part, t * tileFloats);
-          else filterLanes32x8Scalar(dyT, dyo, xPad, tap, pix, nimg * hw, part, t * tileFloats);
+          if (vector) VectorKernels.filterLanes32x8(dyT, dyo, xPad, tap, nimg, oh, ow, xImg, wp, part, t * tileFloats);
+          else filterLanes32x8Scalar(dyT, dyo, xPad, tap, nimg, oh, ow, xImg, wp, part, t * tileFloats);
         }
       }
       for (int t = t0; t < t1; t++) {
@@ -237,15 +234,21 @@ final class ChannelLaneConv {
     });
   }
 
-  // part[po + (j*8 + i)*16 + l] continues its fma chain over e < pixels (output pixels of
-  // consecutive images) of dyT[dyo + e*32 + j*16 + l] * xPad[tap + pix[e] + i]
-  static void filterLanes32x8Scalar(float[] dyT, int dyo, float[] xPad, int tap, int[] pix, int pixels, float[] part, int po) {
+  // part[po + (j*8 + i)*16 + l] continues its fma chain over the output pixels e = (image, oy, ox)
+  // of imgs consecutive images, in that order, of dyT[dyo + e*32 + j*16 + l] * xPad[tap +
+  // image*xImg + (oy*wp + ox)*8 + i]
+  static void filterLanes32x8Scalar(
+      float[] dyT, int dyo, float[] xPad, int tap, int imgs, int oh, int ow, int xImg, int wp, float[] part, int po) {
     for (int j = 0; j < 2; j++) {
       for (int i = 0; i < FT; i++) {
         for (int l = 0; l < LANES; l++) {
-          int o = po + (j * FT + i) * LANES + l, di = dyo + j * LANES + l, xi = tap + i;
+          int o = po + (j * FT + i) * LANES + l, di = dyo + j * LANES + l;
           float acc = part[o];
-          for (int e = 0; e < pixels; e++) acc = Math.fma(dyT[di + e * KB], xPad[xi + pix[e]], acc);
+          for (int img = 0; img < imgs; img++) {
+            for (int oy = 0; oy < oh; oy++) {
+              for (int ox = 0; ox < ow; ox++, di += KB) acc = Math.fma(dyT[di], xPad[tap + img * xImg + (oy * wp + ox) * FT + i], acc);
+            }
+          }
           part[o] = acc;
         }
       }
