@@ -165,8 +165,8 @@ final class ChannelLaneConv {
       dyIdx[l] = l * hw;
     }
     // x padded and channel-blocked, [c/8][image][padded pixel][8], and dy transposed to
-    // [k/32][image][pixel][32], zeros past c and k; images claimed by whichever thread is free
-    pool.parallelForDynamic(n, DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
+    // [k/32][image][pixel][32], zeros past c and k; each thread its images
+    pool.parallelFor(n, (tid, b0, b1) -> {
       float[] pl = buf.plane(tid, Math.max(k * hw, c * h * w));
       for (int b = b0; b < b1; b++) {
         MemorySegment.copy(x, F, (long) b * c * h * w * Float.BYTES, pl, 0, c * h * w);
@@ -205,10 +205,8 @@ final class ChannelLaneConv {
     // images per chunk: its dy slice (pixels x 32 channels) stays in L2 while the tasks of one k
     // block sweep it
     int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / (hw * KB)));
-    // task t = (k block, c block, tap): consecutive tasks share their dy slice and x block, so a
-    // thread claims the rs taps of one (k block, c block) at a time. Each task sums its own tile
-    // over all images in one order, whichever thread runs it: the claims can go to any thread.
-    pool.parallelForDynamic(tasks, rs, (tid, t0, t1) -> {
+    // task t = (k block, c block, tap): consecutive tasks share their dy slice and x block
+    pool.parallelFor(tasks, (tid, t0, t1) -> {
       Arrays.fill(part, t0 * tileFloats, t1 * tileFloats, 0f);
       for (int b0 = 0; b0 < n; b0 += chunk) {
         int nimg = Math.min(chunk, n - b0);
