@@ -248,20 +248,13 @@ final class DirectConv {
 
   /**
    * The forward weights packed in blocks of {@code block} output channels: dst[(o/block*nq + q)*block
-   * + o%block] = w[o, q] (w as (outs, nq) rows), zero for o past outs up to whole blocks. Each row
-   * is copied out of the segment at once, then spread over its block.
+   * + o%block] = w[o, q] (w as (outs, nq) rows), zero for o past outs up to whole blocks.
    */
   static float[] packRows(float[] dst, MemorySegment w, int outs, int block, int nq) {
     int blocks = (outs + block - 1) / block;
-    float[] row = new float[nq];
     for (int o = 0; o < blocks * block; o++) {
       int base = (o / block) * nq * block + o % block;
-      if (o < outs) {
-        MemorySegment.copy(w, F, (long) o * nq * Float.BYTES, row, 0, nq);
-        for (int q = 0; q < nq; q++) dst[base + q * block] = row[q];
-      } else {
-        for (int q = 0; q < nq; q++) dst[base + q * block] = 0f;
-      }
+      for (int q = 0; q < nq; q++) dst[base + q * block] = o < outs ? w.getAtIndex(F, (long) o * nq + q) : 0f;
     }
     return dst;
   }
@@ -396,9 +389,14 @@ final class DirectConv {
   static void backwardFilter(
       CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
     Layout lay = Layout.of(g);
-    int tasks = (g.k() + FK - 1) / FK * g.r() * ((g.c() * g.s() + FJ - 1) / FJ), tileFloats = FK * FJ * LANES;
-    if (tasks * tileFloats > GROUP_PART_FLOATS) byTasks(pool, vector, work, fb.part(tasks * tileFloats), x, dy, dw, g, lay);
+    int partFloats = filterTasks(g) * FK * FJ * LANES;
+    if (partFloats > GROUP_PART_FLOATS) byTasks(pool, vector, work, fb.part(partFloats), x, dy, dw, g, lay);
     else byImageGroups(pool, vector, work, fb, x, dy, dw, g, lay);
+  }
+
+  // tasks of the weight gradient: (k block of FK, row tap r, block of FJ (input channel, column tap) pairs)
+  private static int filterTasks(ConvGeom g) {
+    return (g.k() + FK - 1) / FK * g.r() * ((g.c() * g.s() + FJ - 1) / FJ);
   }
 
   // The weight gradient split by fixed groups of images (see backwardFilter).
@@ -408,8 +406,8 @@ final class DirectConv {
     int wp = lay.rowStride();
     int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;
     int xImg = lay.imageFloats();
-    int kBlocks = (k + FK - 1) / FK, pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
-    int tasks = kBlocks * r * jBlocks, tileFloats = FK * FJ * LANES, crs = c * r * s;
+    int pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
+    int tasks = filterTasks(g), tileFloats = FK * FJ * LANES, crs = c * r * s;
     int groups = Math.min(n, PointwiseConv.IMAGE_GROUPS), dyImg = k * pl;
     double[] sums = fb.groupSums(groups * k * crs);
     // Split by fixed groups of images, claimed by whichever thread is free: each image's x and dy
@@ -474,8 +472,8 @@ final class DirectConv {
     int wp = lay.rowStride();
     int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;
     int xImg = lay.imageFloats();
-    int kBlocks = (k + FK - 1) / FK, pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
-    int tasks = kBlocks * r * jBlocks, tileFloats = FK * FJ * LANES;
+    int pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
+    int tasks = filterTasks(g), tileFloats = FK * FJ * LANES;
     // Each thread lays out, in its own buffers, the images its tasks read (every x plane, the dy
     // planes of its output channels), a chunk of images at a time small enough to stay in its L2
     // while its tasks sweep it: nothing crosses between cores and no thread waits for another.
@@ -559,14 +557,14 @@ final class DirectConv {
     private float[] part = new float[0];
     private double[] groupSums = new double[0];
 
-    float[] part(int n) {
-      if (part.length < n) part = new float[n];
-      return part;
-    }
-
     double[] groupSums(int n) {
       if (groupSums.length < n) groupSums = new double[n];
       return groupSums;
+    }
+
+    float[] part(int n) {
+      if (part.length < n) part = new float[n];
+      return part;
     }
   }
 

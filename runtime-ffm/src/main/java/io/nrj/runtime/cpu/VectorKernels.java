@@ -880,7 +880,6 @@ final class VectorKernels {
     s1.sub(s2).sub(s3).intoArray(plane, e + 1, off, t0, tm);
   }
 
-
   private static FloatVector ld(MemorySegment m, long bytes, VectorMask<Float> mask) {
     return FloatVector.fromMemorySegment(S, m, bytes, NATIVE, mask);
   }
@@ -925,7 +924,6 @@ final class VectorKernels {
     c.intoMemorySegment(u, o + 3 * step, NATIVE, m);
   }
 
-
   // element e of 16 filters (9 floats each) from f[base]; flipped: element 8 - e
   private static FloatVector fe(float[] f, int base, int e, boolean flipped) {
     return FloatVector.fromArray(S, f, base + (flipped ? 8 - e : e), NINES, 0);
@@ -965,7 +963,6 @@ final class VectorKernels {
     p.sub(q).intoMemorySegment(yt, o + 2 * step, NATIVE, m);
     q.neg().intoMemorySegment(yt, o + 3 * step, NATIVE, m);
   }
-
 
   // ---- 2x2 max pooling, 16 windows of a row per vector ----
 
