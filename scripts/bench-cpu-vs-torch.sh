@@ -48,12 +48,13 @@ steps() {
 }
 # warm-up steps, the same on both sides (passed to scripts/torch_cpu_bench.py too): enough for
 # nrj's JIT to reach full speed, which takes far more steps than PyTorch needs. Traced with
-# `nrj bench --warmup 0 --trace K` on this 2-core machine kind: LeNet-5 about 100 steps, the small
-# VGG about 35, ResNet-164 5 or 6, VGG-19-NR 2, the standard VGG-19 6; PyTorch runs at full speed
-# from its first steps. Timing from the small VGG's 16th step, as this script did before, counted
-# a dozen steps at twice their steady time against nrj.
+# `nrj bench --warmup 0 --trace K` on this 2-core machine kind (2026-12-06, 15:50): LeNet-5 about
+# 100 to 200 steps; the small VGG 70 to 120 (it is at 37 ms/step in steps 50 to 59 and 28 from
+# about step 120, as C2 still compiles its per-image loops); ResNet-164 7; VGG-19-NR 2; the
+# standard VGG-19 6. PyTorch runs at full speed from its first steps. Timing from step 50, as this
+# script did before, counted the small VGG's last 30 warm-up steps at 1.2x their steady time.
 warm() {
-  case "$1" in lenet5) echo 150 ;; small_vgg) echo 50 ;; resnet164) echo 6 ;; vgg19_nr) echo 3 ;; vgg19) echo 6 ;; esac
+  case "$1" in lenet5) echo 150 ;; small_vgg) echo 150 ;; resnet164) echo 8 ;; vgg19_nr) echo 3 ;; vgg19) echo 6 ;; esac
 }
 
 out=$(mktemp -d)

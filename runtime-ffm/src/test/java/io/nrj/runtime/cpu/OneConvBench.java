@@ -18,6 +18,17 @@ public final class OneConvBench {
         ys[i] = b.allocate(g.n(), g.k(), g.outH(), g.outW());
         dxs[i] = b.allocate(g.n(), g.c(), g.h(), g.w());
         b.fill(xs[i], 0.5f); b.fill(ys[i], 0.1f);
+        // -Dscale=S: x as ReLU outputs of N(0, 1) and y as N(0, S^2), the values of a network
+        // (where S is a gradient's size) instead of constants
+        String scale = System.getProperty("scale");
+        if (scale != null) {
+          java.util.Random rnd = new java.util.Random(i);
+          float[] xv = new float[Math.toIntExact(xs[i].numel())], yv = new float[Math.toIntExact(ys[i].numel())];
+          for (int e = 0; e < xv.length; e++) xv[e] = (float) Math.max(0, rnd.nextGaussian());
+          for (int e = 0; e < yv.length; e++) yv[e] = (float) (rnd.nextGaussian() * Double.parseDouble(scale));
+          b.upload(xs[i], xv);
+          b.upload(ys[i], yv);
+        }
       }
       Tensor w = b.allocate(g.k(), g.c(), g.r(), g.s()), dw = b.allocate(g.k(), g.c(), g.r(), g.s());
       b.fill(w, 0.01f);
@@ -31,9 +42,9 @@ public final class OneConvBench {
           default -> b.convBackwardFilter(x, y, dw, g);
         }
       };
-      // -Dpollute=true: the warm-up also runs the weight gradient of two other shapes, as a network does
+      // -Dpollute=true: the warm-up also runs the three passes of four other shapes, as a network does
       if (Boolean.getBoolean("pollute")) {
-        for (ConvGeom o : new ConvGeom[] {new ConvGeom(64, 64, 8, 8, 64, 3, 3, 1, 1), new ConvGeom(64, 16, 32, 32, 16, 3, 3, 1, 1), new ConvGeom(64, 32, 16, 16, 32, 3, 3, 1, 1)}) {
+        for (ConvGeom o : new ConvGeom[] {new ConvGeom(64, 64, 8, 8, 64, 3, 3, 1, 1), new ConvGeom(64, 16, 32, 32, 16, 3, 3, 1, 1), new ConvGeom(64, 32, 16, 16, 32, 3, 3, 1, 1), new ConvGeom(64, 3, 32, 32, 16, 3, 3, 1, 1)}) {
           Tensor ox = b.allocate(o.n(), o.c(), o.h(), o.w()), oy = b.allocate(o.n(), o.k(), o.outH(), o.outW());
           Tensor ow = b.allocate(o.k(), o.c(), o.r(), o.s()), odx = b.allocate(o.n(), o.c(), o.h(), o.w());
           for (int i = 0; i < 30; i++) {
