@@ -688,8 +688,7 @@ final class VectorKernels {
    * {@link #pointwise8x32} for a whole tile (32 columns, 8 rows) written straight into out: out[o +
    * m*ldo + j] = the tile's [m, j], without the round trip through a tile buffer (16 stores and 16
    * loads per tile, a tenth of the work of a 16-long reduction). The same fma chains, the same
-   * bits. Overwriting only: an added variant in the same method (a second set of 16 loads and adds)
-   * made C2 give up on it in some runs (2 GFLOP/s, boxed vectors).
+   * bits. Adding into out is {@link #pointwise8x32StoreAdd}.
    */
   static void pointwise8x32Store(MemorySegment in, long i, long ldi, int nq, float[] wpk, int wo, MemorySegment out, long o, long ldo) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -741,6 +740,63 @@ final class VectorKernels {
     c61.intoMemorySegment(out, d + 6 * row + half, NATIVE);
     c70.intoMemorySegment(out, d + 7 * row, NATIVE);
     c71.intoMemorySegment(out, d + 7 * row + half, NATIVE);
+  }
+
+  /**
+   * {@link #pointwise8x32Store} adding the tile into out: out[o + m*ldo + j] = tile[m, j] + out[...]
+   * (as {@link #copyRowsOut} adds). A method of its own: with both cases in one, C2 gave up on it in
+   * some runs (2 GFLOP/s, boxed vectors).
+   */
+  static void pointwise8x32StoreAdd(MemorySegment in, long i, long ldi, int nq, float[] wpk, int wo, MemorySegment out, long o, long ldo) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    long bytes = i * Float.BYTES, step = ldi * Float.BYTES;
+    for (int q = 0; q < nq; q++, bytes += step) {
+      int ai = wo + q * 8;
+      FloatVector b0 = FloatVector.fromMemorySegment(S, in, bytes, NATIVE);
+      FloatVector b1 = FloatVector.fromMemorySegment(S, in, bytes + 4L * L, NATIVE);
+      FloatVector a0 = FloatVector.broadcast(S, wpk[ai]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, wpk[ai + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, wpk[ai + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, wpk[ai + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, wpk[ai + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, wpk[ai + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, wpk[ai + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, wpk[ai + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    long d = o * Float.BYTES, row = ldo * Float.BYTES, half = 4L * L;
+    c00.add(FloatVector.fromMemorySegment(S, out, d, NATIVE)).intoMemorySegment(out, d, NATIVE);
+    c01.add(FloatVector.fromMemorySegment(S, out, d + half, NATIVE)).intoMemorySegment(out, d + half, NATIVE);
+    c10.add(FloatVector.fromMemorySegment(S, out, d + row, NATIVE)).intoMemorySegment(out, d + row, NATIVE);
+    c11.add(FloatVector.fromMemorySegment(S, out, d + row + half, NATIVE)).intoMemorySegment(out, d + row + half, NATIVE);
+    c20.add(FloatVector.fromMemorySegment(S, out, d + 2 * row, NATIVE)).intoMemorySegment(out, d + 2 * row, NATIVE);
+    c21.add(FloatVector.fromMemorySegment(S, out, d + 2 * row + half, NATIVE)).intoMemorySegment(out, d + 2 * row + half, NATIVE);
+    c30.add(FloatVector.fromMemorySegment(S, out, d + 3 * row, NATIVE)).intoMemorySegment(out, d + 3 * row, NATIVE);
+    c31.add(FloatVector.fromMemorySegment(S, out, d + 3 * row + half, NATIVE)).intoMemorySegment(out, d + 3 * row + half, NATIVE);
+    c40.add(FloatVector.fromMemorySegment(S, out, d + 4 * row, NATIVE)).intoMemorySegment(out, d + 4 * row, NATIVE);
+    c41.add(FloatVector.fromMemorySegment(S, out, d + 4 * row + half, NATIVE)).intoMemorySegment(out, d + 4 * row + half, NATIVE);
+    c50.add(FloatVector.fromMemorySegment(S, out, d + 5 * row, NATIVE)).intoMemorySegment(out, d + 5 * row, NATIVE);
+    c51.add(FloatVector.fromMemorySegment(S, out, d + 5 * row + half, NATIVE)).intoMemorySegment(out, d + 5 * row + half, NATIVE);
+    c60.add(FloatVector.fromMemorySegment(S, out, d + 6 * row, NATIVE)).intoMemorySegment(out, d + 6 * row, NATIVE);
+    c61.add(FloatVector.fromMemorySegment(S, out, d + 6 * row + half, NATIVE)).intoMemorySegment(out, d + 6 * row + half, NATIVE);
+    c70.add(FloatVector.fromMemorySegment(S, out, d + 7 * row, NATIVE)).intoMemorySegment(out, d + 7 * row, NATIVE);
+    c71.add(FloatVector.fromMemorySegment(S, out, d + 7 * row + half, NATIVE)).intoMemorySegment(out, d + 7 * row + half, NATIVE);
   }
 
   /**
