@@ -557,14 +557,14 @@ final class DirectConv {
     private float[] part = new float[0];
     private double[] groupSums = new double[0];
 
-    double[] groupSums(int n) {
-      if (groupSums.length < n) groupSums = new double[n];
-      return groupSums;
-    }
-
     float[] part(int n) {
       if (part.length < n) part = new float[n];
       return part;
+    }
+
+    double[] groupSums(int n) {
+      if (groupSums.length < n) groupSums = new double[n];
+      return groupSums;
     }
   }
 

@@ -34,7 +34,7 @@ final class PointwiseConv {
 
   static void forward(CpuThreads pool, boolean vector, DirectConv.Work[] work, MemorySegment x, MemorySegment w, MemorySegment y, ConvGeom g) {
     int c = g.c(), k = g.k(), hw = g.h() * g.w();
-    float[] wpk = pack(work[0], w, k, c, false);
+    float[] wpk = DirectConv.packRows(work[0].wpk(k, c), w, k, MR, c);
     pool.parallelForDynamic(g.n(), DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
       float[] tile = work[tid].tile;
       for (int b = b0; b < b1; b++) product(vector, x, (long) b * c * hw, c, wpk, k, tile, y, (long) b * k * hw, hw, false);
@@ -44,25 +44,11 @@ final class PointwiseConv {
   static void backwardData(
       CpuThreads pool, boolean vector, DirectConv.Work[] work, MemorySegment dy, MemorySegment w, MemorySegment dx, ConvGeom g, boolean accumulate) {
     int c = g.c(), k = g.k(), hw = g.h() * g.w();
-    float[] wpk = pack(work[0], w, c, k, true);
+    float[] wpk = DirectConv.packFlippedTransposed(work[0].wpk(c, k), w, k, c, 1, 1, MR); // W^T: a 1x1 filter flips to itself
     pool.parallelForDynamic(g.n(), DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
       float[] tile = work[tid].tile;
       for (int b = b0; b < b1; b++) product(vector, dy, (long) b * k * hw, k, wpk, c, tile, dx, (long) b * c * hw, hw, accumulate);
     });
-  }
-
-  // dst[(o/MR)*nq*MR + q*MR + o%MR] = w[o, q] (or w[q, o] when transposed), zero for o >= outs
-  private static float[] pack(DirectConv.Work wk, MemorySegment w, int outs, int nq, boolean transposed) {
-    int blocks = (outs + MR - 1) / MR;
-    if (wk.wpk.length < blocks * nq * MR) wk.wpk = new float[blocks * nq * MR];
-    float[] dst = wk.wpk;
-    for (int o = 0; o < blocks * MR; o++) {
-      int base = (o / MR) * nq * MR + o % MR;
-      for (int q = 0; q < nq; q++) {
-        dst[base + q * MR] = o >= outs ? 0f : w.getAtIndex(F, transposed ? (long) q * outs + o : (long) o * nq + q);
-      }
-    }
-    return dst;
   }
 
   // out (outs, hw) at outOff (+)= wpk (outs, nq) * in (nq, hw) at inOff

@@ -1276,38 +1276,38 @@ final class VectorKernels {
     FloatVector a17 = FloatVector.fromArray(S, part, po + 15 * L);
     int di = dyo;
     for (int img = 0; img < imgs; img++) {
-     for (int oy = 0; oy < oh; oy++) {
-      int row = tap + img * xImg + oy * wp * 8;
-      for (int ox = 0; ox < ow; ox++, di += 32) {
-      FloatVector d0 = FloatVector.fromArray(S, dyT, di), d1 = FloatVector.fromArray(S, dyT, di + L);
-      int xi = row + ox * 8;
-      FloatVector v;
-      v = FloatVector.broadcast(S, xPad[xi]);
-      a00 = d0.fma(v, a00);
-      a10 = d1.fma(v, a10);
-      v = FloatVector.broadcast(S, xPad[xi + 1]);
-      a01 = d0.fma(v, a01);
-      a11 = d1.fma(v, a11);
-      v = FloatVector.broadcast(S, xPad[xi + 2]);
-      a02 = d0.fma(v, a02);
-      a12 = d1.fma(v, a12);
-      v = FloatVector.broadcast(S, xPad[xi + 3]);
-      a03 = d0.fma(v, a03);
-      a13 = d1.fma(v, a13);
-      v = FloatVector.broadcast(S, xPad[xi + 4]);
-      a04 = d0.fma(v, a04);
-      a14 = d1.fma(v, a14);
-      v = FloatVector.broadcast(S, xPad[xi + 5]);
-      a05 = d0.fma(v, a05);
-      a15 = d1.fma(v, a15);
-      v = FloatVector.broadcast(S, xPad[xi + 6]);
-      a06 = d0.fma(v, a06);
-      a16 = d1.fma(v, a16);
-      v = FloatVector.broadcast(S, xPad[xi + 7]);
-      a07 = d0.fma(v, a07);
-      a17 = d1.fma(v, a17);
+      for (int oy = 0; oy < oh; oy++) {
+        int row = tap + img * xImg + oy * wp * 8;
+        for (int ox = 0; ox < ow; ox++, di += 32) {
+          FloatVector d0 = FloatVector.fromArray(S, dyT, di), d1 = FloatVector.fromArray(S, dyT, di + L);
+          int xi = row + ox * 8;
+          FloatVector v;
+          v = FloatVector.broadcast(S, xPad[xi]);
+          a00 = d0.fma(v, a00);
+          a10 = d1.fma(v, a10);
+          v = FloatVector.broadcast(S, xPad[xi + 1]);
+          a01 = d0.fma(v, a01);
+          a11 = d1.fma(v, a11);
+          v = FloatVector.broadcast(S, xPad[xi + 2]);
+          a02 = d0.fma(v, a02);
+          a12 = d1.fma(v, a12);
+          v = FloatVector.broadcast(S, xPad[xi + 3]);
+          a03 = d0.fma(v, a03);
+          a13 = d1.fma(v, a13);
+          v = FloatVector.broadcast(S, xPad[xi + 4]);
+          a04 = d0.fma(v, a04);
+          a14 = d1.fma(v, a14);
+          v = FloatVector.broadcast(S, xPad[xi + 5]);
+          a05 = d0.fma(v, a05);
+          a15 = d1.fma(v, a15);
+          v = FloatVector.broadcast(S, xPad[xi + 6]);
+          a06 = d0.fma(v, a06);
+          a16 = d1.fma(v, a16);
+          v = FloatVector.broadcast(S, xPad[xi + 7]);
+          a07 = d0.fma(v, a07);
+          a17 = d1.fma(v, a17);
+        }
       }
-     }
     }
     a00.intoArray(part, po + 0 * L);
     a01.intoArray(part, po + 1 * L);

@@ -8,13 +8,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The direct and channel-lane kernels' weight packing against its definition, element by element:
- * forward rows, and backward data's flipped, transposed filters, in blocks of 8 and 32 channels
- * with a partial last block (zeros past the channels).
+ * The direct, channel-lane and 1x1 kernels' weight packing against its definition, element by
+ * element: forward rows, and backward data's flipped, transposed filters, in blocks of 8 and 32
+ * channels with a partial last block (zeros past the channels).
  */
 class WeightPackTest {
   @ParameterizedTest(name = "k={0} c={1} r={2} s={3} block={4}")
-  @CsvSource({"16, 16, 3, 3, 8", "64, 64, 3, 3, 32", "20, 13, 5, 3, 8", "33, 7, 3, 5, 32", "1, 1, 1, 1, 8"})
+  @CsvSource({"16, 16, 3, 3, 8", "64, 64, 3, 3, 32", "20, 13, 5, 3, 8", "33, 7, 3, 5, 32", "1, 1, 1, 1, 8", "64, 13, 1, 1, 8"})
   void packsAsDefined(int k, int c, int r, int s, int block) {
     int nq = c * r * s, krs = k * r * s;
     MemorySegment w = Arena.ofAuto().allocate((long) k * nq * Float.BYTES);
