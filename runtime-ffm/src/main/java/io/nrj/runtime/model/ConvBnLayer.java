@@ -234,6 +234,11 @@ public final class ConvBnLayer extends Layer {
   }
 
   @Override
+  protected boolean backwardOnlyReadsOutputGradient() {
+    return true; // BN's backward reads it and writes its own scratch
+  }
+
+  @Override
   protected boolean backwardReadsOutput() {
     return conv.relu(); // the ReLU mask; BN's backward reads the pre-BN response z instead
   }

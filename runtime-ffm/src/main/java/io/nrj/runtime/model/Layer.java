@@ -113,6 +113,15 @@ public abstract class Layer implements AutoCloseable {
   }
 
   /**
+   * Whether this layer's backward leaves its output gradient as it found it and writes no buffer
+   * its output gradient could share (its input gradient is its producer's): then that buffer may
+   * also be another activation's gradient ({@link MemoryPlan}, a residual stream). False by default.
+   */
+  protected boolean backwardOnlyReadsOutputGradient() {
+    return false;
+  }
+
+  /**
    * Whether this layer's forward can write its output over the value of one of its inputs (an
    * element-wise layer). The network decides which input, if any, per {@link MemoryPlan}.
    */
