@@ -84,10 +84,14 @@ public interface Backend extends AutoCloseable {
    * Train-mode batch norm followed, when {@code relu}, by ReLU: y = max(bn(x), 0), with the same
    * saved and running statistics as {@link #batchNormForwardTrain}. The default runs the two
    * operations; a backend may fuse them (the CPU backend does: two passes over x instead of five).
+   * {@code saveAffine} (2c floats, or null) is where a backend may keep each channel's scale and
+   * shift, y = max(x*scale + shift, 0), for {@link #reluBatchNormBackward} to recompute the ReLU's
+   * mask from x instead of reading y (the CPU backend does: one tensor fewer to read in each of its
+   * two passes); the default leaves it alone.
    */
   default void batchNormReluForwardTrain(
       Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
-      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
+      Tensor saveMean, Tensor saveInvStd, Tensor saveAffine, int n, int c, int hw, double eps, double momentum, boolean relu) {
     batchNormForwardTrain(x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, n, c, hw, eps, momentum);
     if (relu) reluForward(y, y);
   }
@@ -102,7 +106,7 @@ public interface Backend extends AutoCloseable {
   default void batchNormAddReluForwardTrain(
       Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor r, Tensor y,
       Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
-    batchNormReluForwardTrain(x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, n, c, hw, eps, momentum, false);
+    batchNormReluForwardTrain(x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, null, n, c, hw, eps, momentum, false);
     if (relu) addRelu(y, r, y);
     else add(y, r, y);
   }
@@ -111,10 +115,11 @@ public interface Backend extends AutoCloseable {
    * The backward of {@link #batchNormReluForwardTrain}: the gradient dy of y is masked by y &gt; 0
    * when {@code relu}, then taken through batch norm. Unlike the other backward operations this one
    * <b>overwrites</b> dx (a layer-private temporary); dgamma and dbeta are accumulated. {@code
-   * scratch} (the size of x) may hold the masked gradient. The default runs the unfused operations.
+   * scratch} (the size of x) may hold the masked gradient. {@code saveAffine}: the forward's, or
+   * null (then the mask is read from y). The default runs the unfused operations.
    */
   default void reluBatchNormBackward(
-      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor saveAffine,
       Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw, boolean relu, Tensor scratch) {
     Tensor dbn = dy;
     if (relu) {

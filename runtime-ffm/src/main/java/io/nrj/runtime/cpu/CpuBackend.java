@@ -256,10 +256,11 @@ public final class CpuBackend implements Backend {
   @Override
   public void batchNormReluForwardTrain(
       Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
-      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
+      Tensor saveMean, Tensor saveInvStd, Tensor saveAffine, int n, int c, int hw, double eps, double momentum, boolean relu) {
     OpChecks.batchNorm(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvStd);
+    if (saveAffine != null) need(saveAffine, 2L * c, "saved scale and shift");
     NormKernels.forwardTrainRelu(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), null, seg(y),
-        seg(saveMean), seg(saveInvStd), n, c, hw, eps, momentum, relu);
+        seg(saveMean), seg(saveInvStd), saveAffine == null ? null : seg(saveAffine), n, c, hw, eps, momentum, relu);
   }
 
   @Override
@@ -269,17 +270,24 @@ public final class CpuBackend implements Backend {
     OpChecks.batchNorm(x, y, n, c, hw, gamma, beta, runMean, runVar, saveMean, saveInvStd);
     need(r, x.numel(), "residual r");
     NormKernels.forwardTrainRelu(pool, vector, seg(x), seg(gamma), seg(beta), seg(runMean), seg(runVar), seg(r), seg(y),
-        seg(saveMean), seg(saveInvStd), n, c, hw, eps, momentum, relu);
+        seg(saveMean), seg(saveInvStd), null, n, c, hw, eps, momentum, relu);
   }
+
+  /**
+   * Whether BN's backward recomputes the ReLU mask from its input and the forward's scale and
+   * shift instead of reading y (same bits; {@code -Dnrj.cpu.bnMaskFromX=false} reads y, for A/B runs).
+   */
+  static final boolean MASK_FROM_X = !"false".equals(System.getProperty("nrj.cpu.bnMaskFromX"));
 
   @Override
   public void reluBatchNormBackward(
-      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor saveAffine,
       Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw, boolean relu, Tensor scratch) {
     OpChecks.batchNormBackward(x, dy, dx, n, c, hw, gamma, saveMean, saveInvStd, dgamma, dbeta);
     if (relu) need(y, x.numel(), "relu output y");
+    if (saveAffine != null) need(saveAffine, 2L * c, "saved scale and shift");
     NormKernels.reluBackward(pool, vector, seg(x), relu ? seg(y) : seg(x), seg(dy), seg(gamma), seg(saveMean), seg(saveInvStd),
-        seg(dx), seg(dgamma), seg(dbeta), n, c, hw, relu);
+        relu && saveAffine != null && MASK_FROM_X ? seg(saveAffine) : null, seg(dx), seg(dgamma), seg(dbeta), n, c, hw, relu);
   }
 
   // ---- element-wise ----

@@ -54,10 +54,10 @@ final class NormKernels {
   static void forwardTrainRelu(
       CpuThreads pool, boolean vector, MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment runMean,
       MemorySegment runVar, MemorySegment r, MemorySegment y, MemorySegment saveMean, MemorySegment saveInvStd,
-      int n, int c, int hw, double eps, double momentum, boolean relu) {
+      MemorySegment affine, int n, int c, int hw, double eps, double momentum, boolean relu) {
     long m = (long) n * hw;
     if (hw < SHORT_PLANE) {
-      forwardTrainReluShort(pool, x, gamma, beta, runMean, runVar, r, y, saveMean, saveInvStd, n, c, hw, eps, momentum, relu);
+      forwardTrainReluShort(pool, x, gamma, beta, runMean, runVar, r, y, saveMean, saveInvStd, affine, n, c, hw, eps, momentum, relu);
       return;
     }
     int block = channelBlock(n, hw, 1);
@@ -77,6 +77,7 @@ final class NormKernels {
         for (int j = 0; j < cn; j++) {
           channelStats(b0 + j, j, laneTotal(acc, ACC * j), laneTotal(acc, ACC * j + LANES), shifts[j], m, eps, momentum, gamma,
               beta, runMean, runVar, saveMean, saveInvStd, scales, shiftsOut);
+          saveAffine(affine, c, b0 + j, scales[j], shiftsOut[j]);
         }
         for (int i = 0; i < n; i++) {
           for (int j = 0; j < cn; j++) affineRelu(vector, x, r, y, ((long) i * c + b0 + j) * hw, hw, scales[j], shiftsOut[j], relu);
@@ -85,30 +86,48 @@ final class NormKernels {
     });
   }
 
+  /** The forward's y = max(x*scale + shift, 0) coefficients of channel ch, scale at ch and shift at c + ch (when kept). */
+  private static void saveAffine(MemorySegment affine, int c, int ch, float scale, float shift) {
+    if (affine == null) return;
+    affine.setAtIndex(F, ch, scale);
+    affine.setAtIndex(F, (long) c + ch, shift);
+  }
+
   /**
    * BN backward of the gradient dy masked by y &gt; 0 (when relu), in two passes per channel:
-   * the sums of g and g*(x - mean), then dx = k*g + c0 + c1*(x - mean), overwriting dx.
+   * the sums of g and g*(x - mean), then dx = k*g + c0 + c1*(x - mean), overwriting dx. With the
+   * forward's coefficients ({@code affine}, not null), the mask is recomputed as fma(x, scale,
+   * shift) &gt; 0, the very value whose max with 0 the forward wrote to y: the same mask, the
+   * same bits, without reading y (two tensors read per pass instead of three).
    */
   static void reluBackward(
       CpuThreads pool, boolean vector, MemorySegment x, MemorySegment y, MemorySegment dy, MemorySegment gamma,
-      MemorySegment saveMean, MemorySegment saveInvStd, MemorySegment dx, MemorySegment dgamma, MemorySegment dbeta,
-      int n, int c, int hw, boolean relu) {
+      MemorySegment saveMean, MemorySegment saveInvStd, MemorySegment affine, MemorySegment dx, MemorySegment dgamma,
+      MemorySegment dbeta, int n, int c, int hw, boolean relu) {
     long m = (long) n * hw;
     if (hw < SHORT_PLANE) {
       reluBackwardShort(pool, x, y, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, n, c, hw, relu);
       return;
     }
-    int block = channelBlock(n, hw, relu ? 3 : 2);
+    boolean fromX = relu && affine != null;
+    int block = channelBlock(n, hw, relu && !fromX ? 3 : 2);
     pool.parallelForDynamic(c, claimGrain(pool, c, block), (t, c0, c1) -> { // as forwardTrainRelu
       double[] acc = new double[ACC * block];
       float[] means = new float[block], ks = new float[block], k0s = new float[block], k1s = new float[block];
+      float[] scales = new float[block], shifts = new float[block];
       for (int b0 = c0; b0 < c1; b0 += block) {
         int cn = Math.min(block, c1 - b0);
         for (int j = 0; j < cn; j++) means[j] = saveMean.getAtIndex(F, b0 + j);
+        for (int j = 0; j < cn && fromX; j++) {
+          scales[j] = affine.getAtIndex(F, b0 + j);
+          shifts[j] = affine.getAtIndex(F, (long) c + b0 + j);
+        }
         java.util.Arrays.fill(acc, 0, ACC * cn, 0);
         for (int i = 0; i < n; i++) { // image by image, each channel's images in order (see forward)
           for (int j = 0; j < cn; j++) {
-            maskedDyLaneSums(vector, x, y, dy, ((long) i * c + b0 + j) * hw, hw, means[j], relu, acc, ACC * j);
+            long off = ((long) i * c + b0 + j) * hw;
+            if (fromX) affineMaskedDyLaneSums(vector, x, dy, off, hw, means[j], scales[j], shifts[j], acc, ACC * j);
+            else maskedDyLaneSums(vector, x, y, dy, off, hw, means[j], relu, acc, ACC * j);
           }
         }
         for (int j = 0; j < cn; j++) {
@@ -117,7 +136,9 @@ final class NormKernels {
         }
         for (int i = 0; i < n; i++) {
           for (int j = 0; j < cn; j++) {
-            maskedBnApply(vector, x, y, dy, dx, ((long) i * c + b0 + j) * hw, hw, means[j], ks[j], k0s[j], k1s[j], relu);
+            long off = ((long) i * c + b0 + j) * hw;
+            if (fromX) affineMaskedBnApply(vector, x, dy, dx, off, hw, means[j], ks[j], k0s[j], k1s[j], scales[j], shifts[j]);
+            else maskedBnApply(vector, x, y, dy, dx, off, hw, means[j], ks[j], k0s[j], k1s[j], relu);
           }
         }
       }
@@ -186,7 +207,7 @@ final class NormKernels {
   private static void forwardTrainReluShort(
       CpuThreads pool, MemorySegment x, MemorySegment gamma, MemorySegment beta, MemorySegment runMean,
       MemorySegment runVar, MemorySegment r, MemorySegment y, MemorySegment saveMean, MemorySegment saveInvStd,
-      int n, int c, int hw, double eps, double momentum, boolean relu) {
+      MemorySegment affine, int n, int c, int hw, double eps, double momentum, boolean relu) {
     long m = (long) n * hw;
     pool.parallelFor(c, (t, c0, c1) -> {
       int cn = c1 - c0;
@@ -205,6 +226,7 @@ final class NormKernels {
       }
       for (int j = 0; j < cn; j++) {
         channelStats(c0 + j, j, a[j], b[j], k[j], m, eps, momentum, gamma, beta, runMean, runVar, saveMean, saveInvStd, scale, shift);
+        saveAffine(affine, c, c0 + j, scale[j], shift[j]);
       }
       for (int i = 0; i < n; i++) {
         long base = ((long) i * c + c0) * hw;
@@ -318,6 +340,39 @@ final class NormKernels {
       }
       acc[o + l] += a;
       acc[o + LANES + l] += b;
+    }
+  }
+
+  // maskedDyLaneSums with g = dy where fma(x, scale, shift) > 0 (the forward's y > 0), else 0
+  private static void affineMaskedDyLaneSums(
+      boolean vector, MemorySegment x, MemorySegment dy, long off, int n, float mean, float scale, float shift, double[] acc, int o) {
+    if (vector) {
+      VectorKernels.affineMaskedDyLaneSums(x, dy, off, n, mean, scale, shift, acc, o);
+      return;
+    }
+    for (int l = 0; l < LANES && l < n; l++) {
+      float a = 0, b = 0;
+      for (long i = off + l; i < off + n; i += LANES) {
+        float xv = x.getAtIndex(F, i), g = Math.fma(xv, scale, shift) > 0f ? dy.getAtIndex(F, i) : 0f;
+        a += g;
+        b = Math.fma(xv - mean, g, b);
+      }
+      acc[o + l] += a;
+      acc[o + LANES + l] += b;
+    }
+  }
+
+  // maskedBnApply with the mask from x (see affineMaskedDyLaneSums)
+  private static void affineMaskedBnApply(
+      boolean vector, MemorySegment x, MemorySegment dy, MemorySegment dx, long off, int n, float mean, float k, float c0,
+      float c1, float scale, float shift) {
+    if (vector) {
+      VectorKernels.affineMaskedBnApply(x, dy, dx, off, n, mean, k, c0, c1, scale, shift);
+      return;
+    }
+    for (long i = off; i < off + n; i++) {
+      float xv = x.getAtIndex(F, i), g = Math.fma(xv, scale, shift) > 0f ? dy.getAtIndex(F, i) : 0f;
+      dx.setAtIndex(F, i, Math.fma(xv - mean, c1, Math.fma(g, k, c0)));
     }
   }
 

@@ -564,6 +564,47 @@ final class VectorKernels {
     }
   }
 
+  /**
+   * {@link #maskedDyLaneSums} with relu, the mask recomputed from x as the forward computed y:
+   * fma(x, scale, shift) &gt; 0 (its own method, as each case has its own loop there).
+   */
+  static void affineMaskedDyLaneSums(MemorySegment x, MemorySegment dy, long off, int n, float mean, float scale, float shift, double[] acc, int o) {
+    FloatVector a = FloatVector.zero(S), b = a, z = a;
+    long i = off, e = bound(off, off + n);
+    for (; i < e; i += L) {
+      FloatVector xv = ld(x, i);
+      FloatVector g = z.blend(ld(dy, i), xv.fma(scale, shift).compare(VectorOperators.GT, z));
+      a = a.add(g);
+      b = xv.sub(mean).fma(g, b);
+    }
+    if (i < off + n) {
+      VectorMask<Float> m = S.indexInRange(i, off + n);
+      long bytes = i * Float.BYTES;
+      FloatVector xv = FloatVector.fromMemorySegment(S, x, bytes, NATIVE, m);
+      FloatVector g = z.blend(FloatVector.fromMemorySegment(S, dy, bytes, NATIVE, m), xv.fma(scale, shift).compare(VectorOperators.GT, z));
+      a = a.blend(a.add(g), m);
+      b = b.blend(xv.sub(mean).fma(g, b), m);
+    }
+    addLanes(a, acc, o);
+    addLanes(b, acc, o + L);
+  }
+
+  /** {@link #maskedBnApply} with relu, the mask recomputed from x (see {@link #affineMaskedDyLaneSums}). */
+  static void affineMaskedBnApply(
+      MemorySegment x, MemorySegment dy, MemorySegment dx, long off, int n, float mean, float k, float c0, float c1, float scale, float shift) {
+    long i = off, e = bound(off, off + n);
+    FloatVector z = FloatVector.zero(S), c1v = FloatVector.broadcast(S, c1);
+    for (; i < e; i += L) {
+      FloatVector xv = ld(x, i);
+      FloatVector g = z.blend(ld(dy, i), xv.fma(scale, shift).compare(VectorOperators.GT, z));
+      st(xv.sub(mean).fma(c1v, g.fma(k, c0)), dx, i);
+    }
+    for (; i < off + n; i++) {
+      float xv = x.getAtIndex(CpuBackend.F, i), g = Math.fma(xv, scale, shift) > 0f ? dy.getAtIndex(CpuBackend.F, i) : 0f;
+      dx.setAtIndex(CpuBackend.F, i, Math.fma(xv - mean, c1, Math.fma(g, k, c0)));
+    }
+  }
+
   /** dx = k*g + c0 + c1*(x - mean) with g = dy masked by y &gt; 0 when relu (overwrites dx). */
   static void maskedBnApply(
       MemorySegment x, MemorySegment y, MemorySegment dy, MemorySegment dx, long off, int n, float mean, float k,

@@ -51,6 +51,7 @@ public final class ConvBnLayer extends Layer {
   private long batchesTracked;
   private Tensor saveMean;
   private Tensor saveInvStd;
+  private Tensor saveAffine; // (2, outC): the train forward's BN scale and shift (Backend#batchNormReluForwardTrain)
   private Tensor diagMask; // (outC, inC, k, k): 1 on the survivor and new diagonal blocks
   private Tensor crossMask; // 1 - diagMask
   private Tensor wDiag; // ATTENTION: masked weight copies and a weight-gradient temporary
@@ -127,6 +128,7 @@ public final class ConvBnLayer extends Layer {
     runVar = store.get(n + ".bn.running_var");
     saveMean = backend.allocate(outC);
     saveInvStd = backend.allocate(outC);
+    saveAffine = backend.allocate(2 * outC);
     if (masked || attention) {
       int k = conv.kernel();
       float[] diag = new float[outC * inC * k * k];
@@ -201,7 +203,7 @@ public final class ConvBnLayer extends Layer {
     } else if (train) {
       backend.batchNormReluForwardTrain(
           z, gamma.value(), beta.value(), runMean.value(), runVar.value(), out.value(), saveMean,
-          saveInvStd, x.n(), outC, hw, BN_EPS, BN_MOMENTUM, conv.relu());
+          saveInvStd, saveAffine, x.n(), outC, hw, BN_EPS, BN_MOMENTUM, conv.relu());
       batchesTracked++;
     } else {
       backend.batchNormForwardEval(
@@ -250,7 +252,7 @@ public final class ConvBnLayer extends Layer {
     int hw = geom.outH() * geom.outW();
     Tensor dz = scratchDz; // overwritten
     backend.reluBatchNormBackward(
-        z, out.value(), out.grad(), gamma.value(), saveMean, saveInvStd, dz, gamma.grad(), beta.grad(),
+        z, out.value(), out.grad(), gamma.value(), saveMean, saveInvStd, residual == null ? saveAffine : null, dz, gamma.grad(), beta.grad(),
         n, outC, hw, conv.relu(), scratchDbn);
     if (attention) {
       backend.fill(scratchDa, 0f);
@@ -318,7 +320,7 @@ public final class ConvBnLayer extends Layer {
 
   @Override
   public void close() {
-    for (Tensor t : new Tensor[] {saveMean, saveInvStd, diagMask, crossMask, wDiag, wCross, dwTemp}) {
+    for (Tensor t : new Tensor[] {saveMean, saveInvStd, saveAffine, diagMask, crossMask, wDiag, wCross, dwTemp}) {
       if (t != null) t.close();
     }
   }

@@ -148,9 +148,9 @@ public final class ProfilingBackend implements Backend {
   @Override
   public void batchNormReluForwardTrain(
       Tensor x, Tensor gamma, Tensor beta, Tensor runMean, Tensor runVar, Tensor y,
-      Tensor saveMean, Tensor saveInvStd, int n, int c, int hw, double eps, double momentum, boolean relu) {
+      Tensor saveMean, Tensor saveInvStd, Tensor saveAffine, int n, int c, int hw, double eps, double momentum, boolean relu) {
     time(relu ? "bn+relu forward" : "bn forward", nchw(n, c, hw), 0,
-        () -> inner.batchNormReluForwardTrain(x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, n, c, hw, eps, momentum, relu));
+        () -> inner.batchNormReluForwardTrain(x, gamma, beta, runMean, runVar, y, saveMean, saveInvStd, saveAffine, n, c, hw, eps, momentum, relu));
   }
 
   @Override
@@ -163,10 +163,10 @@ public final class ProfilingBackend implements Backend {
 
   @Override
   public void reluBatchNormBackward(
-      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+      Tensor x, Tensor y, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor saveAffine,
       Tensor dx, Tensor dgamma, Tensor dbeta, int n, int c, int hw, boolean relu, Tensor scratch) {
     time(relu ? "relu+bn backward" : "bn backward", nchw(n, c, hw), 0,
-        () -> inner.reluBatchNormBackward(x, y, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, n, c, hw, relu, scratch));
+        () -> inner.reluBatchNormBackward(x, y, dy, gamma, saveMean, saveInvStd, saveAffine, dx, dgamma, dbeta, n, c, hw, relu, scratch));
   }
 
   @Override

@@ -73,7 +73,7 @@ class FusedNormTest {
           if (fused == 1) {
             cpu.batchNormAddReluForwardTrain(xt, g, bt, rm, rv, rt, y, sm, si, n, c, hw, 1e-5, 0.1, relu);
           } else {
-            cpu.batchNormReluForwardTrain(xt, g, bt, rm, rv, y, sm, si, n, c, hw, 1e-5, 0.1, false);
+            cpu.batchNormReluForwardTrain(xt, g, bt, rm, rv, y, sm, si, null, n, c, hw, 1e-5, 0.1, false);
             if (relu) cpu.addRelu(y, rt, y);
             else cpu.add(y, rt, y);
           }
@@ -91,8 +91,14 @@ class FusedNormTest {
     Tensor y = b.allocate(n * c * hw), dx = b.allocate(n * c * hw), scratch = b.allocate(n * c * hw);
     Tensor dg = b.allocate(c), db = b.allocate(c);
     b.fill(dx, 7f); // overwritten, not accumulated
-    b.batchNormReluForwardTrain(x, gamma, beta, rm, rv, y, sm, si, n, c, hw, 1e-5, 0.1, relu);
-    b.reluBatchNormBackward(x, y, dy, gamma, sm, si, dx, dg, db, n, c, hw, relu, scratch);
+    Tensor affine = b.allocate(2 * c), dx2 = b.allocate(n * c * hw), dg2 = b.allocate(c), db2 = b.allocate(c);
+    b.batchNormReluForwardTrain(x, gamma, beta, rm, rv, y, sm, si, affine, n, c, hw, 1e-5, 0.1, relu);
+    b.reluBatchNormBackward(x, y, dy, gamma, sm, si, null, dx, dg, db, n, c, hw, relu, scratch);
+    // the mask recomputed from x with the forward's scale and shift: the bits of the mask read from y
+    b.reluBatchNormBackward(x, y, dy, gamma, sm, si, affine, dx2, dg2, db2, n, c, hw, relu, scratch);
+    assertArrayEquals(b.download(dx), b.download(dx2), "dx with the mask from x");
+    assertArrayEquals(b.download(dg), b.download(dg2), "dgamma with the mask from x");
+    assertArrayEquals(b.download(db), b.download(db2), "dbeta with the mask from x");
     return new float[][] {b.download(y), b.download(rm), b.download(rv), b.download(dx), b.download(dg), b.download(db)};
   }
 
