@@ -334,6 +334,19 @@ final class DirectConv {
   private static void correlate(
       boolean vector, float[] src, int[] off, int nq, float[] wpk, int outs, Work wk,
       MemorySegment out, long outOff, int oh, int ow, int wp, boolean accumulate) {
+    if (vector && ROWS && ow == TW && outs % MR == 0 && nq <= Q_BLOCK) {
+      // rows of exactly one tile: each tile is an output row, written from the registers (no tile
+      // buffer, no copy out, none of the flat layout's thrown-away columns computed)
+      long plane = (long) oh * ow;
+      for (int oy = 0; oy < oh; oy++) {
+        for (int ob = 0; ob < outs / MR; ob++) {
+          long o = outOff + ob * MR * plane + (long) oy * ow;
+          if (accumulate) VectorKernels.direct8x32StoreAdd(src, oy * wp, off, nq, wpk, ob * MR * nq, out, o, plane);
+          else VectorKernels.direct8x32Store(src, oy * wp, off, nq, wpk, ob * MR * nq, out, o, plane);
+        }
+      }
+      return;
+    }
     int flat = oh * wp, fl = roundUp(flat, TW), blocks = (outs + MR - 1) / MR;
     float[] dst = wk.out(blocks * MR * fl);
     if (nq <= Q_BLOCK) {
@@ -360,6 +373,12 @@ final class DirectConv {
       }
     }
   }
+
+  /**
+   * Whether maps exactly one tile wide (32 columns: the 32x32 layers) go by output rows ({@code
+   * -Dnrj.cpu.rows=false} turns it off, for A/B runs).
+   */
+  static final boolean ROWS = !"false".equals(System.getProperty("nrj.cpu.rows"));
 
   /** Taps per weight block of a long reduction: 256 taps x 8 channels = 8 KiB of weights. */
   static final int Q_BLOCK = 256;

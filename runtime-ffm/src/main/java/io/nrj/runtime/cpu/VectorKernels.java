@@ -83,6 +83,113 @@ final class VectorKernels {
   }
 
   /**
+   * {@link #direct8x32} for a tile that is one whole output row of 32 pixels, written straight from
+   * the registers into out's 8 planes: out[o + m*plane + j] = sum over q &lt; nq of wpk[wo + q*8 + m]
+   * * src[i0 + off[q] + j], m &lt; 8, j &lt; 32, in q order (the same fma chains as a tile of {@link
+   * #direct8x32} from q = 0, the same bits). Adding into out is {@link #direct8x32StoreAdd}.
+   */
+  static void direct8x32Store(float[] src, int i0, int[] off, int nq, float[] wpk, int wo, MemorySegment out, long o, long plane) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int q = 0; q < nq; q++) {
+      int si = i0 + off[q], ai = wo + q * 8;
+      FloatVector b0 = FloatVector.fromArray(S, src, si), b1 = FloatVector.fromArray(S, src, si + L);
+      FloatVector a0 = FloatVector.broadcast(S, wpk[ai]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, wpk[ai + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, wpk[ai + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, wpk[ai + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, wpk[ai + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, wpk[ai + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, wpk[ai + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, wpk[ai + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    long d = o * Float.BYTES, row = plane * Float.BYTES, half = 4L * L;
+    c00.intoMemorySegment(out, d, NATIVE);
+    c01.intoMemorySegment(out, d + half, NATIVE);
+    c10.intoMemorySegment(out, d + row, NATIVE);
+    c11.intoMemorySegment(out, d + row + half, NATIVE);
+    c20.intoMemorySegment(out, d + 2 * row, NATIVE);
+    c21.intoMemorySegment(out, d + 2 * row + half, NATIVE);
+    c30.intoMemorySegment(out, d + 3 * row, NATIVE);
+    c31.intoMemorySegment(out, d + 3 * row + half, NATIVE);
+    c40.intoMemorySegment(out, d + 4 * row, NATIVE);
+    c41.intoMemorySegment(out, d + 4 * row + half, NATIVE);
+    c50.intoMemorySegment(out, d + 5 * row, NATIVE);
+    c51.intoMemorySegment(out, d + 5 * row + half, NATIVE);
+    c60.intoMemorySegment(out, d + 6 * row, NATIVE);
+    c61.intoMemorySegment(out, d + 6 * row + half, NATIVE);
+    c70.intoMemorySegment(out, d + 7 * row, NATIVE);
+    c71.intoMemorySegment(out, d + 7 * row + half, NATIVE);
+  }
+
+  /** {@link #direct8x32Store} adding into out: a method of its own (see {@link #pointwise8x32StoreAdd}). */
+  static void direct8x32StoreAdd(float[] src, int i0, int[] off, int nq, float[] wpk, int wo, MemorySegment out, long o, long plane) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int q = 0; q < nq; q++) {
+      int si = i0 + off[q], ai = wo + q * 8;
+      FloatVector b0 = FloatVector.fromArray(S, src, si), b1 = FloatVector.fromArray(S, src, si + L);
+      FloatVector a0 = FloatVector.broadcast(S, wpk[ai]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, wpk[ai + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, wpk[ai + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, wpk[ai + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, wpk[ai + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, wpk[ai + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, wpk[ai + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, wpk[ai + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    long d = o * Float.BYTES, row = plane * Float.BYTES, half = 4L * L;
+    c00.add(FloatVector.fromMemorySegment(S, out, d, NATIVE)).intoMemorySegment(out, d, NATIVE);
+    c01.add(FloatVector.fromMemorySegment(S, out, d + half, NATIVE)).intoMemorySegment(out, d + half, NATIVE);
+    c10.add(FloatVector.fromMemorySegment(S, out, d + row, NATIVE)).intoMemorySegment(out, d + row, NATIVE);
+    c11.add(FloatVector.fromMemorySegment(S, out, d + row + half, NATIVE)).intoMemorySegment(out, d + row + half, NATIVE);
+    c20.add(FloatVector.fromMemorySegment(S, out, d + 2 * row, NATIVE)).intoMemorySegment(out, d + 2 * row, NATIVE);
+    c21.add(FloatVector.fromMemorySegment(S, out, d + 2 * row + half, NATIVE)).intoMemorySegment(out, d + 2 * row + half, NATIVE);
+    c30.add(FloatVector.fromMemorySegment(S, out, d + 3 * row, NATIVE)).intoMemorySegment(out, d + 3 * row, NATIVE);
+    c31.add(FloatVector.fromMemorySegment(S, out, d + 3 * row + half, NATIVE)).intoMemorySegment(out, d + 3 * row + half, NATIVE);
+    c40.add(FloatVector.fromMemorySegment(S, out, d + 4 * row, NATIVE)).intoMemorySegment(out, d + 4 * row, NATIVE);
+    c41.add(FloatVector.fromMemorySegment(S, out, d + 4 * row + half, NATIVE)).intoMemorySegment(out, d + 4 * row + half, NATIVE);
+    c50.add(FloatVector.fromMemorySegment(S, out, d + 5 * row, NATIVE)).intoMemorySegment(out, d + 5 * row, NATIVE);
+    c51.add(FloatVector.fromMemorySegment(S, out, d + 5 * row + half, NATIVE)).intoMemorySegment(out, d + 5 * row + half, NATIVE);
+    c60.add(FloatVector.fromMemorySegment(S, out, d + 6 * row, NATIVE)).intoMemorySegment(out, d + 6 * row, NATIVE);
+    c61.add(FloatVector.fromMemorySegment(S, out, d + 6 * row + half, NATIVE)).intoMemorySegment(out, d + 6 * row + half, NATIVE);
+    c70.add(FloatVector.fromMemorySegment(S, out, d + 7 * row, NATIVE)).intoMemorySegment(out, d + 7 * row, NATIVE);
+    c71.add(FloatVector.fromMemorySegment(S, out, d + 7 * row + half, NATIVE)).intoMemorySegment(out, d + 7 * row + half, NATIVE);
+  }
+
+  /**
    * {@link DirectConv}'s tile: tile[d + m*ld + j] (+)= sum over q in [q0, q1) of wpk[wo + q*8 + m]
    * * src[i0 + off[q] + j] for m &lt; 8, j &lt; 32, in q order (the GEMM micro-kernel with B read
    * in place); for q0 &gt; 0 the sums continue from the tile's values.

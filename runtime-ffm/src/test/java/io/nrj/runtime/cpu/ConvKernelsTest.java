@@ -62,6 +62,11 @@ class ConvKernelsTest {
     "2, 4, 10, 10, 3, 3, 3, 2, 0",
     // DirectConv's weight gradient by image groups: 8 groups of 5 images, each in chunks of 2, 2, 1
     "40, 20, 32, 32, 20, 3, 3, 1, 1",
+    // DirectConv by output rows (maps 32 wide, written from the registers): forward 8->24 and
+    // backward data 24->8 at 32x32, 5 rows of 32, a 5x5 filter with padding 2
+    "2, 8, 32, 32, 24, 3, 3, 1, 1",
+    "3, 16, 5, 32, 8, 3, 3, 1, 1",
+    "2, 8, 6, 32, 8, 5, 5, 1, 2",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
