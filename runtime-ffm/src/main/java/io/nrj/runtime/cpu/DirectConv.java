@@ -423,7 +423,9 @@ final class DirectConv {
       CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g, Layout lay) {
     int n = g.n(), c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW();
     int wp = lay.rowStride();
-    int nvec = (oh * wp + LANES - 1) / LANES, pl = nvec * LANES;
+    // maps one tile wide go by output rows (see filter4x6Rows): dy as it is, no thrown-away columns
+    boolean rows = ROWS && g.stride() == 1 && ow == TW;
+    int nvec = (oh * wp + LANES - 1) / LANES, pl = rows ? oh * ow : nvec * LANES;
     int xImg = lay.imageFloats();
     int pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
     int tasks = filterTasks(g), tileFloats = FK * FJ * LANES, crs = c * r * s;
@@ -447,15 +449,17 @@ final class DirectConv {
           int nimg = Math.min(chunk, to - b0);
           for (int b = 0; b < nimg; b++) {
             lay.lay(vector, x, (long) (b0 + b) * c * g.h() * g.w(), xs, b * xImg);
-            flatten(vector, dy, (long) (b0 + b) * k * oh * ow, k, oh, ow, wp, pl, dys, b * dyImg);
+            long dyOff = (long) (b0 + b) * k * oh * ow;
+            if (rows) MemorySegment.copy(dy, F, dyOff * Float.BYTES, dys, b * dyImg, dyImg);
+            else flatten(vector, dy, dyOff, k, oh, ow, wp, pl, dys, b * dyImg);
           }
           for (int t = 0; t < tasks; t++) {
             taskOffsets(t, r, jBlocks, k, pairs, s, lay, pl, dyo, xo);
-            if (vector) {
-              VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
-            } else {
-              filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
-            }
+            int po = t * tileFloats;
+            if (rows && vector) VectorKernels.filter4x6Rows(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, oh, wp, part, po);
+            else if (rows) filter4x6RowsScalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, oh, wp, part, po);
+            else if (vector) VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, po);
+            else filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, po);
           }
         }
         for (int t = 0; t < tasks; t++) {
@@ -564,6 +568,28 @@ final class DirectConv {
           for (int b = 0; b < nimg; b++) {
             int di = dyBase + b * dyStride + dyo[m] + l, xi = xBase + b * xStride + xo[j] + l;
             for (int t = 0; t < nvec; t++) acc = Math.fma(dy[di + t * LANES], x[xi + t * LANES], acc);
+          }
+          part[o + l] = acc;
+        }
+      }
+    }
+  }
+
+  // filter4x6Scalar by output rows of 32 (VectorKernels.filter4x6Rows): lane l sums pixels (oy, l)
+  // and (oy, 16 + l) of dy (rows of 32) against x (rows of wp), images and rows in order
+  static void filter4x6RowsScalar(
+      float[] dy, int dyBase, int dyStride, int[] dyo, float[] x, int xBase, int xStride, int[] xo,
+      int nimg, int oh, int wp, float[] part, int po) {
+    for (int m = 0; m < FK; m++) {
+      for (int j = 0; j < FJ; j++) {
+        int o = po + (m * FJ + j) * LANES;
+        for (int l = 0; l < LANES; l++) {
+          float acc = part[o + l];
+          for (int b = 0; b < nimg; b++) {
+            int di = dyBase + b * dyStride + dyo[m] + l, xi = xBase + b * xStride + xo[j] + l;
+            for (int oy = 0; oy < oh; oy++) {
+              for (int u = 0; u < TW; u += LANES) acc = Math.fma(dy[di + oy * TW + u], x[xi + oy * wp + u], acc);
+            }
           }
           part[o + l] = acc;
         }
