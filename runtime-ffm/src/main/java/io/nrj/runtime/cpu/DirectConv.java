@@ -30,7 +30,11 @@ import java.util.Arrays;
  *       all images, its lanes added last in lane order in double.
  * </ul>
  *
- * Every element's summation order is fixed by the geometry alone, so results do not depend on the
+ * Maps exactly 32 wide (one tile: the 32x32 layers) go by output rows instead ({@link #ROWS}): each
+ * forward or backward-data tile is one output row, written from the registers, and the weight
+ * gradient walks dy as it is, rows of 32 against x's padded rows; no thrown-away columns.
+ *
+ * <p>Every element's summation order is fixed by the geometry alone, so results do not depend on the
  * thread count, and the scalar fallback repeats the vector lanes' fma sequence exactly.
  */
 final class DirectConv {

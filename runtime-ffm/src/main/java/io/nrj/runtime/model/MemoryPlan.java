@@ -26,8 +26,10 @@ import java.util.Map;
  *
  * <p>A sum's output gradient is also its input's gradient where that input has no other reader (a
  * bottleneck's conv3 output), and so is a ReLU's where the backend masks in place: the ReLU, sum
- * and conv3 gradients of a ResNet block are one buffer, zeroed once, with one copy into the
- * shortcut's gradient instead of three fills and two.
+ * and conv3 gradients of a ResNet block are one buffer, zeroed once. Where the shortcut's other
+ * readers come before conv3, that buffer is the shortcut's gradient too ({@link
+ * #joinResidualStreams}): a stage's blocks share one gradient buffer, with no copy into the
+ * shortcut's (the downsampling blocks, whose projection comes after conv3, still copy).
  *
  * <p>Layers are in forward order and backward runs them in reverse, as {@link LayerNetwork} and the
  * generated trainers do. Built anew for every widths table (rejuvenation rebuilds the layers).

@@ -71,6 +71,34 @@ class MemoryPlanTest {
     assertEquals(2, calls(fusedOps, "add+relu") + calls(fusedOps, "add"), "s2's sum, two steps (and the eval forward's ops are not counted)");
   }
 
+  /**
+   * The residual stream's gradient in one buffer (MemoryPlan.joinResidualStreams): s1's and s3's
+   * sums, whose shortcuts' other readers come before their branches, mask in place instead of
+   * copying into the shortcut's buffer (s2's projection comes after its branch, so s2 still
+   * copies), with the bits of the copying plan.
+   */
+  @Test
+  void theResidualStreamSharesItsGradientWithTheBitsOfTheCopy() {
+    OpProfile streamOps = new OpProfile(), copyOps = new OpProfile();
+    boolean before = MemoryPlan.residualStream;
+    Result stream, copied;
+    try {
+      stream = train(Nets.resnet(), true, streamOps);
+      MemoryPlan.residualStream = false;
+      copied = train(Nets.resnet(), true, copyOps);
+    } finally {
+      MemoryPlan.residualStream = before;
+    }
+    assertArrayEquals(copied.logits, stream.logits, "logits");
+    for (String name : copied.grads.asMap().keySet()) {
+      assertArrayEquals(copied.grads.get(name).data(), stream.grads.get(name).data(), "gradient of " + name);
+      assertArrayEquals(copied.params.get(name).data(), stream.params.get(name).data(), name);
+    }
+    assertEquals(6, calls(copyOps, "relu mask+copy"), "three sums, two steps");
+    assertEquals(2, calls(streamOps, "relu mask+copy"), "s2's sum only, two steps");
+    assertEquals(4, calls(streamOps, "relu backward (in place)"), "s1's and s3's sums mask in place");
+  }
+
   private static long calls(OpProfile profile, String kind) {
     return profile.rows().stream().filter(r -> r.kind().equals(kind)).mapToLong(OpProfile.Row::calls).sum();
   }
