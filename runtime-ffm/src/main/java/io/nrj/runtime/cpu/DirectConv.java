@@ -460,10 +460,9 @@ final class DirectConv {
           for (int t = 0; t < tasks; t++) {
             taskOffsets(t, r, jBlocks, k, pairs, s, lay, pl, dyo, xo);
             int po = t * tileFloats;
-            if (rows && vector) VectorKernels.filter4x6Rows(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, oh, wp, part, po);
-            else if (rows) filter4x6RowsScalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, oh, wp, part, po);
-            else if (vector) VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, po);
-            else filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, po);
+            int vecs = rows ? 2 * oh : nvec, skip = rows ? wp - TW : 0;
+            if (vector) VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, vecs, skip, part, po);
+            else filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, vecs, skip, part, po);
           }
         }
         for (int t = 0; t < tasks; t++) {
@@ -523,9 +522,9 @@ final class DirectConv {
           taskOffsets(t, r, jBlocks, k, pairs, s, lay, pl, dyo, xo);
           for (int m = 0; m < FK; m++) dyo[m] -= kLo * pl;
           if (vector) {
-            VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
+            VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, 0, part, t * tileFloats);
           } else {
-            filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, part, t * tileFloats);
+            filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, nvec, 0, part, t * tileFloats);
           }
         }
       }
@@ -560,10 +559,11 @@ final class DirectConv {
   }
 
   // part[po + (m*FJ + j)*LANES + l] += sum over images and t of dy[dyBase + b*dyStride + dyo[m] + t*LANES + l]
-  //   * x[xBase + b*xStride + xo[j] + t*LANES + l], one fma chain per lane in (image, t) order
+  //   * x[xBase + b*xStride + xo[j] + t*LANES + (t/2)*skip + l], one fma chain per lane in (image, t)
+  //   order (skip: see VectorKernels.filter4x6)
   static void filter4x6Scalar(
       float[] dy, int dyBase, int dyStride, int[] dyo, float[] x, int xBase, int xStride, int[] xo,
-      int nimg, int nvec, float[] part, int po) {
+      int nimg, int nvec, int skip, float[] part, int po) {
     for (int m = 0; m < FK; m++) {
       for (int j = 0; j < FJ; j++) {
         int o = po + (m * FJ + j) * LANES;
@@ -571,29 +571,7 @@ final class DirectConv {
           float acc = part[o + l];
           for (int b = 0; b < nimg; b++) {
             int di = dyBase + b * dyStride + dyo[m] + l, xi = xBase + b * xStride + xo[j] + l;
-            for (int t = 0; t < nvec; t++) acc = Math.fma(dy[di + t * LANES], x[xi + t * LANES], acc);
-          }
-          part[o + l] = acc;
-        }
-      }
-    }
-  }
-
-  // filter4x6Scalar by output rows of 32 (VectorKernels.filter4x6Rows): lane l sums pixels (oy, l)
-  // and (oy, 16 + l) of dy (rows of 32) against x (rows of wp), images and rows in order
-  static void filter4x6RowsScalar(
-      float[] dy, int dyBase, int dyStride, int[] dyo, float[] x, int xBase, int xStride, int[] xo,
-      int nimg, int oh, int wp, float[] part, int po) {
-    for (int m = 0; m < FK; m++) {
-      for (int j = 0; j < FJ; j++) {
-        int o = po + (m * FJ + j) * LANES;
-        for (int l = 0; l < LANES; l++) {
-          float acc = part[o + l];
-          for (int b = 0; b < nimg; b++) {
-            int di = dyBase + b * dyStride + dyo[m] + l, xi = xBase + b * xStride + xo[j] + l;
-            for (int oy = 0; oy < oh; oy++) {
-              for (int u = 0; u < TW; u += LANES) acc = Math.fma(dy[di + oy * TW + u], x[xi + oy * wp + u], acc);
-            }
+            for (int t = 0; t < nvec; t++) acc = Math.fma(dy[di + t * LANES], x[xi + t * LANES + (t >> 1) * skip], acc);
           }
           part[o + l] = acc;
         }

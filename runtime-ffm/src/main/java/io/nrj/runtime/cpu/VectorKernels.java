@@ -263,12 +263,14 @@ final class VectorKernels {
 
   /**
    * {@link DirectConv}'s backward-filter tile: 4 x 6 lane partial sums, part[po + (m*6 + j)*16 + l]
-   * += dy[.. + dyo[m] + t*16 + l] * x[.. + xo[j] + t*16 + l] over images b &lt; nimg and t &lt;
-   * nvec, one fma chain per lane (as {@link DirectConv#filter4x6Scalar}).
+   * += dy[.. + dyo[m] + t*16 + l] * x[.. + xo[j] + t*16 + (t/2)*skip + l] over images b &lt; nimg
+   * and t &lt; nvec, one fma chain per lane (as {@link DirectConv#filter4x6Scalar}). skip is 0 for
+   * the flat padded layout (dy widened to x's padded rows); on maps exactly 32 wide the walk goes
+   * by output rows, dy as it is (rows of 32) against x's padded rows of wp, with skip = wp - 32.
    */
   static void filter4x6(
       float[] dy, int dyBase, int dyStride, int[] dyo, float[] x, int xBase, int xStride, int[] xo,
-      int nimg, int nvec, float[] part, int po) {
+      int nimg, int nvec, int skip, float[] part, int po) {
     FloatVector a00 = FloatVector.fromArray(S, part, po), a01 = FloatVector.fromArray(S, part, po + L);
     FloatVector a02 = FloatVector.fromArray(S, part, po + 2 * L), a03 = FloatVector.fromArray(S, part, po + 3 * L);
     FloatVector a04 = FloatVector.fromArray(S, part, po + 4 * L), a05 = FloatVector.fromArray(S, part, po + 5 * L);
@@ -286,92 +288,7 @@ final class VectorKernels {
       int d0 = d + dyo[0], d1 = d + dyo[1], d2 = d + dyo[2], d3 = d + dyo[3];
       int x0 = xb + xo[0], x1 = xb + xo[1], x2 = xb + xo[2], x3 = xb + xo[3], x4 = xb + xo[4], x5 = xb + xo[5];
       for (int t = 0, o = 0; t < nvec; t++, o += L) {
-        FloatVector y0 = FloatVector.fromArray(S, dy, d0 + o), y1 = FloatVector.fromArray(S, dy, d1 + o);
-        FloatVector y2 = FloatVector.fromArray(S, dy, d2 + o), y3 = FloatVector.fromArray(S, dy, d3 + o);
-        FloatVector v = FloatVector.fromArray(S, x, x0 + o);
-        a00 = y0.fma(v, a00);
-        a10 = y1.fma(v, a10);
-        a20 = y2.fma(v, a20);
-        a30 = y3.fma(v, a30);
-        v = FloatVector.fromArray(S, x, x1 + o);
-        a01 = y0.fma(v, a01);
-        a11 = y1.fma(v, a11);
-        a21 = y2.fma(v, a21);
-        a31 = y3.fma(v, a31);
-        v = FloatVector.fromArray(S, x, x2 + o);
-        a02 = y0.fma(v, a02);
-        a12 = y1.fma(v, a12);
-        a22 = y2.fma(v, a22);
-        a32 = y3.fma(v, a32);
-        v = FloatVector.fromArray(S, x, x3 + o);
-        a03 = y0.fma(v, a03);
-        a13 = y1.fma(v, a13);
-        a23 = y2.fma(v, a23);
-        a33 = y3.fma(v, a33);
-        v = FloatVector.fromArray(S, x, x4 + o);
-        a04 = y0.fma(v, a04);
-        a14 = y1.fma(v, a14);
-        a24 = y2.fma(v, a24);
-        a34 = y3.fma(v, a34);
-        v = FloatVector.fromArray(S, x, x5 + o);
-        a05 = y0.fma(v, a05);
-        a15 = y1.fma(v, a15);
-        a25 = y2.fma(v, a25);
-        a35 = y3.fma(v, a35);
-      }
-    }
-    a00.intoArray(part, po);
-    a01.intoArray(part, po + L);
-    a02.intoArray(part, po + 2 * L);
-    a03.intoArray(part, po + 3 * L);
-    a04.intoArray(part, po + 4 * L);
-    a05.intoArray(part, po + 5 * L);
-    a10.intoArray(part, po + 6 * L);
-    a11.intoArray(part, po + 7 * L);
-    a12.intoArray(part, po + 8 * L);
-    a13.intoArray(part, po + 9 * L);
-    a14.intoArray(part, po + 10 * L);
-    a15.intoArray(part, po + 11 * L);
-    a20.intoArray(part, po + 12 * L);
-    a21.intoArray(part, po + 13 * L);
-    a22.intoArray(part, po + 14 * L);
-    a23.intoArray(part, po + 15 * L);
-    a24.intoArray(part, po + 16 * L);
-    a25.intoArray(part, po + 17 * L);
-    a30.intoArray(part, po + 18 * L);
-    a31.intoArray(part, po + 19 * L);
-    a32.intoArray(part, po + 20 * L);
-    a33.intoArray(part, po + 21 * L);
-    a34.intoArray(part, po + 22 * L);
-    a35.intoArray(part, po + 23 * L);
-  }
-  /**
-   * {@link #filter4x6} on maps exactly 32 pixels wide, walking output rows: dy unpadded (rows of 32)
-   * and x padded (rows of wp), two vectors per row, so none of the flat layout's thrown-away
-   * columns is multiplied and dy needs no widened copy. Lane l of row oy's vector v sums pixel (oy,
-   * 16v + l), images and rows in order (as {@link DirectConv#filter4x6RowsScalar}).
-   */
-  static void filter4x6Rows(
-      float[] dy, int dyBase, int dyStride, int[] dyo, float[] x, int xBase, int xStride, int[] xo,
-      int nimg, int oh, int wp, float[] part, int po) {
-    FloatVector a00 = FloatVector.fromArray(S, part, po), a01 = FloatVector.fromArray(S, part, po + L);
-    FloatVector a02 = FloatVector.fromArray(S, part, po + 2 * L), a03 = FloatVector.fromArray(S, part, po + 3 * L);
-    FloatVector a04 = FloatVector.fromArray(S, part, po + 4 * L), a05 = FloatVector.fromArray(S, part, po + 5 * L);
-    FloatVector a10 = FloatVector.fromArray(S, part, po + 6 * L), a11 = FloatVector.fromArray(S, part, po + 7 * L);
-    FloatVector a12 = FloatVector.fromArray(S, part, po + 8 * L), a13 = FloatVector.fromArray(S, part, po + 9 * L);
-    FloatVector a14 = FloatVector.fromArray(S, part, po + 10 * L), a15 = FloatVector.fromArray(S, part, po + 11 * L);
-    FloatVector a20 = FloatVector.fromArray(S, part, po + 12 * L), a21 = FloatVector.fromArray(S, part, po + 13 * L);
-    FloatVector a22 = FloatVector.fromArray(S, part, po + 14 * L), a23 = FloatVector.fromArray(S, part, po + 15 * L);
-    FloatVector a24 = FloatVector.fromArray(S, part, po + 16 * L), a25 = FloatVector.fromArray(S, part, po + 17 * L);
-    FloatVector a30 = FloatVector.fromArray(S, part, po + 18 * L), a31 = FloatVector.fromArray(S, part, po + 19 * L);
-    FloatVector a32 = FloatVector.fromArray(S, part, po + 20 * L), a33 = FloatVector.fromArray(S, part, po + 21 * L);
-    FloatVector a34 = FloatVector.fromArray(S, part, po + 22 * L), a35 = FloatVector.fromArray(S, part, po + 23 * L);
-    for (int b = 0; b < nimg; b++) {
-      int d = dyBase + b * dyStride, xb = xBase + b * xStride;
-      int d0 = d + dyo[0], d1 = d + dyo[1], d2 = d + dyo[2], d3 = d + dyo[3];
-      int x0 = xb + xo[0], x1 = xb + xo[1], x2 = xb + xo[2], x3 = xb + xo[3], x4 = xb + xo[4], x5 = xb + xo[5];
-      for (int t = 0, o = 0, skip = wp - 32; t < 2 * oh; t++, o += L) {
-        int ox = o + (t >> 1) * skip; // vector t: row t/2, columns 16*(t%2) on
+        int ox = o + (t >> 1) * skip; // by rows: vector t is row t/2, columns 16*(t%2) on
         FloatVector y0 = FloatVector.fromArray(S, dy, d0 + o), y1 = FloatVector.fromArray(S, dy, d1 + o);
         FloatVector y2 = FloatVector.fromArray(S, dy, d2 + o), y3 = FloatVector.fromArray(S, dy, d3 + o);
         FloatVector v = FloatVector.fromArray(S, x, x0 + ox);

@@ -60,7 +60,7 @@ public final class KernelPeakBench {
       long c0 = tb.getCurrentThreadCpuTime();
       long macs = 0;
       for (int it = 0; it < 20000; it++) {
-        VectorKernels.filter4x6(dy, 0, 0, dyo, x, 0, 0, xo, 1, pl / 16, part, 0);
+        VectorKernels.filter4x6(dy, 0, 0, dyo, x, 0, 0, xo, 1, pl / 16, 0, part, 0);
         macs += 24L * pl;
       }
       long c1 = tb.getCurrentThreadCpuTime();
