@@ -427,9 +427,11 @@ final class DirectConv {
       CpuThreads pool, boolean vector, Work[] work, FilterBuffers fb, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g, Layout lay) {
     int n = g.n(), c = g.c(), k = g.k(), r = g.r(), s = g.s(), oh = g.outH(), ow = g.outW();
     int wp = lay.rowStride();
-    // maps one tile wide go by output rows (see filter4x6Rows): dy as it is, no thrown-away columns
+    // maps one tile wide go by output rows (VectorKernels.filter4x6's skip): dy as it is, two
+    // vectors per row, no thrown-away columns; else the flat layout, dy widened to x's rows
     boolean rows = ROWS && g.stride() == 1 && ow == TW;
     int nvec = (oh * wp + LANES - 1) / LANES, pl = rows ? oh * ow : nvec * LANES;
+    int vecs = rows ? 2 * oh : nvec, skip = rows ? wp - TW : 0;
     int xImg = lay.imageFloats();
     int pairs = c * s, jBlocks = (pairs + FJ - 1) / FJ;
     int tasks = filterTasks(g), tileFloats = FK * FJ * LANES, crs = c * r * s;
@@ -460,7 +462,6 @@ final class DirectConv {
           for (int t = 0; t < tasks; t++) {
             taskOffsets(t, r, jBlocks, k, pairs, s, lay, pl, dyo, xo);
             int po = t * tileFloats;
-            int vecs = rows ? 2 * oh : nvec, skip = rows ? wp - TW : 0;
             if (vector) VectorKernels.filter4x6(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, vecs, skip, part, po);
             else filter4x6Scalar(dys, 0, dyImg, dyo, xs, 0, xImg, xo, nimg, vecs, skip, part, po);
           }

@@ -122,7 +122,7 @@ final class MemoryPlan {
       int b = gradAlias[i];
       if (b < 0 || gradAlias[b] >= 0 || !layers.get(b).backwardOnlyReadsOutputGradient()) continue;
       for (int x : inputs[i]) {
-        if (x < 0 || x == b || x > b) continue;
+        if (x < 0 || x >= b) continue; // the shortcut comes before the branch
         boolean before = true;
         for (int c : consumers[x]) before &= c == i || c < b;
         if (before) {
