@@ -123,8 +123,8 @@ final class ChannelLaneConv {
       int wo = kb * nq * KB, kn = Math.min(KB, outs - kb * KB);
       for (int oy = 0; oy < oh; oy++) {
         for (int ox = 0; ox < ow; ox += PX) {
-          if (vector) VectorKernels.lanes32x8(src, oy * wp + ox, off, nq, wpk, wo, tile);
-          else lanes32x8Scalar(src, oy * wp + ox, off, nq, wpk, wo, tile);
+          if (vector) VectorKernels.lanes32x8(src, oy * wp + ox, off, nq, wpk, wo, tile, 0);
+          else lanes32x8Scalar(src, oy * wp + ox, off, nq, wpk, wo, tile, 0);
           long o = outOff + (long) kb * KB * plane + (long) oy * ow + ox;
           for (int kk = 0; kk < kn; kk++, o += plane) {
             for (int px = 0; px < PX; px++) {
@@ -137,13 +137,13 @@ final class ChannelLaneConv {
     }
   }
 
-  // tile[px*32 + kk] = sum over q < nq of wpk[wo + q*32 + kk] * src[xi + off[q] + px], in q order
-  static void lanes32x8Scalar(float[] src, int xi, int[] off, int nq, float[] wpk, int wo, float[] tile) {
+  // tile[to + px*32 + kk] = sum over q < nq of wpk[wo + q*32 + kk] * src[xi + off[q] + px], in q order
+  static void lanes32x8Scalar(float[] src, int xi, int[] off, int nq, float[] wpk, int wo, float[] tile, int to) {
     for (int px = 0; px < PX; px++) {
       for (int kk = 0; kk < KB; kk++) {
         float acc = 0f;
         for (int q = 0; q < nq; q++) acc = Math.fma(wpk[wo + q * KB + kk], src[xi + off[q] + px], acc);
-        tile[px * KB + kk] = acc;
+        tile[to + px * KB + kk] = acc;
       }
     }
   }

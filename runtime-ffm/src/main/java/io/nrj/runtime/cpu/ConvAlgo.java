@@ -6,13 +6,15 @@ import java.util.Locale;
 /**
  * Which algorithm computes each pass of a convolution on the CPU: the implicit GEMM of {@link
  * ConvKernels}, the flat padded direct convolution of {@link DirectConv}, the channel-lane
- * convolution of {@link ChannelLaneConv} (small maps), Winograd F(2x2,3x3) ({@link Winograd}), or
+ * convolution of {@link ChannelLaneConv} (small maps), Winograd F(2x2,3x3) in chunks of images
+ * ({@link Winograd}) or image by image on the lanes tile ({@link WinogradLanes}), or
  * for 1x1 convolutions the in-place per-image product of {@link PointwiseConv}, or, for a kernel
  * covering the whole input, the fully connected products of {@link Linear}. The choice depends on
  * the geometry alone, never on the thread count or on timing, so results stay reproducible (the
- * algorithms sum in different orders). {@code -Dnrj.cpu.conv=gemm|direct|winograd|lanes|auto}
+ * algorithms sum in different orders). {@code -Dnrj.cpu.conv=gemm|direct|winograd|lanes|wlanes|auto}
  * overrides it for benchmarks and tests ("direct" means the direct family: pointwise for 1x1
- * convolutions; "winograd" and "lanes" fall back to "auto" where they do not apply).
+ * convolutions; "winograd", "lanes" and "wlanes" fall back to "auto" where they do not apply,
+ * "wlanes" in the weight gradient always).
  *
  * <p>The automatic choice compares estimated efficiencies (useful multiply-adds over computed
  * ones, times how well the kernel runs), calibrated by {@code ConvAlgoBench} on the networks'
@@ -34,7 +36,9 @@ enum ConvAlgo {
   /** Winograd F(2x2, 3x3) for 3x3 stride-1 padding-1 layers (all three passes). */
   WINOGRAD,
   /** Stride-1 convolution with the vector lanes over output channels, for small maps. */
-  LANES;
+  LANES,
+  /** Winograd F(2x2, 3x3) image by image on the lanes tile ({@link WinogradLanes}): forward and backward data. */
+  WINOGRAD_LANES;
 
   /** The three passes of a convolution. */
   enum Pass {
@@ -51,12 +55,14 @@ enum ConvAlgo {
     if (policy.equals("gemm")) return GEMM;
     if (policy.equals("winograd") && Winograd.supports(g)) return WINOGRAD;
     if (policy.equals("lanes") && ChannelLaneConv.supports(g, pass)) return LANES;
+    if (policy.equals("wlanes") && pass != Pass.BACKWARD_FILTER && WinogradLanes.supports(g)) return WINOGRAD_LANES;
     if (g.pad() == 0 && g.r() == g.h() && g.s() == g.w()) return LINEAR;
     if (StridedPointwise.supports(g)) return STRIDED_POINTWISE;
     if (STRIDED_DIRECT_ON && g.stride() > 1 && stridedDirectPays(g, pass)) return STRIDED_DIRECT;
     if (!DirectConv.supports(g)) return GEMM;
     ConvAlgo direct = PointwiseConv.supports(g) ? POINTWISE : DIRECT;
     if (policy.equals("direct")) return direct;
+    if (pass != Pass.BACKWARD_FILTER && WinogradLanes.supports(g) && winogradLanesPays(g, pass)) return WINOGRAD_LANES;
     if (Winograd.supports(g) && winogradPays(g)) return WINOGRAD;
     if (ChannelLaneConv.supports(g, pass) && lanesPays(g, pass)) return LANES;
     if (direct == DIRECT && pass == Pass.BACKWARD_FILTER && (long) DirectConv.LANES * g.k() * g.c() * g.r() * g.s() > PARTIALS_LIMIT) {
@@ -73,6 +79,27 @@ enum ConvAlgo {
    */
   static boolean winogradPays(ConvGeom g) {
     return Math.min(g.h(), g.w()) >= 4 && Math.min(g.c(), g.k()) >= 128;
+  }
+
+  /**
+   * {@link WinogradLanes} pays on maps 8 or 16 wide (rows of 4 or 8 tiles, whose transforms run on
+   * quarter and half vectors; on 32 columns they run scalar and lose) between wide layers: at least
+   * 64 planes on both sides and 128 on one. {@code OneConvBench -Drotate=2}, batch 64, 2 threads,
+   * forward / backward data in GFLOP/s counted as direct convolution, against {@link Winograd}:
+   * 512->512 at 8x8 342 / 381 against 280 / 282; 256->256 at 16x16 412 / 411 against 290 / 282;
+   * 256->512 at 16x16 435 / 439 against 349 / 308; 128->256 at 16x16 386 / 373 against 295 / 234;
+   * VGG-19-NR 16.5 to 17.8 img/s before, 19.3 to 20.0 with it.
+   *
+   * <p>Not on 32 and 64 channels, though faster alone (32->32 at 16x16 200 / 182 against lanes'
+   * 170 / 153, 64->64 at 8x8 244 / 244 against 189 / 179): inside the small VGG, whose 16x16 and
+   * 8x8 layers it would take, the whole step ran 18 % slower in four alternating pairs (2,078 to
+   * 2,167 against 2,501 to 2,603 img/s), the lanes weight gradients of the same layers taking
+   * twice their time, for a cause not found (not the values: recomputing every output with the
+   * lanes kernels after it kept the slowdown; not the tiers of the JIT, not the heap's layout).
+   */
+  static boolean winogradLanesPays(ConvGeom g, Pass pass) {
+    int ins = pass == Pass.BACKWARD_DATA ? g.k() : g.c(), outs = pass == Pass.BACKWARD_DATA ? g.c() : g.k();
+    return (g.w() == 8 || g.w() == 16) && Math.min(ins, outs) >= 64 && Math.max(ins, outs) >= 128;
   }
 
   /**
@@ -175,8 +202,8 @@ enum ConvAlgo {
   static String configuredPolicy() {
     String p = System.getProperty("nrj.cpu.conv", "auto").trim().toLowerCase(Locale.ROOT);
     return switch (p) {
-      case "gemm", "direct", "winograd", "lanes", "auto" -> p;
-      default -> throw new IllegalArgumentException("nrj.cpu.conv must be gemm, direct, winograd, lanes or auto, got '" + p + "'");
+      case "gemm", "direct", "winograd", "lanes", "wlanes", "auto" -> p;
+      default -> throw new IllegalArgumentException("nrj.cpu.conv must be gemm, direct, winograd, lanes, wlanes or auto, got '" + p + "'");
     };
   }
 }

@@ -33,6 +33,7 @@ public final class CpuBackend implements Backend {
   private final StridedPointwise.Scratch strided = new StridedPointwise.Scratch();
   private final Winograd.Buffers winograd = new Winograd.Buffers();
   private final ChannelLaneConv.Buffers lanes;
+  private final WinogradLanes.Buffers winogradLanes;
   private final String convPolicy;
   private float[] mirror = new float[0]; // heap copy of a conv input (see heapCopy)
 
@@ -56,6 +57,7 @@ public final class CpuBackend implements Backend {
     this.work = new Sgemm.Work[threads];
     this.direct = new DirectConv.Work[threads];
     this.lanes = new ChannelLaneConv.Buffers(threads);
+    this.winogradLanes = new WinogradLanes.Buffers(threads);
     for (int t = 0; t < threads; t++) {
       work[t] = new Sgemm.Work();
       direct[t] = new DirectConv.Work();
@@ -173,6 +175,7 @@ public final class CpuBackend implements Backend {
       case WINOGRAD -> Winograd.forward(pool, vector, work, winograd, seg(x), seg(w), seg(y), g);
       case DIRECT, STRIDED_DIRECT -> DirectConv.forward(pool, vector, direct, seg(x), seg(w), seg(y), g); // Layout.of(g) picks stride phases
       case LANES -> ChannelLaneConv.forward(pool, vector, lanes, seg(x), seg(w), seg(y), g);
+      case WINOGRAD_LANES -> WinogradLanes.forward(pool, vector, winogradLanes, seg(x), seg(w), seg(y), g);
       case GEMM -> ConvKernels.forward(pool, vector, work, heapCopy(x), seg(w), seg(y), g);
     }
   }
@@ -191,6 +194,7 @@ public final class CpuBackend implements Backend {
       case STRIDED_DIRECT -> throw new IllegalStateException("no strided direct backward data"); // ConvAlgo never picks it
       case DIRECT -> DirectConv.backwardData(pool, vector, direct, seg(dy), seg(w), seg(dx), g, accumulate);
       case LANES -> ChannelLaneConv.backwardData(pool, vector, lanes, seg(dy), seg(w), seg(dx), g, accumulate);
+      case WINOGRAD_LANES -> WinogradLanes.backwardData(pool, vector, winogradLanes, seg(dy), seg(w), seg(dx), g, accumulate);
       case GEMM -> ConvKernels.backwardData(pool, vector, work, seg(dy), seg(w), seg(dx), g, accumulate);
       case LINEAR -> {
         if (!accumulate) seg(dx).fill((byte) 0);
@@ -210,6 +214,7 @@ public final class CpuBackend implements Backend {
       case WINOGRAD -> Winograd.backwardFilter(pool, vector, work, winograd, seg(x), seg(dy), seg(dw), g);
       case DIRECT, STRIDED_DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case LANES -> ChannelLaneConv.backwardFilter(pool, vector, lanes, seg(x), seg(dy), seg(dw), g);
+      case WINOGRAD_LANES -> throw new IllegalStateException("no Winograd-lanes weight gradient"); // ConvAlgo never picks it
       case GEMM -> ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
     }
   }

@@ -19,6 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorKernels {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+  /** Half and quarter vectors, for rows of 8 and 4 Winograd tiles. */
+  private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256, S4 = FloatVector.SPECIES_128;
   static final int L = 16;
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_512;
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -1352,7 +1354,7 @@ final class VectorKernels {
    * {@link ChannelLaneConv}'s tile: tile[px*32 + kk] = sum over q &lt; nq of wpk[wo + q*32 + kk] *
    * src[xi + off[q] + px], for 32 channels kk (two vectors) by 8 pixels px, each a broadcast.
    */
-  static void lanes32x8(float[] src, int xi, int[] off, int nq, float[] wpk, int wo, float[] tile) {
+  static void lanes32x8(float[] src, int xi, int[] off, int nq, float[] wpk, int wo, float[] tile, int to) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
     for (int q = 0; q < nq; q++) {
       int wi = wo + q * 32, si = xi + off[q];
@@ -1383,23 +1385,159 @@ final class VectorKernels {
       c07 = w0.fma(v, c07);
       c17 = w1.fma(v, c17);
     }
-    c00.intoArray(tile, 0);
-    c10.intoArray(tile, 16);
-    c01.intoArray(tile, 32);
-    c11.intoArray(tile, 48);
-    c02.intoArray(tile, 64);
-    c12.intoArray(tile, 80);
-    c03.intoArray(tile, 96);
-    c13.intoArray(tile, 112);
-    c04.intoArray(tile, 128);
-    c14.intoArray(tile, 144);
-    c05.intoArray(tile, 160);
-    c15.intoArray(tile, 176);
-    c06.intoArray(tile, 192);
-    c16.intoArray(tile, 208);
-    c07.intoArray(tile, 224);
-    c17.intoArray(tile, 240);
+    c00.intoArray(tile, to + 0);
+    c10.intoArray(tile, to + 16);
+    c01.intoArray(tile, to + 32);
+    c11.intoArray(tile, to + 48);
+    c02.intoArray(tile, to + 64);
+    c12.intoArray(tile, to + 80);
+    c03.intoArray(tile, to + 96);
+    c13.intoArray(tile, to + 112);
+    c04.intoArray(tile, to + 128);
+    c14.intoArray(tile, to + 144);
+    c05.intoArray(tile, to + 160);
+    c15.intoArray(tile, to + 176);
+    c06.intoArray(tile, to + 192);
+    c16.intoArray(tile, to + 208);
+    c07.intoArray(tile, to + 224);
+    c17.intoArray(tile, to + 240);
   }
+
+  private static final VectorMask<Float> EVEN_LANES = VectorMask.fromLong(S, 0x5555L), ODD_LANES = VectorMask.fromLong(S, 0xAAAAL);
+
+  /**
+   * {@link WinogradLanes#phases} for rows of at most 16: each row's even columns (padded columns
+   * 1, 3, ..: phase b = 1 from xx = 0) and odd ones (padded 2, 4, ..: phase b = 0 from xx = 1)
+   * compressed out of one vector. Writes the interior only; the borders stay as they are.
+   */
+  static void winogradPhases(MemorySegment in, long at, int h, int w, float[] ph, int ps, int rw) {
+    VectorMask<Float> row = S.indexInRange(0, w), half = S.indexInRange(0, w / 2);
+    for (int y = 0; y < h; y++) {
+      FloatVector v = FloatVector.fromMemorySegment(S, in, (at + (long) y * w) * Float.BYTES, NATIVE, row);
+      int o = ((y + 1) & 1) * 2 * ps + ((y + 1) >> 1) * rw;
+      v.compress(EVEN_LANES).intoArray(ph, o + ps, half);
+      v.compress(ODD_LANES).intoArray(ph, o + 1, half);
+    }
+  }
+
+  /**
+   * {@link WinogradLanes}' input transform of one plane from its four phase planes ph[ab*ps + yy*rw
+   * + xx] = xPad[2yy + a, 2xx + b] (rows of rw = tiles per row + 1): v[vo + xi*xs + ty*tw + tx] =
+   * (B^T d B)[xi] for the 4x4 window d of tile (ty, tx), whose element (r, j) is phase (r%2, j%2)
+   * at (ty + r/2, tx + j/2); the additions of WinogradLanes.inputTransformScalar, lane by lane.
+   */
+  // WinogradLanes.inputTransform's rows of 8 tiles, one tile per lane
+  static void winogradInput8(float[] ph, int ps, int rw, int th, float[] v, int vo, int xs) {
+    for (int ty = 0; ty < th; ty++) {
+      int o = vo + ty * 8;
+      FloatVector d00 = FloatVector.fromArray(S8, ph, 0 * ps + (ty + 0) * rw + 0);
+      FloatVector d01 = FloatVector.fromArray(S8, ph, 1 * ps + (ty + 0) * rw + 0);
+      FloatVector d02 = FloatVector.fromArray(S8, ph, 0 * ps + (ty + 0) * rw + 1);
+      FloatVector d03 = FloatVector.fromArray(S8, ph, 1 * ps + (ty + 0) * rw + 1);
+      FloatVector d10 = FloatVector.fromArray(S8, ph, 2 * ps + (ty + 0) * rw + 0);
+      FloatVector d11 = FloatVector.fromArray(S8, ph, 3 * ps + (ty + 0) * rw + 0);
+      FloatVector d12 = FloatVector.fromArray(S8, ph, 2 * ps + (ty + 0) * rw + 1);
+      FloatVector d13 = FloatVector.fromArray(S8, ph, 3 * ps + (ty + 0) * rw + 1);
+      FloatVector d20 = FloatVector.fromArray(S8, ph, 0 * ps + (ty + 1) * rw + 0);
+      FloatVector d21 = FloatVector.fromArray(S8, ph, 1 * ps + (ty + 1) * rw + 0);
+      FloatVector d22 = FloatVector.fromArray(S8, ph, 0 * ps + (ty + 1) * rw + 1);
+      FloatVector d23 = FloatVector.fromArray(S8, ph, 1 * ps + (ty + 1) * rw + 1);
+      FloatVector d30 = FloatVector.fromArray(S8, ph, 2 * ps + (ty + 1) * rw + 0);
+      FloatVector d31 = FloatVector.fromArray(S8, ph, 3 * ps + (ty + 1) * rw + 0);
+      FloatVector d32 = FloatVector.fromArray(S8, ph, 2 * ps + (ty + 1) * rw + 1);
+      FloatVector d33 = FloatVector.fromArray(S8, ph, 3 * ps + (ty + 1) * rw + 1);
+      FloatVector u00 = d00.sub(d20), u10 = d10.add(d20), u20 = d20.sub(d10), u30 = d10.sub(d30);
+      FloatVector u01 = d01.sub(d21), u11 = d11.add(d21), u21 = d21.sub(d11), u31 = d11.sub(d31);
+      FloatVector u02 = d02.sub(d22), u12 = d12.add(d22), u22 = d22.sub(d12), u32 = d12.sub(d32);
+      FloatVector u03 = d03.sub(d23), u13 = d13.add(d23), u23 = d23.sub(d13), u33 = d13.sub(d33);
+      u00.sub(u02).intoArray(v, o + 0 * xs);
+      u01.add(u02).intoArray(v, o + 1 * xs);
+      u02.sub(u01).intoArray(v, o + 2 * xs);
+      u01.sub(u03).intoArray(v, o + 3 * xs);
+      u10.sub(u12).intoArray(v, o + 4 * xs);
+      u11.add(u12).intoArray(v, o + 5 * xs);
+      u12.sub(u11).intoArray(v, o + 6 * xs);
+      u11.sub(u13).intoArray(v, o + 7 * xs);
+      u20.sub(u22).intoArray(v, o + 8 * xs);
+      u21.add(u22).intoArray(v, o + 9 * xs);
+      u22.sub(u21).intoArray(v, o + 10 * xs);
+      u21.sub(u23).intoArray(v, o + 11 * xs);
+      u30.sub(u32).intoArray(v, o + 12 * xs);
+      u31.add(u32).intoArray(v, o + 13 * xs);
+      u32.sub(u31).intoArray(v, o + 14 * xs);
+      u31.sub(u33).intoArray(v, o + 15 * xs);
+    }
+  }
+
+  // WinogradLanes.inputTransform's rows of 4 tiles, one tile per lane
+  static void winogradInput4(float[] ph, int ps, int rw, int th, float[] v, int vo, int xs) {
+    for (int ty = 0; ty < th; ty++) {
+      int o = vo + ty * 4;
+      FloatVector d00 = FloatVector.fromArray(S4, ph, 0 * ps + (ty + 0) * rw + 0);
+      FloatVector d01 = FloatVector.fromArray(S4, ph, 1 * ps + (ty + 0) * rw + 0);
+      FloatVector d02 = FloatVector.fromArray(S4, ph, 0 * ps + (ty + 0) * rw + 1);
+      FloatVector d03 = FloatVector.fromArray(S4, ph, 1 * ps + (ty + 0) * rw + 1);
+      FloatVector d10 = FloatVector.fromArray(S4, ph, 2 * ps + (ty + 0) * rw + 0);
+      FloatVector d11 = FloatVector.fromArray(S4, ph, 3 * ps + (ty + 0) * rw + 0);
+      FloatVector d12 = FloatVector.fromArray(S4, ph, 2 * ps + (ty + 0) * rw + 1);
+      FloatVector d13 = FloatVector.fromArray(S4, ph, 3 * ps + (ty + 0) * rw + 1);
+      FloatVector d20 = FloatVector.fromArray(S4, ph, 0 * ps + (ty + 1) * rw + 0);
+      FloatVector d21 = FloatVector.fromArray(S4, ph, 1 * ps + (ty + 1) * rw + 0);
+      FloatVector d22 = FloatVector.fromArray(S4, ph, 0 * ps + (ty + 1) * rw + 1);
+      FloatVector d23 = FloatVector.fromArray(S4, ph, 1 * ps + (ty + 1) * rw + 1);
+      FloatVector d30 = FloatVector.fromArray(S4, ph, 2 * ps + (ty + 1) * rw + 0);
+      FloatVector d31 = FloatVector.fromArray(S4, ph, 3 * ps + (ty + 1) * rw + 0);
+      FloatVector d32 = FloatVector.fromArray(S4, ph, 2 * ps + (ty + 1) * rw + 1);
+      FloatVector d33 = FloatVector.fromArray(S4, ph, 3 * ps + (ty + 1) * rw + 1);
+      FloatVector u00 = d00.sub(d20), u10 = d10.add(d20), u20 = d20.sub(d10), u30 = d10.sub(d30);
+      FloatVector u01 = d01.sub(d21), u11 = d11.add(d21), u21 = d21.sub(d11), u31 = d11.sub(d31);
+      FloatVector u02 = d02.sub(d22), u12 = d12.add(d22), u22 = d22.sub(d12), u32 = d12.sub(d32);
+      FloatVector u03 = d03.sub(d23), u13 = d13.add(d23), u23 = d23.sub(d13), u33 = d13.sub(d33);
+      u00.sub(u02).intoArray(v, o + 0 * xs);
+      u01.add(u02).intoArray(v, o + 1 * xs);
+      u02.sub(u01).intoArray(v, o + 2 * xs);
+      u01.sub(u03).intoArray(v, o + 3 * xs);
+      u10.sub(u12).intoArray(v, o + 4 * xs);
+      u11.add(u12).intoArray(v, o + 5 * xs);
+      u12.sub(u11).intoArray(v, o + 6 * xs);
+      u11.sub(u13).intoArray(v, o + 7 * xs);
+      u20.sub(u22).intoArray(v, o + 8 * xs);
+      u21.add(u22).intoArray(v, o + 9 * xs);
+      u22.sub(u21).intoArray(v, o + 10 * xs);
+      u21.sub(u23).intoArray(v, o + 11 * xs);
+      u30.sub(u32).intoArray(v, o + 12 * xs);
+      u31.add(u32).intoArray(v, o + 13 * xs);
+      u32.sub(u31).intoArray(v, o + 14 * xs);
+      u31.sub(u33).intoArray(v, o + 15 * xs);
+    }
+  }
+
+  /**
+   * {@link WinogradLanes}' output transform of one tile for 32 output channels (two vectors):
+   * stage[p*32 + l] = (A^T M A)[p] with M[xi] = m[mo + xi*xiStride + l], p = 2*row + column,
+   * A^T = [[1,1,1,0],[0,1,-1,-1]]; the additions of WinogradLanes.outputTile, lane by lane.
+   */
+  static void winogradOutputTile(float[] m, int mo, int xiStride, float[] stage) {
+    winogradOutputHalf(m, mo, xiStride, stage, 0);
+    winogradOutputHalf(m, mo + L, xiStride, stage, L);
+  }
+
+  // one vector of the above: straight-line, so no vector crosses a loop or a merge (item 28)
+  private static void winogradOutputHalf(float[] m, int b, int x, float[] stage, int so) {
+    FloatVector s0 = FloatVector.fromArray(S, m, b).add(FloatVector.fromArray(S, m, b + 4 * x)).add(FloatVector.fromArray(S, m, b + 8 * x));
+    FloatVector s1 = FloatVector.fromArray(S, m, b + x).add(FloatVector.fromArray(S, m, b + 5 * x)).add(FloatVector.fromArray(S, m, b + 9 * x));
+    FloatVector s2 = FloatVector.fromArray(S, m, b + 2 * x).add(FloatVector.fromArray(S, m, b + 6 * x)).add(FloatVector.fromArray(S, m, b + 10 * x));
+    FloatVector s3 = FloatVector.fromArray(S, m, b + 3 * x).add(FloatVector.fromArray(S, m, b + 7 * x)).add(FloatVector.fromArray(S, m, b + 11 * x));
+    s0.add(s1).add(s2).intoArray(stage, so);
+    s1.sub(s2).sub(s3).intoArray(stage, so + 32);
+    FloatVector t0 = FloatVector.fromArray(S, m, b + 4 * x).sub(FloatVector.fromArray(S, m, b + 8 * x)).sub(FloatVector.fromArray(S, m, b + 12 * x));
+    FloatVector t1 = FloatVector.fromArray(S, m, b + 5 * x).sub(FloatVector.fromArray(S, m, b + 9 * x)).sub(FloatVector.fromArray(S, m, b + 13 * x));
+    FloatVector t2 = FloatVector.fromArray(S, m, b + 6 * x).sub(FloatVector.fromArray(S, m, b + 10 * x)).sub(FloatVector.fromArray(S, m, b + 14 * x));
+    FloatVector t3 = FloatVector.fromArray(S, m, b + 7 * x).sub(FloatVector.fromArray(S, m, b + 11 * x)).sub(FloatVector.fromArray(S, m, b + 15 * x));
+    t0.add(t1).add(t2).intoArray(stage, so + 64);
+    t1.sub(t2).sub(t3).intoArray(stage, so + 96);
+  }
+
 
   /**
    * {@link ChannelLaneConv}'s weight-gradient tile: part[po + (j*8 + i)*16 + l] continues its fma

@@ -67,6 +67,11 @@ class ConvKernelsTest {
     "2, 8, 32, 32, 24, 3, 3, 1, 1",
     "3, 16, 5, 32, 8, 3, 3, 1, 1",
     "2, 8, 6, 32, 8, 5, 5, 1, 2",
+    // WinogradLanes: 16 tiles of 8x8 into 40 outputs (a block and a quarter), 64 tiles of 16x16
+    // from 33 planes; 8 tiles of 4x16 (backward data into 5 planes, a block mostly empty)
+    "3, 24, 8, 8, 40, 3, 3, 1, 1",
+    "2, 33, 16, 16, 32, 3, 3, 1, 1",
+    "2, 5, 4, 16, 12, 3, 3, 1, 1",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
@@ -78,6 +83,7 @@ class ConvKernelsTest {
     if (DirectConv.supports(g)) algos.add("direct");
     if (Winograd.supports(g)) algos.add("winograd");
     if (DirectConv.supports(g)) algos.add("lanes"); // its weight gradient takes every stride-1 geometry
+    if (WinogradLanes.supports(g)) algos.add("wlanes"); // forward and backward data
     if (g.stride() > 1) algos.add("auto"); // StridedPointwise, or the direct kernels on stride phases
     for (String algo : algos) {
       float[][] first = null;

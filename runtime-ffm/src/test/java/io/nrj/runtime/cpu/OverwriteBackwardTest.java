@@ -79,6 +79,7 @@ class OverwriteBackwardTest {
     "direct, 2, 5, 9, 7, 3, 1, 1", "gemm, 2, 5, 9, 7, 3, 1, 1", "winograd, 2, 5, 9, 7, 3, 1, 1", "direct, 2, 6, 5, 4, 1, 0, 1",
     "auto, 2, 4, 6, 3, 6, 0, 1", "lanes, 2, 5, 8, 7, 3, 1, 1", "lanes, 2, 33, 16, 4, 3, 1, 1", "auto, 2, 5, 9, 6, 1, 0, 2",
     "direct, 2, 16, 32, 8, 3, 1, 1", // by output rows, written from the registers
+    "wlanes, 2, 40, 8, 33, 3, 1, 1", "wlanes, 2, 5, 16, 7, 3, 1, 1", // WinogradLanes: row pairs of a block and a rest
   })
   void convBackwardDataOverwriteEqualsZeroThenAdd(String algo, int n, int c, int hw, int k, int r, int pad, int stride) {
     ConvGeom g = new ConvGeom(n, c, hw, hw, k, r, r, stride, pad);
