@@ -1425,6 +1425,8 @@ final class VectorKernels {
    * + xx] = xPad[2yy + a, 2xx + b] (rows of rw = tiles per row + 1): v[vo + xi*xs + ty*tw + tx] =
    * (B^T d B)[xi] for the 4x4 window d of tile (ty, tx), whose element (r, j) is phase (r%2, j%2)
    * at (ty + r/2, tx + j/2); the additions of WinogradLanes.inputTransformScalar, lane by lane.
+   * Written twice, once per species (half vectors for 8 tiles, quarter vectors for 4): a species
+   * passed as an argument is no constant to C2, which then runs the Vector API's boxed fallback.
    */
   // WinogradLanes.inputTransform's rows of 8 tiles, one tile per lane
   static void winogradInput8(float[] ph, int ps, int rw, int th, float[] v, int vo, int xs) {
