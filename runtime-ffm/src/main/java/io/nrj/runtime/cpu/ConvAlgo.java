@@ -82,24 +82,19 @@ enum ConvAlgo {
   }
 
   /**
-   * {@link WinogradLanes} pays on maps 8 or 16 wide (rows of 4 or 8 tiles, whose transforms run on
-   * quarter and half vectors; on 32 columns they run scalar and lose) between wide layers: at least
-   * 64 planes on both sides and 128 on one. {@code OneConvBench -Drotate=2}, batch 64, 2 threads,
-   * forward / backward data in GFLOP/s counted as direct convolution, against {@link Winograd}:
-   * 512->512 at 8x8 342 / 381 against 280 / 282; 256->256 at 16x16 412 / 411 against 290 / 282;
-   * 256->512 at 16x16 435 / 439 against 349 / 308; 128->256 at 16x16 386 / 373 against 295 / 234;
-   * VGG-19-NR 16.5 to 17.8 img/s before, 19.3 to 20.0 with it.
-   *
-   * <p>Not on 32 and 64 channels, though faster alone (32->32 at 16x16 200 / 182 against lanes'
-   * 170 / 153, 64->64 at 8x8 244 / 244 against 189 / 179): inside the small VGG, whose 16x16 and
-   * 8x8 layers it would take, the whole step ran 18 % slower in four alternating pairs (2,078 to
-   * 2,167 against 2,501 to 2,603 img/s), the lanes weight gradients of the same layers taking
-   * twice their time, for a cause not found (not the values: recomputing every output with the
-   * lanes kernels after it kept the slowdown; not the tiers of the JIT, not the heap's layout).
+   * {@link WinogradLanes} pays on maps 8 or 16 wide (its phase planes take a row per vector; on 32
+   * columns it loses to the direct kernels: 64->64 at 32x32 182 / 176 against 206 / 184) from at
+   * least 32 input planes into outputs that fill at least 3/4 of their 32-channel tiles. {@code
+   * OneConvBench -Drotate=4 or 2}, batch 64, 2 threads, forward / backward data in GFLOP/s counted
+   * as direct convolution: 32->32 at 16x16 211 / 190 against the lanes kernels' 177 / 159; 64->64
+   * at 8x8 253 / 239 against 182 / 179; 32->64 at 8x8 244 / 169 against 174 / 170; against
+   * Winograd in chunks 512->512 at 8x8 383 / 381 against 280 / 282, 256->256 at 16x16 415 / 411
+   * against 290 / 282, 128->256 at 16x16 386 / 373 against 295 / 234. Not from 16 input planes
+   * (16->32 at 16x16: 172 / 124 against 169 / 135).
    */
   static boolean winogradLanesPays(ConvGeom g, Pass pass) {
     int ins = pass == Pass.BACKWARD_DATA ? g.k() : g.c(), outs = pass == Pass.BACKWARD_DATA ? g.c() : g.k();
-    return (g.w() == 8 || g.w() == 16) && Math.min(ins, outs) >= 64 && Math.max(ins, outs) >= 128;
+    return (g.w() == 8 || g.w() == 16) && ins >= 32 && frac(outs, ChannelLaneConv.KB) >= 0.75;
   }
 
   /**

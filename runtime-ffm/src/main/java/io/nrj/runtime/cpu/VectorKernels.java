@@ -19,8 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorKernels {
   static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-  /** Half and quarter vectors, for rows of 8 and 4 Winograd tiles. */
-  private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256, S4 = FloatVector.SPECIES_128;
+
   static final int L = 16;
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_512;
   private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -1422,32 +1421,35 @@ final class VectorKernels {
 
   /**
    * {@link WinogradLanes}' input transform of one plane from its four phase planes ph[ab*ps + yy*rw
-   * + xx] = xPad[2yy + a, 2xx + b] (rows of rw = tiles per row + 1): v[vo + xi*xs + ty*tw + tx] =
-   * (B^T d B)[xi] for the 4x4 window d of tile (ty, tx), whose element (r, j) is phase (r%2, j%2)
-   * at (ty + r/2, tx + j/2); the additions of WinogradLanes.inputTransformScalar, lane by lane.
-   * Written twice, once per species (half vectors for 8 tiles, quarter vectors for 4): a species
-   * passed as an argument is no constant to C2, which then runs the Vector API's boxed fallback.
+   * + xx] = xPad[2yy + a, 2xx + b] (rows of rw = tw + 1): v[vo + xi*xs + ty*tw + tx] = (B^T d B)[xi]
+   * for the 4x4 window d of tile (ty, tx), whose element (r, j) is phase (r%2, j%2) at (ty + r/2,
+   * tx + j/2); the additions of WinogradLanes.inputTransformScalar, lane by lane. A row of tw &lt;=
+   * 16 tiles per vector: the lanes past tw compute garbage that lands on the next rows' tiles, the
+   * next plane's or the slice's spacing, all written later or never read (rows and planes go in
+   * increasing order); ph must hold 16 floats past its last phase plane. Full 512-bit vectors,
+   * not 256- or 128-bit species: with those in the same process, other kernels' passes (the
+   * weight gradients' filter4x6 and filterLanes32x8) ran 2 to 2.5 times slower for whole runs
+   * (docs/performance.md, item 41).
    */
-  // WinogradLanes.inputTransform's rows of 8 tiles, one tile per lane
-  static void winogradInput8(float[] ph, int ps, int rw, int th, float[] v, int vo, int xs) {
+  static void winogradInput(float[] ph, int ps, int rw, int th, int tw, float[] v, int vo, int xs) {
     for (int ty = 0; ty < th; ty++) {
-      int o = vo + ty * 8;
-      FloatVector d00 = FloatVector.fromArray(S8, ph, 0 * ps + (ty + 0) * rw + 0);
-      FloatVector d01 = FloatVector.fromArray(S8, ph, 1 * ps + (ty + 0) * rw + 0);
-      FloatVector d02 = FloatVector.fromArray(S8, ph, 0 * ps + (ty + 0) * rw + 1);
-      FloatVector d03 = FloatVector.fromArray(S8, ph, 1 * ps + (ty + 0) * rw + 1);
-      FloatVector d10 = FloatVector.fromArray(S8, ph, 2 * ps + (ty + 0) * rw + 0);
-      FloatVector d11 = FloatVector.fromArray(S8, ph, 3 * ps + (ty + 0) * rw + 0);
-      FloatVector d12 = FloatVector.fromArray(S8, ph, 2 * ps + (ty + 0) * rw + 1);
-      FloatVector d13 = FloatVector.fromArray(S8, ph, 3 * ps + (ty + 0) * rw + 1);
-      FloatVector d20 = FloatVector.fromArray(S8, ph, 0 * ps + (ty + 1) * rw + 0);
-      FloatVector d21 = FloatVector.fromArray(S8, ph, 1 * ps + (ty + 1) * rw + 0);
-      FloatVector d22 = FloatVector.fromArray(S8, ph, 0 * ps + (ty + 1) * rw + 1);
-      FloatVector d23 = FloatVector.fromArray(S8, ph, 1 * ps + (ty + 1) * rw + 1);
-      FloatVector d30 = FloatVector.fromArray(S8, ph, 2 * ps + (ty + 1) * rw + 0);
-      FloatVector d31 = FloatVector.fromArray(S8, ph, 3 * ps + (ty + 1) * rw + 0);
-      FloatVector d32 = FloatVector.fromArray(S8, ph, 2 * ps + (ty + 1) * rw + 1);
-      FloatVector d33 = FloatVector.fromArray(S8, ph, 3 * ps + (ty + 1) * rw + 1);
+      int o = vo + ty * tw;
+      FloatVector d00 = FloatVector.fromArray(S, ph, 0 * ps + (ty + 0) * rw + 0);
+      FloatVector d01 = FloatVector.fromArray(S, ph, 1 * ps + (ty + 0) * rw + 0);
+      FloatVector d02 = FloatVector.fromArray(S, ph, 0 * ps + (ty + 0) * rw + 1);
+      FloatVector d03 = FloatVector.fromArray(S, ph, 1 * ps + (ty + 0) * rw + 1);
+      FloatVector d10 = FloatVector.fromArray(S, ph, 2 * ps + (ty + 0) * rw + 0);
+      FloatVector d11 = FloatVector.fromArray(S, ph, 3 * ps + (ty + 0) * rw + 0);
+      FloatVector d12 = FloatVector.fromArray(S, ph, 2 * ps + (ty + 0) * rw + 1);
+      FloatVector d13 = FloatVector.fromArray(S, ph, 3 * ps + (ty + 0) * rw + 1);
+      FloatVector d20 = FloatVector.fromArray(S, ph, 0 * ps + (ty + 1) * rw + 0);
+      FloatVector d21 = FloatVector.fromArray(S, ph, 1 * ps + (ty + 1) * rw + 0);
+      FloatVector d22 = FloatVector.fromArray(S, ph, 0 * ps + (ty + 1) * rw + 1);
+      FloatVector d23 = FloatVector.fromArray(S, ph, 1 * ps + (ty + 1) * rw + 1);
+      FloatVector d30 = FloatVector.fromArray(S, ph, 2 * ps + (ty + 1) * rw + 0);
+      FloatVector d31 = FloatVector.fromArray(S, ph, 3 * ps + (ty + 1) * rw + 0);
+      FloatVector d32 = FloatVector.fromArray(S, ph, 2 * ps + (ty + 1) * rw + 1);
+      FloatVector d33 = FloatVector.fromArray(S, ph, 3 * ps + (ty + 1) * rw + 1);
       FloatVector u00 = d00.sub(d20), u10 = d10.add(d20), u20 = d20.sub(d10), u30 = d10.sub(d30);
       FloatVector u01 = d01.sub(d21), u11 = d11.add(d21), u21 = d21.sub(d11), u31 = d11.sub(d31);
       FloatVector u02 = d02.sub(d22), u12 = d12.add(d22), u22 = d22.sub(d12), u32 = d12.sub(d32);
@@ -1471,48 +1473,6 @@ final class VectorKernels {
     }
   }
 
-  // WinogradLanes.inputTransform's rows of 4 tiles, one tile per lane
-  static void winogradInput4(float[] ph, int ps, int rw, int th, float[] v, int vo, int xs) {
-    for (int ty = 0; ty < th; ty++) {
-      int o = vo + ty * 4;
-      FloatVector d00 = FloatVector.fromArray(S4, ph, 0 * ps + (ty + 0) * rw + 0);
-      FloatVector d01 = FloatVector.fromArray(S4, ph, 1 * ps + (ty + 0) * rw + 0);
-      FloatVector d02 = FloatVector.fromArray(S4, ph, 0 * ps + (ty + 0) * rw + 1);
-      FloatVector d03 = FloatVector.fromArray(S4, ph, 1 * ps + (ty + 0) * rw + 1);
-      FloatVector d10 = FloatVector.fromArray(S4, ph, 2 * ps + (ty + 0) * rw + 0);
-      FloatVector d11 = FloatVector.fromArray(S4, ph, 3 * ps + (ty + 0) * rw + 0);
-      FloatVector d12 = FloatVector.fromArray(S4, ph, 2 * ps + (ty + 0) * rw + 1);
-      FloatVector d13 = FloatVector.fromArray(S4, ph, 3 * ps + (ty + 0) * rw + 1);
-      FloatVector d20 = FloatVector.fromArray(S4, ph, 0 * ps + (ty + 1) * rw + 0);
-      FloatVector d21 = FloatVector.fromArray(S4, ph, 1 * ps + (ty + 1) * rw + 0);
-      FloatVector d22 = FloatVector.fromArray(S4, ph, 0 * ps + (ty + 1) * rw + 1);
-      FloatVector d23 = FloatVector.fromArray(S4, ph, 1 * ps + (ty + 1) * rw + 1);
-      FloatVector d30 = FloatVector.fromArray(S4, ph, 2 * ps + (ty + 1) * rw + 0);
-      FloatVector d31 = FloatVector.fromArray(S4, ph, 3 * ps + (ty + 1) * rw + 0);
-      FloatVector d32 = FloatVector.fromArray(S4, ph, 2 * ps + (ty + 1) * rw + 1);
-      FloatVector d33 = FloatVector.fromArray(S4, ph, 3 * ps + (ty + 1) * rw + 1);
-      FloatVector u00 = d00.sub(d20), u10 = d10.add(d20), u20 = d20.sub(d10), u30 = d10.sub(d30);
-      FloatVector u01 = d01.sub(d21), u11 = d11.add(d21), u21 = d21.sub(d11), u31 = d11.sub(d31);
-      FloatVector u02 = d02.sub(d22), u12 = d12.add(d22), u22 = d22.sub(d12), u32 = d12.sub(d32);
-      FloatVector u03 = d03.sub(d23), u13 = d13.add(d23), u23 = d23.sub(d13), u33 = d13.sub(d33);
-      u00.sub(u02).intoArray(v, o + 0 * xs);
-      u01.add(u02).intoArray(v, o + 1 * xs);
-      u02.sub(u01).intoArray(v, o + 2 * xs);
-      u01.sub(u03).intoArray(v, o + 3 * xs);
-      u10.sub(u12).intoArray(v, o + 4 * xs);
-      u11.add(u12).intoArray(v, o + 5 * xs);
-      u12.sub(u11).intoArray(v, o + 6 * xs);
-      u11.sub(u13).intoArray(v, o + 7 * xs);
-      u20.sub(u22).intoArray(v, o + 8 * xs);
-      u21.add(u22).intoArray(v, o + 9 * xs);
-      u22.sub(u21).intoArray(v, o + 10 * xs);
-      u21.sub(u23).intoArray(v, o + 11 * xs);
-      u30.sub(u32).intoArray(v, o + 12 * xs);
-      u31.add(u32).intoArray(v, o + 13 * xs);
-      u32.sub(u31).intoArray(v, o + 14 * xs);
-      u31.sub(u33).intoArray(v, o + 15 * xs);
-    }
-  }
 
   /**
    * {@link WinogradLanes}' output transform of one tile for 32 output channels (two vectors):

@@ -7,8 +7,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Winograd F(2x2, 3x3) image by image, with the products on {@link ChannelLaneConv}'s tile: the
- * forward pass and backward data of wide 3x3 layers on maps 8 and 16 wide (see {@link
- * ConvAlgo#winogradLanesPays}). {@link Winograd} writes every transformed tile of a chunk of images
+ * forward pass and backward data of 3x3 layers on maps 8 and 16 wide from 32 input planes (see
+ * {@link ConvAlgo#winogradLanesPays}). {@link Winograd} writes every transformed tile of a chunk of images
  * out, multiplies it by a GEMM per position and reads the products back; here each thread takes
  * whole images and keeps one image's transformed tiles and products in its own buffers:
  *
@@ -26,8 +26,8 @@ import java.lang.foreign.MemorySegment;
  * with the flipped, transposed filters. Each output is computed by one thread in one order, and
  * the scalar path repeats the vector one's operations, so the bits do not depend on the thread
  * count or on the Vector API. Tiles go to the product 8 at a time, so an image's tile count
- * (h/2 * w/2) must be a multiple of 8. The input transform runs on vectors of one row of tiles
- * (4 or 8: maps 8 and 16 wide) and scalar otherwise.
+ * (h/2 * w/2) must be a multiple of 8. The input transform runs on one vector per row of tiles
+ * (up to 16: maps up to 32 wide), the phase planes on one vector per row (maps up to 16 wide).
  */
 final class WinogradLanes {
   private WinogradLanes() {}
@@ -152,7 +152,7 @@ final class WinogradLanes {
     int[] off = new int[inC]; // the product's q = input plane i: V[xi][i][.] is tiles floats apart
     for (int i = 0; i < inC; i++) off[i] = i * tiles;
     pool.parallelForDynamic(n, DirectConv.IMAGE_GRAIN, (tid, b0, b1) -> {
-      float[] ph = buf.pad[tid] = Buffers.grow(buf.pad[tid], 4L * ps + w);
+      float[] ph = buf.pad[tid] = Buffers.grow(buf.pad[tid], 4L * ps + Math.max(w, VectorKernels.L));
       java.util.Arrays.fill(ph, 0, 4 * ps, 0f); // the borders: every plane writes the same interior
       float[] v = buf.v[tid] = Buffers.grow(buf.v[tid], (long) XI * vStride);
       float[] m = buf.m[tid] = Buffers.grow(buf.m[tid], (long) XI * mStride);
@@ -161,8 +161,7 @@ final class WinogradLanes {
       for (int b = b0; b < b1; b++) {
         for (int i = 0; i < inC; i++) {
           phases(vector, in, ((long) b * inC + i) * h * w, h, w, ph, ps, rw);
-          if (vector && tw == 8) VectorKernels.winogradInput8(ph, ps, rw, th, v, i * tiles, vStride);
-          else if (vector && tw == 4) VectorKernels.winogradInput4(ph, ps, rw, th, v, i * tiles, vStride);
+          if (vector && tw <= VectorKernels.L) VectorKernels.winogradInput(ph, ps, rw, th, tw, v, i * tiles, vStride);
           else inputTransformScalar(ph, ps, rw, th, tw, v, i * tiles, vStride);
         }
         for (int xi = 0; xi < XI; xi++) {

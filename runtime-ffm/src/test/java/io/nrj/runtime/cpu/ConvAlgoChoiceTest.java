@@ -20,10 +20,12 @@ class ConvAlgoChoiceTest {
     "256, 16, 256, WINOGRAD_LANES, WINOGRAD_LANES, WINOGRAD",
     // 32 columns stay with Winograd in chunks
     "128, 32, 128, WINOGRAD, WINOGRAD, WINOGRAD",
-    // the small VGG's and ResNet-164's 32 and 64 channels keep the lanes kernels
-    "64, 8, 64, LANES, LANES, LANES",
-    "32, 16, 32, LANES, LANES, LANES",
-    "32, 8, 64, LANES, LANES, LANES",
+    // the small VGG's and ResNet-164's 32 and 64 channels: the weight gradient by the lanes kernel
+    "64, 8, 64, WINOGRAD_LANES, WINOGRAD_LANES, LANES",
+    "32, 16, 32, WINOGRAD_LANES, WINOGRAD_LANES, LANES",
+    "32, 8, 64, WINOGRAD_LANES, WINOGRAD_LANES, LANES",
+    // 16 input planes keep the lanes kernels forward; its backward data (into 16) the direct kernels
+    "16, 16, 32, LANES, DIRECT, LANES",
   })
   void picksByShape(int c, int hw, int k, ConvAlgo forward, ConvAlgo backwardData, ConvAlgo backwardFilter) {
     ConvGeom g = new ConvGeom(64, c, hw, hw, k, 3, 3, 1, 1);
