@@ -90,11 +90,16 @@ enum ConvAlgo {
    * at 8x8 253 / 239 against 182 / 179; 32->64 at 8x8 244 / 169 against 174 / 170; against
    * Winograd in chunks 512->512 at 8x8 383 / 381 against 280 / 282, 256->256 at 16x16 415 / 411
    * against 290 / 282, 128->256 at 16x16 386 / 373 against 295 / 234. Not from 16 input planes
-   * (16->32 at 16x16: 172 / 124 against 169 / 135).
+   * (16->32 at 16x16: 172 / 124 against 169 / 135). Not past {@link #MAX_PLANES} planes on either
+   * side, though faster there: its packed filters hold all 16 positions at once (16.8 MB for a
+   * 512->512 layer), which put VGG-19-NR's peak RSS over PyTorch's (1,362 against 1,336 MiB in
+   * one of two runs; 1,313 MiB with the layer on Winograd in chunks).
    */
+  static final int MAX_PLANES = 64;
+
   static boolean winogradLanesPays(ConvGeom g, Pass pass) {
     int ins = pass == Pass.BACKWARD_DATA ? g.k() : g.c(), outs = pass == Pass.BACKWARD_DATA ? g.c() : g.k();
-    return (g.w() == 8 || g.w() == 16) && ins >= 32 && frac(outs, ChannelLaneConv.KB) >= 0.75;
+    return (g.w() == 8 || g.w() == 16) && ins >= 32 && frac(outs, ChannelLaneConv.KB) >= 0.75 && Math.max(ins, outs) <= MAX_PLANES;
   }
 
   /**
