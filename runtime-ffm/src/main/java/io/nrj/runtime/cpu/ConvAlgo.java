@@ -81,6 +81,9 @@ enum ConvAlgo {
     return Math.min(g.h(), g.w()) >= 4 && Math.min(g.c(), g.k()) >= 128;
   }
 
+  /** The most planes on either side of a layer that {@link WinogradLanes} takes (see below). */
+  static final int MAX_PLANES = 64;
+
   /**
    * {@link WinogradLanes} pays on maps 8 or 16 wide (its phase planes take a row per vector; on 32
    * columns it loses to the direct kernels: 64->64 at 32x32 182 / 176 against 206 / 184) from at
@@ -95,8 +98,6 @@ enum ConvAlgo {
    * 512->512 layer), which put VGG-19-NR's peak RSS over PyTorch's (1,362 against 1,336 MiB in
    * one of two runs; 1,313 MiB with the layer on Winograd in chunks).
    */
-  static final int MAX_PLANES = 64;
-
   static boolean winogradLanesPays(ConvGeom g, Pass pass) {
     int ins = pass == Pass.BACKWARD_DATA ? g.k() : g.c(), outs = pass == Pass.BACKWARD_DATA ? g.c() : g.k();
     return (g.w() == 8 || g.w() == 16) && ins >= 32 && frac(outs, ChannelLaneConv.KB) >= 0.75 && Math.max(ins, outs) <= MAX_PLANES;
