@@ -1473,7 +1473,6 @@ final class VectorKernels {
     }
   }
 
-
   /**
    * {@link WinogradLanes}' output transform of one tile for 32 output channels (two vectors):
    * stage[p*32 + l] = (A^T M A)[p] with M[xi] = m[mo + xi*xiStride + l], p = 2*row + column,
@@ -1499,7 +1498,6 @@ final class VectorKernels {
     t0.add(t1).add(t2).intoArray(stage, so + 64);
     t1.sub(t2).sub(t3).intoArray(stage, so + 96);
   }
-
 
   /**
    * {@link ChannelLaneConv}'s weight-gradient tile: part[po + (j*8 + i)*16 + l] continues its fma

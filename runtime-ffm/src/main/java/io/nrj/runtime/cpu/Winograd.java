@@ -125,7 +125,13 @@ final class Winograd {
    * [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]].
    */
   static void filterTransform(float[] f, MemorySegment u, long e, long stride) {
-    float[] t = new float[12]; // G f: 4x3
+    float[] t = new float[12], q = new float[XI];
+    filterTransform(f, t, q);
+    for (int xi = 0; xi < XI; xi++) u.setAtIndex(F, xi * stride + e, q[xi]);
+  }
+
+  /** q[xi] = (G f G^T)[xi] for a 3x3 filter f (row-major), through t = G f (4x3, scratch). */
+  static void filterTransform(float[] f, float[] t, float[] q) {
     for (int j = 0; j < 3; j++) {
       float a = f[j], b = f[3 + j], cc = f[6 + j];
       t[j] = a;
@@ -135,10 +141,10 @@ final class Winograd {
     }
     for (int i = 0; i < 4; i++) {
       float a = t[3 * i], b = t[3 * i + 1], cc = t[3 * i + 2];
-      u.setAtIndex(F, (4 * i) * stride + e, a);
-      u.setAtIndex(F, (4 * i + 1) * stride + e, 0.5f * (a + b + cc));
-      u.setAtIndex(F, (4 * i + 2) * stride + e, 0.5f * (a - b + cc));
-      u.setAtIndex(F, (4 * i + 3) * stride + e, cc);
+      q[4 * i] = a;
+      q[4 * i + 1] = 0.5f * (a + b + cc);
+      q[4 * i + 2] = 0.5f * (a - b + cc);
+      q[4 * i + 3] = cc;
     }
   }
 

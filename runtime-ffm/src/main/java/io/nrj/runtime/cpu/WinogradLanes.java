@@ -102,7 +102,7 @@ final class WinogradLanes {
     long xiStride = spaced(blocks * ins * KB);
     float[] upk = buf.upk = Buffers.grow(buf.upk, XI * xiStride);
     pool.parallelFor(blocks * KB, (tid, o0, o1) -> {
-      float[] f = new float[9], t = new float[12];
+      float[] f = new float[9], t = new float[12], q = new float[XI];
       for (int o = o0; o < o1; o++) {
         int ob = o / KB, l = o % KB;
         for (int i = 0; i < ins; i++) {
@@ -113,29 +113,12 @@ final class WinogradLanes {
           }
           long a = at.at(o, i);
           for (int j = 0; j < 9; j++) f[j] = w.getAtIndex(F, a + (flipped ? 8 - j : j));
-          filterTransform(f, t, upk, e, (int) xiStride);
+          Winograd.filterTransform(f, t, q);
+          for (int xi = 0; xi < XI; xi++) upk[(int) (xi * xiStride) + e] = q[xi];
         }
       }
     });
     return upk;
-  }
-
-  /** u[xi*stride + e] = (G f G^T)[xi] for the 3x3 filter f (row-major); G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]. */
-  static void filterTransform(float[] f, float[] t, float[] u, int e, int stride) {
-    for (int j = 0; j < 3; j++) { // t = G f (4x3)
-      float a = f[j], b = f[3 + j], cc = f[6 + j];
-      t[j] = a;
-      t[3 + j] = 0.5f * (a + b + cc);
-      t[6 + j] = 0.5f * (a - b + cc);
-      t[9 + j] = cc;
-    }
-    for (int i = 0; i < 4; i++) { // U = t G^T (4x4)
-      float a = t[3 * i], b = t[3 * i + 1], cc = t[3 * i + 2];
-      u[(4 * i) * stride + e] = a;
-      u[(4 * i + 1) * stride + e] = 0.5f * (a + b + cc);
-      u[(4 * i + 2) * stride + e] = 0.5f * (a - b + cc);
-      u[(4 * i + 3) * stride + e] = cc;
-    }
   }
 
   /**
