@@ -61,8 +61,11 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 run_nrj() { # net round
   read -r file net <<<"$(spec "$1")"
-  # ./nrj execs java with the launcher's flags (scripts/launch-java.sh), so this is the JVM's RSS
-  /usr/bin/time -f '%M' -o "$out/rss" "$root/nrj" bench "$root/$file" --network "$net" --device cpu --batch "$batch" --steps "$(steps "$1")" --warmup "$(warm "$1")" --json \
+  # ./nrj execs java with the launcher's flags (scripts/launch-java.sh), so this is the JVM's RSS.
+  # NRJ_NO_BUILD: the jar built before the first round, whatever is edited meanwhile; without it a
+  # source saved during the run made ./nrj rebuild the CLI inside a timed process, and Maven's RSS
+  # was reported as nrj's (573 MiB for LeNet-5, 2026-12-07)
+  /usr/bin/time -f '%M' -o "$out/rss" env NRJ_NO_BUILD=1 "$root/nrj" bench "$root/$file" --network "$net" --device cpu --batch "$batch" --steps "$(steps "$1")" --warmup "$(warm "$1")" --json \
     2>/dev/null | grep '^{' >"$out/line"
   echo "nrj $1 $(cat "$out/rss") $(cat "$out/line")" >>"$out/results"
 }

@@ -13,8 +13,7 @@ import java.util.Locale;
  * the geometry alone, never on the thread count or on timing, so results stay reproducible (the
  * algorithms sum in different orders). {@code -Dnrj.cpu.conv=gemm|direct|winograd|lanes|wlanes|auto}
  * overrides it for benchmarks and tests ("direct" means the direct family: pointwise for 1x1
- * convolutions; "winograd", "lanes" and "wlanes" fall back to "auto" where they do not apply,
- * "wlanes" in the weight gradient always).
+ * convolutions; "winograd", "lanes" and "wlanes" fall back to "auto" where they do not apply).
  *
  * <p>The automatic choice compares estimated efficiencies (useful multiply-adds over computed
  * ones, times how well the kernel runs), calibrated by {@code ConvAlgoBench} on the networks'
@@ -37,7 +36,7 @@ enum ConvAlgo {
   WINOGRAD,
   /** Stride-1 convolution with the vector lanes over output channels, for small maps. */
   LANES,
-  /** Winograd F(2x2, 3x3) image by image on the lanes tile ({@link WinogradLanes}): forward and backward data. */
+  /** Winograd F(2x2, 3x3) on the lanes tiles ({@link WinogradLanes}): forward and backward data image by image, the weight gradient in chunks of images. */
   WINOGRAD_LANES;
 
   /** The three passes of a convolution. */
@@ -55,14 +54,14 @@ enum ConvAlgo {
     if (policy.equals("gemm")) return GEMM;
     if (policy.equals("winograd") && Winograd.supports(g)) return WINOGRAD;
     if (policy.equals("lanes") && ChannelLaneConv.supports(g, pass)) return LANES;
-    if (policy.equals("wlanes") && pass != Pass.BACKWARD_FILTER && WinogradLanes.supports(g)) return WINOGRAD_LANES;
+    if (policy.equals("wlanes") && WinogradLanes.supports(g)) return WINOGRAD_LANES;
     if (g.pad() == 0 && g.r() == g.h() && g.s() == g.w()) return LINEAR;
     if (StridedPointwise.supports(g)) return STRIDED_POINTWISE;
     if (STRIDED_DIRECT_ON && g.stride() > 1 && stridedDirectPays(g, pass)) return STRIDED_DIRECT;
     if (!DirectConv.supports(g)) return GEMM;
     ConvAlgo direct = PointwiseConv.supports(g) ? POINTWISE : DIRECT;
     if (policy.equals("direct")) return direct;
-    if (pass != Pass.BACKWARD_FILTER && WinogradLanes.supports(g) && winogradLanesPays(g, pass)) return WINOGRAD_LANES;
+    if (WinogradLanes.supports(g) && winogradLanesPays(g, pass)) return WINOGRAD_LANES;
     if (Winograd.supports(g) && winogradPays(g)) return WINOGRAD;
     if (ChannelLaneConv.supports(g, pass) && lanesPays(g, pass)) return LANES;
     if (direct == DIRECT && pass == Pass.BACKWARD_FILTER && (long) DirectConv.LANES * g.k() * g.c() * g.r() * g.s() > PARTIALS_LIMIT) {
@@ -96,11 +95,16 @@ enum ConvAlgo {
    * (16->32 at 16x16: 172 / 124 against 169 / 135). Not past {@link #MAX_PLANES} planes on either
    * side, though faster there: its packed filters hold all 16 positions at once (16.8 MB for a
    * 512->512 layer), which put VGG-19-NR's peak RSS over PyTorch's (1,362 against 1,336 MiB in
-   * one of two runs; 1,313 MiB with the layer on Winograd in chunks).
+   * one of two runs; 1,313 MiB with the layer on Winograd in chunks). The weight gradient
+   * (alternating with the lanes kernel, same bench, GFLOP/s): 32->32 at 16x16 236 against 152,
+   * 64->64 at 8x8 242 against 152, 32->64 at 8x8 203 against 135, and from 16 input planes 16->32
+   * at 16x16 180 against 120; on 32 columns it loses (16->16 at 32x32 83 against the direct
+   * kernels' 156).
    */
   static boolean winogradLanesPays(ConvGeom g, Pass pass) {
     int ins = pass == Pass.BACKWARD_DATA ? g.k() : g.c(), outs = pass == Pass.BACKWARD_DATA ? g.c() : g.k();
-    return (g.w() == 8 || g.w() == 16) && ins >= 32 && frac(outs, ChannelLaneConv.KB) >= 0.75 && Math.max(ins, outs) <= MAX_PLANES;
+    int minIns = pass == Pass.BACKWARD_FILTER ? 16 : 32;
+    return (g.w() == 8 || g.w() == 16) && ins >= minIns && frac(outs, ChannelLaneConv.KB) >= 0.75 && Math.max(ins, outs) <= MAX_PLANES;
   }
 
   /**

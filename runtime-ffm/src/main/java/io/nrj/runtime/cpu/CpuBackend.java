@@ -214,7 +214,7 @@ public final class CpuBackend implements Backend {
       case WINOGRAD -> Winograd.backwardFilter(pool, vector, work, winograd, seg(x), seg(dy), seg(dw), g);
       case DIRECT, STRIDED_DIRECT -> DirectConv.backwardFilter(pool, vector, direct, filterBuffers, seg(x), seg(dy), seg(dw), g);
       case LANES -> ChannelLaneConv.backwardFilter(pool, vector, lanes, seg(x), seg(dy), seg(dw), g);
-      case WINOGRAD_LANES -> throw new IllegalStateException("no Winograd-lanes weight gradient"); // ConvAlgo never picks it
+      case WINOGRAD_LANES -> WinogradLanes.backwardFilter(pool, vector, winogradLanes, seg(x), seg(dy), seg(dw), g);
       case GEMM -> ConvKernels.backwardFilter(pool, vector, work, heapCopy(x), seg(dy), seg(dw), g);
     }
   }

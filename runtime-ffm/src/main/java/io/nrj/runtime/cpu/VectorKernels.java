@@ -1474,6 +1474,86 @@ final class VectorKernels {
   }
 
   /**
+   * {@link WinogradLanes#backwardFilter}'s input transform, 16 channels per vector: v[vo + xi*xs +
+   * t*16 + l] = (B^T d B)[xi] for every tile t = ty*tw + tx, d the 4x4 window at padded row 2ty,
+   * column 2tx of xb[(row*wp + col)*16 + l]; the additions of WinogradLanes.inputBlockScalar.
+   */
+  static void winogradInputBlock(float[] xb, int wp, int th, int tw, float[] v, int vo, int xs) {
+    for (int ty = 0; ty < th; ty++) {
+      for (int tx = 0; tx < tw; tx++) {
+        int o = vo + (ty * tw + tx) * L, r0 = (2 * ty * wp + 2 * tx) * L, r1 = r0 + wp * L, r2 = r1 + wp * L, r3 = r2 + wp * L;
+        FloatVector d00 = FloatVector.fromArray(S, xb, r0), d01 = FloatVector.fromArray(S, xb, r0 + L);
+        FloatVector d02 = FloatVector.fromArray(S, xb, r0 + 2 * L), d03 = FloatVector.fromArray(S, xb, r0 + 3 * L);
+        FloatVector d10 = FloatVector.fromArray(S, xb, r1), d11 = FloatVector.fromArray(S, xb, r1 + L);
+        FloatVector d12 = FloatVector.fromArray(S, xb, r1 + 2 * L), d13 = FloatVector.fromArray(S, xb, r1 + 3 * L);
+        FloatVector d20 = FloatVector.fromArray(S, xb, r2), d21 = FloatVector.fromArray(S, xb, r2 + L);
+        FloatVector d22 = FloatVector.fromArray(S, xb, r2 + 2 * L), d23 = FloatVector.fromArray(S, xb, r2 + 3 * L);
+        FloatVector d30 = FloatVector.fromArray(S, xb, r3), d31 = FloatVector.fromArray(S, xb, r3 + L);
+        FloatVector d32 = FloatVector.fromArray(S, xb, r3 + 2 * L), d33 = FloatVector.fromArray(S, xb, r3 + 3 * L);
+        FloatVector u00 = d00.sub(d20), u10 = d10.add(d20), u20 = d20.sub(d10), u30 = d10.sub(d30);
+        FloatVector u01 = d01.sub(d21), u11 = d11.add(d21), u21 = d21.sub(d11), u31 = d11.sub(d31);
+        FloatVector u02 = d02.sub(d22), u12 = d12.add(d22), u22 = d22.sub(d12), u32 = d12.sub(d32);
+        FloatVector u03 = d03.sub(d23), u13 = d13.add(d23), u23 = d23.sub(d13), u33 = d13.sub(d33);
+        u00.sub(u02).intoArray(v, o + 0 * xs);
+        u01.add(u02).intoArray(v, o + 1 * xs);
+        u02.sub(u01).intoArray(v, o + 2 * xs);
+        u01.sub(u03).intoArray(v, o + 3 * xs);
+        u10.sub(u12).intoArray(v, o + 4 * xs);
+        u11.add(u12).intoArray(v, o + 5 * xs);
+        u12.sub(u11).intoArray(v, o + 6 * xs);
+        u11.sub(u13).intoArray(v, o + 7 * xs);
+        u20.sub(u22).intoArray(v, o + 8 * xs);
+        u21.add(u22).intoArray(v, o + 9 * xs);
+        u22.sub(u21).intoArray(v, o + 10 * xs);
+        u21.sub(u23).intoArray(v, o + 11 * xs);
+        u30.sub(u32).intoArray(v, o + 12 * xs);
+        u31.add(u32).intoArray(v, o + 13 * xs);
+        u32.sub(u31).intoArray(v, o + 14 * xs);
+        u31.sub(u33).intoArray(v, o + 15 * xs);
+      }
+    }
+  }
+
+  /**
+   * {@link WinogradLanes#backwardFilter}'s transform of dy, 32 channels in two vectors: y[yo + xi*xs
+   * + t*32 + l] = (A e A^T)[xi] for every tile t = ty*tw + tx, e the 2x2 at row 2ty, column 2tx of
+   * db[(row*w + col)*32 + l]; the operations of Winograd.gradientTile, lane by lane.
+   */
+  static void winogradGradientBlock(float[] db, int w, int th, int tw, float[] y, int yo, int xs) {
+    for (int ty = 0; ty < th; ty++) {
+      for (int tx = 0; tx < tw; tx++) {
+        int o = yo + (ty * tw + tx) * 32, p = (2 * ty * w + 2 * tx) * 32;
+        winogradGradientHalf(db, p, w * 32, y, o, xs);
+        winogradGradientHalf(db, p + L, w * 32, y, o + L, xs);
+      }
+    }
+  }
+
+  // one vector of the above: A e = rows (a, b), (a + c, b + d), (a - c, b - d), (-c, -d); each row
+  // (p, q) times A^T is (p, p + q, p - q, -q)
+  private static void winogradGradientHalf(float[] db, int p, int row, float[] y, int o, int xs) {
+    FloatVector a = FloatVector.fromArray(S, db, p), b = FloatVector.fromArray(S, db, p + 32);
+    FloatVector c = FloatVector.fromArray(S, db, p + row), d = FloatVector.fromArray(S, db, p + row + 32);
+    FloatVector p1 = a.add(c), q1 = b.add(d), p2 = a.sub(c), q2 = b.sub(d), p3 = c.neg(), q3 = d.neg();
+    a.intoArray(y, o);
+    a.add(b).intoArray(y, o + xs);
+    a.sub(b).intoArray(y, o + 2 * xs);
+    b.neg().intoArray(y, o + 3 * xs);
+    p1.intoArray(y, o + 4 * xs);
+    p1.add(q1).intoArray(y, o + 5 * xs);
+    p1.sub(q1).intoArray(y, o + 6 * xs);
+    q1.neg().intoArray(y, o + 7 * xs);
+    p2.intoArray(y, o + 8 * xs);
+    p2.add(q2).intoArray(y, o + 9 * xs);
+    p2.sub(q2).intoArray(y, o + 10 * xs);
+    q2.neg().intoArray(y, o + 11 * xs);
+    p3.intoArray(y, o + 12 * xs);
+    p3.add(q3).intoArray(y, o + 13 * xs);
+    p3.sub(q3).intoArray(y, o + 14 * xs);
+    q3.neg().intoArray(y, o + 15 * xs);
+  }
+
+  /**
    * {@link WinogradLanes}' output transform of one tile for 32 output channels (two vectors):
    * stage[p*32 + l] = (A^T M A)[p] with M[xi] = m[mo + xi*xiStride + l], p = 2*row + column,
    * A^T = [[1,1,1,0],[0,1,-1,-1]]; the additions of WinogradLanes.outputTile, lane by lane.
@@ -1499,6 +1579,73 @@ final class VectorKernels {
     t1.sub(t2).sub(t3).intoArray(stage, so + 96);
   }
 
+  /**
+   * {@link #filterLanes32x8} on a flat run: part[po + (j*8 + i)*16 + l] continues its fma chain over
+   * e &lt; len of dyT[dyo + e*32 + j*16 + l] * xPad[tap + e*xs + i] ({@link
+   * WinogradLanes#backwardFilter}'s products, as WinogradLanes.filterFlatScalar).
+   */
+  static void filterLanes32x8Flat(float[] dyT, int dyo, float[] xPad, int tap, int xs, int len, float[] part, int po) {
+    FloatVector a00 = FloatVector.fromArray(S, part, po + 0 * L);
+    FloatVector a01 = FloatVector.fromArray(S, part, po + 1 * L);
+    FloatVector a02 = FloatVector.fromArray(S, part, po + 2 * L);
+    FloatVector a03 = FloatVector.fromArray(S, part, po + 3 * L);
+    FloatVector a04 = FloatVector.fromArray(S, part, po + 4 * L);
+    FloatVector a05 = FloatVector.fromArray(S, part, po + 5 * L);
+    FloatVector a06 = FloatVector.fromArray(S, part, po + 6 * L);
+    FloatVector a07 = FloatVector.fromArray(S, part, po + 7 * L);
+    FloatVector a10 = FloatVector.fromArray(S, part, po + 8 * L);
+    FloatVector a11 = FloatVector.fromArray(S, part, po + 9 * L);
+    FloatVector a12 = FloatVector.fromArray(S, part, po + 10 * L);
+    FloatVector a13 = FloatVector.fromArray(S, part, po + 11 * L);
+    FloatVector a14 = FloatVector.fromArray(S, part, po + 12 * L);
+    FloatVector a15 = FloatVector.fromArray(S, part, po + 13 * L);
+    FloatVector a16 = FloatVector.fromArray(S, part, po + 14 * L);
+    FloatVector a17 = FloatVector.fromArray(S, part, po + 15 * L);
+    for (int e = 0, di = dyo, xi = tap; e < len; e++, di += 32, xi += xs) {
+      FloatVector d0 = FloatVector.fromArray(S, dyT, di), d1 = FloatVector.fromArray(S, dyT, di + L);
+      FloatVector v;
+      v = FloatVector.broadcast(S, xPad[xi]);
+      a00 = d0.fma(v, a00);
+      a10 = d1.fma(v, a10);
+      v = FloatVector.broadcast(S, xPad[xi + 1]);
+      a01 = d0.fma(v, a01);
+      a11 = d1.fma(v, a11);
+      v = FloatVector.broadcast(S, xPad[xi + 2]);
+      a02 = d0.fma(v, a02);
+      a12 = d1.fma(v, a12);
+      v = FloatVector.broadcast(S, xPad[xi + 3]);
+      a03 = d0.fma(v, a03);
+      a13 = d1.fma(v, a13);
+      v = FloatVector.broadcast(S, xPad[xi + 4]);
+      a04 = d0.fma(v, a04);
+      a14 = d1.fma(v, a14);
+      v = FloatVector.broadcast(S, xPad[xi + 5]);
+      a05 = d0.fma(v, a05);
+      a15 = d1.fma(v, a15);
+      v = FloatVector.broadcast(S, xPad[xi + 6]);
+      a06 = d0.fma(v, a06);
+      a16 = d1.fma(v, a16);
+      v = FloatVector.broadcast(S, xPad[xi + 7]);
+      a07 = d0.fma(v, a07);
+      a17 = d1.fma(v, a17);
+    }
+    a00.intoArray(part, po + 0 * L);
+    a01.intoArray(part, po + 1 * L);
+    a02.intoArray(part, po + 2 * L);
+    a03.intoArray(part, po + 3 * L);
+    a04.intoArray(part, po + 4 * L);
+    a05.intoArray(part, po + 5 * L);
+    a06.intoArray(part, po + 6 * L);
+    a07.intoArray(part, po + 7 * L);
+    a10.intoArray(part, po + 8 * L);
+    a11.intoArray(part, po + 9 * L);
+    a12.intoArray(part, po + 10 * L);
+    a13.intoArray(part, po + 11 * L);
+    a14.intoArray(part, po + 12 * L);
+    a15.intoArray(part, po + 13 * L);
+    a16.intoArray(part, po + 14 * L);
+    a17.intoArray(part, po + 15 * L);
+  }
   /**
    * {@link ChannelLaneConv}'s weight-gradient tile: part[po + (j*8 + i)*16 + l] continues its fma
    * chain over the output pixels e = (image, oy, ox) of imgs consecutive images, in that order, of

@@ -50,11 +50,17 @@ final class WinogradLanes {
     return (n + 15) / 16 * 16 + 16;
   }
 
-  /** Buffers grown on demand and reused across calls: the packed filters, and per thread its image's. */
+  /**
+   * Buffers grown on demand and reused across calls: the packed filters, and per thread its
+   * image's; for the weight gradient the whole batch's transformed tiles and the products' tiles,
+   * and per thread its image's staged copies.
+   */
   static final class Buffers {
     private float[] upk = new float[0];
     private final float[][] pad, v, m;
     private final float[][] stage, rows;
+    private float[] vt = new float[0], yt = new float[0], part = new float[0];
+    private final float[][] img, xs, ds;
 
     Buffers(int threads) {
       pad = new float[threads][0];
@@ -62,6 +68,9 @@ final class WinogradLanes {
       m = new float[threads][0];
       stage = new float[threads][4 * KB];
       rows = new float[threads][0];
+      img = new float[threads][0];
+      xs = new float[threads][0];
+      ds = new float[threads][0];
     }
 
     private static float[] grow(float[] a, long n) {
@@ -179,6 +188,184 @@ final class WinogradLanes {
         }
       }
     });
+  }
+
+  // ---- backward filter: dw (k, c, 3, 3) += G^T [sum over images and tiles of Y[xi] V[xi]^T] G ----
+
+  /** Input channels per transformed vector of the weight gradient (one 512-bit vector). */
+  static final int CB = 16;
+
+  /**
+   * Transformed floats (V and Y together) per chunk of images of the weight gradient: 8 MiB, 32
+   * images of 32 channels at 16x16 (the whole batch at 8x8). Smaller chunks ran slower, not faster:
+   * {@code OneConvBench}, 32->32 at 16x16, 65 / 78 / 138 / 175 / 220 / 227 GFLOP/s for 0.25 to 8
+   * MiB (the two threads hand over twice per chunk, and each reads what the other transformed).
+   */
+  static final int CHUNK_FLOATS = 1 << 21;
+
+  /**
+   * The weight gradient by the transpose of the forward algorithm (as {@link
+   * Winograd#backwardFilter}), with the long sums over every tile of the batch on {@link
+   * ChannelLaneConv}'s weight-gradient tile, chunk by chunk of images:
+   *
+   * <pre>
+   *   V[cb][xi][e][16] = (B^T d B)[xi]   e = (image in chunk)*tiles + t; d: tile t's 4x4 window of x
+   *                                       padded by 1, 16 input channels cb*16.. (a vector each)
+   *   Y[kb][xi][e][32] = (A f A^T)[xi]   f: tile t's 2x2 of dy, 32 output channels kb*32..
+   *   dU[xi][o][i] += sum over e of Y[kb][xi][e][o] * V[cb][xi][e][i]
+   *                                       one task per (kb, xi, 8 input channels)
+   *   dw[o][i] += G^T dU[.][o][i] G       after the last chunk
+   * </pre>
+   *
+   * Channels past c and k are zeros. Each dU is one fma chain over the batch's tiles in
+   * order, whichever thread computes it, and the scalar path repeats the vector one's operations,
+   * so the bits do not depend on the thread count or on the Vector API.
+   */
+  static void backwardFilter(CpuThreads pool, boolean vector, Buffers buf, MemorySegment x, MemorySegment dy, MemorySegment dw, ConvGeom g) {
+    int n = g.n(), c = g.c(), k = g.k(), h = g.h(), w = g.w();
+    int th = h / 2, tw = w / 2, tiles = th * tw, hw = h * w, wp = w + 2, hp = h + 2;
+    int cBlocks = (c + CB - 1) / CB, kBlocks = (k + KB - 1) / KB, c8 = 2 * cBlocks;
+    int chunk = Math.max(1, Math.min(n, CHUNK_FLOATS / (XI * tiles * (cBlocks * CB + kBlocks * KB))));
+    // floats per (block, xi) of a chunk, spaced so that the transforms' 16 streams do not share cache sets
+    int vSlice = spaced(chunk * tiles * CB), ySlice = spaced(chunk * tiles * KB);
+    float[] vt = buf.vt = Buffers.grow(buf.vt, (long) cBlocks * XI * vSlice);
+    float[] yt = buf.yt = Buffers.grow(buf.yt, (long) kBlocks * XI * ySlice);
+    int tasks = kBlocks * XI * c8, tileFloats = 2 * 8 * CB;
+    float[] part = buf.part = Buffers.grow(buf.part, (long) tasks * tileFloats);
+    java.util.Arrays.fill(part, 0, tasks * tileFloats, 0f);
+    int[] idx = new int[CB]; // 16 planes' pixel: one gather
+    for (int l = 0; l < CB; l++) idx[l] = l * hw;
+    for (int b0 = 0; b0 < n; b0 += chunk) {
+      int first = b0, len = Math.min(chunk, n - b0) * tiles;
+      pool.parallelFor(Math.min(chunk, n - b0), (tid, i0, i1) -> {
+        float[] pl = buf.img[tid] = Buffers.grow(buf.img[tid], (long) Math.max(c, k) * hw);
+        float[] xs = buf.xs[tid] = Buffers.grow(buf.xs[tid], (long) hp * wp * CB);
+        float[] ds = buf.ds[tid] = Buffers.grow(buf.ds[tid], (long) hw * KB);
+        java.util.Arrays.fill(xs, 0, hp * wp * CB, 0f); // the border: every block writes the same interior
+        for (int ib = i0; ib < i1; ib++) {
+          int b = first + ib;
+          MemorySegment.copy(x, F, (long) b * c * hw * Float.BYTES, pl, 0, c * hw);
+          for (int cb = 0; cb < cBlocks; cb++) {
+            stageBlock(vector, pl, cb * CB, c, hw, idx, h, w, xs, (wp + 1) * CB, wp * CB, CB);
+            if (vector) VectorKernels.winogradInputBlock(xs, wp, th, tw, vt, cb * XI * vSlice + ib * tiles * CB, vSlice);
+            else inputBlockScalar(xs, wp, th, tw, vt, cb * XI * vSlice + ib * tiles * CB, vSlice);
+          }
+          MemorySegment.copy(dy, F, (long) b * k * hw * Float.BYTES, pl, 0, k * hw);
+          for (int kb = 0; kb < kBlocks; kb++) {
+            stageBlock(vector, pl, kb * KB, k, hw, idx, h, w, ds, 0, w * KB, KB);
+            stageBlock(vector, pl, kb * KB + CB, k, hw, idx, h, w, ds, CB, w * KB, KB);
+            if (vector) VectorKernels.winogradGradientBlock(ds, w, th, tw, yt, kb * XI * ySlice + ib * tiles * KB, ySlice);
+            else gradientBlockScalar(ds, w, th, tw, yt, kb * XI * ySlice + ib * tiles * KB, ySlice);
+          }
+        }
+      });
+      // task t = (kb, xi, 8 input channels), the last fastest: consecutive tasks share their Y
+      pool.parallelFor(tasks, (tid, t0, t1) -> {
+        for (int t = t0; t < t1; t++) {
+          int kb = t / (XI * c8), xi = (t / c8) % XI, cq = t % c8;
+          int yo = (kb * XI + xi) * ySlice, vo = ((cq / 2) * XI + xi) * vSlice + (cq % 2) * 8;
+          if (vector) VectorKernels.filterLanes32x8Flat(yt, yo, vt, vo, CB, len, part, t * tileFloats);
+          else filterFlatScalar(yt, yo, vt, vo, CB, len, part, t * tileFloats);
+        }
+      });
+    }
+    pool.parallelFor(k, (tid, o0, o1) -> {
+      float[] q = new float[XI], r = new float[9], s = new float[12];
+      for (int o = o0; o < o1; o++) {
+        int kb = o / KB, lane = o % KB, j = lane / CB, l = lane % CB;
+        for (int i = 0; i < c; i++) {
+          for (int xi = 0; xi < XI; xi++) q[xi] = part[((kb * XI + xi) * c8 + i / 8) * tileFloats + (j * 8 + i % 8) * CB + l];
+          Winograd.filterGradientTile(q, r, s);
+          long at = ((long) o * c + i) * 9;
+          for (int f = 0; f < 9; f++) dw.setAtIndex(F, at + f, dw.getAtIndex(F, at + f) + r[f]);
+        }
+      }
+    });
+  }
+
+  /** part[po + (j*8 + i)*16 + l] continues its fma chain over e &lt; len of y[yo + e*32 + j*16 + l] * v[vo + e*vs + i]. */
+  static void filterFlatScalar(float[] y, int yo, float[] v, int vo, int vs, int len, float[] part, int po) {
+    for (int j = 0; j < 2; j++) {
+      for (int i = 0; i < 8; i++) {
+        for (int l = 0; l < CB; l++) {
+          int o = po + (j * 8 + i) * CB + l;
+          float acc = part[o];
+          for (int e = 0; e < len; e++) acc = Math.fma(y[yo + e * KB + j * CB + l], v[vo + e * vs + i], acc);
+          part[o] = acc;
+        }
+      }
+    }
+  }
+
+  /**
+   * dst[d + y*rowStride + xx*pixStride + l] = plane (first + l) of pl (planes hw apart) at (y, xx),
+   * for l &lt; 16: zeros for planes at or past count.
+   */
+  private static void stageBlock(
+      boolean vector, float[] pl, int first, int count, int hw, int[] idx, int h, int w, float[] dst, int d, int rowStride, int pixStride) {
+    if (vector && first + CB <= count) {
+      for (int y = 0; y < h; y++) VectorKernels.gatherRuns(pl, first * hw + y * w, idx, w, 1, dst, d + y * rowStride, pixStride);
+      return;
+    }
+    for (int y = 0; y < h; y++) {
+      for (int xx = 0; xx < w; xx++) {
+        int o = d + y * rowStride + xx * pixStride;
+        for (int l = 0; l < CB; l++) dst[o + l] = first + l < count ? pl[(first + l) * hw + y * w + xx] : 0f;
+      }
+    }
+  }
+
+  /**
+   * v[vo + xi*xs + t*16 + l] = (B^T d B)[xi] for every tile t = ty*tw + tx, d the 4x4 window at
+   * padded row 2ty, column 2tx of the staged block xb[(row*wp + col)*16 + l]; the additions of
+   * {@link #inputTransformScalar}, lane by lane (as {@link VectorKernels#winogradInputBlock}).
+   */
+  static void inputBlockScalar(float[] xb, int wp, int th, int tw, float[] v, int vo, int xs) {
+    float[] d = new float[16], u = new float[16];
+    for (int ty = 0; ty < th; ty++) {
+      for (int tx = 0; tx < tw; tx++) {
+        int o = vo + (ty * tw + tx) * CB;
+        for (int l = 0; l < CB; l++) {
+          for (int r = 0; r < 4; r++) {
+            for (int j = 0; j < 4; j++) d[4 * r + j] = xb[((2 * ty + r) * wp + 2 * tx + j) * CB + l];
+          }
+          for (int j = 0; j < 4; j++) {
+            u[j] = d[j] - d[8 + j];
+            u[4 + j] = d[4 + j] + d[8 + j];
+            u[8 + j] = d[8 + j] - d[4 + j];
+            u[12 + j] = d[4 + j] - d[12 + j];
+          }
+          for (int i = 0; i < 4; i++) {
+            float a = u[4 * i], b = u[4 * i + 1], cc = u[4 * i + 2], dd = u[4 * i + 3];
+            v[o + (4 * i) * xs + l] = a - cc;
+            v[o + (4 * i + 1) * xs + l] = b + cc;
+            v[o + (4 * i + 2) * xs + l] = cc - b;
+            v[o + (4 * i + 3) * xs + l] = b - dd;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * y[yo + xi*xs + t*32 + l] = (A e A^T)[xi] ({@link Winograd#gradientTile}) for every tile t =
+   * ty*tw + tx, e the 2x2 of dy at row 2ty, column 2tx of the staged block db[(row*w + col)*32 + l].
+   */
+  static void gradientBlockScalar(float[] db, int w, int th, int tw, float[] y, int yo, int xs) {
+    float[] d = new float[4], t = new float[16];
+    for (int ty = 0; ty < th; ty++) {
+      for (int tx = 0; tx < tw; tx++) {
+        int o = yo + (ty * tw + tx) * KB, p = (2 * ty * w + 2 * tx) * KB;
+        for (int l = 0; l < KB; l++) {
+          d[0] = db[p + l];
+          d[1] = db[p + KB + l];
+          d[2] = db[p + w * KB + l];
+          d[3] = db[p + (w + 1) * KB + l];
+          Winograd.gradientTile(d, t);
+          for (int xi = 0; xi < XI; xi++) y[o + xi * xs + l] = t[xi];
+        }
+      }
+    }
   }
 
   /**

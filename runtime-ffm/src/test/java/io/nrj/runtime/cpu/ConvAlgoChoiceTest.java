@@ -19,12 +19,19 @@ class ConvAlgoChoiceTest {
     "128, 16, 256, WINOGRAD, WINOGRAD, WINOGRAD",
     // 32 columns stay with Winograd in chunks
     "128, 32, 128, WINOGRAD, WINOGRAD, WINOGRAD",
-    // the small VGG's and ResNet-164's 32 and 64 channels: the weight gradient by the lanes kernel
-    "64, 8, 64, WINOGRAD_LANES, WINOGRAD_LANES, LANES",
-    "32, 16, 32, WINOGRAD_LANES, WINOGRAD_LANES, LANES",
-    "32, 8, 64, WINOGRAD_LANES, WINOGRAD_LANES, LANES",
-    // 16 input planes keep the lanes kernels forward; its backward data (into 16) the direct kernels
-    "16, 16, 32, LANES, DIRECT, LANES",
+    // the small VGG's and ResNet-164's 32 and 64 channels: all three passes
+    "64, 8, 64, WINOGRAD_LANES, WINOGRAD_LANES, WINOGRAD_LANES",
+    "32, 16, 32, WINOGRAD_LANES, WINOGRAD_LANES, WINOGRAD_LANES",
+    "32, 8, 64, WINOGRAD_LANES, WINOGRAD_LANES, WINOGRAD_LANES",
+    // 16 input planes keep the lanes kernels forward; its backward data (into 16) the direct
+    // kernels; its weight gradient WinogradLanes
+    "16, 16, 32, LANES, DIRECT, WINOGRAD_LANES",
+    // 32 columns, 16 channels (the small VGG's and ResNet-164's first stage): the direct kernels'
+    // weight gradient
+    "16, 32, 16, DIRECT, DIRECT, DIRECT",
+    // an NR-grown layer whose 40 outputs fill 40 of 64 lanes: the direct kernels but for backward
+    // data (into 32 planes)
+    "32, 8, 40, DIRECT, WINOGRAD_LANES, DIRECT",
   })
   void picksByShape(int c, int hw, int k, ConvAlgo forward, ConvAlgo backwardData, ConvAlgo backwardFilter) {
     ConvGeom g = new ConvGeom(64, c, hw, hw, k, 3, 3, 1, 1);

@@ -68,10 +68,13 @@ class ConvKernelsTest {
     "3, 16, 5, 32, 8, 3, 3, 1, 1",
     "2, 8, 6, 32, 8, 5, 5, 1, 2",
     // WinogradLanes: 16 tiles of 8x8 into 40 outputs (a block and a quarter), 64 tiles of 16x16
-    // from 33 planes; 8 tiles of 4x16 (backward data into 5 planes, a block mostly empty)
+    // from 33 planes; 8 tiles of 4x16 (backward data into 5 planes, a block mostly empty); the
+    // weight gradient's 16-channel blocks of x (24 and 33: partial) and 32-channel ones of dy (40
+    // and 12: partial), and 40 images of 32 channels at 16x16 in two chunks (32 and 8 images)
     "3, 24, 8, 8, 40, 3, 3, 1, 1",
     "2, 33, 16, 16, 32, 3, 3, 1, 1",
     "2, 5, 4, 16, 12, 3, 3, 1, 1",
+    "40, 32, 16, 16, 32, 3, 3, 1, 1",
   })
   void matchesDirectLoopsForEveryPathAndThreadCount(int n, int c, int h, int w, int k, int r, int s, int stride, int pad) {
     ConvGeom g = new ConvGeom(n, c, h, w, k, r, s, stride, pad);
@@ -83,7 +86,7 @@ class ConvKernelsTest {
     if (DirectConv.supports(g)) algos.add("direct");
     if (Winograd.supports(g)) algos.add("winograd");
     if (DirectConv.supports(g)) algos.add("lanes"); // its weight gradient takes every stride-1 geometry
-    if (WinogradLanes.supports(g)) algos.add("wlanes"); // forward and backward data
+    if (WinogradLanes.supports(g)) algos.add("wlanes");
     if (g.stride() > 1) algos.add("auto"); // StridedPointwise, or the direct kernels on stride phases
     for (String algo : algos) {
       float[][] first = null;
