@@ -6,11 +6,12 @@ import io.nrj.runtime.ConvGeom;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Winograd F(2x2, 3x3) image by image, with the products on {@link ChannelLaneConv}'s tile: the
- * forward pass and backward data of 3x3 layers on maps 8 and 16 wide from 32 input planes (see
- * {@link ConvAlgo#winogradLanesPays}). {@link Winograd} writes every transformed tile of a chunk of images
- * out, multiplies it by a GEMM per position and reads the products back; here each thread takes
- * whole images and keeps one image's transformed tiles and products in its own buffers:
+ * Winograd F(2x2, 3x3) with the products on {@link ChannelLaneConv}'s tiles, for 3x3 layers on maps
+ * 8 and 16 wide (see {@link ConvAlgo#winogradLanesPays}): the weight gradient in chunks of images
+ * ({@link #backwardFilter}), and the forward pass and backward data image by image. For those two,
+ * {@link Winograd} writes every transformed tile of a chunk of images out, multiplies it by a GEMM
+ * per position and reads the products back; here each thread takes whole images and keeps one
+ * image's transformed tiles and products in its own buffers:
  *
  * <pre>
  *   phases     ph[a][b] (rows of w/2 + 1) = xPad[2yy + a, 2xx + b]   per input plane, see phases

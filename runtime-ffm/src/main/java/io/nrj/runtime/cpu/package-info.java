@@ -20,8 +20,9 @@
  *       gradients from 32 channels (outer products on a transposed chunk) and {@code
  *       StridedPointwise} for stride 2 and more (the same on a subsampled copy); {@code Winograd},
  *       F(2x2,3x3) for wide 3x3 layers in chunks of images, and {@code WinogradLanes}, the same
- *       image by image on the lanes tile for their forward pass and backward data on maps 8 and
- *       16 wide; {@code Linear} also for kernels covering the whole input.
+ *       on the lanes tiles on maps 8 and 16 wide (forward pass and backward data image by image,
+ *       the weight gradient in chunks of images); {@code Linear} also for kernels covering the
+ *       whole input.
  *   <li>{@code Linear}: three SGEMMs and softmax cross-entropy; {@code NormKernels} (batch norm,
  *       also fused with the following ReLU forward and the preceding ReLU backward), {@code
  *       PoolKernels}, {@code Elementwise}: memory-bound loops.
