@@ -213,8 +213,8 @@ final class ChannelLaneConv {
         for (int t = t0; t < t1; t++) {
           int kb = t / (cBlocks * rs), cb = (t / rs) % cBlocks, q = t % rs;
           int tap = (cb * n + b0) * xImg + (q / s * wp + q % s) * FT, dyo = (kb * n + b0) * hw * KB;
-          if (vector) VectorKernels.filterLanes32x8(dyT, dyo, xPad, tap, nimg, oh, ow, xImg, wp, part, t * tileFloats);
-          else filterLanes32x8Scalar(dyT, dyo, xPad, tap, nimg, oh, ow, xImg, wp, part, t * tileFloats);
+          if (vector) VectorKernels.filterLanes32x8(dyT, dyo, xPad, tap, nimg, oh, ow, xImg, wp * FT, FT, part, t * tileFloats);
+          else filterLanes32x8Scalar(dyT, dyo, xPad, tap, nimg, oh, ow, xImg, wp * FT, FT, part, t * tileFloats);
         }
       }
       for (int t = t0; t < t1; t++) {
@@ -234,9 +234,9 @@ final class ChannelLaneConv {
 
   // part[po + (j*8 + i)*16 + l] continues its fma chain over the output pixels e = (image, oy, ox)
   // of imgs consecutive images, in that order, of dyT[dyo + e*32 + j*16 + l] * xPad[tap +
-  // image*xImg + (oy*wp + ox)*8 + i]
+  // image*xImg + oy*rowStride + ox*ps + i]
   static void filterLanes32x8Scalar(
-      float[] dyT, int dyo, float[] xPad, int tap, int imgs, int oh, int ow, int xImg, int wp, float[] part, int po) {
+      float[] dyT, int dyo, float[] xPad, int tap, int imgs, int oh, int ow, int xImg, int rowStride, int ps, float[] part, int po) {
     for (int j = 0; j < 2; j++) {
       for (int i = 0; i < FT; i++) {
         for (int l = 0; l < LANES; l++) {
@@ -244,7 +244,7 @@ final class ChannelLaneConv {
           float acc = part[o];
           for (int img = 0; img < imgs; img++) {
             for (int oy = 0; oy < oh; oy++) {
-              for (int ox = 0; ox < ow; ox++, di += KB) acc = Math.fma(dyT[di], xPad[tap + img * xImg + (oy * wp + ox) * FT + i], acc);
+              for (int ox = 0; ox < ow; ox++, di += KB) acc = Math.fma(dyT[di], xPad[tap + img * xImg + oy * rowStride + ox * ps + i], acc);
             }
           }
           part[o] = acc;

@@ -1580,80 +1580,16 @@ final class VectorKernels {
   }
 
   /**
-   * {@link #filterLanes32x8} on a flat run: part[po + (j*8 + i)*16 + l] continues its fma chain over
-   * e &lt; len of dyT[dyo + e*32 + j*16 + l] * xPad[tap + e*xs + i] ({@link
-   * WinogradLanes#backwardFilter}'s products, as WinogradLanes.filterFlatScalar).
-   */
-  static void filterLanes32x8Flat(float[] dyT, int dyo, float[] xPad, int tap, int xs, int len, float[] part, int po) {
-    FloatVector a00 = FloatVector.fromArray(S, part, po + 0 * L);
-    FloatVector a01 = FloatVector.fromArray(S, part, po + 1 * L);
-    FloatVector a02 = FloatVector.fromArray(S, part, po + 2 * L);
-    FloatVector a03 = FloatVector.fromArray(S, part, po + 3 * L);
-    FloatVector a04 = FloatVector.fromArray(S, part, po + 4 * L);
-    FloatVector a05 = FloatVector.fromArray(S, part, po + 5 * L);
-    FloatVector a06 = FloatVector.fromArray(S, part, po + 6 * L);
-    FloatVector a07 = FloatVector.fromArray(S, part, po + 7 * L);
-    FloatVector a10 = FloatVector.fromArray(S, part, po + 8 * L);
-    FloatVector a11 = FloatVector.fromArray(S, part, po + 9 * L);
-    FloatVector a12 = FloatVector.fromArray(S, part, po + 10 * L);
-    FloatVector a13 = FloatVector.fromArray(S, part, po + 11 * L);
-    FloatVector a14 = FloatVector.fromArray(S, part, po + 12 * L);
-    FloatVector a15 = FloatVector.fromArray(S, part, po + 13 * L);
-    FloatVector a16 = FloatVector.fromArray(S, part, po + 14 * L);
-    FloatVector a17 = FloatVector.fromArray(S, part, po + 15 * L);
-    for (int e = 0, di = dyo, xi = tap; e < len; e++, di += 32, xi += xs) {
-      FloatVector d0 = FloatVector.fromArray(S, dyT, di), d1 = FloatVector.fromArray(S, dyT, di + L);
-      FloatVector v;
-      v = FloatVector.broadcast(S, xPad[xi]);
-      a00 = d0.fma(v, a00);
-      a10 = d1.fma(v, a10);
-      v = FloatVector.broadcast(S, xPad[xi + 1]);
-      a01 = d0.fma(v, a01);
-      a11 = d1.fma(v, a11);
-      v = FloatVector.broadcast(S, xPad[xi + 2]);
-      a02 = d0.fma(v, a02);
-      a12 = d1.fma(v, a12);
-      v = FloatVector.broadcast(S, xPad[xi + 3]);
-      a03 = d0.fma(v, a03);
-      a13 = d1.fma(v, a13);
-      v = FloatVector.broadcast(S, xPad[xi + 4]);
-      a04 = d0.fma(v, a04);
-      a14 = d1.fma(v, a14);
-      v = FloatVector.broadcast(S, xPad[xi + 5]);
-      a05 = d0.fma(v, a05);
-      a15 = d1.fma(v, a15);
-      v = FloatVector.broadcast(S, xPad[xi + 6]);
-      a06 = d0.fma(v, a06);
-      a16 = d1.fma(v, a16);
-      v = FloatVector.broadcast(S, xPad[xi + 7]);
-      a07 = d0.fma(v, a07);
-      a17 = d1.fma(v, a17);
-    }
-    a00.intoArray(part, po + 0 * L);
-    a01.intoArray(part, po + 1 * L);
-    a02.intoArray(part, po + 2 * L);
-    a03.intoArray(part, po + 3 * L);
-    a04.intoArray(part, po + 4 * L);
-    a05.intoArray(part, po + 5 * L);
-    a06.intoArray(part, po + 6 * L);
-    a07.intoArray(part, po + 7 * L);
-    a10.intoArray(part, po + 8 * L);
-    a11.intoArray(part, po + 9 * L);
-    a12.intoArray(part, po + 10 * L);
-    a13.intoArray(part, po + 11 * L);
-    a14.intoArray(part, po + 12 * L);
-    a15.intoArray(part, po + 13 * L);
-    a16.intoArray(part, po + 14 * L);
-    a17.intoArray(part, po + 15 * L);
-  }
-  /**
    * {@link ChannelLaneConv}'s weight-gradient tile: part[po + (j*8 + i)*16 + l] continues its fma
    * chain over the output pixels e = (image, oy, ox) of imgs consecutive images, in that order, of
-   * dyT[dyo + e*32 + j*16 + l] * xPad[tap + image*xImg + (oy*wp + ox)*8 + i] (as {@link
+   * dyT[dyo + e*32 + j*16 + l] * xPad[tap + image*xImg + oy*rowStride + ox*ps + i] (as {@link
    * ChannelLaneConv#filterLanes32x8Scalar}). Walking rows, not a table of pixel offsets, keeps the
-   * window's address out of memory: 88 to 93 against 99 to 108 GFLOP/s on one core in L2.
+   * window's address out of memory: 88 to 93 against 99 to 108 GFLOP/s on one core in L2. {@link
+   * WinogradLanes#backwardFilter} runs it on one long row (oh = 1); with one pixel per row instead,
+   * its loop nest cost more than the 16 fma per pixel (half the speed, item 42).
    */
-  static void filterLanes32x8(float[] dyT, int dyo, float[] xPad, int tap, int imgs, int oh, int ow, int xImg, int wp, float[] part, int po) {
+  static void filterLanes32x8(
+      float[] dyT, int dyo, float[] xPad, int tap, int imgs, int oh, int ow, int xImg, int rowStride, int ps, float[] part, int po) {
     FloatVector a00 = FloatVector.fromArray(S, part, po + 0 * L);
     FloatVector a01 = FloatVector.fromArray(S, part, po + 1 * L);
     FloatVector a02 = FloatVector.fromArray(S, part, po + 2 * L);
@@ -1673,10 +1609,10 @@ final class VectorKernels {
     int di = dyo;
     for (int img = 0; img < imgs; img++) {
       for (int oy = 0; oy < oh; oy++) {
-        int row = tap + img * xImg + oy * wp * 8;
+        int row = tap + img * xImg + oy * rowStride;
         for (int ox = 0; ox < ow; ox++, di += 32) {
           FloatVector d0 = FloatVector.fromArray(S, dyT, di), d1 = FloatVector.fromArray(S, dyT, di + L);
-          int xi = row + ox * 8;
+          int xi = row + ox * ps;
           FloatVector v;
           v = FloatVector.broadcast(S, xPad[xi]);
           a00 = d0.fma(v, a00);

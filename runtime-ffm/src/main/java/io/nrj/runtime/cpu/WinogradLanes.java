@@ -265,8 +265,9 @@ final class WinogradLanes {
         for (int t = t0; t < t1; t++) {
           int kb = t / (XI * c8), xi = (t / c8) % XI, cq = t % c8;
           int yo = (kb * XI + xi) * ySlice, vo = ((cq / 2) * XI + xi) * vSlice + (cq % 2) * 8;
-          if (vector) VectorKernels.filterLanes32x8Flat(yt, yo, vt, vo, CB, len, part, t * tileFloats);
-          else filterFlatScalar(yt, yo, vt, vo, CB, len, part, t * tileFloats);
+          // one row of len tiles, V's tiles CB floats apart
+          if (vector) VectorKernels.filterLanes32x8(yt, yo, vt, vo, 1, 1, len, 0, 0, CB, part, t * tileFloats);
+          else ChannelLaneConv.filterLanes32x8Scalar(yt, yo, vt, vo, 1, 1, len, 0, 0, CB, part, t * tileFloats);
         }
       });
     }
@@ -282,20 +283,6 @@ final class WinogradLanes {
         }
       }
     });
-  }
-
-  /** part[po + (j*8 + i)*16 + l] continues its fma chain over e &lt; len of y[yo + e*32 + j*16 + l] * v[vo + e*vs + i]. */
-  static void filterFlatScalar(float[] y, int yo, float[] v, int vo, int vs, int len, float[] part, int po) {
-    for (int j = 0; j < 2; j++) {
-      for (int i = 0; i < 8; i++) {
-        for (int l = 0; l < CB; l++) {
-          int o = po + (j * 8 + i) * CB + l;
-          float acc = part[o];
-          for (int e = 0; e < len; e++) acc = Math.fma(y[yo + e * KB + j * CB + l], v[vo + e * vs + i], acc);
-          part[o] = acc;
-        }
-      }
-    }
   }
 
   /**
