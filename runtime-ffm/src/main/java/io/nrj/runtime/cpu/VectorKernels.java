@@ -1432,46 +1432,48 @@ final class VectorKernels {
    * (docs/performance.md, item 41).
    */
   static void winogradInput(float[] ph, int ps, int rw, int th, int tw, float[] v, int vo, int xs) {
-    for (int ty = 0; ty < th; ty++) {
-      int o = vo + ty * tw;
-      FloatVector d00 = FloatVector.fromArray(S, ph, 0 * ps + (ty + 0) * rw + 0);
-      FloatVector d01 = FloatVector.fromArray(S, ph, 1 * ps + (ty + 0) * rw + 0);
-      FloatVector d02 = FloatVector.fromArray(S, ph, 0 * ps + (ty + 0) * rw + 1);
-      FloatVector d03 = FloatVector.fromArray(S, ph, 1 * ps + (ty + 0) * rw + 1);
-      FloatVector d10 = FloatVector.fromArray(S, ph, 2 * ps + (ty + 0) * rw + 0);
-      FloatVector d11 = FloatVector.fromArray(S, ph, 3 * ps + (ty + 0) * rw + 0);
-      FloatVector d12 = FloatVector.fromArray(S, ph, 2 * ps + (ty + 0) * rw + 1);
-      FloatVector d13 = FloatVector.fromArray(S, ph, 3 * ps + (ty + 0) * rw + 1);
-      FloatVector d20 = FloatVector.fromArray(S, ph, 0 * ps + (ty + 1) * rw + 0);
-      FloatVector d21 = FloatVector.fromArray(S, ph, 1 * ps + (ty + 1) * rw + 0);
-      FloatVector d22 = FloatVector.fromArray(S, ph, 0 * ps + (ty + 1) * rw + 1);
-      FloatVector d23 = FloatVector.fromArray(S, ph, 1 * ps + (ty + 1) * rw + 1);
-      FloatVector d30 = FloatVector.fromArray(S, ph, 2 * ps + (ty + 1) * rw + 0);
-      FloatVector d31 = FloatVector.fromArray(S, ph, 3 * ps + (ty + 1) * rw + 0);
-      FloatVector d32 = FloatVector.fromArray(S, ph, 2 * ps + (ty + 1) * rw + 1);
-      FloatVector d33 = FloatVector.fromArray(S, ph, 3 * ps + (ty + 1) * rw + 1);
-      FloatVector u00 = d00.sub(d20), u10 = d10.add(d20), u20 = d20.sub(d10), u30 = d10.sub(d30);
-      FloatVector u01 = d01.sub(d21), u11 = d11.add(d21), u21 = d21.sub(d11), u31 = d11.sub(d31);
-      FloatVector u02 = d02.sub(d22), u12 = d12.add(d22), u22 = d22.sub(d12), u32 = d12.sub(d32);
-      FloatVector u03 = d03.sub(d23), u13 = d13.add(d23), u23 = d23.sub(d13), u33 = d13.sub(d33);
-      u00.sub(u02).intoArray(v, o + 0 * xs);
-      u01.add(u02).intoArray(v, o + 1 * xs);
-      u02.sub(u01).intoArray(v, o + 2 * xs);
-      u01.sub(u03).intoArray(v, o + 3 * xs);
-      u10.sub(u12).intoArray(v, o + 4 * xs);
-      u11.add(u12).intoArray(v, o + 5 * xs);
-      u12.sub(u11).intoArray(v, o + 6 * xs);
-      u11.sub(u13).intoArray(v, o + 7 * xs);
-      u20.sub(u22).intoArray(v, o + 8 * xs);
-      u21.add(u22).intoArray(v, o + 9 * xs);
-      u22.sub(u21).intoArray(v, o + 10 * xs);
-      u21.sub(u23).intoArray(v, o + 11 * xs);
-      u30.sub(u32).intoArray(v, o + 12 * xs);
-      u31.add(u32).intoArray(v, o + 13 * xs);
-      u32.sub(u31).intoArray(v, o + 14 * xs);
-      u31.sub(u33).intoArray(v, o + 15 * xs);
-    }
+    // window element (r, j) is phase (r%2, j%2) at row ty + r/2, column j/2
+    for (int ty = 0; ty < th; ty++) winogradInputTile(ph, ty * rw, 0, 2 * ps, rw, 2 * ps + rw, 0, ps, 1, ps + 1, v, vo + ty * tw, xs);
   }
+
+  /**
+   * One 4x4 window d of vectors (lanes side by side), d[r][j] = src[base + r_r + c_j]: v[o + xi*xs
+   * .. + 16] = (B^T d B)[xi], B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]; the additions of
+   * WinogradLanes.inputTransformScalar, lane by lane. Only offsets cross the call, no vector.
+   */
+  private static void winogradInputTile(
+      float[] src, int base, int r0, int r1, int r2, int r3, int c0, int c1, int c2, int c3, float[] v, int o, int xs) {
+    int b0 = base + r0, b1 = base + r1, b2 = base + r2, b3 = base + r3;
+    FloatVector d00 = FloatVector.fromArray(S, src, b0 + c0), d01 = FloatVector.fromArray(S, src, b0 + c1);
+    FloatVector d02 = FloatVector.fromArray(S, src, b0 + c2), d03 = FloatVector.fromArray(S, src, b0 + c3);
+    FloatVector d10 = FloatVector.fromArray(S, src, b1 + c0), d11 = FloatVector.fromArray(S, src, b1 + c1);
+    FloatVector d12 = FloatVector.fromArray(S, src, b1 + c2), d13 = FloatVector.fromArray(S, src, b1 + c3);
+    FloatVector d20 = FloatVector.fromArray(S, src, b2 + c0), d21 = FloatVector.fromArray(S, src, b2 + c1);
+    FloatVector d22 = FloatVector.fromArray(S, src, b2 + c2), d23 = FloatVector.fromArray(S, src, b2 + c3);
+    FloatVector d30 = FloatVector.fromArray(S, src, b3 + c0), d31 = FloatVector.fromArray(S, src, b3 + c1);
+    FloatVector d32 = FloatVector.fromArray(S, src, b3 + c2), d33 = FloatVector.fromArray(S, src, b3 + c3);
+    FloatVector u00 = d00.sub(d20), u10 = d10.add(d20), u20 = d20.sub(d10), u30 = d10.sub(d30);
+    FloatVector u01 = d01.sub(d21), u11 = d11.add(d21), u21 = d21.sub(d11), u31 = d11.sub(d31);
+    FloatVector u02 = d02.sub(d22), u12 = d12.add(d22), u22 = d22.sub(d12), u32 = d12.sub(d32);
+    FloatVector u03 = d03.sub(d23), u13 = d13.add(d23), u23 = d23.sub(d13), u33 = d13.sub(d33);
+    u00.sub(u02).intoArray(v, o + 0 * xs);
+    u01.add(u02).intoArray(v, o + 1 * xs);
+    u02.sub(u01).intoArray(v, o + 2 * xs);
+    u01.sub(u03).intoArray(v, o + 3 * xs);
+    u10.sub(u12).intoArray(v, o + 4 * xs);
+    u11.add(u12).intoArray(v, o + 5 * xs);
+    u12.sub(u11).intoArray(v, o + 6 * xs);
+    u11.sub(u13).intoArray(v, o + 7 * xs);
+    u20.sub(u22).intoArray(v, o + 8 * xs);
+    u21.add(u22).intoArray(v, o + 9 * xs);
+    u22.sub(u21).intoArray(v, o + 10 * xs);
+    u21.sub(u23).intoArray(v, o + 11 * xs);
+    u30.sub(u32).intoArray(v, o + 12 * xs);
+    u31.add(u32).intoArray(v, o + 13 * xs);
+    u32.sub(u31).intoArray(v, o + 14 * xs);
+    u31.sub(u33).intoArray(v, o + 15 * xs);
+  }
+
 
   /**
    * {@link WinogradLanes#backwardFilter}'s input transform, 16 channels per vector: v[vo + xi*xs +
@@ -1479,40 +1481,14 @@ final class VectorKernels {
    * column 2tx of xb[(row*wp + col)*16 + l]; the additions of WinogradLanes.inputBlockScalar.
    */
   static void winogradInputBlock(float[] xb, int wp, int th, int tw, float[] v, int vo, int xs) {
+    int row = wp * L;
     for (int ty = 0; ty < th; ty++) {
       for (int tx = 0; tx < tw; tx++) {
-        int o = vo + (ty * tw + tx) * L, r0 = (2 * ty * wp + 2 * tx) * L, r1 = r0 + wp * L, r2 = r1 + wp * L, r3 = r2 + wp * L;
-        FloatVector d00 = FloatVector.fromArray(S, xb, r0), d01 = FloatVector.fromArray(S, xb, r0 + L);
-        FloatVector d02 = FloatVector.fromArray(S, xb, r0 + 2 * L), d03 = FloatVector.fromArray(S, xb, r0 + 3 * L);
-        FloatVector d10 = FloatVector.fromArray(S, xb, r1), d11 = FloatVector.fromArray(S, xb, r1 + L);
-        FloatVector d12 = FloatVector.fromArray(S, xb, r1 + 2 * L), d13 = FloatVector.fromArray(S, xb, r1 + 3 * L);
-        FloatVector d20 = FloatVector.fromArray(S, xb, r2), d21 = FloatVector.fromArray(S, xb, r2 + L);
-        FloatVector d22 = FloatVector.fromArray(S, xb, r2 + 2 * L), d23 = FloatVector.fromArray(S, xb, r2 + 3 * L);
-        FloatVector d30 = FloatVector.fromArray(S, xb, r3), d31 = FloatVector.fromArray(S, xb, r3 + L);
-        FloatVector d32 = FloatVector.fromArray(S, xb, r3 + 2 * L), d33 = FloatVector.fromArray(S, xb, r3 + 3 * L);
-        FloatVector u00 = d00.sub(d20), u10 = d10.add(d20), u20 = d20.sub(d10), u30 = d10.sub(d30);
-        FloatVector u01 = d01.sub(d21), u11 = d11.add(d21), u21 = d21.sub(d11), u31 = d11.sub(d31);
-        FloatVector u02 = d02.sub(d22), u12 = d12.add(d22), u22 = d22.sub(d12), u32 = d12.sub(d32);
-        FloatVector u03 = d03.sub(d23), u13 = d13.add(d23), u23 = d23.sub(d13), u33 = d13.sub(d33);
-        u00.sub(u02).intoArray(v, o + 0 * xs);
-        u01.add(u02).intoArray(v, o + 1 * xs);
-        u02.sub(u01).intoArray(v, o + 2 * xs);
-        u01.sub(u03).intoArray(v, o + 3 * xs);
-        u10.sub(u12).intoArray(v, o + 4 * xs);
-        u11.add(u12).intoArray(v, o + 5 * xs);
-        u12.sub(u11).intoArray(v, o + 6 * xs);
-        u11.sub(u13).intoArray(v, o + 7 * xs);
-        u20.sub(u22).intoArray(v, o + 8 * xs);
-        u21.add(u22).intoArray(v, o + 9 * xs);
-        u22.sub(u21).intoArray(v, o + 10 * xs);
-        u21.sub(u23).intoArray(v, o + 11 * xs);
-        u30.sub(u32).intoArray(v, o + 12 * xs);
-        u31.add(u32).intoArray(v, o + 13 * xs);
-        u32.sub(u31).intoArray(v, o + 14 * xs);
-        u31.sub(u33).intoArray(v, o + 15 * xs);
+        winogradInputTile(xb, (2 * ty * wp + 2 * tx) * L, 0, row, 2 * row, 3 * row, 0, L, 2 * L, 3 * L, v, vo + (ty * tw + tx) * L, xs);
       }
     }
   }
+
 
   /**
    * {@link WinogradLanes#backwardFilter}'s transform of dy, 32 channels in two vectors: y[yo + xi*xs
