@@ -1423,7 +1423,7 @@ final class VectorKernels {
    * {@link WinogradLanes}' input transform of one plane from its four phase planes ph[ab*ps + yy*rw
    * + xx] = xPad[2yy + a, 2xx + b] (rows of rw = tw + 1): v[vo + xi*xs + ty*tw + tx] = (B^T d B)[xi]
    * for the 4x4 window d of tile (ty, tx), whose element (r, j) is phase (r%2, j%2) at (ty + r/2,
-   * tx + j/2); the additions of WinogradLanes.inputTransformScalar, lane by lane. A row of tw &lt;=
+   * tx + j/2); the additions of Winograd.inputTile, lane by lane. A row of tw &lt;=
    * 16 tiles per vector: the lanes past tw compute garbage that lands on the next rows' tiles, the
    * next plane's or the slice's spacing, all written later or never read (rows and planes go in
    * increasing order); ph must hold 16 floats past its last phase plane. Full 512-bit vectors,
@@ -1439,7 +1439,7 @@ final class VectorKernels {
   /**
    * One 4x4 window d of vectors (lanes side by side), d[r][j] = src[base + r_r + c_j]: v[o + xi*xs
    * .. + 16] = (B^T d B)[xi], B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]; the additions of
-   * WinogradLanes.inputTransformScalar, lane by lane. Only offsets cross the call, no vector.
+   * Winograd.inputTile, lane by lane. Only offsets cross the call, no vector.
    */
   private static void winogradInputTile(
       float[] src, int base, int r0, int r1, int r2, int r3, int c0, int c1, int c2, int c3, float[] v, int o, int xs) {
@@ -1474,11 +1474,10 @@ final class VectorKernels {
     u31.sub(u33).intoArray(v, o + 15 * xs);
   }
 
-
   /**
    * {@link WinogradLanes#backwardFilter}'s input transform, 16 channels per vector: v[vo + xi*xs +
    * t*16 + l] = (B^T d B)[xi] for every tile t = ty*tw + tx, d the 4x4 window at padded row 2ty,
-   * column 2tx of xb[(row*wp + col)*16 + l]; the additions of WinogradLanes.inputBlockScalar.
+   * column 2tx of xb[(row*wp + col)*16 + l]; the additions of Winograd.inputTile, lane by lane.
    */
   static void winogradInputBlock(float[] xb, int wp, int th, int tw, float[] v, int vo, int xs) {
     int row = wp * L;
@@ -1488,7 +1487,6 @@ final class VectorKernels {
       }
     }
   }
-
 
   /**
    * {@link WinogradLanes#backwardFilter}'s transform of dy, 32 channels in two vectors: y[yo + xi*xs

@@ -53,8 +53,8 @@ final class WinogradLanes {
 
   /**
    * Buffers grown on demand and reused across calls: the packed filters, and per thread its
-   * image's; for the weight gradient the whole batch's transformed tiles and the products' tiles,
-   * and per thread its image's staged copies.
+   * image's; for the weight gradient a chunk's transformed tiles and the products' tiles, and per
+   * thread its image's staged copies.
    */
   static final class Buffers {
     private float[] upk = new float[0];
@@ -237,8 +237,8 @@ final class WinogradLanes {
     int[] idx = new int[CB]; // 16 planes' pixel: one gather
     for (int l = 0; l < CB; l++) idx[l] = l * hw;
     for (int b0 = 0; b0 < n; b0 += chunk) {
-      int first = b0, len = Math.min(chunk, n - b0) * tiles;
-      pool.parallelFor(Math.min(chunk, n - b0), (tid, i0, i1) -> {
+      int first = b0, imgs = Math.min(chunk, n - b0), len = imgs * tiles;
+      pool.parallelFor(imgs, (tid, i0, i1) -> {
         float[] pl = buf.img[tid] = Buffers.grow(buf.img[tid], (long) Math.max(c, k) * hw);
         float[] xs = buf.xs[tid] = Buffers.grow(buf.xs[tid], (long) hp * wp * CB);
         float[] ds = buf.ds[tid] = Buffers.grow(buf.ds[tid], (long) hw * KB);
@@ -304,12 +304,12 @@ final class WinogradLanes {
   }
 
   /**
-   * v[vo + xi*xs + t*16 + l] = (B^T d B)[xi] for every tile t = ty*tw + tx, d the 4x4 window at
-   * padded row 2ty, column 2tx of the staged block xb[(row*wp + col)*16 + l]; the additions of
-   * {@link #inputTransformScalar}, lane by lane (as {@link VectorKernels#winogradInputBlock}).
+   * v[vo + xi*xs + t*16 + l] = (B^T d B)[xi] ({@link Winograd#inputTile}) for every tile t = ty*tw +
+   * tx, d the 4x4 window at padded row 2ty, column 2tx of the staged block xb[(row*wp + col)*16 + l]
+   * (as {@link VectorKernels#winogradInputBlock}, lane by lane).
    */
   static void inputBlockScalar(float[] xb, int wp, int th, int tw, float[] v, int vo, int xs) {
-    float[] d = new float[16], u = new float[16];
+    float[] d = new float[16], t = new float[16];
     for (int ty = 0; ty < th; ty++) {
       for (int tx = 0; tx < tw; tx++) {
         int o = vo + (ty * tw + tx) * CB;
@@ -317,23 +317,13 @@ final class WinogradLanes {
           for (int r = 0; r < 4; r++) {
             for (int j = 0; j < 4; j++) d[4 * r + j] = xb[((2 * ty + r) * wp + 2 * tx + j) * CB + l];
           }
-          for (int j = 0; j < 4; j++) {
-            u[j] = d[j] - d[8 + j];
-            u[4 + j] = d[4 + j] + d[8 + j];
-            u[8 + j] = d[8 + j] - d[4 + j];
-            u[12 + j] = d[4 + j] - d[12 + j];
-          }
-          for (int i = 0; i < 4; i++) {
-            float a = u[4 * i], b = u[4 * i + 1], cc = u[4 * i + 2], dd = u[4 * i + 3];
-            v[o + (4 * i) * xs + l] = a - cc;
-            v[o + (4 * i + 1) * xs + l] = b + cc;
-            v[o + (4 * i + 2) * xs + l] = cc - b;
-            v[o + (4 * i + 3) * xs + l] = b - dd;
-          }
+          Winograd.inputTile(d, t);
+          for (int xi = 0; xi < XI; xi++) v[o + xi * xs + l] = t[xi];
         }
       }
     }
   }
+
 
   /**
    * y[yo + xi*xs + t*32 + l] = (A e A^T)[xi] ({@link Winograd#gradientTile}) for every tile t =
@@ -379,35 +369,24 @@ final class WinogradLanes {
   }
 
   /**
-   * v[vo + xi*xs + ty*tw + tx] = (B^T d B)[xi] for every tile (ty, tx) of one plane's phase planes
-   * (see {@link #phases}), d the tile's 4x4 window from padded row 2ty, column 2tx. B^T = [[1,0,-1,0],
-   * [0,1,1,0],[0,-1,1,0],[0,1,0,-1]]: the rows of B^T d are (d0 - d2, d1 + d2, d2 - d1, d1 - d3),
-   * and each row (a, b, c, d) times B is (a - c, b + c, c - b, b - d).
+   * v[vo + xi*xs + ty*tw + tx] = (B^T d B)[xi] ({@link Winograd#inputTile}) for every tile (ty, tx)
+   * of one plane's phase planes (see {@link #phases}), d the tile's 4x4 window from padded row 2ty,
+   * column 2tx.
    */
   static void inputTransformScalar(float[] ph, int ps, int rw, int th, int tw, float[] v, int vo, int xs) {
-    float[] d = new float[16], u = new float[16];
+    float[] d = new float[16], t = new float[16];
     for (int ty = 0; ty < th; ty++) {
       for (int tx = 0; tx < tw; tx++) {
         for (int r = 0; r < 4; r++) {
           for (int j = 0; j < 4; j++) d[4 * r + j] = ph[((r & 1) * 2 + (j & 1)) * ps + (ty + r / 2) * rw + tx + j / 2];
         }
-        for (int j = 0; j < 4; j++) {
-          u[j] = d[j] - d[8 + j];
-          u[4 + j] = d[4 + j] + d[8 + j];
-          u[8 + j] = d[8 + j] - d[4 + j];
-          u[12 + j] = d[4 + j] - d[12 + j];
-        }
+        Winograd.inputTile(d, t);
         int o = vo + ty * tw + tx;
-        for (int i = 0; i < 4; i++) {
-          float a = u[4 * i], b = u[4 * i + 1], c = u[4 * i + 2], dd = u[4 * i + 3];
-          v[o + (4 * i) * xs] = a - c;
-          v[o + (4 * i + 1) * xs] = b + c;
-          v[o + (4 * i + 2) * xs] = c - b;
-          v[o + (4 * i + 3) * xs] = b - dd;
-        }
+        for (int xi = 0; xi < XI; xi++) v[o + xi * xs] = t[xi];
       }
     }
   }
+
 
   /**
    * stage[p*32 + l] = (A^T M A)[p] for the 4x4 products M[xi] = m[mo + xi*xiStride + l], l &lt; 32,
